@@ -1,0 +1,41 @@
+# Warden's developer entry points. Everything here works offline once the Go
+# module cache is filled (go mod download).
+
+GO ?= go
+PG_DSN ?= $(WARDEN_TEST_POSTGRES)
+
+.PHONY: build run test check unit compat fuzz bench load
+
+build:
+	$(GO) build -o bin/warden ./cmd/warden
+	$(GO) build -o bin/wardenload ./cmd/wardenload
+
+run: build
+	./bin/warden start --data-dir ./warden-data --addr 127.0.0.1:8080
+
+# The whole test suite: format, vet, unit + storage conformance + end-to-end tests
+# under the race detector, the ZITADEL-client compatibility module, and a short
+# run of every fuzz target. PostgreSQL parts run when WARDEN_TEST_POSTGRES is set.
+test: check unit compat fuzz
+
+check:
+	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	cd compat && $(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+compat:
+	cd compat && $(GO) test -count=1 -timeout 10m ./...
+
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzCheckHashFormat$$' -fuzztime $(FUZZTIME) ./internal/credential
+	$(GO) test -run '^$$' -fuzz '^FuzzREST$$' -fuzztime $(FUZZTIME) ./internal/server
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3s ./internal/app ./internal/store/...
+
+load:
+	./scripts/bench.sh

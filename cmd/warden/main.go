@@ -1,0 +1,191 @@
+// Command warden is the Warden identity server.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/server"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/store/postgres"
+	"github.com/warden-id/warden/internal/store/sqlite"
+)
+
+var version = "dev"
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "warden:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `warden — identity and access management, ZITADEL-compatible user API
+
+Usage:
+  warden start [flags]   serve the API (run "warden start --help" for flags)
+  warden version         print the version
+`
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command")
+	}
+	switch args[0] {
+	case "start":
+		return start(args[1:], stderr)
+	case "version":
+		fmt.Fprintln(stdout, version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+type startConfig struct {
+	dataDir  string
+	addr     string
+	database string
+	domain   string
+	orgName  string
+	logLevel string
+	logJSON  bool
+	drain    time.Duration
+}
+
+func start(args []string, stderr io.Writer) error {
+	var c startConfig
+	fs := flag.NewFlagSet("start", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.dataDir, "data-dir", envOr("WARDEN_DATA_DIR", "warden-data"), "directory for the embedded store and admin.pat (env WARDEN_DATA_DIR)")
+	fs.StringVar(&c.addr, "addr", envOr("WARDEN_ADDR", "127.0.0.1:8080"), "listen address for every protocol (env WARDEN_ADDR)")
+	fs.StringVar(&c.database, "database", os.Getenv("WARDEN_DATABASE"), "PostgreSQL DSN (postgres://...); empty uses the embedded store in --data-dir (env WARDEN_DATABASE)")
+	fs.StringVar(&c.domain, "domain", envOr("WARDEN_DOMAIN", "localhost"), "instance domain used in login names (env WARDEN_DOMAIN)")
+	fs.StringVar(&c.orgName, "first-org", envOr("WARDEN_FIRST_ORG", "Warden"), "name of the organisation created at first start (env WARDEN_FIRST_ORG)")
+	fs.StringVar(&c.logLevel, "log-level", envOr("WARDEN_LOG_LEVEL", "info"), "debug, info, warn or error (env WARDEN_LOG_LEVEL)")
+	fs.BoolVar(&c.logJSON, "log-json", os.Getenv("WARDEN_LOG_JSON") == "1", "log JSON lines instead of text (env WARDEN_LOG_JSON=1)")
+	fs.DurationVar(&c.drain, "drain-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("start: unexpected argument %q", fs.Arg(0))
+	}
+	log, err := newLogger(stderr, c.logLevel, c.logJSON)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, c, log)
+}
+
+func newLogger(w io.Writer, level string, asJSON bool) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	if asJSON {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// openStore picks the engine: PostgreSQL for a postgres:// DSN, else SQLite in dataDir.
+func openStore(ctx context.Context, database, dataDir string) (store.Store, string, error) {
+	if database != "" {
+		if !strings.HasPrefix(database, "postgres://") && !strings.HasPrefix(database, "postgresql://") {
+			return nil, "", errors.New("--database must be a postgres:// or postgresql:// URL")
+		}
+		s, err := postgres.Open(ctx, database)
+		return s, "postgres " + redact(database), err
+	}
+	path := filepath.Join(dataDir, "warden.db")
+	s, err := sqlite.Open(ctx, path)
+	return s, "sqlite " + path, err
+}
+
+// redact hides the password of a DSN for the log.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://(unparsable)"
+	}
+	return u.Redacted()
+}
+
+func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
+	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	octx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	st, desc, err := openStore(octx, c.database, c.dataDir)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	log.Info("store open", "store", desc)
+
+	a := app.New(st, log, c.domain)
+	patPath := filepath.Join(c.dataDir, "admin.pat")
+	tmp := patPath + ".tmp"
+	boot, err := a.Bootstrap(ctx, c.orgName, func(token string) error {
+		return os.WriteFile(tmp, []byte(token+"\n"), 0o600)
+	})
+	if err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	if boot != nil {
+		if err := os.Rename(tmp, patPath); err != nil {
+			return fmt.Errorf("admin token committed but not moved into place (it is in %s): %w", tmp, err)
+		}
+		log.Info("first start: created instance, organisation and administrator; its personal access token is in the file",
+			"instance", boot.Instance.ID, "org", boot.Instance.DefaultOrgID, "admin_user", boot.AdminID, "file", patPath)
+	} else {
+		_ = os.Remove(tmp)
+		log.Info("instance exists; reusing it")
+	}
+
+	srv, err := server.New(a, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "version", version)
+	err = srv.Serve(ctx, ln, c.drain)
+	log.Info("stopped")
+	return err
+}

@@ -1,0 +1,124 @@
+// Package app holds Warden's use cases. Each command authorizes the caller, loads
+// the aggregate, lets the pure domain decide, and commits state and event together
+// through the store; each query authorizes and reads. Transports (gRPC, REST, the
+// future console) call these and only translate.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/id"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/user"
+	"google.golang.org/grpc/codes"
+)
+
+// MaxIDLen is the longest id any request may carry (ZITADEL's validation: 1..200).
+const MaxIDLen = 200
+
+// MaxNameLen bounds user names, org names and profile fields.
+const MaxNameLen = 200
+
+// App is the set of use cases over one store.
+type App struct {
+	store  store.Store
+	ids    *id.Generator
+	log    *slog.Logger
+	domain string // instance domain: login names are user@org-slug.domain
+}
+
+// New returns the use cases over s. domain is the instance's domain name used in
+// login names (e.g. "localhost" or the external host).
+func New(s store.Store, log *slog.Logger, domain string) *App {
+	if domain == "" {
+		domain = "localhost"
+	}
+	return &App{store: s, ids: id.NewGenerator(), log: log, domain: domain}
+}
+
+// Store exposes the store for wiring (health checks).
+func (a *App) Store() store.Store { return a.store }
+
+// storeErr turns engine errors that escape a use case into domain errors, so the
+// transport never has to know about the store.
+func storeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := fail.As(err); ok {
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		return fail.New(codes.Canceled, "WARDEN-CANCEL", "Request canceled").Wrap(err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fail.New(codes.DeadlineExceeded, "WARDEN-DEADLINE", "Deadline exceeded").Wrap(err)
+	}
+	if errors.Is(err, store.ErrUnavailable) {
+		return fail.Unavailable.Wrap(err)
+	}
+	return fail.Internal.Wrap(err)
+}
+
+// checkID validates an id from a request: present and at most MaxIDLen long.
+func checkID(v string, empty *fail.Error) error {
+	if v == "" {
+		return empty
+	}
+	if len(v) > MaxIDLen {
+		return fail.Invalid("WARDEN-IDLEN", fmt.Sprintf("id longer than %d characters", MaxIDLen))
+	}
+	return nil
+}
+
+// checkText validates a required (or optional) text field.
+func checkText(field, v string, required bool) error {
+	if required && strings.TrimSpace(v) == "" {
+		return fail.Invalid("WARDEN-REQ", field+" is required")
+	}
+	if len(v) > MaxNameLen {
+		return fail.Invalid("WARDEN-LEN", fmt.Sprintf("%s longer than %d characters", field, MaxNameLen))
+	}
+	if !utf8.ValidString(v) {
+		return fail.Invalid("WARDEN-UTF8", field+" is not valid UTF-8")
+	}
+	return nil
+}
+
+func actor(c *Caller) user.Actor { return user.Actor{UserID: c.UserID, At: store.Now()} }
+
+// Slug is the org's domain label: lower case, spaces and odd characters as '-'.
+func Slug(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+// OrgDomain is the primary domain of an org.
+func (a *App) OrgDomain(o *org.Org) string { return Slug(o.Name) + "." + a.domain }
+
+// LoginName is user@orgdomain.
+func (a *App) LoginName(u *user.User, o *org.Org) string {
+	if o == nil {
+		return u.UserName
+	}
+	return u.UserName + "@" + a.OrgDomain(o)
+}
+
+// timeout bounds store work of one request so a stuck database fails fast.
+const timeout = 10 * time.Second

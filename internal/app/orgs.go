@@ -1,0 +1,187 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+
+	"github.com/warden-id/warden/internal/event"
+	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/user"
+	"google.golang.org/grpc/codes"
+)
+
+var (
+	errOrgNameTaken   = fail.New(codes.AlreadyExists, "ORG-lapo2m", "Organisation name is already taken")
+	errMemberExists   = fail.New(codes.AlreadyExists, "Org-PtXi1", "Member already exists")
+	errMemberNotFound = fail.New(codes.NotFound, "Org-D8JxR", "Member not found")
+	errMemberUser     = fail.New(codes.NotFound, "ORG-GoXOn", "User could not be found")
+	errRolesMissing   = fail.Invalid("Org-4Mlfs", "Roles are missing")
+	errUnknownRole    = fail.Invalid("Org-4N8es", "Unknown or instance-level role")
+)
+
+// GetOrg returns the org of the v1 context.
+func (a *App) GetOrg(ctx context.Context, orgID string) (*org.Org, error) {
+	o, err := a.store.Org(ctx, orgID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fail.OrgNotFound
+	}
+	return o, storeErr(err)
+}
+
+// AddOrg creates an org; the caller becomes its ORG_OWNER, as in ZITADEL.
+func (a *App) AddOrg(ctx context.Context, c *Caller, name string) (*org.Org, error) {
+	if err := checkText("name", name, true); err != nil {
+		return nil, err
+	}
+	if !c.Can(org.PermOrgCreate, org.InstanceScope) {
+		return nil, fail.PermissionDenied
+	}
+	by := actor(c)
+	o := &org.Org{ID: a.ids.Next(), Name: name, State: org.StateActive, Sequence: 2, CreatedAt: by.At, ChangedAt: by.At}
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.InsertOrg(ctx, o); err != nil {
+			return err
+		}
+		m := &org.Member{OrgID: o.ID, UserID: c.UserID, Roles: []string{"ORG_OWNER"}, CreatedAt: by.At, ChangedAt: by.At, Sequence: 2}
+		if err := tx.PutMember(ctx, m); err != nil {
+			return err
+		}
+		return tx.Append(ctx, orgEvent(o, 1, event.OrgAdded, by, map[string]any{"name": name}),
+			orgEvent(o, 2, event.OrgMemberAdded, by, map[string]any{"userId": c.UserID, "roles": m.Roles}))
+	})
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil, errOrgNameTaken
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return o, nil
+}
+
+func orgEvent(o *org.Org, seq uint64, typ string, by user.Actor, payload any) event.Event {
+	p, _ := json.Marshal(payload)
+	return event.Event{AggregateType: event.AggregateOrg, AggregateID: o.ID, Sequence: seq, Type: typ,
+		CreatedAt: by.At, CreatorID: by.UserID, ResourceOwner: o.ID, Payload: p}
+}
+
+func checkRoles(roles []string) error {
+	if len(roles) == 0 {
+		return errRolesMissing
+	}
+	for _, r := range roles {
+		if !org.KnownRole(r) || org.IsInstanceRole(r) {
+			return errUnknownRole.Wrap(errors.New(r))
+		}
+	}
+	return nil
+}
+
+// MemberChange is the kind of membership write.
+type MemberChange int
+
+const (
+	MemberAdd MemberChange = iota
+	MemberUpdate
+	MemberRemove
+)
+
+// ChangeMember adds, updates or removes a membership of orgID (the v1 context,
+// whose org.member.write permission the caller must hold). It returns the org as
+// committed, for the details.
+func (a *App) ChangeMember(ctx context.Context, c *Caller, orgID, userID string, roles []string, kind MemberChange) (*org.Org, error) {
+	if err := checkID(userID, fail.Invalid("ORG-4Mlfs", "User id is missing")); err != nil {
+		return nil, err
+	}
+	if kind != MemberRemove {
+		if err := checkRoles(roles); err != nil {
+			return nil, err
+		}
+		roles = slices.Compact(slices.Sorted(slices.Values(roles)))
+	}
+	if !c.Can(org.PermMemberWrite, orgID) {
+		return nil, fail.PermissionDenied
+	}
+	var out org.Org
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		o, err := tx.Org(ctx, orgID)
+		if errors.Is(err, store.ErrNotFound) {
+			return fail.OrgNotFound
+		} else if err != nil {
+			return err
+		}
+		old, err := tx.Member(ctx, orgID, userID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		exists := err == nil
+		by := actor(c)
+		prev := o.Sequence
+		o.Sequence++
+		o.ChangedAt = by.At
+		var typ string
+		switch kind {
+		case MemberAdd:
+			if exists {
+				return errMemberExists
+			}
+			u, err := tx.User(ctx, userID)
+			if errors.Is(err, store.ErrNotFound) || (err == nil && u.State == user.StateDeleted) {
+				return errMemberUser
+			} else if err != nil {
+				return err
+			}
+			typ = event.OrgMemberAdded
+			err = tx.PutMember(ctx, &org.Member{OrgID: orgID, UserID: userID, Roles: roles, CreatedAt: by.At, ChangedAt: by.At, Sequence: o.Sequence})
+			if err != nil {
+				return err
+			}
+		case MemberUpdate:
+			if !exists {
+				return errMemberNotFound
+			}
+			typ = event.OrgMemberChanged
+			old.Roles, old.ChangedAt, old.Sequence = roles, by.At, o.Sequence
+			if err := tx.PutMember(ctx, old); err != nil {
+				return err
+			}
+		case MemberRemove:
+			if !exists {
+				return errMemberNotFound
+			}
+			typ = event.OrgMemberRemoved
+			if err := tx.DeleteMember(ctx, orgID, userID); err != nil {
+				return err
+			}
+		}
+		if err := tx.UpdateOrg(ctx, o, prev); err != nil {
+			return err
+		}
+		out = *o
+		return tx.Append(ctx, orgEvent(o, o.Sequence, typ, by, map[string]any{"userId": userID, "roles": roles}))
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &out, nil
+}
+
+// ListMembers lists the members of orgID with their users.
+func (a *App) ListMembers(ctx context.Context, orgID string, p store.Page) ([]*org.Member, map[string]*user.User, uint64, error) {
+	ms, total, err := a.store.ListMembers(ctx, orgID, p)
+	if err != nil {
+		return nil, nil, 0, storeErr(err)
+	}
+	users := make(map[string]*user.User, len(ms))
+	for _, m := range ms {
+		u, err := a.store.User(ctx, m.UserID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, nil, 0, storeErr(err)
+		}
+		users[m.UserID] = u
+	}
+	return ms, users, total, nil
+}

@@ -1,0 +1,328 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/warden-id/warden/internal/credential"
+	"github.com/warden-id/warden/internal/event"
+	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/user"
+)
+
+// Scope says in which org a user command or query is allowed.
+// OrgID set (v1): the user must belong to that org (its permission was checked
+// by OrgContext); OrgID empty (v2): the permission is checked against the user's
+// own org.
+type Scope struct {
+	Caller *Caller
+	OrgID  string
+}
+
+// permFor is the permission an operation needs.
+func permFor(op user.Op) string {
+	if op == user.OpRemove {
+		return org.PermUserDelete
+	}
+	return org.PermUserWrite
+}
+
+// visible applies the scope to a loaded user: a user outside the v1 org context is
+// NotFound, a v2 caller without perm in the user's org is PermissionDenied.
+func (s Scope) visible(u *user.User, perm string, notFound *fail.Error) error {
+	if u == nil || u.State == user.StateDeleted {
+		return notFound
+	}
+	if s.OrgID != "" {
+		if u.OrgID != s.OrgID {
+			return notFound
+		}
+		return nil
+	}
+	if !s.Caller.Can(perm, u.OrgID) {
+		return fail.PermissionDenied
+	}
+	return nil
+}
+
+// ChangeState runs a lifecycle operation (lock, unlock, deactivate, reactivate,
+// remove) and returns the user as committed.
+func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.Op) (*user.User, error) {
+	if err := checkID(userID, user.ErrEmptyID(op)); err != nil {
+		return nil, err
+	}
+	var out user.User
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		u, err := tx.User(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return user.ErrNotFound(op)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.visible(u, permFor(op), user.ErrNotFound(op)); err != nil {
+			return err
+		}
+		prev := u.Sequence
+		ev, err := user.Apply(u, op, actor(s.Caller))
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateUser(ctx, u, prev); err != nil {
+			return err
+		}
+		if op == user.OpRemove {
+			// A removed user's memberships and tokens go with it.
+			ms, err := tx.MembershipsOf(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				if err := tx.DeleteMember(ctx, m.OrgID, u.ID); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.Append(ctx, ev); err != nil {
+			return err
+		}
+		out = *u
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if op == user.OpLock || op == user.OpDeactivate || op == user.OpRemove {
+		a.log.InfoContext(ctx, "user credentials revoked", "op", op.String(), "user", userID, "by", s.Caller.UserID, "sequence", out.Sequence)
+	}
+	return &out, nil
+}
+
+// GetUser returns a user visible in the scope.
+func (a *App) GetUser(ctx context.Context, s Scope, userID string) (*user.User, *org.Org, error) {
+	if err := checkID(userID, fail.Invalid("QUERY-4Mifs", "User id is missing")); err != nil {
+		return nil, nil, err
+	}
+	u, err := a.store.User(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, user.ErrGetNotFound
+	}
+	if err != nil {
+		return nil, nil, storeErr(err)
+	}
+	if err := s.visible(u, org.PermUserRead, user.ErrGetNotFound); err != nil {
+		return nil, nil, err
+	}
+	o, err := a.store.Org(ctx, u.OrgID)
+	if err != nil {
+		return nil, nil, storeErr(err)
+	}
+	return u, o, nil
+}
+
+// ListUsers lists users of the scope's org (v1) or of every org where the caller
+// may read users (v2: instance readers see all; others are limited to their org).
+func (a *App) ListUsers(ctx context.Context, s Scope, q store.UserQuery) (*store.UserPage, map[string]*org.Org, error) {
+	switch {
+	case s.OrgID != "":
+		q.OrgID = s.OrgID
+	case s.Caller.Can(org.PermUserRead, org.InstanceScope):
+		// every org, or the one asked for
+	case q.OrgID == "" && s.Caller.Can(org.PermUserRead, s.Caller.OrgID):
+		q.OrgID = s.Caller.OrgID
+	case q.OrgID != "" && s.Caller.Can(org.PermUserRead, q.OrgID):
+	default:
+		return nil, nil, fail.PermissionDenied
+	}
+	page, err := a.store.ListUsers(ctx, q)
+	if err != nil {
+		return nil, nil, storeErr(err)
+	}
+	orgs := map[string]*org.Org{}
+	for _, u := range page.Users {
+		if _, ok := orgs[u.OrgID]; ok {
+			continue
+		}
+		o, err := a.store.Org(ctx, u.OrgID)
+		if err != nil {
+			return nil, nil, storeErr(err)
+		}
+		orgs[u.OrgID] = o
+	}
+	return page, orgs, nil
+}
+
+// UserChanges returns a user's history (ListUserChanges). The user may be removed;
+// its history stays readable to those who may read the org's users.
+func (a *App) UserChanges(ctx context.Context, s Scope, userID string, q store.EventQuery) ([]event.Event, error) {
+	if err := checkID(userID, fail.Invalid("QUERY-W2fs4", "User id is missing")); err != nil {
+		return nil, err
+	}
+	u, err := a.store.User(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, user.ErrGetNotFound
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if s.OrgID != "" && u.OrgID != s.OrgID {
+		return nil, user.ErrGetNotFound
+	}
+	q.AggregateType, q.AggregateID = event.AggregateUser, userID
+	evs, err := a.store.Events(ctx, q)
+	return evs, storeErr(err)
+}
+
+// NewHuman is the input of AddHuman.
+type NewHuman struct {
+	OrgID          string // empty: the scope's org
+	UserID         string // optional caller-chosen id (v2)
+	UserName       string // empty: the e-mail address
+	Profile        user.Human
+	Password       string
+	HashedPassword string
+	ChangeRequired bool
+	// RequireNames: v1 AddHumanUser insists on first and last name.
+	RequireNames bool
+}
+
+// AddHuman creates a human user.
+func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, error) {
+	h := in.Profile
+	if in.UserName == "" {
+		in.UserName = h.Email
+	}
+	h.Email = strings.TrimSpace(h.Email)
+	for _, f := range []struct {
+		name, v  string
+		required bool
+	}{
+		{"user name", in.UserName, true}, {"first name", h.FirstName, in.RequireNames},
+		{"last name", h.LastName, in.RequireNames}, {"email", h.Email, true},
+		{"nick name", h.NickName, false}, {"display name", h.DisplayName, false},
+		{"preferred language", h.PreferredLanguage, false}, {"phone", h.Phone, false},
+	} {
+		if err := checkText(f.name, f.v, f.required); err != nil {
+			return nil, err
+		}
+	}
+	if !strings.Contains(h.Email, "@") || strings.ContainsAny(h.Email, " \t\r\n") {
+		return nil, fail.Invalid("EMAIL-599BI", "Email is invalid")
+	}
+	if in.UserID != "" {
+		if err := checkID(in.UserID, nil); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case in.Password != "" && in.HashedPassword != "":
+		return nil, fail.Invalid("COMMAND-Pwd2x", "give either a password or a hashed password")
+	case in.Password != "":
+		if len(in.Password) < 8 || len(in.Password) > 256 {
+			return nil, fail.Invalid("COMMAND-Pwd8", "Password must be 8 to 256 characters")
+		}
+		hash, err := credential.HashPassword(in.Password)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		h.PasswordHash = hash
+	case in.HashedPassword != "":
+		if err := credential.CheckHashFormat(in.HashedPassword); err != nil {
+			return nil, fail.Invalid("COMMAND-HashF", "Hashed password: "+err.Error())
+		}
+		h.PasswordHash = in.HashedPassword
+	}
+	h.PasswordChangeRequired = in.ChangeRequired && h.PasswordHash != ""
+	orgID, err := a.targetOrg(ctx, s, in.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	uid := in.UserID
+	if uid == "" {
+		uid = a.ids.Next()
+	}
+	// Without a password the user still has to set one: INITIAL, as in ZITADEL.
+	u, ev := user.NewHuman(uid, orgID, in.UserName, h, h.PasswordHash == "", actor(s.Caller))
+	return u, a.insertUser(ctx, u, ev)
+}
+
+// NewMachine is the input of AddMachine.
+type NewMachine struct {
+	UserID          string
+	UserName        string
+	Name            string
+	Description     string
+	AccessTokenType int
+}
+
+// AddMachine creates a machine user in the scope's org.
+func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.User, error) {
+	for _, f := range []struct {
+		name, v  string
+		required bool
+	}{{"user name", in.UserName, true}, {"name", in.Name, true}, {"description", in.Description, false}} {
+		if err := checkText(f.name, f.v, f.required); err != nil {
+			return nil, err
+		}
+	}
+	if in.AccessTokenType < 0 || in.AccessTokenType > 1 {
+		return nil, fail.Invalid("COMMAND-TknTy", "unknown access token type")
+	}
+	uid := in.UserID
+	if uid != "" {
+		if err := checkID(uid, nil); err != nil {
+			return nil, err
+		}
+	} else {
+		uid = a.ids.Next()
+	}
+	orgID, err := a.targetOrg(ctx, s, "")
+	if err != nil {
+		return nil, err
+	}
+	u, ev := user.NewMachine(uid, orgID, in.UserName,
+		user.Machine{Name: in.Name, Description: in.Description, AccessTokenType: in.AccessTokenType}, actor(s.Caller))
+	return u, a.insertUser(ctx, u, ev)
+}
+
+// targetOrg is the org a new user goes into: explicit (v2), else the v1 context,
+// else the caller's own; the caller needs user.write there.
+func (a *App) targetOrg(ctx context.Context, s Scope, explicit string) (string, error) {
+	orgID := explicit
+	if orgID == "" {
+		orgID = s.OrgID
+	}
+	if orgID == "" {
+		orgID = s.Caller.OrgID
+	}
+	if err := checkID(orgID, fail.Invalid("WARDEN-ORGID", "organisation id is missing")); err != nil {
+		return "", err
+	}
+	if !s.Caller.Can(org.PermUserWrite, orgID) {
+		return "", fail.PermissionDenied
+	}
+	if orgID != s.Caller.OrgID && orgID != s.OrgID {
+		if _, err := a.store.Org(ctx, orgID); errors.Is(err, store.ErrNotFound) {
+			return "", fail.OrgNotFound
+		} else if err != nil {
+			return "", storeErr(err)
+		}
+	}
+	return orgID, nil
+}
+
+func (a *App) insertUser(ctx context.Context, u *user.User, ev event.Event) error {
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.InsertUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.Append(ctx, ev)
+	})
+	if errors.Is(err, store.ErrDuplicate) {
+		return user.ErrUserNameTaken
+	}
+	return storeErr(err)
+}

@@ -1,0 +1,100 @@
+// Package org holds organisations, memberships and the role → permission rules.
+package org
+
+import (
+	"slices"
+	"time"
+)
+
+// InstanceScope is the Member.OrgID of instance-level memberships (IAM_* roles).
+const InstanceScope = ""
+
+// State of an organisation (zitadel.org.v1.OrgState numbers).
+type State int
+
+const (
+	StateActive   State = 1
+	StateInactive State = 2
+	StateRemoved  State = 3
+)
+
+// Org is an organisation.
+type Org struct {
+	ID        string
+	Name      string
+	State     State
+	Sequence  uint64
+	CreatedAt time.Time
+	ChangedAt time.Time
+}
+
+// Member gives a user roles in an org, or in the whole instance (OrgID == InstanceScope).
+type Member struct {
+	OrgID     string
+	UserID    string
+	Roles     []string
+	CreatedAt time.Time
+	ChangedAt time.Time
+	Sequence  uint64 // the scope aggregate's sequence at the member's last change
+}
+
+// Instance is the single tenant this Warden serves.
+type Instance struct {
+	ID           string
+	DefaultOrgID string
+	Sequence     uint64
+	CreatedAt    time.Time
+}
+
+// Permissions.
+const (
+	PermUserRead    = "user.read"
+	PermUserWrite   = "user.write"
+	PermUserDelete  = "user.delete"
+	PermOrgRead     = "org.read"
+	PermOrgWrite    = "org.write"
+	PermOrgCreate   = "org.create"
+	PermMemberRead  = "org.member.read"
+	PermMemberWrite = "org.member.write"
+)
+
+// rolePermissions is the one place that says what each role may do.
+var rolePermissions = map[string][]string{
+	"IAM_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite},
+	"IAM_ORG_MANAGER":       {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite},
+	"IAM_USER_MANAGER":      {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead},
+	"IAM_OWNER_VIEWER":      {PermUserRead, PermOrgRead, PermMemberRead},
+	"ORG_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite},
+	"ORG_USER_MANAGER":      {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead},
+	"ORG_OWNER_VIEWER":      {PermUserRead, PermOrgRead, PermMemberRead},
+	"ORG_USER_READ":         {PermUserRead, PermOrgRead},
+	"ORG_USER_SELF_MANAGER": {},
+}
+
+// IsInstanceRole tells whether role belongs on an instance membership.
+func IsInstanceRole(role string) bool { return len(role) > 4 && role[:4] == "IAM_" }
+
+// KnownRole tells whether role is one Warden grants permissions for.
+func KnownRole(role string) bool { _, ok := rolePermissions[role]; return ok }
+
+// OrgRoles lists the roles an org membership may carry, sorted.
+func OrgRoles() []string {
+	var r []string
+	for k := range rolePermissions {
+		if !IsInstanceRole(k) {
+			r = append(r, k)
+		}
+	}
+	slices.Sort(r)
+	return r
+}
+
+// Grants tells whether any of roles carries perm.
+func Grants(roles []string, perm string) bool {
+	for _, r := range roles {
+		if slices.Contains(rolePermissions[r], perm) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"errors"
+	"io"
+
+	"connectrpc.com/connect"
+	"net/http"
+	"strconv"
+)
+
+// statusJSON writes a google.rpc.Status body the way the transcoder does, for the
+// answers Warden gives before a request reaches it.
+func statusJSON(w http.ResponseWriter, httpStatus, grpcCode int, id, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(httpStatus)
+	_, _ = w.Write([]byte(`{"code":` + strconv.Itoa(grpcCode) + `,"message":` + strconv.Quote(msg+" ("+id+")") +
+		`,"details":[{"@type":"type.googleapis.com/zitadel.v1.ErrorDetail","id":` + strconv.Quote(id) +
+		`,"message":` + strconv.Quote(msg) + `}]}`))
+}
+
+func notFound(w http.ResponseWriter, _ *http.Request) {
+	statusJSON(w, http.StatusNotFound, 5, "WARDEN-NOROUTE", "No such endpoint")
+}
+
+// limitBody refuses bodies over MaxBodyBytes: at once when Content-Length says so,
+// and by cutting the stream off when it lies or is chunked.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			statusJSON(w, http.StatusRequestEntityTooLarge, 8, "WARDEN-SIZE", "Request body too large")
+			return
+		}
+		r.Body = &cappedBody{ReadCloser: r.Body, left: MaxBodyBytes}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cappedBody fails a read past the limit with ResourceExhausted, which the
+// transcoder reports as such (a plain read error would become 503).
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, connect.NewError(connect.CodeResourceExhausted, errors.New("request body larger than 4 MiB"))
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left+1] // read one byte more than allowed to detect an overrun
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return 0, connect.NewError(connect.CodeResourceExhausted, errors.New("request body larger than 4 MiB"))
+	}
+	return n, err
+}
+
+// rest adds what ZITADEL's REST gateway adds: WWW-Authenticate on 401.
+func rest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isREST(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(&challenge{ResponseWriter: w}, r)
+	})
+}
+
+type challenge struct{ http.ResponseWriter }
+
+func (c *challenge) WriteHeader(code int) {
+	if code == http.StatusUnauthorized {
+		c.Header().Set("WWW-Authenticate", `Bearer realm="warden", error="invalid_token"`)
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *challenge) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+func (c *challenge) Flush() {
+	if f, ok := c.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

@@ -1,0 +1,126 @@
+// Package server wires Warden onto one port: gRPC, gRPC-Web, Connect and REST/JSON
+// (through vanguard's transcoder in front of one grpc.Server), over HTTP/1.1 and
+// h2c, plus the /debug endpoints.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"connectrpc.com/vanguard"
+	"connectrpc.com/vanguard/vanguardgrpc"
+	"github.com/warden-id/warden/internal/api"
+	"github.com/warden-id/warden/internal/app"
+	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
+	"google.golang.org/grpc"
+)
+
+// MaxBodyBytes bounds every request body and gRPC message.
+const MaxBodyBytes = 4 << 20
+
+// Server is one Warden node's HTTP front.
+type Server struct {
+	app     *app.App
+	log     *slog.Logger
+	grpc    *grpc.Server
+	handler http.Handler
+	serving atomic.Bool
+}
+
+// New builds the server around the use cases.
+func New(a *app.App, log *slog.Logger) (*Server, error) {
+	g := grpc.NewServer(
+		grpc.UnaryInterceptor(api.Interceptor(a, log)),
+		grpc.MaxRecvMsgSize(MaxBodyBytes),
+	)
+	mgmt.RegisterManagementServiceServer(g, api.NewManagement(a, log))
+	userv2.RegisterUserServiceServer(g, api.NewUserV2(a, log))
+
+	tc, err := vanguardgrpc.NewTranscoder(g,
+		vanguard.WithCodec(newJSONCodec),
+		vanguard.WithDefaultServiceOptions(vanguard.WithMaxMessageBufferBytes(MaxBodyBytes)),
+		vanguard.WithUnknownHandler(http.HandlerFunc(notFound)),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("transcoder: %w", err)
+	}
+	s := &Server{app: a, log: log, grpc: g}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /debug/ready", s.ready)
+	// ZITADEL's v1 REST paths are relative to /management/v1.
+	mux.Handle("/management/v1/", http.StripPrefix("/management/v1", rest(tc)))
+	mux.Handle("/v2/", rest(tc))
+	// gRPC, gRPC-Web and Connect address services by full name.
+	rpc := grpcWebText(tc)
+	mux.Handle("/zitadel.management.v1.ManagementService/", rpc)
+	mux.Handle("/zitadel.user.v2.UserService/", rpc)
+	mux.HandleFunc("/", notFound)
+	s.handler = limitBody(mux)
+	return s, nil
+}
+
+// Handler is the whole HTTP surface (for tests and embedding).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if !s.serving.Load() {
+		http.Error(w, "not serving\n", http.StatusServiceUnavailable)
+		return
+	}
+	if err := s.app.Store().Ping(ctx); err != nil {
+		http.Error(w, "store unavailable\n", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// Serve answers on ln until ctx ends, then stops taking connections, lets
+// in-flight requests finish (up to drain) and returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true) // h2c: gRPC without TLS on the same port
+	hs := &http.Server{
+		Handler:           s.handler,
+		Protocols:         &protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	s.serving.Store(true)
+	select {
+	case err := <-errc:
+		s.serving.Store(false)
+		return err
+	case <-ctx.Done():
+	}
+	s.serving.Store(false)
+	s.log.Info("draining", "timeout", drain.String())
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if errors.Is(<-errc, http.ErrServerClosed) && err == nil {
+		return nil
+	}
+	return err
+}
+
+// isREST tells transcoded JSON calls apart from gRPC-family ones.
+func isREST(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	return !strings.HasPrefix(ct, "application/grpc") && !strings.HasPrefix(ct, "application/connect")
+}

@@ -1,0 +1,182 @@
+// Package store is Warden's storage port: the one interface both engines (embedded
+// SQLite and PostgreSQL) implement and the conformance suite in storetest checks.
+//
+// Writes follow "load aggregate, decide, append": Write runs a function inside one
+// atomic unit; the function reads current state through the Tx, decides with the
+// pure domain code, then writes the new state rows and their events. Every state
+// update names the sequence it read (optimistic concurrency); if another writer got
+// there first the engine returns ErrConflict from the update and Write runs the
+// function again on fresh state, so conflicting commands resolve exactly as if they
+// had run one after another.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/warden-id/warden/internal/credential"
+	"github.com/warden-id/warden/internal/event"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/user"
+)
+
+var (
+	// ErrNotFound: no such row.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict: the row's sequence is not the one the writer read. Write retries
+	// the whole function when it sees this; callers never do.
+	ErrConflict = errors.New("store: concurrent modification")
+	// ErrDuplicate: a unique key (user name in an org, org name, ids) is taken.
+	ErrDuplicate = errors.New("store: duplicate key")
+	// ErrUnavailable: the database cannot be reached; the request may be retried later.
+	ErrUnavailable = errors.New("store: database unavailable")
+)
+
+// TextMethod is how a text filter compares (zitadel.v1.TextQueryMethod numbers).
+type TextMethod int
+
+const (
+	TextEquals TextMethod = iota
+	TextEqualsIgnoreCase
+	TextStartsWith
+	TextStartsWithIgnoreCase
+	TextContains
+	TextContainsIgnoreCase
+	TextEndsWith
+	TextEndsWithIgnoreCase
+)
+
+// TextMatch filters a text column.
+type TextMatch struct {
+	Value  string
+	Method TextMethod
+}
+
+// UserSort names the column ListUsers sorts by (zitadel.user.v1.UserFieldName numbers).
+type UserSort int
+
+const (
+	SortUnspecified UserSort = iota // by id, i.e. creation order
+	SortUserName
+	SortFirstName
+	SortLastName
+	SortNickName
+	SortDisplayName
+	SortEmail
+	SortState
+	SortType
+	SortCreationDate
+)
+
+// UserQuery selects users. All filters are ANDed; removed users are never listed.
+type UserQuery struct {
+	OrgID     string // "" = every org
+	UserNames []TextMatch
+	Emails    []TextMatch
+	States    []user.State
+	Types     []user.Type
+	IDs       []string // if non-nil, the user id must be one of these
+	Sort      UserSort
+	Asc       bool
+	Offset    int
+	Limit     int // 0 = engine default (100); capped at 1000
+}
+
+// UserPage is one page of users and the total number that matched.
+type UserPage struct {
+	Users []*user.User
+	Total uint64
+}
+
+// EventQuery selects one aggregate's history.
+type EventQuery struct {
+	AggregateType string
+	AggregateID   string
+	AfterSequence uint64 // only events with a greater sequence (ascending) or smaller (descending) when non-zero
+	Asc           bool
+	Limit         int // 0 = engine default (100); capped at 1000
+}
+
+// Page is an offset/limit for simple lists.
+type Page struct {
+	Offset int
+	Limit  int // 0 = engine default (100); capped at 1000
+	Asc    bool
+}
+
+// Reader is what a command or query may read.
+type Reader interface {
+	Instance(ctx context.Context) (*org.Instance, error)
+	Org(ctx context.Context, id string) (*org.Org, error)
+	OrgByName(ctx context.Context, name string) (*org.Org, error)
+
+	// User returns the user with id in any state, removed ones included.
+	User(ctx context.Context, id string) (*user.User, error)
+	// UserByName returns the non-removed user with that name in the org.
+	UserByName(ctx context.Context, orgID, userName string) (*user.User, error)
+	ListUsers(ctx context.Context, q UserQuery) (*UserPage, error)
+
+	Events(ctx context.Context, q EventQuery) ([]event.Event, error)
+
+	Member(ctx context.Context, orgID, userID string) (*org.Member, error)
+	// ListMembers lists the memberships of one org (or the instance) by user id,
+	// with the total count.
+	ListMembers(ctx context.Context, orgID string, p Page) ([]*org.Member, uint64, error)
+	// MembershipsOf lists every membership of one user, instance scope included.
+	MembershipsOf(ctx context.Context, userID string) ([]*org.Member, error)
+
+	PAT(ctx context.Context, userID, patID string) (*credential.PAT, error)
+	PATByHash(ctx context.Context, hash []byte) (*credential.PAT, error)
+	ListPATs(ctx context.Context, userID string, p Page) ([]*credential.PAT, uint64, error)
+}
+
+// Tx is the view a write function gets: reads see its own writes.
+type Tx interface {
+	Reader
+
+	InsertInstance(ctx context.Context, i *org.Instance) error // ErrDuplicate if one exists
+	InsertOrg(ctx context.Context, o *org.Org) error
+	UpdateOrg(ctx context.Context, o *org.Org, prevSequence uint64) error
+
+	InsertUser(ctx context.Context, u *user.User) error
+	// UpdateUser writes u if the stored sequence is still prevSequence, else ErrConflict.
+	UpdateUser(ctx context.Context, u *user.User, prevSequence uint64) error
+
+	PutMember(ctx context.Context, m *org.Member) error // insert or replace
+	DeleteMember(ctx context.Context, orgID, userID string) error
+
+	InsertPAT(ctx context.Context, p *credential.PAT) error
+	DeletePAT(ctx context.Context, userID, patID string) error
+
+	// Append records events; (aggregate id, sequence) must be new, else ErrConflict.
+	Append(ctx context.Context, events ...event.Event) error
+}
+
+// Store is an engine.
+type Store interface {
+	Reader
+	// Write runs fn atomically and durably: when Write returns nil the change is
+	// on disk (fsynced). If fn returns an error nothing it wrote is kept and Write
+	// returns that error. fn may run more than once (on ErrConflict) and must not
+	// have side effects outside the Tx. fn must be quick: no password hashing inside.
+	Write(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// ClampLimit applies the default and maximum page size.
+func ClampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 100
+	case n > 1000:
+		return 1000
+	}
+	return n
+}
+
+// Now is the timestamp precision both engines keep (microseconds), so a value
+// written and read back compares equal.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
