@@ -72,12 +72,15 @@ func userV1(a *app.App, u *user.User, o *org.Org) *userpb.User {
 	switch {
 	case u.Human != nil:
 		h := u.Human
-		out.Type = &userpb.User_Human{Human: &userpb.Human{
+		ph := &userpb.Human{
 			Profile: &userpb.Profile{FirstName: h.FirstName, LastName: h.LastName, NickName: h.NickName,
 				DisplayName: h.DisplayName, PreferredLanguage: h.PreferredLanguage, Gender: userpb.Gender(h.Gender)},
 			Email: &userpb.Email{Email: h.Email, IsEmailVerified: h.EmailVerified},
-			Phone: &userpb.Phone{Phone: h.Phone, IsPhoneVerified: h.PhoneVerified},
-		}}
+		}
+		if h.Phone != "" { // ZITADEL leaves an unset phone out
+			ph.Phone = &userpb.Phone{Phone: h.Phone, IsPhoneVerified: h.PhoneVerified}
+		}
+		out.Type = &userpb.User_Human{Human: ph}
 	case u.Machine != nil:
 		m := u.Machine
 		out.Type = &userpb.User_Machine{Machine: &userpb.Machine{Name: m.Name, Description: m.Description,
@@ -98,9 +101,11 @@ func userV2(a *app.App, u *user.User, o *org.Org) *userv2.User {
 			Profile: &userv2.HumanProfile{GivenName: h.FirstName, FamilyName: h.LastName, NickName: &h.NickName,
 				DisplayName: &h.DisplayName, PreferredLanguage: &h.PreferredLanguage, Gender: &g},
 			Email:                  &userv2.HumanEmail{Email: h.Email, IsVerified: h.EmailVerified},
-			Phone:                  &userv2.HumanPhone{Phone: h.Phone, IsVerified: h.PhoneVerified},
 			PasswordChangeRequired: h.PasswordChangeRequired,
 		}}
+		if h.Phone != "" {
+			out.GetHuman().Phone = &userv2.HumanPhone{Phone: h.Phone, IsVerified: h.PhoneVerified}
+		}
 	case u.Machine != nil:
 		m := u.Machine
 		out.Type = &userv2.User_Machine{Machine: &userv2.MachineUser{Name: m.Name, Description: m.Description,

@@ -44,7 +44,7 @@ func engines(t *testing.T) map[string]func(t *testing.T) store.Store {
 		},
 	}
 	if os.Getenv("WARDEN_TEST_POSTGRES") != "" {
-		_ = 0 // PGHOLD
+		m["postgres"] = openPostgres
 	}
 	return m
 }
