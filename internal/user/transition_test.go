@@ -13,7 +13,7 @@ import (
 // TestStateMachine checks every state × every operation against the spec's table.
 func TestStateMachine(t *testing.T) {
 	type want struct {
-		state State      // resulting state on success
+		state State       // resulting state on success
 		err   *fail.Error // refusal
 		event string
 	}
