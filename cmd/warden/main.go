@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/oidc"
+	"github.com/warden-id/warden/internal/requestid"
 	"github.com/warden-id/warden/internal/server"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/postgres"
@@ -37,6 +39,8 @@ const usage = `warden — identity and access management, ZITADEL-compatible use
 
 Usage:
   warden start [flags]   serve the API (run "warden start --help" for flags)
+  warden store copy      copy a store into an empty PostgreSQL database ("warden store copy --help")
+  warden backup          online snapshot of the embedded store ("warden backup --help")
   warden version         print the version
 `
 
@@ -48,6 +52,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "start":
 		return start(args[1:], stderr)
+	case "store":
+		return storeCommand(args[1:], stdout, stderr)
+	case "backup":
+		return backupCommand(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return nil
@@ -75,32 +83,27 @@ type startConfig struct {
 	logLevel string
 	logJSON  bool
 	drain    time.Duration
+	external string // issuer and base of every link Warden hands out
+	metrics  bool   // serve /debug/metrics
+	// otelEndpoint is the OTLP/HTTP receiver for traces; "" = no tracing.
+	otelEndpoint string
 }
 
 func start(args []string, stderr io.Writer) error {
-	var c startConfig
-	fs := flag.NewFlagSet("start", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.dataDir, "data-dir", envOr("WARDEN_DATA_DIR", "warden-data"), "directory for the embedded store and admin.pat (env WARDEN_DATA_DIR)")
-	fs.StringVar(&c.addr, "addr", envOr("WARDEN_ADDR", "127.0.0.1:8080"), "listen address for every protocol (env WARDEN_ADDR)")
-	fs.StringVar(&c.database, "database", os.Getenv("WARDEN_DATABASE"), "PostgreSQL DSN (postgres://...); empty uses the embedded store in --data-dir (env WARDEN_DATABASE)")
-	fs.StringVar(&c.domain, "domain", envOr("WARDEN_DOMAIN", "localhost"), "instance domain used in login names (env WARDEN_DOMAIN)")
-	fs.StringVar(&c.orgName, "first-org", envOr("WARDEN_FIRST_ORG", "Warden"), "name of the organisation created at first start (env WARDEN_FIRST_ORG)")
-	fs.StringVar(&c.logLevel, "log-level", envOr("WARDEN_LOG_LEVEL", "info"), "debug, info, warn or error (env WARDEN_LOG_LEVEL)")
-	fs.BoolVar(&c.logJSON, "log-json", os.Getenv("WARDEN_LOG_JSON") == "1", "log JSON lines instead of text (env WARDEN_LOG_JSON=1)")
-	fs.DurationVar(&c.drain, "drain-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
+	// Flags, environment and config file: see config.go for the precedence.
+	c, warnings, err := loadStartConfig(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("start: unexpected argument %q", fs.Arg(0))
+	if err != nil {
+		return err
 	}
 	log, err := newLogger(stderr, c.logLevel, c.logJSON)
 	if err != nil {
 		return err
+	}
+	for _, w := range warnings {
+		log.Warn(w)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -113,10 +116,11 @@ func newLogger(w io.Writer, level string, asJSON bool) (*slog.Logger, error) {
 		return nil, fmt.Errorf("--log-level: %w", err)
 	}
 	opts := &slog.HandlerOptions{Level: l}
+	// Every record logged with a request's context carries its request_id.
 	if asJSON {
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(requestid.LogHandler(slog.NewJSONHandler(w, opts))), nil
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), nil
+	return slog.New(requestid.LogHandler(slog.NewTextHandler(w, opts))), nil
 }
 
 // openStore picks the engine: PostgreSQL for a postgres:// DSN, else SQLite in dataDir.
@@ -154,8 +158,13 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	}
 	defer st.Close()
 	log.Info("store open", "store", desc)
+	st, appOpts, srvOpts, stopTracing, err := observability(ctx, c, st, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 
-	a := app.New(st, log, c.domain)
+	a := app.New(st, log, c.domain, appOpts...)
 	patPath := filepath.Join(c.dataDir, "admin.pat")
 	tmp := patPath + ".tmp"
 	boot, err := a.Bootstrap(ctx, c.orgName, func(token string) error {
@@ -171,17 +180,31 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 		}
 		log.Info("first start: created instance, organisation and administrator; its personal access token is in the file",
 			"instance", boot.Instance.ID, "org", boot.Instance.DefaultOrgID, "admin_user", boot.AdminID, "file", patPath)
+		// Printed once, outside the structured log, and useless after the forced
+		// change at the first sign-in.
+		fmt.Fprintf(os.Stderr, "\nFirst sign-in: user %q, one-time password %s (you must change it at the first sign-in)\n\n",
+			boot.HumanLogin, boot.HumanPassword)
 	} else {
 		_ = os.Remove(tmp)
 		log.Info("instance exists; reusing it")
 	}
 
-	srv, err := server.New(a, log)
+	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", c.addr)
+	external := c.external
+	if external == "" {
+		external = "http://" + ln.Addr().String()
+	}
+	prov, err := oidc.New(ctx, a, st, external, log)
 	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv, err := server.New(a, log, append(srvOpts, server.WithOIDC(prov.Handler(), loginHandler(prov, strings.HasPrefix(external, "https://"), log)))...)
+	if err != nil {
+		ln.Close()
 		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "version", version)

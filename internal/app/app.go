@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -33,15 +34,53 @@ type App struct {
 	ids    *id.Generator
 	log    *slog.Logger
 	domain string // instance domain: login names are user@org-slug.domain
+	obs    Observer
+
+	tokens      TokenDecoder // OAuth2 access tokens, when the OIDC provider runs
+	apiAudience atomic.Value // string: the instance id, read once
+}
+
+// Observer hears about domain events operators count, such as locks. It is an
+// interface so that app stays free of any metrics library (internal/metrics
+// implements it). Calls happen after the change committed and must be quick.
+type Observer interface {
+	// UserLocked is called once per committed lock; cause is a LockCause value.
+	UserLocked(cause string)
+}
+
+// Lock causes reported to Observer.UserLocked.
+const (
+	LockCauseAdmin  = "admin"  // an administrator's LockUser call
+	LockCausePolicy = "policy" // the lockout policy, after too many wrong passwords
+)
+
+type noObserver struct{}
+
+func (noObserver) UserLocked(string) {}
+
+// Option configures an App.
+type Option func(*App)
+
+// WithObserver reports domain events to o.
+func WithObserver(o Observer) Option {
+	return func(a *App) {
+		if o != nil {
+			a.obs = o
+		}
+	}
 }
 
 // New returns the use cases over s. domain is the instance's domain name used in
 // login names (e.g. "localhost" or the external host).
-func New(s store.Store, log *slog.Logger, domain string) *App {
+func New(s store.Store, log *slog.Logger, domain string, opts ...Option) *App {
 	if domain == "" {
 		domain = "localhost"
 	}
-	return &App{store: s, ids: id.NewGenerator(), log: log, domain: domain}
+	a := &App{store: s, ids: id.NewGenerator(), log: log, domain: domain, obs: noObserver{}}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
 }
 
 // Store exposes the store for wiring (health checks).

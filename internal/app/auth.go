@@ -9,6 +9,7 @@ import (
 	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/user"
 )
 
 // Caller is an authenticated principal with its memberships.
@@ -38,22 +39,12 @@ func (a *App) Authenticate(ctx context.Context, token string) (*Caller, error) {
 	if token == "" || len(token) > 4096 {
 		return nil, fail.Unauthenticated
 	}
-	p, err := a.store.PATByHash(ctx, credential.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fail.Unauthenticated
+	u, err := a.patUser(ctx, token)
+	if errors.Is(err, errNoSuchPAT) {
+		u, err = a.oauthCaller(ctx, token)
 	}
 	if err != nil {
-		return nil, storeErr(err)
-	}
-	u, err := a.store.User(ctx, p.UserID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fail.Unauthenticated
-	}
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	if !u.CanAuthenticate() || !p.Valid(u.CredentialEpoch, time.Now()) {
-		return nil, fail.Unauthenticated
+		return nil, err
 	}
 	ms, err := a.store.MembershipsOf(ctx, u.ID)
 	if err != nil {
@@ -64,6 +55,23 @@ func (a *App) Authenticate(ctx context.Context, token string) (*Caller, error) {
 		c.roles[m.OrgID] = m.Roles
 	}
 	return c, nil
+}
+
+var errNoSuchPAT = errors.New("no such PAT")
+
+// patUser resolves a personal access token to its live user.
+func (a *App) patUser(ctx context.Context, token string) (*user.User, error) {
+	p, err := a.store.PATByHash(ctx, credential.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNoSuchPAT
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if !p.Valid(p.Epoch, time.Now()) { // expired
+		return nil, fail.Unauthenticated
+	}
+	return a.LiveUser(ctx, p.UserID, p.Epoch)
 }
 
 // OrgContext resolves the v1 org context: the x-zitadel-orgid header if given,

@@ -95,6 +95,9 @@ func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.O
 	if err != nil {
 		return nil, storeErr(err)
 	}
+	if op == user.OpLock {
+		a.obs.UserLocked(LockCauseAdmin)
+	}
 	if op == user.OpLock || op == user.OpDeactivate || op == user.OpRemove {
 		a.log.InfoContext(ctx, "user credentials revoked", "op", op.String(), "user", userID, "by", s.Caller.UserID, "sequence", out.Sequence)
 	}

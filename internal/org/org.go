@@ -56,19 +56,26 @@ const (
 	PermOrgCreate   = "org.create"
 	PermMemberRead  = "org.member.read"
 	PermMemberWrite = "org.member.write"
+	// Projects and their applications (OIDC and API clients).
+	PermProjectRead  = "project.read"
+	PermProjectWrite = "project.write"
 )
 
 // rolePermissions is the one place that says what each role may do.
 var rolePermissions = map[string][]string{
-	"IAM_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite},
-	"IAM_ORG_MANAGER":       {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite},
+	"IAM_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite},
+	"IAM_ORG_MANAGER":       {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite},
 	"IAM_USER_MANAGER":      {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead},
-	"IAM_OWNER_VIEWER":      {PermUserRead, PermOrgRead, PermMemberRead},
-	"ORG_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite},
+	"IAM_OWNER_VIEWER":      {PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead},
+	"ORG_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite},
 	"ORG_USER_MANAGER":      {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead},
-	"ORG_OWNER_VIEWER":      {PermUserRead, PermOrgRead, PermMemberRead},
+	"ORG_OWNER_VIEWER":      {PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead},
 	"ORG_USER_READ":         {PermUserRead, PermOrgRead},
 	"ORG_USER_SELF_MANAGER": {},
+	// Warden has no per-project memberships: the project roles apply to every
+	// project of their org.
+	"ORG_PROJECT_CREATOR":           {PermOrgRead, PermProjectRead, PermProjectWrite},
+	"ORG_PROJECT_PERMISSION_EDITOR": {PermOrgRead, PermProjectRead},
 }
 
 // IsInstanceRole tells whether role belongs on an instance membership.

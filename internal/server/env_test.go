@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/oidc"
 	"github.com/warden-id/warden/internal/server"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/sqlite"
@@ -61,11 +62,15 @@ func startEnv(t testing.TB, st store.Store) *env {
 	if err != nil || boot == nil {
 		t.Fatalf("bootstrap: %v %v", boot, err)
 	}
-	srv, err := server.New(a, log)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	prov, err := oidc.New(ctx, a, st, "http://"+ln.Addr().String(), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(a, log, server.WithOIDC(prov.Handler(), nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"connectrpc.com/connect"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // statusJSON writes a google.rpc.Status body the way the transcoder does, for the
@@ -19,7 +20,12 @@ func statusJSON(w http.ResponseWriter, httpStatus, grpcCode int, id, msg string)
 		`,"message":` + strconv.Quote(msg) + `}]}`))
 }
 
-func notFound(w http.ResponseWriter, _ *http.Request) {
+func notFound(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/zitadel.") && r.Method == http.MethodPost && isREST(r) {
+		// A Connect call without its protocol header reaches the REST router.
+		statusJSON(w, http.StatusBadRequest, 3, "WARDEN-CONNECT", "Connect requests need the header Connect-Protocol-Version: 1")
+		return
+	}
 	statusJSON(w, http.StatusNotFound, 5, "WARDEN-NOROUTE", "No such endpoint")
 }
 
@@ -64,6 +70,11 @@ func rest(next http.Handler) http.Handler {
 		if !isREST(r) {
 			next.ServeHTTP(w, r)
 			return
+		}
+		// ZITADEL's gateway reads every REST body as JSON, whatever the header
+		// says (curl -d sends a form type); do the same.
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			r.Header.Set("Content-Type", "application/json")
 		}
 		next.ServeHTTP(&challenge{ResponseWriter: w}, r)
 	})

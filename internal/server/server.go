@@ -18,8 +18,11 @@ import (
 	"connectrpc.com/vanguard/vanguardgrpc"
 	"github.com/warden-id/warden/internal/api"
 	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/metrics"
+	"github.com/warden-id/warden/internal/requestid"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 )
 
@@ -33,14 +36,32 @@ type Server struct {
 	grpc    *grpc.Server
 	handler http.Handler
 	serving atomic.Bool
+	metrics *metrics.Metrics // nil: no metrics
+	tracer  trace.Tracer     // nil: no tracing
+	mounts  []mount
 }
 
 // New builds the server around the use cases.
-func New(a *app.App, log *slog.Logger) (*Server, error) {
+func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
+	log = slog.New(requestid.LogHandler(log.Handler())) // request ids in every record
+	s := &Server{app: a, log: log}
+	for _, o := range opts {
+		o(s)
+	}
+	// Metrics outermost, so they see the status the auth interceptor settled on.
+	var chain []grpc.UnaryServerInterceptor
+	if s.metrics != nil {
+		chain = append(chain, s.metrics.UnaryInterceptor())
+	}
+	if s.tracer != nil {
+		chain = append(chain, traceInterceptor(s.tracer))
+	}
+	chain = append(chain, api.Interceptor(a, log))
 	g := grpc.NewServer(
-		grpc.UnaryInterceptor(api.Interceptor(a, log)),
+		grpc.ChainUnaryInterceptor(chain...),
 		grpc.MaxRecvMsgSize(MaxBodyBytes),
 	)
+	s.grpc = g
 	mgmt.RegisterManagementServiceServer(g, api.NewManagement(a, log))
 	userv2.RegisterUserServiceServer(g, api.NewUserV2(a, log))
 
@@ -52,10 +73,12 @@ func New(a *app.App, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transcoder: %w", err)
 	}
-	s := &Server{app: a, log: log, grpc: g}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /debug/ready", s.ready)
+	if s.metrics != nil {
+		mux.Handle("GET /debug/metrics", s.metrics.Handler())
+	}
 	// ZITADEL's v1 REST paths are relative to /management/v1.
 	mux.Handle("/management/v1/", http.StripPrefix("/management/v1", rest(tc)))
 	mux.Handle("/v2/", rest(tc))
@@ -63,8 +86,11 @@ func New(a *app.App, log *slog.Logger) (*Server, error) {
 	rpc := grpcWebText(tc)
 	mux.Handle("/zitadel.management.v1.ManagementService/", rpc)
 	mux.Handle("/zitadel.user.v2.UserService/", rpc)
+	for _, m := range s.mounts {
+		mux.Handle(m.pattern, m.handler)
+	}
 	mux.HandleFunc("/", notFound)
-	s.handler = limitBody(mux)
+	s.handler = s.observe(limitBody(mux))
 	return s, nil
 }
 

@@ -129,6 +129,39 @@ type Reader interface {
 	PAT(ctx context.Context, userID, patID string) (*credential.PAT, error)
 	PATByHash(ctx context.Context, hash []byte) (*credential.PAT, error)
 	ListPATs(ctx context.Context, userID string, p Page) ([]*credential.PAT, uint64, error)
+
+	// Artifact returns the artifact of that kind and id (expired ones included:
+	// the caller judges ExpiresAt).
+	Artifact(ctx context.Context, kind, id string) (*Artifact, error)
+	// ArtifactByKey finds an artifact by its unique lookup key within its kind.
+	ArtifactByKey(ctx context.Context, kind, key string) (*Artifact, error)
+	// ListArtifacts lists artifacts of one kind, filtered by user and/or org when
+	// set, ordered by id (p.Asc) with the total count.
+	ListArtifacts(ctx context.Context, q ArtifactQuery) ([]*Artifact, uint64, error)
+}
+
+// Artifact is a small record of the sign-in machinery that needs no columns of its
+// own: OIDC auth requests, access and refresh tokens, login sessions, signing keys,
+// projects and apps, machine keys and secrets, lockout policies. Data is the
+// owning package's JSON. Credentials among them stay valid only while their user
+// can authenticate and its credential epoch matches, which the owner checks.
+type Artifact struct {
+	Kind      string
+	ID        string
+	Key       string // optional lookup key, unique within Kind (e.g. a token hash, a client id); "" = none
+	UserID    string // optional owner user
+	OrgID     string // optional owner org
+	CreatedAt time.Time
+	ExpiresAt time.Time // zero = never
+	Data      []byte
+}
+
+// ArtifactQuery selects artifacts of one kind.
+type ArtifactQuery struct {
+	Kind   string
+	UserID string // "" = any
+	OrgID  string // "" = any
+	Page   Page
 }
 
 // Tx is the view a write function gets: reads see its own writes.
@@ -149,6 +182,12 @@ type Tx interface {
 	InsertPAT(ctx context.Context, p *credential.PAT) error
 	DeletePAT(ctx context.Context, userID, patID string) error
 
+	// PutArtifact inserts or replaces (by Kind and ID) an artifact; a Key already
+	// used by another artifact of the kind is ErrDuplicate.
+	PutArtifact(ctx context.Context, a *Artifact) error
+	// DeleteArtifact removes one artifact; ErrNotFound if there is none.
+	DeleteArtifact(ctx context.Context, kind, id string) error
+
 	// Append records events; (aggregate id, sequence) must be new, else ErrConflict.
 	Append(ctx context.Context, events ...event.Event) error
 }
@@ -161,6 +200,8 @@ type Store interface {
 	// returns that error. fn may run more than once (on ErrConflict) and must not
 	// have side effects outside the Tx. fn must be quick: no password hashing inside.
 	Write(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+	// PurgeExpired deletes artifacts that expired before t and returns how many.
+	PurgeExpired(ctx context.Context, t time.Time) (int64, error)
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error

@@ -20,9 +20,10 @@ import (
 	"github.com/warden-id/warden/internal/user"
 )
 
-// querier is what both the pool and a transaction offer. pgx prepares and
-// caches every statement per connection, so the fixed texts below are parsed
-// once per connection.
+// querier is what reads and writes go through: the read coalescer outside a
+// transaction, the batch connection inside one. pgx prepares and caches every
+// statement per connection, so the fixed texts below are parsed once per
+// connection.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -491,8 +492,26 @@ func (r *reader) ListPATs(ctx context.Context, userID string, p store.Page) ([]*
 // tx is the store.Tx a write function gets.
 type tx struct {
 	reader
-	t pgx.Tx
+	t *batchConn
 }
+
+// guardedExec runs a write whose only expected refusal is "0 rows" (sentinel):
+// a sequence-guarded update or an event append. On a function's first attempt
+// it is deferred and sent with whatever goes to the server next (a later read,
+// the next request's first read, or the COMMIT), so it costs no round trip of
+// its own; if it is then refused or fails, the function's attempt is rolled
+// back and it runs again with immediate writes, meeting the refusal where it
+// happens. Statements the function sends meanwhile are pipelined after the
+// deferred writes, so it reads its own writes as usual.
+func (t *tx) guardedExec(_ context.Context, g guardedSQL, op string, sentinel error, args ...any) error {
+	return t.t.guardedExec(g, op, sentinel, args)
+}
+
+var (
+	guardUpdateOrg   = guard(sqlUpdateOrg)
+	guardUpdateUser  = guard(sqlUpdateUser)
+	guardInsertEvent = guard(sqlInsertEvent)
+)
 
 var _ store.Tx = (*tx)(nil)
 
@@ -518,9 +537,8 @@ func (t *tx) InsertOrg(ctx context.Context, o *org.Org) error {
 }
 
 func (t *tx) UpdateOrg(ctx context.Context, o *org.Org, prevSequence uint64) error {
-	tag, err := t.t.Exec(ctx, sqlUpdateOrg, o.ID, o.Name, int32(o.State), int64(o.Sequence), encTime(o.CreatedAt), encTime(o.ChangedAt),
-		int64(prevSequence))
-	return affected(tag, err, "update org "+o.ID, store.ErrConflict)
+	return t.guardedExec(ctx, guardUpdateOrg, "update org "+o.ID, store.ErrConflict, o.ID, o.Name, int32(o.State), int64(o.Sequence),
+		encTime(o.CreatedAt), encTime(o.ChangedAt), int64(prevSequence))
 }
 
 // userArgs are the values of userCols followed by the derived filter columns.
@@ -562,10 +580,9 @@ func (t *tx) UpdateUser(ctx context.Context, u *user.User, prevSequence uint64) 
 	if err != nil {
 		return err
 	}
-	// A rename onto a taken name is a unique violation, which aborts the
-	// transaction; that is fine, fn has to give up on ErrDuplicate anyway.
-	tag, err := t.t.Exec(ctx, sqlUpdateUser, append(a, int64(prevSequence))...)
-	return affected(tag, err, "update user "+u.ID, store.ErrConflict)
+	// A rename onto a taken name is a unique violation; the savepoint confines
+	// it to this function, which has to give up on ErrDuplicate anyway.
+	return t.guardedExec(ctx, guardUpdateUser, "update user "+u.ID, store.ErrConflict, append(a, int64(prevSequence))...)
 }
 
 func (t *tx) PutMember(ctx context.Context, m *org.Member) error {
@@ -601,9 +618,9 @@ func (t *tx) Append(ctx context.Context, events ...event.Event) error {
 		e := &events[i]
 		// A concurrent insert of the same key makes this wait for the other
 		// transaction, then report "0 rows" if it committed: ErrConflict, retry.
-		tag, err := t.t.Exec(ctx, sqlInsertEvent, e.AggregateType, e.AggregateID, int64(e.Sequence), e.Type,
-			encTime(e.CreatedAt), e.CreatorID, e.ResourceOwner, e.Payload)
-		if err := affected(tag, err, fmt.Sprintf("append event %s/%d", e.AggregateID, e.Sequence), store.ErrConflict); err != nil {
+		if err := t.guardedExec(ctx, guardInsertEvent, fmt.Sprintf("append event %s/%d", e.AggregateID, e.Sequence),
+			store.ErrConflict, e.AggregateType, e.AggregateID, int64(e.Sequence), e.Type,
+			encTime(e.CreatedAt), e.CreatorID, e.ResourceOwner, e.Payload); err != nil {
 			return err
 		}
 	}

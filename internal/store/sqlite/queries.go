@@ -45,6 +45,8 @@ type stmts struct {
 	insertInstance, insertOrg, updateOrg, insertUser, updateUser, putMember, deleteMember,
 	insertPAT, deletePAT, insertEvent *sql.Stmt
 
+	artifact, artifactByKey, putArtifact, deleteArtifact, purgeExpired *sql.Stmt
+
 	all []*sql.Stmt
 }
 
@@ -86,6 +88,12 @@ func prepareStmts(ctx context.Context, p preparer) (*stmts, error) {
 		{&s.insertPAT, `INSERT INTO pats (` + patCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
 		{&s.deletePAT, `DELETE FROM pats WHERE user_id = ? AND id = ?`},
 		{&s.insertEvent, `INSERT INTO events (` + eventCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
+
+		{&s.artifact, sqlArtifact},
+		{&s.artifactByKey, sqlArtifactByKey},
+		{&s.putArtifact, sqlPutArtifact},
+		{&s.deleteArtifact, sqlDeleteArtifact},
+		{&s.purgeExpired, sqlPurgeExpired},
 	} {
 		st, err := p.PrepareContext(ctx, q.sql)
 		if err != nil {

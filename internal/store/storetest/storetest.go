@@ -62,6 +62,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			tc.fn(t, open(t))
 		})
 	}
+	t.Run("Artifacts", func(t *testing.T) {
+		t.Parallel()
+		for _, tc := range artifactTests {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				tc.fn(t, open(t))
+			})
+		}
+	})
 }
 
 var (

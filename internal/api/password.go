@@ -1,0 +1,46 @@
+package api
+
+import (
+	"context"
+
+	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/org"
+	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
+)
+
+var errPasswordCode = fail.Invalid("USERv2-PwCode", "password reset verification codes are not supported by Warden")
+
+func (m *Management) SetHumanPassword(ctx context.Context, r *mgmt.SetHumanPasswordRequest) (*mgmt.SetHumanPasswordResponse, error) {
+	s, err := m.scope(ctx, org.PermUserWrite)
+	if err != nil {
+		return nil, err
+	}
+	u, err := m.app.SetPassword(ctx, s, r.GetUserId(), r.GetPassword(), !r.GetNoChangeRequired(), false)
+	if err != nil {
+		return nil, err
+	}
+	return &mgmt.SetHumanPasswordResponse{Details: changeDetails(u.Sequence, u.ChangedAt, u.OrgID)}, nil
+}
+
+// SetPassword sets a password: with user.write in the user's org and no
+// verification, or with the current password (which is checked, also for
+// administrators, as ZITADEL does). Verification codes are refused.
+func (s *UserV2) SetPassword(ctx context.Context, r *userv2.SetPasswordRequest) (*userv2.SetPasswordResponse, error) {
+	if _, ok := r.GetVerification().(*userv2.SetPasswordRequest_VerificationCode); ok {
+		return nil, errPasswordCode
+	}
+	pw := r.GetNewPassword()
+	if cur, ok := r.GetVerification().(*userv2.SetPasswordRequest_CurrentPassword); ok {
+		usr, err := s.app.ChangePassword(ctx, caller(ctx), r.GetUserId(), cur.CurrentPassword, pw.GetPassword(), pw.GetChangeRequired())
+		if err != nil {
+			return nil, err
+		}
+		return &userv2.SetPasswordResponse{Details: changeDetailsV2(usr)}, nil
+	}
+	usr, err := s.app.SetPassword(ctx, scopeV2(ctx), r.GetUserId(), pw.GetPassword(), pw.GetChangeRequired(), false)
+	if err != nil {
+		return nil, err
+	}
+	return &userv2.SetPasswordResponse{Details: changeDetailsV2(usr)}, nil
+}

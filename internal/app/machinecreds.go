@@ -1,0 +1,368 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/warden-id/warden/internal/credential"
+	"github.com/warden-id/warden/internal/event"
+	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/user"
+	"google.golang.org/grpc/codes"
+)
+
+// Machine credentials for the client credentials grant (a secret) and the JWT
+// profile grant (key pairs). Each is an artifact tied to its user's credential
+// epoch, so a lock kills it for good, like a PAT.
+
+var (
+	errMachineUserMissing = fail.New(codes.NotFound, "COMMAND-3M9ds", "User could not be found")
+	errNotMachine         = fail.New(codes.FailedPrecondition, "COMMAND-bm9ds", "Errors.User.NotMachine")
+	errSecretMissing      = fail.New(codes.FailedPrecondition, "COMMAND-vaip9", "Errors.User.Machine.Secret.NotExisting")
+	errKeyIDMissing       = fail.Invalid("COMMAND-4m9fs", "Key id is missing")
+	errKeyNotFound        = fail.New(codes.NotFound, "COMMAND-4m77G", "Errors.User.Machine.Key.NotFound")
+	errKeyExpired         = fail.Invalid("COMMAND-dv3t5", "Expiration date must be in the future")
+	errKeyType            = fail.Invalid("COMMAND-KeyTy", "key type must be KEY_TYPE_JSON")
+	errPublicKey          = fail.Invalid("COMMAND-5MmSd", "public key must be a PEM encoded RSA public key of at least 2048 bits")
+)
+
+// KeyTypeJSON is zitadel.authn.v1.KeyType KEY_TYPE_JSON.
+const KeyTypeJSON = 1
+
+// NoExpiration is the expiration of keys created without one (ZITADEL's).
+var NoExpiration = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+// machineForWrite loads a machine user in a write under the scope's user.write.
+func (a *App) machineForWrite(ctx context.Context, tx store.Tx, s Scope, userID string) (*user.User, error) {
+	u, err := a.loadForWrite(ctx, tx, s, userID, errMachineUserMissing)
+	if err != nil {
+		return nil, err
+	}
+	if u.Type != user.TypeMachine {
+		return nil, errNotMachine
+	}
+	return u, nil
+}
+
+// machineForRead loads a machine user under the scope's user.read.
+func (a *App) machineForRead(ctx context.Context, s Scope, userID string) (*user.User, error) {
+	if err := checkID(userID, fail.Invalid("QUERY-Dbf3a", "User id is missing")); err != nil {
+		return nil, err
+	}
+	u, err := a.store.User(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, user.ErrGetNotFound
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if err := s.visible(u, org.PermUserRead, user.ErrGetNotFound); err != nil {
+		return nil, err
+	}
+	if u.Type != user.TypeMachine {
+		return nil, errNotMachine
+	}
+	return u, nil
+}
+
+// GenerateMachineSecret sets a new client secret for a machine user and returns
+// the client id (the user name) and the secret, shown once.
+func (a *App) GenerateMachineSecret(ctx context.Context, s Scope, userID string) (string, string, *user.User, error) {
+	if err := checkID(userID, fail.Invalid("COMMAND-34M0s", "User id is missing")); err != nil {
+		return "", "", nil, err
+	}
+	secret, hash := newSecret()
+	var out user.User
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		u, err := a.machineForWrite(ctx, tx, s, userID)
+		if err != nil {
+			return err
+		}
+		if !u.CanAuthenticate() {
+			return user.ErrNotActiveOrInitial
+		}
+		prev := u.Sequence
+		ev := u.Record(event.MachineSecretSet, actor(s.Caller), nil)
+		ms := credential.MachineSecret{UserID: u.ID, Hash: hash, CreatedAt: ev.CreatedAt, Epoch: u.CredentialEpoch}
+		data, err := json.Marshal(ms)
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateUser(ctx, u, prev); err != nil {
+			return err
+		}
+		if err := tx.PutArtifact(ctx, &store.Artifact{Kind: credential.KindMachineSecret, ID: u.ID, UserID: u.ID, OrgID: u.OrgID,
+			CreatedAt: ms.CreatedAt, Data: data}); err != nil {
+			return err
+		}
+		out = *u
+		return tx.Append(ctx, ev)
+	})
+	if err != nil {
+		return "", "", nil, storeErr(err)
+	}
+	return out.UserName, secret, &out, nil
+}
+
+// RemoveMachineSecret deletes a machine user's client secret.
+func (a *App) RemoveMachineSecret(ctx context.Context, s Scope, userID string) (*user.User, error) {
+	if err := checkID(userID, fail.Invalid("COMMAND-34M0s", "User id is missing")); err != nil {
+		return nil, err
+	}
+	var out user.User
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		u, err := a.machineForWrite(ctx, tx, s, userID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Artifact(ctx, credential.KindMachineSecret, u.ID); errors.Is(err, store.ErrNotFound) {
+			return errSecretMissing
+		} else if err != nil {
+			return err
+		}
+		prev := u.Sequence
+		ev := u.Record(event.MachineSecretRemoved, actor(s.Caller), nil)
+		if err := tx.UpdateUser(ctx, u, prev); err != nil {
+			return err
+		}
+		if err := tx.DeleteArtifact(ctx, credential.KindMachineSecret, u.ID); err != nil {
+			return err
+		}
+		out = *u
+		return tx.Append(ctx, ev)
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &out, nil
+}
+
+// NewMachineKey is the input of AddMachineKey.
+type NewMachineKey struct {
+	Type       int       // KeyTypeJSON
+	Expiration time.Time // zero: NoExpiration
+	PublicKey  []byte    // optional PEM; without it Warden generates the pair
+}
+
+// MachineKeyFile is the JSON key file ZITADEL hands out (and its SDKs read).
+type MachineKeyFile struct {
+	Type   string `json:"type"`
+	KeyID  string `json:"keyId"`
+	Key    string `json:"key"`
+	UserID string `json:"userId"`
+}
+
+// AddMachineKey registers a key for a machine user. Without a public key in the
+// input it generates an RSA 2048 pair and returns the key file (with the private
+// key, shown once); with one it returns no key file.
+func (a *App) AddMachineKey(ctx context.Context, s Scope, userID string, in NewMachineKey) (*credential.MachineKey, []byte, *user.User, error) {
+	if err := checkID(userID, fail.Invalid("COMMAND-34M0s", "User id is missing")); err != nil {
+		return nil, nil, nil, err
+	}
+	if in.Type != KeyTypeJSON {
+		return nil, nil, nil, errKeyType
+	}
+	exp := in.Expiration
+	if exp.IsZero() {
+		exp = NoExpiration
+	} else if !exp.After(time.Now()) {
+		return nil, nil, nil, errKeyExpired
+	}
+	exp = exp.UTC().Truncate(time.Microsecond)
+	var pubPEM []byte
+	var privPEM []byte
+	if len(in.PublicKey) > 0 {
+		pub, err := parseRSAPublicKey(in.PublicKey)
+		if err != nil {
+			return nil, nil, nil, errPublicKey.Wrap(err)
+		}
+		if pubPEM, err = publicKeyPEM(pub); err != nil {
+			return nil, nil, nil, storeErr(err)
+		}
+	} else {
+		// Generated outside the transaction: it is slow, and Write may retry.
+		priv, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, nil, nil, storeErr(err)
+		}
+		privPEM = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(priv)})
+		if pubPEM, err = publicKeyPEM(&priv.PublicKey); err != nil {
+			return nil, nil, nil, storeErr(err)
+		}
+	}
+	k := &credential.MachineKey{ID: a.ids.Next(), UserID: userID, PublicKeyPEM: string(pubPEM), Expiration: exp}
+	var out user.User
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		u, err := a.machineForWrite(ctx, tx, s, userID)
+		if err != nil {
+			return err
+		}
+		if !u.CanAuthenticate() {
+			return user.ErrNotActiveOrInitial
+		}
+		prev := u.Sequence
+		ev := u.Record(event.MachineKeyAdded, actor(s.Caller), map[string]any{"keyId": k.ID, "type": in.Type, "expiration": k.Expiration})
+		k.CreatedAt, k.Epoch, k.Sequence = ev.CreatedAt, u.CredentialEpoch, u.Sequence
+		data, err := json.Marshal(k)
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateUser(ctx, u, prev); err != nil {
+			return err
+		}
+		if err := tx.PutArtifact(ctx, &store.Artifact{Kind: credential.KindMachineKey, ID: k.ID, UserID: u.ID, OrgID: u.OrgID,
+			CreatedAt: k.CreatedAt, ExpiresAt: k.Expiration, Data: data}); err != nil {
+			return err
+		}
+		out = *u
+		return tx.Append(ctx, ev)
+	})
+	if err != nil {
+		return nil, nil, nil, storeErr(err)
+	}
+	var file []byte
+	if privPEM != nil {
+		file, err = json.Marshal(MachineKeyFile{Type: "serviceaccount", KeyID: k.ID, Key: string(privPEM), UserID: userID})
+		if err != nil {
+			return nil, nil, nil, storeErr(err)
+		}
+	}
+	return k, file, &out, nil
+}
+
+func publicKeyPEM(pub *rsa.PublicKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
+// parseRSAPublicKey reads a PEM "PUBLIC KEY" (PKIX) or "RSA PUBLIC KEY" (PKCS#1).
+func parseRSAPublicKey(b []byte) (*rsa.PublicKey, error) {
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, errors.New("no PEM block")
+	}
+	var pub *rsa.PublicKey
+	switch blk.Type {
+	case "PUBLIC KEY":
+		k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		r, ok := k.(*rsa.PublicKey)
+		if !ok {
+			return nil, fmt.Errorf("not an RSA key: %T", k)
+		}
+		pub = r
+	case "RSA PUBLIC KEY":
+		k, err := x509.ParsePKCS1PublicKey(blk.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		pub = k
+	default:
+		return nil, fmt.Errorf("PEM block %q", blk.Type)
+	}
+	if pub.N.BitLen() < 2048 {
+		return nil, fmt.Errorf("%d bit key", pub.N.BitLen())
+	}
+	return pub, nil
+}
+
+func decodeMachineKey(art *store.Artifact) (*credential.MachineKey, error) {
+	var k credential.MachineKey
+	if err := json.Unmarshal(art.Data, &k); err != nil {
+		return nil, fmt.Errorf("machine key %s: %w", art.ID, err)
+	}
+	return &k, nil
+}
+
+// ListMachineKeys lists a machine user's keys (expired ones until purged); it
+// also returns the user's org for the details.
+func (a *App) ListMachineKeys(ctx context.Context, s Scope, userID string, p store.Page) ([]*credential.MachineKey, uint64, string, error) {
+	u, err := a.machineForRead(ctx, s, userID)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	arts, total, err := a.store.ListArtifacts(ctx, store.ArtifactQuery{Kind: credential.KindMachineKey, UserID: u.ID, Page: p})
+	if err != nil {
+		return nil, 0, "", storeErr(err)
+	}
+	out := make([]*credential.MachineKey, 0, len(arts))
+	for _, art := range arts {
+		k, err := decodeMachineKey(art)
+		if err != nil {
+			return nil, 0, "", storeErr(err)
+		}
+		out = append(out, k)
+	}
+	return out, total, u.OrgID, nil
+}
+
+// GetMachineKey returns one key of a machine user and the user's org.
+func (a *App) GetMachineKey(ctx context.Context, s Scope, userID, keyID string) (*credential.MachineKey, string, error) {
+	if err := checkID(keyID, errKeyIDMissing); err != nil {
+		return nil, "", err
+	}
+	u, err := a.machineForRead(ctx, s, userID)
+	if err != nil {
+		return nil, "", err
+	}
+	art, err := a.store.Artifact(ctx, credential.KindMachineKey, keyID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && art.UserID != u.ID) {
+		return nil, "", errKeyNotFound
+	}
+	if err != nil {
+		return nil, "", storeErr(err)
+	}
+	k, err := decodeMachineKey(art)
+	return k, u.OrgID, storeErr(err)
+}
+
+// RemoveMachineKey deletes a key of a machine user.
+func (a *App) RemoveMachineKey(ctx context.Context, s Scope, userID, keyID string) (*user.User, error) {
+	if err := checkID(userID, fail.Invalid("COMMAND-34M0s", "User id is missing")); err != nil {
+		return nil, err
+	}
+	if err := checkID(keyID, errKeyIDMissing); err != nil {
+		return nil, err
+	}
+	var out user.User
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		u, err := a.machineForWrite(ctx, tx, s, userID)
+		if err != nil {
+			return err
+		}
+		art, err := tx.Artifact(ctx, credential.KindMachineKey, keyID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && art.UserID != u.ID) {
+			return errKeyNotFound
+		} else if err != nil {
+			return err
+		}
+		prev := u.Sequence
+		ev := u.Record(event.MachineKeyRemoved, actor(s.Caller), map[string]any{"keyId": keyID})
+		if err := tx.UpdateUser(ctx, u, prev); err != nil {
+			return err
+		}
+		if err := tx.DeleteArtifact(ctx, credential.KindMachineKey, keyID); err != nil {
+			return err
+		}
+		out = *u
+		return tx.Append(ctx, ev)
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &out, nil
+}

@@ -1,0 +1,243 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/warden-id/warden/internal/credential"
+	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/policy"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/user"
+	"google.golang.org/grpc/codes"
+)
+
+// PasswordResult tells the login page what happened, beyond the error.
+type PasswordResult struct {
+	User *user.User
+	// Remaining attempts before the lockout policy locks the user; -1 when the
+	// policy does not lock or does not show it.
+	Remaining int
+	Locked    bool // this check locked the user
+}
+
+// dummyHash makes a check for an unknown user cost as much as a real one, so
+// response times do not tell which user names exist.
+var dummyHash, _ = credential.HashPassword("warden-dummy-password")
+
+// CheckPassword verifies a human's password for sign-in and records the outcome
+// under the lockout policy. The slow hash comparison runs before the transaction;
+// the transaction re-reads the user, so a lock committed meanwhile wins.
+func (a *App) CheckPassword(ctx context.Context, userID, password string) (*PasswordResult, error) {
+	if err := checkID(userID, user.ErrGetNotFound); err != nil {
+		return nil, err
+	}
+	u, err := a.store.User(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		credential.VerifyPassword(dummyHash, password)
+		return nil, user.ErrGetNotFound
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	hash := dummyHash
+	if u.Human != nil && u.Human.PasswordHash != "" {
+		hash = u.Human.PasswordHash
+	}
+	correct := credential.VerifyPassword(hash, password) && hash != dummyHash
+	res := &PasswordResult{Remaining: -1}
+	var outErr error
+	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		*res = PasswordResult{Remaining: -1} // fn may run again after a conflict
+		u, err := tx.User(ctx, userID)
+		if err != nil {
+			return err
+		}
+		pol, err := lockoutPolicy(ctx, tx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		prev := u.Sequence
+		evs, outcome, cerr := user.CheckPassword(u, correct, pol.MaxPasswordAttempts, user.Actor{UserID: u.ID, At: store.Now()})
+		outErr = cerr
+		if outcome == user.CheckRefused {
+			return nil // nothing to record
+		}
+		if err := tx.UpdateUser(ctx, u, prev); err != nil {
+			return err
+		}
+		if err := tx.Append(ctx, evs...); err != nil {
+			return err
+		}
+		res.User, res.Locked = u, outcome == user.CheckWrongLocked
+		if outcome == user.CheckWrong && pol.MaxPasswordAttempts > 0 && pol.ShowFailures {
+			res.Remaining = int(pol.MaxPasswordAttempts) - u.Human.FailedPasswordAttempts
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if res.Locked {
+		a.log.WarnContext(ctx, "user locked by lockout policy", "user", userID)
+		a.obs.UserLocked(LockCausePolicy)
+	}
+	return res, outErr
+}
+
+// SetPassword sets a human's password (SetHumanPassword v1, SetPassword v2, and
+// the forced change at sign-in when self is true).
+func (a *App) SetPassword(ctx context.Context, s Scope, userID, password string, changeRequired, self bool) (*user.User, error) {
+	if err := checkID(userID, fail.Invalid("COMMAND-3M0fs", "User id is missing")); err != nil {
+		return nil, err
+	}
+	if err := checkPasswordRules(password); err != nil {
+		return nil, err
+	}
+	hash, err := credential.HashPassword(password)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	var out user.User
+	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		var u *user.User
+		if self {
+			if u, err = tx.User(ctx, userID); err != nil {
+				return err
+			}
+			if !u.CanAuthenticate() {
+				return user.ErrNotActive
+			}
+		} else if u, err = a.loadForWrite(ctx, tx, s, userID, user.ErrGetNotFound); err != nil {
+			return err
+		}
+		prev := u.Sequence
+		by := user.Actor{UserID: userID, At: store.Now()}
+		if s.Caller != nil {
+			by.UserID = s.Caller.UserID
+		}
+		ev, err := user.SetPassword(u, hash, changeRequired, by)
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateUser(ctx, u, prev); err != nil {
+			return err
+		}
+		out = *u
+		return tx.Append(ctx, ev)
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &out, nil
+}
+
+func checkPasswordRules(p string) error {
+	if len(p) < 8 || len(p) > 256 {
+		return fail.Invalid("COMMAND-Pwd8", "Password must be 8 to 256 characters")
+	}
+	return nil
+}
+
+// lockoutPolicy is the org's own policy, else the instance default, else the
+// built-in default.
+func lockoutPolicy(ctx context.Context, r store.Reader, orgID string) (policy.Lockout, error) {
+	for _, id := range []string{orgID, policy.InstanceID} {
+		if id == "" {
+			continue
+		}
+		art, err := r.Artifact(ctx, policy.KindLockout, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return policy.Lockout{}, err
+		}
+		var p policy.Lockout
+		if err := json.Unmarshal(art.Data, &p); err != nil {
+			return policy.Lockout{}, fmt.Errorf("lockout policy %s: %w", id, err)
+		}
+		return p, nil
+	}
+	return policy.Default(), nil
+}
+
+// LockoutPolicy returns the policy in force for orgID and whether it is the
+// default (no org policy of its own).
+func (a *App) LockoutPolicy(ctx context.Context, orgID string) (policy.Lockout, bool, error) {
+	p, err := lockoutPolicy(ctx, a.store, orgID)
+	if err != nil {
+		return p, false, storeErr(err)
+	}
+	return p, p.OrgID == "", nil
+}
+
+var (
+	errPolicyExists  = fail.New(codes.AlreadyExists, "Org-0PLSd", "Lockout policy already exists")
+	errPolicyMissing = fail.New(codes.NotFound, "ORG-ADfs1", "Lockout policy not found")
+)
+
+// PolicyChange is the kind of lockout policy write.
+type PolicyChange int
+
+const (
+	PolicyAdd PolicyChange = iota
+	PolicyUpdate
+	PolicyReset
+)
+
+// ChangeLockoutPolicy adds, updates or removes (reset to default) the org's own
+// lockout policy. The caller needs org.write in the org (checked by the caller
+// through OrgContext).
+func (a *App) ChangeLockoutPolicy(ctx context.Context, c *Caller, orgID string, maxPassword, maxOTP uint64, kind PolicyChange) (policy.Lockout, error) {
+	if !c.Can(org.PermOrgWrite, orgID) {
+		return policy.Lockout{}, fail.PermissionDenied
+	}
+	var out policy.Lockout
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		art, err := tx.Artifact(ctx, policy.KindLockout, orgID)
+		exists := err == nil
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		now := store.Now()
+		var p policy.Lockout
+		if exists {
+			if err := json.Unmarshal(art.Data, &p); err != nil {
+				return err
+			}
+		}
+		switch kind {
+		case PolicyAdd:
+			if exists {
+				return errPolicyExists
+			}
+			p = policy.Lockout{CreatedAt: now, OrgID: orgID, ShowFailures: true}
+		case PolicyUpdate, PolicyReset:
+			if !exists {
+				return errPolicyMissing
+			}
+		}
+		p.Sequence++
+		p.ChangedAt = now
+		if kind == PolicyReset {
+			if err := tx.DeleteArtifact(ctx, policy.KindLockout, orgID); err != nil {
+				return err
+			}
+			out, err = lockoutPolicy(ctx, tx, orgID)
+			out.ChangedAt, out.Sequence = now, p.Sequence
+			return err
+		}
+		p.MaxPasswordAttempts, p.MaxOTPAttempts = maxPassword, maxOTP
+		data, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		out = p
+		return tx.PutArtifact(ctx, &store.Artifact{Kind: policy.KindLockout, ID: orgID, OrgID: orgID, CreatedAt: p.CreatedAt, Data: data})
+	})
+	return out, storeErr(err)
+}

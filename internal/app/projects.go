@@ -1,0 +1,774 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/warden-id/warden/internal/credential"
+	"github.com/warden-id/warden/internal/event"
+	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/project"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/user"
+	"google.golang.org/grpc/codes"
+)
+
+// Projects and their applications live as artifacts of their org; every change
+// is an event on the org aggregate, so the details carry the org's sequence.
+
+var (
+	errProjectIDMissing = fail.Invalid("PROJECT-4m9vS", "Project id is missing")
+	errProjectNotFound  = fail.New(codes.NotFound, "PROJECT-Sf2gb", "Errors.Project.NotFound")
+	errProjectChecks    = fail.Invalid("PROJECT-Unsup", "project role checks and project checks are not supported by Warden")
+	errAppIDMissing     = fail.Invalid("COMMAND-4m9gs", "App id is missing")
+	errAppNotFound      = fail.New(codes.NotFound, "COMMAND-2n8uU", "Errors.Project.App.NotExisting")
+	errAppNotOIDC       = fail.Invalid("COMMAND-GBr34", "Errors.Project.App.IsNotOIDC")
+	errAppNotAPI        = fail.Invalid("COMMAND-Gnwt3", "Errors.Project.App.IsNotAPI")
+	errAppNoSecret      = fail.New(codes.FailedPrecondition, "COMMAND-Ghrh3", "Errors.Project.App.AuthMethodNoSecret")
+	errAppConfigInvalid = fail.Invalid("COMMAND-1jdDe", "Errors.Project.App.OIDCConfigInvalid")
+	errNoChanges        = fail.New(codes.FailedPrecondition, "COMMAND-1m88i", "Errors.NoChangesFound")
+	errRedirectMissing  = fail.Invalid("COMMAND-RdrMs", "at least one redirect URI is required for the authorization code and implicit flows")
+	errClockSkew        = fail.Invalid("APP-Ck5sw", "clock skew must be between 0s and 5s")
+)
+
+// MaxClockSkew is the largest clock skew an OIDC app may allow.
+const MaxClockSkew = 5 * time.Second
+
+// maxURIs bounds the redirect URIs of one app.
+const maxURIs = 50
+
+// ProjectInput is the content of AddProject and UpdateProject.
+type ProjectInput struct {
+	Name            string
+	RoleAssertion   bool
+	RoleCheck       bool // refused: Warden has no project roles or grants to check
+	HasProjectCheck bool // refused, likewise
+	PrivateLabeling int
+}
+
+func (in ProjectInput) check() error {
+	if err := checkText("name", in.Name, true); err != nil {
+		return err
+	}
+	if in.RoleCheck || in.HasProjectCheck {
+		return errProjectChecks
+	}
+	if in.PrivateLabeling < 0 || in.PrivateLabeling > 2 {
+		return fail.Invalid("PROJECT-PrvLb", "unknown private labeling setting")
+	}
+	return nil
+}
+
+// orgChange bumps the org's sequence inside tx; commit writes the org and the
+// event once the caller's artifacts are written.
+type orgChange struct {
+	o    *org.Org
+	prev uint64
+	by   user.Actor
+}
+
+func beginOrgChange(ctx context.Context, tx store.Tx, orgID string, c *Caller) (*orgChange, error) {
+	o, err := tx.Org(ctx, orgID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fail.OrgNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	by := actor(c)
+	ch := &orgChange{o: o, prev: o.Sequence, by: by}
+	o.Sequence++
+	o.ChangedAt = by.At
+	return ch, nil
+}
+
+func (ch *orgChange) commit(ctx context.Context, tx store.Tx, typ string, payload any) error {
+	if err := tx.UpdateOrg(ctx, ch.o, ch.prev); err != nil {
+		return err
+	}
+	return tx.Append(ctx, orgEvent(ch.o, ch.o.Sequence, typ, ch.by, payload))
+}
+
+func putProject(ctx context.Context, tx store.Tx, p *project.Project) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return tx.PutArtifact(ctx, &store.Artifact{Kind: project.KindProject, ID: p.ID, OrgID: p.OrgID, CreatedAt: p.CreatedAt, Data: data})
+}
+
+func putApp(ctx context.Context, tx store.Tx, ap *project.App) error {
+	data, err := json.Marshal(ap)
+	if err != nil {
+		return err
+	}
+	return tx.PutArtifact(ctx, &store.Artifact{Kind: project.KindApp, ID: ap.ID, Key: ap.ClientID, OrgID: ap.OrgID, CreatedAt: ap.CreatedAt, Data: data})
+}
+
+// loadProject reads a project of orgID; one of another org is NotFound.
+func loadProject(ctx context.Context, r store.Reader, orgID, projectID string) (*project.Project, error) {
+	if err := checkID(projectID, errProjectIDMissing); err != nil {
+		return nil, err
+	}
+	art, err := r.Artifact(ctx, project.KindProject, projectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errProjectNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	if art.OrgID != orgID {
+		return nil, errProjectNotFound
+	}
+	var p project.Project
+	if err := json.Unmarshal(art.Data, &p); err != nil {
+		return nil, fmt.Errorf("project %s: %w", projectID, err)
+	}
+	return &p, nil
+}
+
+// loadApp reads an app of a project of orgID.
+func loadApp(ctx context.Context, r store.Reader, orgID, projectID, appID string) (*project.App, error) {
+	if err := checkID(projectID, errProjectIDMissing); err != nil {
+		return nil, err
+	}
+	if err := checkID(appID, errAppIDMissing); err != nil {
+		return nil, err
+	}
+	art, err := r.Artifact(ctx, project.KindApp, appID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errAppNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	ap, err := decodeApp(art)
+	if err != nil {
+		return nil, err
+	}
+	if art.OrgID != orgID || ap.ProjectID != projectID {
+		return nil, errAppNotFound
+	}
+	return ap, nil
+}
+
+func decodeApp(art *store.Artifact) (*project.App, error) {
+	var ap project.App
+	if err := json.Unmarshal(art.Data, &ap); err != nil {
+		return nil, fmt.Errorf("app %s: %w", art.ID, err)
+	}
+	return &ap, nil
+}
+
+// allArtifacts reads every artifact of a kind in an org, in id order.
+func allArtifacts(ctx context.Context, r store.Reader, kind, orgID, userID string) ([]*store.Artifact, error) {
+	var out []*store.Artifact
+	for {
+		page, total, err := r.ListArtifacts(ctx, store.ArtifactQuery{Kind: kind, OrgID: orgID, UserID: userID,
+			Page: store.Page{Offset: len(out), Limit: 1000, Asc: true}})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) == 0 || uint64(len(out)) >= total {
+			return out, nil
+		}
+	}
+}
+
+// pageOf applies offset, limit and direction to a list in ascending id order.
+func pageOf[T any](all []T, p store.Page) []T {
+	if !p.Asc {
+		all = slices.Clone(all)
+		slices.Reverse(all)
+	}
+	off := max(p.Offset, 0)
+	if off >= len(all) {
+		return nil
+	}
+	end := min(off+store.ClampLimit(p.Limit), len(all))
+	return all[off:end]
+}
+
+// MatchText applies a text filter in memory (the same methods the store has).
+func MatchText(m store.TextMatch, v string) bool {
+	want := m.Value
+	switch m.Method {
+	case store.TextEqualsIgnoreCase, store.TextStartsWithIgnoreCase, store.TextContainsIgnoreCase, store.TextEndsWithIgnoreCase:
+		want, v = strings.ToLower(want), strings.ToLower(v)
+	}
+	switch m.Method {
+	case store.TextEquals, store.TextEqualsIgnoreCase:
+		return v == want
+	case store.TextStartsWith, store.TextStartsWithIgnoreCase:
+		return strings.HasPrefix(v, want)
+	case store.TextContains, store.TextContainsIgnoreCase:
+		return strings.Contains(v, want)
+	case store.TextEndsWith, store.TextEndsWithIgnoreCase:
+		return strings.HasSuffix(v, want)
+	}
+	return false
+}
+
+func matchAll(ms []store.TextMatch, v string) bool {
+	for _, m := range ms {
+		if !MatchText(m, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// AddProject creates a project in orgID (the v1 context).
+func (a *App) AddProject(ctx context.Context, c *Caller, orgID string, in ProjectInput) (*project.Project, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	if !c.Can(org.PermProjectWrite, orgID) {
+		return nil, fail.PermissionDenied
+	}
+	pid := a.ids.Next()
+	var out project.Project
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		ch, err := beginOrgChange(ctx, tx, orgID, c)
+		if err != nil {
+			return err
+		}
+		p := project.Project{ID: pid, OrgID: orgID, Name: in.Name, RoleAssertion: in.RoleAssertion, PrivateLabeling: in.PrivateLabeling,
+			Sequence: ch.o.Sequence, CreatedAt: ch.by.At, ChangedAt: ch.by.At}
+		if err := putProject(ctx, tx, &p); err != nil {
+			return err
+		}
+		out = p
+		return ch.commit(ctx, tx, event.ProjectAdded, map[string]any{"projectId": pid, "name": in.Name})
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &out, nil
+}
+
+// GetProject returns a project of orgID.
+func (a *App) GetProject(ctx context.Context, c *Caller, orgID, projectID string) (*project.Project, error) {
+	if !c.Can(org.PermProjectRead, orgID) {
+		return nil, fail.PermissionDenied
+	}
+	p, err := loadProject(ctx, a.store, orgID, projectID)
+	return p, storeErr(err)
+}
+
+// ListProjects lists the projects of orgID whose names match every filter.
+func (a *App) ListProjects(ctx context.Context, c *Caller, orgID string, names []store.TextMatch, pg store.Page) ([]*project.Project, uint64, error) {
+	if !c.Can(org.PermProjectRead, orgID) {
+		return nil, 0, fail.PermissionDenied
+	}
+	arts, err := allArtifacts(ctx, a.store, project.KindProject, orgID, "")
+	if err != nil {
+		return nil, 0, storeErr(err)
+	}
+	var all []*project.Project
+	for _, art := range arts {
+		var p project.Project
+		if err := json.Unmarshal(art.Data, &p); err != nil {
+			return nil, 0, storeErr(fmt.Errorf("project %s: %w", art.ID, err))
+		}
+		if matchAll(names, p.Name) {
+			all = append(all, &p)
+		}
+	}
+	return pageOf(all, pg), uint64(len(all)), nil
+}
+
+// UpdateProject changes a project; nothing to change is FailedPrecondition, as in ZITADEL.
+func (a *App) UpdateProject(ctx context.Context, c *Caller, orgID, projectID string, in ProjectInput) (*project.Project, error) {
+	if err := checkID(projectID, errProjectIDMissing); err != nil {
+		return nil, err
+	}
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	if !c.Can(org.PermProjectWrite, orgID) {
+		return nil, fail.PermissionDenied
+	}
+	var out project.Project
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		p, err := loadProject(ctx, tx, orgID, projectID)
+		if err != nil {
+			return err
+		}
+		if p.Name == in.Name && p.RoleAssertion == in.RoleAssertion && p.PrivateLabeling == in.PrivateLabeling {
+			return errNoChanges
+		}
+		ch, err := beginOrgChange(ctx, tx, orgID, c)
+		if err != nil {
+			return err
+		}
+		p.Name, p.RoleAssertion, p.PrivateLabeling = in.Name, in.RoleAssertion, in.PrivateLabeling
+		p.Sequence, p.ChangedAt = ch.o.Sequence, ch.by.At
+		if err := putProject(ctx, tx, p); err != nil {
+			return err
+		}
+		out = *p
+		return ch.commit(ctx, tx, event.ProjectChanged, map[string]any{"projectId": p.ID, "name": p.Name})
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &out, nil
+}
+
+// RemoveProject deletes a project and all its apps; it returns the org as committed.
+func (a *App) RemoveProject(ctx context.Context, c *Caller, orgID, projectID string) (*org.Org, error) {
+	if err := checkID(projectID, errProjectIDMissing); err != nil {
+		return nil, err
+	}
+	if !c.Can(org.PermProjectWrite, orgID) {
+		return nil, fail.PermissionDenied
+	}
+	var out org.Org
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		p, err := loadProject(ctx, tx, orgID, projectID)
+		if err != nil {
+			return err
+		}
+		apps, err := allArtifacts(ctx, tx, project.KindApp, orgID, "")
+		if err != nil {
+			return err
+		}
+		var removed []string
+		for _, art := range apps {
+			ap, err := decodeApp(art)
+			if err != nil {
+				return err
+			}
+			if ap.ProjectID != p.ID {
+				continue
+			}
+			if err := tx.DeleteArtifact(ctx, project.KindApp, ap.ID); err != nil {
+				return err
+			}
+			removed = append(removed, ap.ClientID)
+		}
+		if err := tx.DeleteArtifact(ctx, project.KindProject, p.ID); err != nil {
+			return err
+		}
+		ch, err := beginOrgChange(ctx, tx, orgID, c)
+		if err != nil {
+			return err
+		}
+		out = *ch.o
+		return ch.commit(ctx, tx, event.ProjectRemoved, map[string]any{"projectId": p.ID, "name": p.Name, "clientIds": removed})
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &out, nil
+}
+
+// OIDCConfig is the configuration of an OIDC app (numbers as in project's constants).
+type OIDCConfig struct {
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+	ResponseTypes          []int
+	GrantTypes             []int
+	AppType                int
+	AuthMethod             int
+	AccessTokenType        int
+	DevMode                bool
+	IDTokenUserinfo        bool
+	ClockSkew              time.Duration
+}
+
+// normalize applies the defaults and validates the configuration.
+func (cfg *OIDCConfig) normalize() error {
+	if len(cfg.ResponseTypes) == 0 {
+		cfg.ResponseTypes = []int{0}
+	}
+	if len(cfg.GrantTypes) == 0 {
+		cfg.GrantTypes = []int{project.GrantAuthorizationCode}
+	}
+	cfg.ResponseTypes = slices.Compact(slices.Sorted(slices.Values(cfg.ResponseTypes)))
+	cfg.GrantTypes = slices.Compact(slices.Sorted(slices.Values(cfg.GrantTypes)))
+	for _, r := range cfg.ResponseTypes {
+		if r < 0 || r > 2 {
+			return fail.Invalid("APP-RspTy", "unknown response type")
+		}
+	}
+	for _, g := range cfg.GrantTypes {
+		if g < project.GrantAuthorizationCode || g > project.GrantTokenExchange {
+			return fail.Invalid("APP-GrnTy", "unknown grant type")
+		}
+	}
+	// Each response type needs the grant of its flow (ZITADEL's OIDCApp.IsValid).
+	for _, r := range cfg.ResponseTypes {
+		need := project.GrantImplicit
+		if r == 0 {
+			need = project.GrantAuthorizationCode
+		}
+		if !slices.Contains(cfg.GrantTypes, need) {
+			return errAppConfigInvalid
+		}
+	}
+	if cfg.AppType < project.TypeWeb || cfg.AppType > project.TypeNative {
+		return fail.Invalid("APP-AppTy", "unknown app type")
+	}
+	if cfg.AuthMethod < project.AuthBasic || cfg.AuthMethod > project.AuthPrivateKeyJWT {
+		return fail.Invalid("APP-AuthM", "unknown auth method")
+	}
+	if cfg.AccessTokenType < project.TokenBearer || cfg.AccessTokenType > project.TokenJWT {
+		return fail.Invalid("APP-TknTy", "unknown access token type")
+	}
+	if cfg.ClockSkew < 0 || cfg.ClockSkew > MaxClockSkew {
+		return errClockSkew
+	}
+	if err := CheckRedirectURIs(cfg.RedirectURIs, cfg.DevMode); err != nil {
+		return err
+	}
+	if err := CheckRedirectURIs(cfg.PostLogoutRedirectURIs, cfg.DevMode); err != nil {
+		return err
+	}
+	if len(cfg.RedirectURIs) == 0 &&
+		(slices.Contains(cfg.GrantTypes, project.GrantAuthorizationCode) || slices.Contains(cfg.GrantTypes, project.GrantImplicit)) {
+		return errRedirectMissing
+	}
+	return nil
+}
+
+// CheckRedirectURIs validates redirect (or post-logout) URIs: absolute, no
+// fragment, http only to a loopback host unless devMode, and no script schemes.
+func CheckRedirectURIs(uris []string, devMode bool) error {
+	if len(uris) > maxURIs {
+		return fail.Invalid("APP-RdrN", fmt.Sprintf("at most %d redirect URIs", maxURIs))
+	}
+	for _, raw := range uris {
+		bad := func(why string) error {
+			return fail.Invalid("APP-Rdr1", fmt.Sprintf("invalid redirect URI %q: %s", raw, why))
+		}
+		if len(raw) > 2048 {
+			return bad("too long")
+		}
+		if strings.TrimSpace(raw) != raw || strings.ContainsAny(raw, " \t\r\n") {
+			return bad("contains white space")
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			return bad("not a URL")
+		}
+		if !u.IsAbs() {
+			return bad("not absolute")
+		}
+		if u.Fragment != "" || strings.Contains(raw, "#") {
+			return bad("contains a fragment")
+		}
+		switch strings.ToLower(u.Scheme) {
+		case "https":
+			if u.Host == "" {
+				return bad("no host")
+			}
+		case "http":
+			if u.Host == "" {
+				return bad("no host")
+			}
+			if !devMode && !isLoopback(u.Hostname()) {
+				return bad("http is only allowed for loopback hosts (or in dev mode)")
+			}
+		case "javascript", "data", "vbscript", "file":
+			return bad("scheme not allowed")
+		default:
+			// Private-use schemes of native apps (com.example.app:/callback).
+		}
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+// needsSecret tells whether an app's auth method uses a generated client secret.
+func needsSecret(kind project.AppKind, method int) bool {
+	if kind == project.AppAPI {
+		return method == 0 // basic; 1 is private_key_jwt
+	}
+	return method == project.AuthBasic || method == project.AuthPost
+}
+
+// newSecret returns a client secret (256 random bits, base64url) and its stored hash.
+func newSecret() (string, string) {
+	secret, _ := credential.NewToken()
+	return secret, credential.SecretHash(secret)
+}
+
+func checkAppName(name string) error { return checkText("name", name, true) }
+
+// clientID is <app id>@<project slug>, as ZITADEL forms it.
+func clientID(appID string, p *project.Project) string {
+	s := Slug(p.Name)
+	if s == "" {
+		s = p.ID
+	}
+	return appID + "@" + s
+}
+
+// AddOIDCApp creates an OIDC app in a project and returns it with its client
+// secret (shown once; empty for auth methods without one).
+func (a *App) AddOIDCApp(ctx context.Context, c *Caller, orgID, projectID, name string, cfg OIDCConfig) (*project.App, string, error) {
+	if err := checkAppName(name); err != nil {
+		return nil, "", err
+	}
+	if err := cfg.normalize(); err != nil {
+		return nil, "", err
+	}
+	ap := &project.App{Name: name, Kind: project.AppOIDC}
+	setOIDC(ap, cfg)
+	return a.addApp(ctx, c, orgID, projectID, ap)
+}
+
+// AddAPIApp creates an API app (a resource server) in a project.
+func (a *App) AddAPIApp(ctx context.Context, c *Caller, orgID, projectID, name string, authMethod int) (*project.App, string, error) {
+	if err := checkAppName(name); err != nil {
+		return nil, "", err
+	}
+	if authMethod < 0 || authMethod > 1 {
+		return nil, "", fail.Invalid("APP-AuthM", "unknown auth method")
+	}
+	return a.addApp(ctx, c, orgID, projectID, &project.App{Name: name, Kind: project.AppAPI, AuthMethod: authMethod})
+}
+
+func setOIDC(ap *project.App, cfg OIDCConfig) {
+	ap.RedirectURIs, ap.PostLogoutRedirectURIs = cfg.RedirectURIs, cfg.PostLogoutRedirectURIs
+	ap.ResponseTypes, ap.GrantTypes = cfg.ResponseTypes, cfg.GrantTypes
+	ap.AppType, ap.AuthMethod, ap.AccessTokenType = cfg.AppType, cfg.AuthMethod, cfg.AccessTokenType
+	ap.DevMode, ap.IDTokenUserinfo, ap.ClockSkew = cfg.DevMode, cfg.IDTokenUserinfo, cfg.ClockSkew
+}
+
+func (a *App) addApp(ctx context.Context, c *Caller, orgID, projectID string, ap *project.App) (*project.App, string, error) {
+	if err := checkID(projectID, errProjectIDMissing); err != nil {
+		return nil, "", err
+	}
+	if !c.Can(org.PermProjectWrite, orgID) {
+		return nil, "", fail.PermissionDenied
+	}
+	ap.ID, ap.ProjectID, ap.OrgID = a.ids.Next(), projectID, orgID
+	var secret string
+	if needsSecret(ap.Kind, ap.AuthMethod) {
+		secret, ap.SecretHash = newSecret()
+	}
+	var out project.App
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		p, err := loadProject(ctx, tx, orgID, projectID)
+		if err != nil {
+			return err
+		}
+		ch, err := beginOrgChange(ctx, tx, orgID, c)
+		if err != nil {
+			return err
+		}
+		n := *ap
+		n.ClientID = clientID(n.ID, p)
+		n.Sequence, n.CreatedAt, n.ChangedAt = ch.o.Sequence, ch.by.At, ch.by.At
+		if err := putApp(ctx, tx, &n); err != nil {
+			return err
+		}
+		out = n
+		return ch.commit(ctx, tx, event.AppAdded, map[string]any{"projectId": p.ID, "appId": n.ID, "name": n.Name,
+			"kind": n.Kind, "clientId": n.ClientID})
+	})
+	if err != nil {
+		return nil, "", storeErr(err)
+	}
+	return &out, secret, nil
+}
+
+// GetApp returns an app of a project of orgID.
+func (a *App) GetApp(ctx context.Context, c *Caller, orgID, projectID, appID string) (*project.App, error) {
+	if !c.Can(org.PermProjectRead, orgID) {
+		return nil, fail.PermissionDenied
+	}
+	ap, err := loadApp(ctx, a.store, orgID, projectID, appID)
+	return ap, storeErr(err)
+}
+
+// ListApps lists the apps of a project whose names match every filter.
+func (a *App) ListApps(ctx context.Context, c *Caller, orgID, projectID string, names []store.TextMatch, pg store.Page) ([]*project.App, uint64, error) {
+	if !c.Can(org.PermProjectRead, orgID) {
+		return nil, 0, fail.PermissionDenied
+	}
+	if _, err := loadProject(ctx, a.store, orgID, projectID); err != nil {
+		return nil, 0, storeErr(err)
+	}
+	arts, err := allArtifacts(ctx, a.store, project.KindApp, orgID, "")
+	if err != nil {
+		return nil, 0, storeErr(err)
+	}
+	var all []*project.App
+	for _, art := range arts {
+		ap, err := decodeApp(art)
+		if err != nil {
+			return nil, 0, storeErr(err)
+		}
+		if ap.ProjectID == projectID && matchAll(names, ap.Name) {
+			all = append(all, ap)
+		}
+	}
+	return pageOf(all, pg), uint64(len(all)), nil
+}
+
+// changeApp loads an app in a write, lets change modify it (returning the event
+// type, or errNoChanges) and commits it with an org event.
+func (a *App) changeApp(ctx context.Context, c *Caller, orgID, projectID, appID string, change func(ap *project.App) (string, error)) (*project.App, error) {
+	if err := checkID(projectID, errProjectIDMissing); err != nil {
+		return nil, err
+	}
+	if err := checkID(appID, errAppIDMissing); err != nil {
+		return nil, err
+	}
+	if !c.Can(org.PermProjectWrite, orgID) {
+		return nil, fail.PermissionDenied
+	}
+	var out project.App
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		ap, err := loadApp(ctx, tx, orgID, projectID, appID)
+		if err != nil {
+			return err
+		}
+		typ, err := change(ap)
+		if err != nil {
+			return err
+		}
+		ch, err := beginOrgChange(ctx, tx, orgID, c)
+		if err != nil {
+			return err
+		}
+		ap.Sequence, ap.ChangedAt = ch.o.Sequence, ch.by.At
+		if err := putApp(ctx, tx, ap); err != nil {
+			return err
+		}
+		out = *ap
+		return ch.commit(ctx, tx, typ, map[string]any{"projectId": ap.ProjectID, "appId": ap.ID, "name": ap.Name})
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &out, nil
+}
+
+// RenameApp changes an app's name (UpdateApp).
+func (a *App) RenameApp(ctx context.Context, c *Caller, orgID, projectID, appID, name string) (*project.App, error) {
+	if err := checkAppName(name); err != nil {
+		return nil, err
+	}
+	return a.changeApp(ctx, c, orgID, projectID, appID, func(ap *project.App) (string, error) {
+		if ap.Name == name {
+			return "", errNoChanges
+		}
+		ap.Name = name
+		return event.AppChanged, nil
+	})
+}
+
+// UpdateOIDCApp replaces an OIDC app's configuration. A change to an auth method
+// without a secret drops the stored secret; a change to one with a secret keeps
+// the current secret, or leaves none until RegenerateAppSecret.
+func (a *App) UpdateOIDCApp(ctx context.Context, c *Caller, orgID, projectID, appID string, cfg OIDCConfig) (*project.App, error) {
+	if err := cfg.normalize(); err != nil {
+		return nil, err
+	}
+	return a.changeApp(ctx, c, orgID, projectID, appID, func(ap *project.App) (string, error) {
+		if ap.Kind != project.AppOIDC {
+			return "", errAppNotOIDC
+		}
+		before, _ := json.Marshal(ap)
+		setOIDC(ap, cfg)
+		if !needsSecret(ap.Kind, ap.AuthMethod) {
+			ap.SecretHash = ""
+		}
+		if after, _ := json.Marshal(ap); string(before) == string(after) {
+			return "", errNoChanges
+		}
+		return event.OIDCConfigChanged, nil
+	})
+}
+
+// UpdateAPIApp changes an API app's auth method.
+func (a *App) UpdateAPIApp(ctx context.Context, c *Caller, orgID, projectID, appID string, authMethod int) (*project.App, error) {
+	if authMethod < 0 || authMethod > 1 {
+		return nil, fail.Invalid("APP-AuthM", "unknown auth method")
+	}
+	return a.changeApp(ctx, c, orgID, projectID, appID, func(ap *project.App) (string, error) {
+		if ap.Kind != project.AppAPI {
+			return "", errAppNotAPI
+		}
+		if ap.AuthMethod == authMethod {
+			return "", errNoChanges
+		}
+		ap.AuthMethod = authMethod
+		if !needsSecret(ap.Kind, ap.AuthMethod) {
+			ap.SecretHash = ""
+		}
+		return event.APIConfigChanged, nil
+	})
+}
+
+// RegenerateAppSecret replaces the client secret of an app of the given kind;
+// the old secret stops working when this commits.
+func (a *App) RegenerateAppSecret(ctx context.Context, c *Caller, orgID, projectID, appID string, kind project.AppKind) (*project.App, string, error) {
+	secret, hash := newSecret()
+	ap, err := a.changeApp(ctx, c, orgID, projectID, appID, func(ap *project.App) (string, error) {
+		if ap.Kind != kind {
+			if kind == project.AppOIDC {
+				return "", errAppNotOIDC
+			}
+			return "", errAppNotAPI
+		}
+		if !needsSecret(ap.Kind, ap.AuthMethod) {
+			return "", errAppNoSecret
+		}
+		ap.SecretHash = hash
+		if kind == project.AppOIDC {
+			return event.OIDCSecretChanged, nil
+		}
+		return event.APISecretChanged, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return ap, secret, nil
+}
+
+// RemoveApp deletes an app; it returns the org as committed.
+func (a *App) RemoveApp(ctx context.Context, c *Caller, orgID, projectID, appID string) (*org.Org, error) {
+	if err := checkID(projectID, errProjectIDMissing); err != nil {
+		return nil, err
+	}
+	if err := checkID(appID, errAppIDMissing); err != nil {
+		return nil, err
+	}
+	if !c.Can(org.PermProjectWrite, orgID) {
+		return nil, fail.PermissionDenied
+	}
+	var out org.Org
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		ap, err := loadApp(ctx, tx, orgID, projectID, appID)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteArtifact(ctx, project.KindApp, ap.ID); err != nil {
+			return err
+		}
+		ch, err := beginOrgChange(ctx, tx, orgID, c)
+		if err != nil {
+			return err
+		}
+		out = *ch.o
+		return ch.commit(ctx, tx, event.AppRemoved, map[string]any{"projectId": ap.ProjectID, "appId": ap.ID, "clientId": ap.ClientID})
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &out, nil
+}

@@ -1,0 +1,51 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/user"
+)
+
+// InstanceID is the id of the instance (the resource owner of default policies).
+func (a *App) InstanceID(ctx context.Context) (string, error) {
+	i, err := a.store.Instance(ctx)
+	if err != nil {
+		return "", storeErr(err)
+	}
+	return i.ID, nil
+}
+
+// ChangePassword is v2 SetPassword with the current password: the caller is the
+// user itself or holds user.write in the user's org, and the current password is
+// verified as a sign-in check would (so wrong guesses count towards the lockout
+// policy) before the new one is set.
+func (a *App) ChangePassword(ctx context.Context, c *Caller, userID, current, password string, changeRequired bool) (*user.User, error) {
+	if err := checkID(userID, fail.Invalid("COMMAND-3M0fs", "User id is missing")); err != nil {
+		return nil, err
+	}
+	if err := checkPasswordRules(password); err != nil {
+		return nil, err
+	}
+	u, err := a.store.User(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, user.ErrGetNotFound
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if u.State == user.StateDeleted {
+		return nil, user.ErrGetNotFound
+	}
+	may := c.Can(org.PermUserWrite, u.OrgID)
+	if !may && c.UserID != userID {
+		return nil, fail.PermissionDenied
+	}
+	if _, err := a.CheckPassword(ctx, userID, current); err != nil {
+		return nil, err
+	}
+	return a.SetPassword(ctx, Scope{Caller: c}, userID, password, changeRequired, !may)
+}

@@ -1,0 +1,292 @@
+package login_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/login"
+	"github.com/warden-id/warden/internal/oidc"
+	"github.com/warden-id/warden/internal/server"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/store/postgres"
+	"github.com/warden-id/warden/internal/store/sqlite"
+)
+
+// env is a running Warden (API, OpenID provider, login page) on a loopback port.
+type env struct {
+	t     testing.TB
+	base  string // http://127.0.0.1:port, also the issuer
+	token string // the admin's PAT
+	app   *app.App
+	store store.Store
+	prov  *oidc.Provider
+	orgID string
+	logs  *syncBuffer // warnings and errors the server logged
+}
+
+// syncBuffer collects log output from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// engines are the stores the end-to-end tests run on: always SQLite, and
+// PostgreSQL when WARDEN_TEST_POSTGRES names one.
+func engines() map[string]func(t testing.TB) store.Store {
+	m := map[string]func(t testing.TB) store.Store{"sqlite": openSQLite}
+	if os.Getenv("WARDEN_TEST_POSTGRES") != "" {
+		m["postgres"] = openPostgres
+	}
+	return m
+}
+
+// eachEngine runs fn once per engine as a subtest.
+func eachEngine(t *testing.T, fn func(t *testing.T, open func(testing.TB) store.Store)) {
+	for name, open := range engines() {
+		t.Run(name, func(t *testing.T) { fn(t, open) })
+	}
+}
+
+func openSQLite(t testing.TB) store.Store {
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "warden.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// openPostgres opens the PostgreSQL engine in a schema of its own, dropped after the test.
+func openPostgres(t testing.TB) store.Store {
+	t.Helper()
+	dsn := os.Getenv("WARDEN_TEST_POSTGRES")
+	ctx := context.Background()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "login_" + hex.EncodeToString(b)
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), dsn)
+		if err == nil {
+			_, _ = c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	s, err := postgres.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// startEnv starts Warden on a fresh store: listen first, so the issuer is the
+// address the server answers on.
+func startEnv(t testing.TB, st store.Store, opts login.Options) *env {
+	t.Helper()
+	logs := &syncBuffer{}
+	var w io.Writer = logs
+	if testing.Verbose() {
+		w = io.MultiWriter(logs, os.Stderr)
+	}
+	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a := app.New(st, log, "localhost")
+	ctx, cancel := context.WithCancel(context.Background())
+	boot, err := a.Bootstrap(ctx, "Warden", func(string) error { return nil })
+	if err != nil || boot == nil {
+		t.Fatalf("bootstrap: %v %v", boot, err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	prov, err := oidc.New(ctx, a, st, base, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Logger == nil {
+		opts.Logger = log
+	}
+	lh := login.New(a, prov, opts)
+	h := prov.Handler()
+	srv, err := server.New(a, log,
+		server.WithMount("/.well-known/openid-configuration", h),
+		server.WithMount("/oauth/v2/", h),
+		server.WithMount("/oidc/v1/", h),
+		server.WithMount("/ui/login", lh),
+		server.WithMount("/ui/login/", lh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		st.Close()
+	})
+	e := &env{t: t, base: base, token: boot.Token, app: a, store: st, prov: prov, orgID: boot.Instance.DefaultOrgID, logs: logs}
+	e.waitReady()
+	return e
+}
+
+func (e *env) waitReady() {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(e.base + "/debug/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.t.Fatal("server never became ready")
+}
+
+// reply is a decoded REST answer.
+type reply struct {
+	status int
+	raw    string
+	body   map[string]any
+}
+
+func (r reply) str(path ...string) string {
+	var v any = r.body
+	for _, p := range path {
+		m, _ := v.(map[string]any)
+		v = m[p]
+	}
+	s, _ := v.(string)
+	return s
+}
+
+func (e *env) do(method, path, token, body string) reply {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.base+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := reply{status: resp.StatusCode, raw: string(raw)}
+	if len(bytes.TrimSpace(raw)) > 0 {
+		_ = json.Unmarshal(raw, &r.body)
+	}
+	return r
+}
+
+func (e *env) admin(method, path, body string) reply {
+	e.t.Helper()
+	return e.do(method, path, e.token, body)
+}
+
+func (e *env) must(r reply, status int) reply {
+	e.t.Helper()
+	if r.status != status {
+		e.t.Fatalf("status %d, want %d: %s", r.status, status, r.raw)
+	}
+	return r
+}
+
+// Password every imported human gets.
+const password = "Secret-Pass-1"
+
+// importHuman creates an active human with a password; roles (if any) make it
+// a member of the default org.
+func (e *env) importHuman(name string, changeRequired bool, roles ...string) string {
+	e.t.Helper()
+	body := fmt.Sprintf(`{"userName":%q,"profile":{"firstName":"F","lastName":"L"},"email":{"email":%q,"isEmailVerified":true},"password":%q,"passwordChangeRequired":%t}`,
+		name, name+"@example.com", password, changeRequired)
+	id := e.must(e.admin("POST", "/management/v1/users/human/_import", body), 200).str("userId")
+	if id == "" {
+		e.t.Fatal("no user id")
+	}
+	if len(roles) > 0 {
+		rs, _ := json.Marshal(roles)
+		e.must(e.admin("POST", "/management/v1/orgs/me/members", `{"userId":"`+id+`","roles":`+string(rs)+`}`), 200)
+	}
+	return id
+}
+
+// userState reads a user's state name via REST.
+func (e *env) userState(id string) string {
+	e.t.Helper()
+	return e.must(e.admin("GET", "/management/v1/users/"+id, ""), 200).str("user", "state")
+}
+
+// eventCounts counts a user's events by type via ListUserChanges.
+func (e *env) eventCounts(id string) map[string]int {
+	e.t.Helper()
+	r := e.must(e.admin("POST", "/management/v1/users/"+id+"/changes/_search", `{"query":{"asc":true,"limit":1000}}`), 200)
+	out := map[string]int{}
+	res, _ := r.body["result"].([]any)
+	for _, c := range res {
+		m, _ := c.(map[string]any)
+		et, _ := m["eventType"].(map[string]any)
+		typ, _ := et["localizedMessage"].(string)
+		out[typ]++
+	}
+	return out
+}
+
+// setLockout gives the default org a lockout policy.
+func (e *env) setLockout(max int) {
+	e.t.Helper()
+	e.must(e.admin("POST", "/management/v1/policies/lockout", fmt.Sprintf(`{"maxPasswordAttempts":%d}`, max)), 200)
+}

@@ -1,0 +1,178 @@
+package login_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/warden-id/warden/internal/event"
+	"github.com/warden-id/warden/internal/login"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/user"
+)
+
+// storeEventCounts counts a user's events by type, straight from the store.
+func storeEventCounts(t *testing.T, e *env, id string) map[string]int {
+	t.Helper()
+	evs, err := e.store.Events(context.Background(), store.EventQuery{AggregateType: event.AggregateUser, AggregateID: id, Asc: true, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, ev := range evs {
+		out[ev.Type]++
+	}
+	return out
+}
+
+// TestLockoutPolicyThroughLoginPage: with max 3, wrong passwords show 2 and
+// then 1 remaining attempts, the third locks the user (state and history).
+func TestLockoutPolicyThroughLoginPage(t *testing.T) {
+	eachEngine(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		e := startEnv(t, open(t), login.Options{})
+		e.setLockout(3)
+		r := newRP(e)
+		id := e.importHuman("erin", false)
+		b := newBrowser(t)
+		v := b.toPassword(e, r, "erin")
+		for i, want := range []string{"2 attempts remaining", "1 attempt remaining", login.TextLocked} {
+			v = b.submit(v, 0, map[string]string{"password": "wrong-password"})
+			if !strings.Contains(v.text(), want) {
+				t.Fatalf("attempt %d: %d %q, want %q", i+1, v.status, v.text(), want)
+			}
+			if i < 2 && (v.status != 200 || !strings.Contains(v.text(), login.TextWrongPassword)) {
+				t.Fatalf("attempt %d: %d %q", i+1, v.status, v.text())
+			}
+		}
+		if v.status != http.StatusForbidden {
+			t.Fatalf("locked page status %d", v.status)
+		}
+		if st := e.userState(id); st != "USER_STATE_LOCKED" {
+			t.Fatalf("state %s, want locked", st)
+		}
+		ev := e.eventCounts(id)
+		if ev[event.PasswordCheckFailed] != 3 || ev[event.UserLocked] != 1 {
+			t.Fatalf("history %v, want 3 failed checks and 1 lock", ev)
+		}
+		// The right password no longer helps, and records nothing.
+		v = b.toPassword(e, r, "erin")
+		v = b.submit(v, 0, map[string]string{"password": password})
+		if v.status != http.StatusForbidden || !strings.Contains(v.text(), login.TextLocked) {
+			t.Fatalf("right password of a locked user: %d %q", v.status, v.text())
+		}
+		if ev := e.eventCounts(id); ev[event.PasswordCheckFailed] != 3 || ev[event.PasswordCheckOK] != 0 {
+			t.Fatalf("history after a locked attempt: %v", ev)
+		}
+	})
+}
+
+// TestLockoutAtomic: 50 parallel wrong guesses against max 3 record exactly 3
+// failures and one lock, through the app and through the login page.
+func TestLockoutAtomic(t *testing.T) {
+	eachEngine(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		e := startEnv(t, open(t), login.Options{AttemptsPerMinute: -1})
+		e.setLockout(3)
+		ctx := context.Background()
+
+		t.Run("app", func(t *testing.T) {
+			id := e.importHuman("frank", false)
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			locked, wrong := 0, 0
+			for range 50 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					res, err := e.app.CheckPassword(ctx, id, "wrong-password")
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case res != nil && res.Locked:
+						locked++
+						fallthrough
+					case errors.Is(err, user.ErrWrongPassword):
+						wrong++
+					case errors.Is(err, user.ErrLocked):
+					default:
+						t.Errorf("check: %v", err)
+					}
+				}()
+			}
+			wg.Wait()
+			if locked != 1 || wrong != 3 {
+				t.Fatalf("%d checks were recorded wrong and %d locked, want 3 and 1", wrong, locked)
+			}
+			if ev := storeEventCounts(t, e, id); ev[event.PasswordCheckFailed] != 3 || ev[event.UserLocked] != 1 {
+				t.Fatalf("history %v", ev)
+			}
+			if st := e.userState(id); st != "USER_STATE_LOCKED" {
+				t.Fatalf("state %s", st)
+			}
+		})
+
+		t.Run("http", func(t *testing.T) {
+			id := e.importHuman("gina", false)
+			r := newRP(e)
+			b := newBrowser(t)
+			v := b.toPassword(e, r, "gina")
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			statuses := map[int]int{}
+			for range 50 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					got := b.submit(v, 0, map[string]string{"password": "wrong-password"})
+					mu.Lock()
+					statuses[got.status]++
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			if statuses[200] > 2 || statuses[200]+statuses[403] != 50 {
+				t.Fatalf("statuses %v: want at most 2 wrong-password pages and the rest locked", statuses)
+			}
+			if ev := e.eventCounts(id); ev[event.PasswordCheckFailed] != 3 || ev[event.UserLocked] != 1 {
+				t.Fatalf("history %v", ev)
+			}
+			if st := e.userState(id); st != "USER_STATE_LOCKED" {
+				t.Fatalf("state %s", st)
+			}
+		})
+
+		t.Run("reset", func(t *testing.T) {
+			id := e.importHuman("hank", false)
+			wrong := func(n int) {
+				t.Helper()
+				for range n {
+					if _, err := e.app.CheckPassword(ctx, id, "wrong-password"); !errors.Is(err, user.ErrWrongPassword) {
+						t.Fatalf("wrong password: %v", err)
+					}
+				}
+			}
+			// A correct password resets the count.
+			wrong(2)
+			if _, err := e.app.CheckPassword(ctx, id, password); err != nil {
+				t.Fatal(err)
+			}
+			wrong(2)
+			if st := e.userState(id); st != "USER_STATE_ACTIVE" {
+				t.Fatalf("state %s after 2+2 wrong with a right one between", st)
+			}
+			// An unlock resets it.
+			e.must(e.admin("POST", "/management/v1/users/"+id+"/_lock", "{}"), 200)
+			e.must(e.admin("POST", "/management/v1/users/"+id+"/_unlock", "{}"), 200)
+			wrong(2)
+			if st := e.userState(id); st != "USER_STATE_ACTIVE" {
+				t.Fatalf("state %s after unlock and 2 wrong", st)
+			}
+			res, err := e.app.CheckPassword(ctx, id, "wrong-password")
+			if !errors.Is(err, user.ErrWrongPassword) || res == nil || !res.Locked {
+				t.Fatalf("third wrong password: %+v %v, want the lock", res, err)
+			}
+		})
+	})
+}

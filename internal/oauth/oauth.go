@@ -1,0 +1,91 @@
+// Package oauth holds the stored forms of Warden's OAuth2/OIDC artifacts: auth
+// requests, access and refresh tokens, browser sessions and signing keys. Each is
+// kept as a store.Artifact with the JSON of these types; tokens carry the user's
+// credential epoch so that a lock kills them for good.
+package oauth
+
+import "time"
+
+// Artifact kinds.
+const (
+	KindAuthRequest  = "auth_request"
+	KindAccessToken  = "access_token"
+	KindRefreshToken = "refresh_token"
+	KindSession      = "login_session"
+	KindSigningKey   = "signing_key"
+	KindCryptoKey    = "crypto_key" // the AES key of opaque access tokens; Key "current"
+)
+
+// APIAudienceScope is ZITADEL's reserved scope that puts the server's own API in
+// a token's audience, so the token may call the management API.
+const APIAudienceScope = "urn:zitadel:iam:org:project:id:zitadel:aud"
+
+// AuthRequest is an authorization request between /authorize and the code exchange.
+type AuthRequest struct {
+	ID                  string    `json:"id"`
+	ClientID            string    `json:"clientId"`
+	RedirectURI         string    `json:"redirectUri"`
+	Scopes              []string  `json:"scopes"`
+	State               string    `json:"state,omitempty"`
+	Nonce               string    `json:"nonce,omitempty"`
+	ResponseType        string    `json:"responseType"`
+	ResponseMode        string    `json:"responseMode,omitempty"`
+	CodeChallenge       string    `json:"codeChallenge,omitempty"`
+	CodeChallengeMethod string    `json:"codeChallengeMethod,omitempty"`
+	Prompt              []string  `json:"prompt,omitempty"`
+	LoginHint           string    `json:"loginHint,omitempty"`
+	MaxAge              *uint     `json:"maxAge,omitempty"`
+	UserID              string    `json:"userId,omitempty"` // set by the login once the user is known
+	AuthTime            time.Time `json:"authTime,omitempty"`
+	AMR                 []string  `json:"amr,omitempty"`
+	Done                bool      `json:"done,omitempty"`
+	Epoch               uint64    `json:"epoch,omitempty"` // user's credential epoch at sign-in
+	CreatedAt           time.Time `json:"createdAt"`
+}
+
+// AccessToken is an issued access token (opaque or JWT; the JWT's jti is ID).
+type AccessToken struct {
+	ID         string    `json:"id"`
+	UserID     string    `json:"userId"`
+	ClientID   string    `json:"clientId"`
+	Scopes     []string  `json:"scopes,omitempty"`
+	Audience   []string  `json:"audience,omitempty"`
+	Expiration time.Time `json:"expiration"`
+	Epoch      uint64    `json:"epoch"`
+	RefreshID  string    `json:"refreshId,omitempty"`
+}
+
+// RefreshToken is an issued refresh token; the artifact's key is the SHA-256 of
+// the token, which rotates on every use.
+type RefreshToken struct {
+	ID         string    `json:"id"`
+	UserID     string    `json:"userId"`
+	ClientID   string    `json:"clientId"`
+	Scopes     []string  `json:"scopes,omitempty"`
+	Audience   []string  `json:"audience,omitempty"`
+	AuthTime   time.Time `json:"authTime"`
+	AMR        []string  `json:"amr,omitempty"`
+	Expiration time.Time `json:"expiration"`
+	Epoch      uint64    `json:"epoch"`
+	AccessID   string    `json:"accessId,omitempty"`
+}
+
+// Session is a browser's sign-in at the login page (cookie → SHA-256 → key).
+type Session struct {
+	ID       string    `json:"id"`
+	UserID   string    `json:"userId"`
+	AuthTime time.Time `json:"authTime"`
+	Epoch    uint64    `json:"epoch"`
+}
+
+// SigningKey is an RSA key pair for tokens. Keys are published from creation and
+// used for signing only from NotBefore, so every node's JWKS knows a key before
+// any token signed with it exists.
+type SigningKey struct {
+	ID         string    `json:"id"`
+	Algorithm  string    `json:"alg"`
+	PrivatePEM string    `json:"privateKey"`
+	NotBefore  time.Time `json:"notBefore"`
+	NotAfter   time.Time `json:"notAfter"` // signing stops; kept published until tokens expire
+	CreatedAt  time.Time `json:"createdAt"`
+}

@@ -1,0 +1,194 @@
+// Package oidc makes Warden its own OpenID provider, on zitadel/oidc's certified
+// op package, at ZITADEL's paths. Its storage keeps auth requests, tokens and keys
+// as store artifacts and checks the user's state and credential epoch on every
+// path that issues or accepts a credential.
+package oidc
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/oauth"
+	"github.com/warden-id/warden/internal/store"
+	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+)
+
+// Provider is the OpenID provider of one Warden node.
+type Provider struct {
+	op      *op.Provider
+	storage *storage
+	issuer  string
+}
+
+// New builds the provider for issuer (Warden's external URL). It creates the
+// token encryption key and the first signing key on first use of a store.
+func New(ctx context.Context, a *app.App, s store.Store, issuer string, log *slog.Logger) (*Provider, error) {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("external URL %q is not an absolute URL", issuer)
+	}
+	key, err := cryptoKey(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	st := &storage{app: a, store: s, keys: &keyring{store: s}}
+	if err := st.keys.ensure(ctx); err != nil {
+		return nil, err
+	}
+	cfg := &op.Config{
+		CryptoKey:                key,
+		DefaultLogoutRedirectURI: loginPath + "/logged-out",
+		CodeMethodS256:           true,
+		AuthMethodPost:           true,
+		AuthMethodPrivateKeyJWT:  true,
+		GrantTypeRefreshToken:    true,
+		SupportedUILocales:       []language.Tag{language.English},
+	}
+	opts := []op.Option{
+		op.WithCustomEndpoints(
+			op.NewEndpoint("/oauth/v2/authorize"), op.NewEndpoint("/oauth/v2/token"),
+			op.NewEndpoint(userinfoPath), op.NewEndpoint("/oauth/v2/revoke"),
+			op.NewEndpoint("/oidc/v1/end_session"), op.NewEndpoint("/oauth/v2/keys")),
+		op.WithCustomIntrospectionEndpoint(op.NewEndpoint("/oauth/v2/introspect")),
+		op.WithLogger(log),
+	}
+	if u.Scheme == "http" {
+		opts = append(opts, op.WithAllowInsecure())
+	}
+	p, err := op.NewProvider(cfg, st, op.StaticIssuer(strings.TrimSuffix(issuer, "/")), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("oidc provider: %w", err)
+	}
+	pr := &Provider{op: p, storage: st, issuer: strings.TrimSuffix(issuer, "/")}
+	a.SetTokenDecoder(pr)
+	return pr, nil
+}
+
+// Handler serves the discovery document and the OAuth2/OIDC endpoints.
+func (p *Provider) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == userinfoPath && !p.userinfoAllowed(r) {
+			// The library answers 403 for a token it can parse but we refuse;
+			// RFC 6750 (and ZITADEL) say 401 invalid_token.
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			http.Error(w, `{"error":"invalid_token"}`, http.StatusUnauthorized)
+			return
+		}
+		p.op.ServeHTTP(w, r)
+	})
+}
+
+const userinfoPath = "/oidc/v1/userinfo"
+
+// userinfoAllowed checks the bearer token the way every other path does.
+func (p *Provider) userinfoAllowed(r *http.Request) bool {
+	raw := r.Header.Get("Authorization")
+	if len(raw) < 7 || !strings.EqualFold(raw[:7], "bearer ") {
+		if r.Method != http.MethodPost {
+			return false
+		}
+		if err := r.ParseForm(); err != nil {
+			return false
+		}
+		raw = "bearer " + r.PostForm.Get("access_token")
+	}
+	id, sub, ok := p.Decode(r.Context(), strings.TrimSpace(raw[7:]))
+	if !ok {
+		return false
+	}
+	_, _, err := p.storage.app.ValidAccessToken(r.Context(), id, sub)
+	return err == nil
+}
+
+// Issuer is the provider's issuer URL.
+func (p *Provider) Issuer() string { return p.issuer }
+
+// Decode implements app.TokenDecoder: opaque tokens decrypt to "id:subject";
+// JWT access tokens are verified against the published keys.
+func (p *Provider) Decode(ctx context.Context, raw string) (string, string, bool) {
+	if plain, err := p.op.Crypto().Decrypt(raw); err == nil {
+		id, sub, ok := strings.Cut(plain, ":")
+		return id, sub, ok && id != "" && sub != ""
+	}
+	if strings.Count(raw, ".") != 2 {
+		return "", "", false
+	}
+	ctx = op.ContextWithIssuer(ctx, p.issuer)
+	claims, err := op.VerifyAccessToken[*zoidc.AccessTokenClaims](ctx, raw, p.op.AccessTokenVerifier(ctx))
+	if err != nil {
+		return "", "", false
+	}
+	return claims.JWTID, claims.Subject, claims.JWTID != "" && claims.Subject != ""
+}
+
+// LoginRequest is what the login page needs to know about an auth request.
+type LoginRequest struct {
+	ID        string
+	ClientID  string
+	LoginHint string
+	Prompt    []string
+	UserID    string // chosen so far
+	// RedirectURI is where the flow ends (the login page allows its origin as a
+	// form-action, since browsers check redirects after a form post against it).
+	RedirectURI string
+	MaxAge      *uint // seconds since the last sign-in the client accepts; nil = any
+}
+
+// AuthRequest returns a pending auth request for the login page.
+func (p *Provider) AuthRequest(ctx context.Context, id string) (*LoginRequest, error) {
+	if id == "" || len(id) > 100 {
+		return nil, errNotFound
+	}
+	ar, _, err := load[oauth.AuthRequest](ctx, p.storage.store, oauth.KindAuthRequest, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return &LoginRequest{ID: ar.ID, ClientID: ar.ClientID, LoginHint: ar.LoginHint, Prompt: ar.Prompt, UserID: ar.UserID,
+		RedirectURI: ar.RedirectURI, MaxAge: ar.MaxAge}, nil
+}
+
+// SelectUser records the user the login page identified (before the password).
+func (p *Provider) SelectUser(ctx context.Context, id, userID string) error {
+	return p.update(ctx, id, func(ar *oauth.AuthRequest) { ar.UserID = userID })
+}
+
+// Complete marks an auth request as signed in by userID, in the user's current
+// credential epoch, and returns the URL to send the browser to.
+func (p *Provider) Complete(ctx context.Context, id, userID string, epoch uint64, authTime time.Time, amr []string) (string, error) {
+	err := p.update(ctx, id, func(ar *oauth.AuthRequest) {
+		ar.UserID, ar.Epoch, ar.AuthTime, ar.AMR, ar.Done = userID, epoch, authTime.UTC(), amr, true
+	})
+	if err != nil {
+		return "", err
+	}
+	return op.AuthCallbackURL(p.op)(ctx, id), nil
+}
+
+func (p *Provider) update(ctx context.Context, id string, change func(*oauth.AuthRequest)) error {
+	return p.storage.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		art, err := tx.Artifact(ctx, oauth.KindAuthRequest, id)
+		if err != nil {
+			return err
+		}
+		var ar oauth.AuthRequest
+		if err := json.Unmarshal(art.Data, &ar); err != nil {
+			return err
+		}
+		change(&ar)
+		data, err := json.Marshal(ar)
+		if err != nil {
+			return err
+		}
+		art.Data = data
+		return tx.PutArtifact(ctx, art)
+	})
+}

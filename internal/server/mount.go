@@ -1,0 +1,27 @@
+package server
+
+import "net/http"
+
+// mount is an extra handler on the shared port (the OIDC provider, the login page).
+type mount struct {
+	pattern string
+	handler http.Handler
+}
+
+// WithMount serves h for the ServeMux pattern on the same port as the API.
+func WithMount(pattern string, h http.Handler) Option {
+	return func(s *Server) { s.mounts = append(s.mounts, mount{pattern, h}) }
+}
+
+// WithOIDC serves the OpenID provider's handler at ZITADEL's paths and, when
+// login is not nil, the login page under /ui/login.
+func WithOIDC(provider, login http.Handler) Option {
+	return func(s *Server) {
+		for _, p := range []string{"/.well-known/openid-configuration", "/oauth/v2/", "/oidc/v1/"} {
+			s.mounts = append(s.mounts, mount{p, provider})
+		}
+		if login != nil {
+			s.mounts = append(s.mounts, mount{"/ui/login", login}, mount{"/ui/login/", login})
+		}
+	}
+}

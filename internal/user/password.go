@@ -1,0 +1,83 @@
+package user
+
+import (
+	"github.com/warden-id/warden/internal/event"
+	"github.com/warden-id/warden/internal/fail"
+	"google.golang.org/grpc/codes"
+)
+
+// Errors of a password check (ZITADEL's ids).
+var (
+	ErrLocked        = fail.New(codes.FailedPrecondition, "COMMAND-JLK35", "Errors.User.Locked")
+	ErrNotActive     = fail.New(codes.FailedPrecondition, "COMMAND-3n8fs", "Errors.User.NotActive")
+	ErrWrongPassword = fail.New(codes.InvalidArgument, "COMMAND-3M0fs", "Errors.User.Password.Invalid")
+	ErrNoPassword    = fail.New(codes.FailedPrecondition, "COMMAND-3nJ4t", "Errors.User.Password.NotSet")
+	ErrNotHuman      = fail.New(codes.FailedPrecondition, "COMMAND-Pwd9h", "Errors.User.NotHuman")
+)
+
+// CheckOutcome is what a password check decided.
+type CheckOutcome int
+
+const (
+	CheckOK          CheckOutcome = iota // correct password: attempts reset
+	CheckWrong                           // wrong password recorded, user still usable
+	CheckWrongLocked                     // wrong password recorded and it locked the user
+	CheckRefused                         // nothing recorded: the user cannot sign in at all
+)
+
+// CheckPassword records the result of a password verification done outside (the
+// hash comparison is slow and must not run inside a transaction). maxAttempts is
+// the lockout policy's limit (0 = never lock). The failure that reaches the limit
+// locks the user in the same change, so parallel wrong guesses can never exceed
+// it: each runs against the state the previous one committed, and a LOCKED user
+// records nothing more.
+func CheckPassword(u *User, correct bool, maxAttempts uint64, by Actor) ([]event.Event, CheckOutcome, error) {
+	if u == nil || u.State == StateDeleted {
+		return nil, CheckRefused, ErrGetNotFound
+	}
+	if u.Human == nil {
+		return nil, CheckRefused, ErrNotHuman
+	}
+	switch u.State {
+	case StateLocked:
+		return nil, CheckRefused, ErrLocked
+	case StateInactive:
+		return nil, CheckRefused, ErrNotActive
+	}
+	if u.Human.PasswordHash == "" {
+		return nil, CheckRefused, ErrNoPassword
+	}
+	if correct {
+		u.Human.FailedPasswordAttempts = 0
+		return []event.Event{u.record(event.PasswordCheckOK, by, nil)}, CheckOK, nil
+	}
+	u.Human.FailedPasswordAttempts++
+	evs := []event.Event{u.record(event.PasswordCheckFailed, by, map[string]any{"attempt": u.Human.FailedPasswordAttempts})}
+	if maxAttempts > 0 && uint64(u.Human.FailedPasswordAttempts) >= maxAttempts {
+		from := u.State
+		u.StateBeforeLock = from
+		u.State = StateLocked
+		u.CredentialEpoch++
+		evs = append(evs, u.record(event.UserLocked, by, map[string]any{"previousState": from.String(), "cause": "lockout policy"}))
+		return evs, CheckWrongLocked, ErrWrongPassword
+	}
+	return evs, CheckWrong, ErrWrongPassword
+}
+
+// SetPassword replaces a human's password hash; a new password also resets the
+// failed attempts. changeRequired forces a change at the next sign-in.
+func SetPassword(u *User, hash string, changeRequired bool, by Actor) (event.Event, error) {
+	if u == nil || u.State == StateDeleted {
+		return event.Event{}, ErrGetNotFound
+	}
+	if u.Human == nil {
+		return event.Event{}, ErrNotHuman
+	}
+	u.Human.PasswordHash = hash
+	u.Human.PasswordChangeRequired = changeRequired
+	u.Human.FailedPasswordAttempts = 0
+	if u.State == StateInitial {
+		u.State = StateActive // a user with a password has finished its initialisation
+	}
+	return u.record(event.PasswordChanged, by, map[string]any{"changeRequired": changeRequired}), nil
+}
