@@ -9,6 +9,7 @@
 # Environment:
 #   CLIENTS="1 8 32"          client counts to run (default: 32)
 #   DURATION=10s WARMUP=2s    measured time and warm-up per run
+#   SIGNIN=0                  skip the sign-in runs (client credentials, introspection, userinfo)
 #   WARDEN_BENCH_POSTGRES=DSN also run warden on PostgreSQL (a fresh database is
 #                             created on that server and dropped afterwards)
 set -euo pipefail
@@ -106,6 +107,14 @@ for c in $CLIENTS; do
 		run "postgres" -protocol grpc -clients "$c" -target "$pg_url" -token-file "$pg_dir/admin.pat"
 	fi
 done
+# The sign-in side: client credentials grant, introspection, userinfo.
+if [[ "${SIGNIN:-1}" == 1 ]]; then
+	for c in $CLIENTS; do
+		for p in client-credentials introspect userinfo; do
+			run "sqlite" -protocol "$p" -clients "$c" -target "$sqlite_url" -token-file "$sqlite_dir/admin.pat"
+		done
+	done
+fi
 
 echo
 echo "nproc:      $(nproc)"
@@ -117,10 +126,10 @@ echo "per run:    ${DURATION} measured after ${WARMUP} warm-up; closed loop, eac
 echo
 # The wardenload line is key=value pairs; turn it into a table.
 awk '
-BEGIN { printf "%-9s %-6s %7s %9s %9s %8s %8s %8s %9s %6s\n", "store", "proto", "clients", "ops", "ops/s", "p50", "p90", "p99", "max", "errors" }
+BEGIN { printf "%-9s %-18s %7s %9s %9s %8s %8s %8s %9s %6s\n", "store", "proto", "clients", "ops", "ops/s", "p50", "p90", "p99", "max", "errors" }
 {
 	store = $1
 	for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 	if (v["protocol"] == "hello") store = "-"
-	printf "%-9s %-6s %7s %9s %9s %8s %8s %8s %9s %6s\n", store, v["protocol"], v["clients"], v["ops"], v["ops/s"], v["p50"], v["p90"], v["p99"], v["max"], v["errors"]
+	printf "%-9s %-18s %7s %9s %9s %8s %8s %8s %9s %6s\n", store, v["protocol"], v["clients"], v["ops"], v["ops/s"], v["p50"], v["p90"], v["p99"], v["max"], v["errors"]
 }' "$results"

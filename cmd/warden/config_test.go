@@ -2,9 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -202,5 +207,91 @@ func TestStartHelp(t *testing.T) {
 		if !strings.Contains(h, want) {
 			t.Errorf("help lacks %q:\n%s", want, h)
 		}
+	}
+}
+
+// syncBuf is a log sink written by the server's goroutines.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeFromConfigFile starts the real server from a config file and checks
+// the wiring: metrics on by default (store and engine series included), JSON
+// access lines carrying the request id.
+func TestServeFromConfigFile(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "warden.yaml", "data_dir: "+filepath.Join(dir, "data")+"\naddr: 127.0.0.1:0\nlog_json: true\nlog_level: debug\ndrain_timeout: 2s\n", 0o600)
+	c, _, err := load(t, "--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuf
+	log, err := newLogger(&logs, c.logLevel, c.logJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, c, log) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+
+	var base string
+	for deadline := time.Now().Add(30 * time.Second); base == ""; {
+		for _, l := range strings.Split(logs.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "serving" {
+				base = "http://" + m["addr"].(string)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never served:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	req, _ := http.NewRequest("GET", base+"/debug/healthz", nil)
+	req.Header.Set("X-Request-Id", "from-the-balancer.1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Request-Id"); got != "from-the-balancer.1" {
+		t.Errorf("X-Request-Id %q", got)
+	}
+	resp, err = http.Get(base + "/debug/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"warden_sqlite_commit_batches_total", "warden_store_operation_duration_seconds_bucket",
+		`warden_user_locks_total{cause="admin"} 0`, `warden_build_info{version="` + version + `"} 1`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if !strings.Contains(logs.String(), `"msg":"request","method":"GET","route":"healthz","status":200`) ||
+		!strings.Contains(logs.String(), `"request_id":"from-the-balancer.1"`) {
+		t.Errorf("no JSON access line with the request id:\n%s", logs.String())
 	}
 }

@@ -51,7 +51,7 @@ func run(args []string) error {
 	targets := fs.String("targets", "", "comma-separated base URLs; clients are spread round-robin over them (overrides -target)")
 	tokenFile := fs.String("token-file", "", "file holding the bearer token (e.g. DATA_DIR/admin.pat)")
 	token := fs.String("token", "", "bearer token (instead of -token-file)")
-	protocol := fs.String("protocol", "rest", "rest, grpc or hello")
+	protocol := fs.String("protocol", "rest", "rest, grpc, hello, client-credentials, introspect or userinfo")
 	clients := fs.Int("clients", 32, "concurrent clients, each on its own user")
 	duration := fs.Duration("duration", 10*time.Second, "measured time")
 	warmup := fs.Duration("warmup", 2*time.Second, "time run but not measured, before -duration")
@@ -107,8 +107,10 @@ func run(args []string) error {
 		d, err = newGRPCDriver(c)
 	case "hello":
 		d = newHelloDriver(c)
+	case "client-credentials", "introspect", "userinfo":
+		d, err = newOAuthDriver(c)
 	default:
-		return fmt.Errorf("unknown -protocol %q (rest, grpc, hello)", c.protocol)
+		return fmt.Errorf("unknown -protocol %q (rest, grpc, hello, client-credentials, introspect, userinfo)", c.protocol)
 	}
 	if err != nil {
 		return err

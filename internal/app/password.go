@@ -37,7 +37,7 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 	}
 	u, err := a.store.User(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
-		credential.VerifyPassword(dummyHash, password)
+		verifyPassword(dummyHash, password)
 		return nil, user.ErrGetNotFound
 	}
 	if err != nil {
@@ -47,7 +47,7 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 	if u.Human != nil && u.Human.PasswordHash != "" {
 		hash = u.Human.PasswordHash
 	}
-	correct := credential.VerifyPassword(hash, password) && hash != dummyHash
+	correct := verifyPassword(hash, password) && hash != dummyHash
 	res := &PasswordResult{Remaining: -1}
 	var outErr error
 	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {

@@ -78,8 +78,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := requestid.Accept(r.Header.Get(requestid.Header))
-		//TMP
-		w.Header().Set(requestid.Header, id)
+		r.Header.Set(requestid.Header, id) // so gRPC metadata agrees with the context
 		ctx := requestid.With(r.Context(), id)
 		route := routeClass(r.URL.Path)
 
@@ -95,10 +94,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				))
 		}
 
-		rec := &recorder{ResponseWriter: w}
+		rec := &recorder{ResponseWriter: w, id: id}
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		code := rec.status
-		if code == 0 {
+		if code == 0 { // nothing written: net/http answers 200 with an empty body
+			rec.WriteHeader(http.StatusOK)
 			code = http.StatusOK
 		}
 		d := time.Since(start)
@@ -121,28 +121,36 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-// recorder remembers the status. gRPC needs http.Flusher and vanguard and
-// http.ResponseController find the rest through Unwrap.
+// recorder remembers the status and adds the request id header as the headers
+// go out. (Setting it before the handler runs is not neutral: vanguard then
+// reports a body that fails mid-read as Unavailable instead of the reader's
+// ResourceExhausted.) gRPC needs http.Flusher; http.ResponseController finds the
+// rest through Unwrap.
 type recorder struct {
 	http.ResponseWriter
+	id     string
 	status int
 }
 
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
+		r.Header().Set(requestid.Header, r.id)
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
-		r.status = http.StatusOK
+		r.WriteHeader(http.StatusOK)
 	}
 	return r.ResponseWriter.Write(b)
 }
 
 func (r *recorder) Flush() {
+	if r.status == 0 {
+		r.WriteHeader(http.StatusOK)
+	}
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}

@@ -343,27 +343,32 @@ func TestTracing(t *testing.T) {
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
 	e.must(e.admin("POST", "/management/v1/users/"+id+"/_lock", `{}`, "traceparent", "00-"+traceID+"-00f067aa0ba902b7-01"), 200)
 
-	if err := tp.ForceFlush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	rcv.mu.Lock()
-	defer rcv.mu.Unlock()
-	if rcv.requests == 0 {
-		t.Fatal("no OTLP export arrived")
-	}
-	// Both spans of the lock carry the caller's trace id.
+	// Both spans of the lock carry the caller's trace id. The HTTP span ends just
+	// after the response is sent, so flush until it is there.
 	var httpSpan, rpcSpan spanInfo
-	for _, s := range rcv.spans {
-		switch {
-		case s.traceID != traceID:
-		case s.name == "POST management_v1_rest":
-			httpSpan = s
-		case s.name == "zitadel.management.v1.ManagementService/LockUser":
-			rpcSpan = s
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if err := tp.ForceFlush(ctx); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if httpSpan.name == "" || rpcSpan.name == "" {
-		t.Fatalf("want an HTTP and an RPC span in trace %s; got %v", traceID, rcv.spans)
+		rcv.mu.Lock()
+		for _, s := range rcv.spans {
+			switch {
+			case s.traceID != traceID:
+			case s.name == "POST management_v1_rest":
+				httpSpan = s
+			case s.name == "zitadel.management.v1.ManagementService/LockUser":
+				rpcSpan = s
+			}
+		}
+		n, spans := rcv.requests, rcv.spans
+		rcv.mu.Unlock()
+		if httpSpan.name != "" && rpcSpan.name != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %d OTLP exports, want an HTTP and an RPC span in trace %s; got %v", n, traceID, spans)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if httpSpan.parentID != "00f067aa0ba902b7" {
 		t.Errorf("HTTP span's parent %s, want the caller's span", httpSpan.parentID)

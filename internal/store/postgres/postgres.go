@@ -129,7 +129,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		pc.MinConns = min(c.minConns, pc.MaxConns)
 	}
 	if c.writers <= 0 {
-		c.writers = 4
+		c.writers = 1
 	}
 	if c.readers <= 0 {
 		c.readers = 4
@@ -306,18 +306,18 @@ func (s *Store) commitBatch(batch []*writeReq) {
 		} else {
 			err = b.commit()
 		}
+		if err != nil {
+			b.rollback()
+			// The refusals too: they may have been decided on writes now lost.
+			answerAll(err)
+			return
+		}
 		if b.rewind >= 0 {
 			// The deferred writes of request b.rewind were refused: run it again,
 			// strictly, and every request after it, whose reads may have seen them.
 			i, b.rewind = b.rewind, -1
 			strict[i] = true
 			continue
-		}
-		if err != nil {
-			b.rollback()
-			// The refusals too: they may have been decided on writes now lost.
-			answerAll(err)
-			return
 		}
 		if i == len(live) {
 			break
@@ -586,16 +586,15 @@ func callFn(ctx context.Context, fn func(context.Context, store.Tx) error, t sto
 	return fn(ctx, t)
 }
 
-// commit sends COMMIT after whatever is queued. A transaction that never
-// reached the server has nothing to commit.
+// commit sends COMMIT after whatever is queued. A transaction with nothing
+// but control statements queued and nothing sent has nothing to commit.
 func (b *batchConn) commit() error {
-	if b.trips == 0 {
+	if b.trips == 0 && !slices.ContainsFunc(b.queue, func(q queued) bool { return !q.control }) {
 		return nil
 	}
 	res := b.roundTrip("COMMIT", nil)
 	if b.rewind >= 0 {
-		b.control("ROLLBACK TO SAVEPOINT w") // queued by roundTrip; see there
-		return nil
+		return nil // commitBatch reruns the owner of the failed deferred write
 	}
 	if res.err != nil {
 		return classify("commit", res.err)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 
@@ -43,8 +44,13 @@ func (s *Store) Dump(ctx context.Context, put func(store.Record) error) (err err
 		return classify("dump: begin", err)
 	}
 	defer func() {
-		if _, rerr := c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil && err == nil {
-			err = classify("dump: end", rerr)
+		if _, rerr := c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+			// Never hand a connection still inside a transaction back to the
+			// pool: its snapshot would pin the WAL and go stale.
+			_ = c.Raw(func(any) error { return driver.ErrBadConn })
+			if err == nil {
+				err = classify("dump: end", rerr)
+			}
 		}
 	}()
 	for _, q := range dumpQueries {
