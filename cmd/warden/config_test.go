@@ -285,7 +285,7 @@ func TestServeFromConfigFile(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{"warden_sqlite_commit_batches_total", "warden_store_operation_duration_seconds_bucket",
-		`warden_user_locks_total{cause="admin"} 0`, `warden_build_info{version="` + version + `"} 1`} {
+		`warden_user_locks_total{cause="admin"} 0`, `warden_user_locks_total{cause="policy"} 0`, `warden_build_info{version="` + version + `"} 1`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %q", want)
 		}

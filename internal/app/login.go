@@ -44,8 +44,7 @@ var (
 
 // FindLoginUser resolves what a person typed into the login page to a human
 // user: the full login name user@org-domain, else a user name that is unique
-// among the non-removed humans of every org, else a unique verified-or-not
-// e-mail address. Unknown names are user.ErrGetNotFound; a plain name shared by
+// among the non-removed humans of every org, else a unique e-mail address. Unknown names are user.ErrGetNotFound; a plain name shared by
 // several orgs is ErrLoginNameAmbiguous (the person must type the full name).
 func (a *App) FindLoginUser(ctx context.Context, loginName string) (*user.User, error) {
 	loginName = strings.TrimSpace(loginName)
@@ -53,36 +52,44 @@ func (a *App) FindLoginUser(ctx context.Context, loginName string) (*user.User, 
 		return nil, user.ErrGetNotFound
 	}
 	humans := []user.Type{user.TypeHuman}
-	// user@org-domain. The user name itself may contain '@' (e-mail user
-	// names), so the domain is what follows the last one.
-	if i := strings.LastIndexByte(loginName, '@'); i > 0 && i < len(loginName)-1 {
-		name, domain := loginName[:i], strings.ToLower(loginName[i+1:])
-		page, err := a.store.ListUsers(ctx, store.UserQuery{UserNames: []store.TextMatch{{Value: name}}, Types: humans, Limit: 1000})
+	// Login names compare case-insensitively, as in ZITADEL; an exact match
+	// wins over one that differs only in case.
+	for _, method := range []store.TextMethod{store.TextEquals, store.TextEqualsIgnoreCase} {
+		// user@org-domain. The user name itself may contain '@' (e-mail user
+		// names), so the domain is what follows the last one.
+		if i := strings.LastIndexByte(loginName, '@'); i > 0 && i < len(loginName)-1 {
+			name, domain := loginName[:i], strings.ToLower(loginName[i+1:])
+			page, err := a.store.ListUsers(ctx, store.UserQuery{UserNames: []store.TextMatch{{Value: name, Method: method}}, Types: humans, Limit: 1000})
+			if err != nil {
+				return nil, storeErr(err)
+			}
+			var found []*user.User
+			for _, u := range page.Users {
+				if o, err := a.store.Org(ctx, u.OrgID); err == nil && a.OrgDomain(o) == domain {
+					found = append(found, u)
+				}
+			}
+			switch len(found) {
+			case 1:
+				return found[0], nil
+			case 0:
+			default:
+				return nil, ErrLoginNameAmbiguous
+			}
+		}
+		page, err := a.store.ListUsers(ctx, store.UserQuery{UserNames: []store.TextMatch{{Value: loginName, Method: method}}, Types: humans, Limit: 2})
 		if err != nil {
 			return nil, storeErr(err)
 		}
-		for _, u := range page.Users {
-			o, err := a.store.Org(ctx, u.OrgID)
-			if err != nil {
-				continue
-			}
-			if a.OrgDomain(o) == domain {
-				return u, nil
-			}
+		switch len(page.Users) {
+		case 1:
+			return page.Users[0], nil
+		case 2:
+			return nil, ErrLoginNameAmbiguous
 		}
 	}
-	page, err := a.store.ListUsers(ctx, store.UserQuery{UserNames: []store.TextMatch{{Value: loginName}}, Types: humans, Limit: 2})
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	switch len(page.Users) {
-	case 1:
-		return page.Users[0], nil
-	case 2:
-		return nil, ErrLoginNameAmbiguous
-	}
 	if strings.Contains(loginName, "@") {
-		page, err = a.store.ListUsers(ctx, store.UserQuery{Emails: []store.TextMatch{{Value: loginName, Method: store.TextEqualsIgnoreCase}}, Types: humans, Limit: 2})
+		page, err := a.store.ListUsers(ctx, store.UserQuery{Emails: []store.TextMatch{{Value: loginName, Method: store.TextEqualsIgnoreCase}}, Types: humans, Limit: 2})
 		if err != nil {
 			return nil, storeErr(err)
 		}

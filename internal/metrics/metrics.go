@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/warden-id/warden/internal/app"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
 )
@@ -86,7 +87,9 @@ func New(version string) *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	// Known causes exist from the start, so a dashboard sees 0 rather than no series.
-	m.locks.WithLabelValues("admin")
+	for _, c := range []string{app.LockCauseAdmin, app.LockCausePolicy} {
+		m.locks.WithLabelValues(c)
+	}
 	return m
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"io"
 
@@ -34,12 +35,32 @@ func notFound(w http.ResponseWriter, r *http.Request) {
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
-			statusJSON(w, http.StatusRequestEntityTooLarge, 8, "WARDEN-SIZE", "Request body too large")
+			tooLarge(w)
 			return
+		}
+		if r.ContentLength < 0 && isREST(r) && r.Body != nil && r.Body != http.NoBody {
+			// A chunked JSON body of unknown length: read it here, so an overrun
+			// is a clean 413 and never a failure half-way through transcoding.
+			b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+			r.Body.Close()
+			if err != nil {
+				statusJSON(w, http.StatusBadRequest, 3, "WARDEN-BODY", "Request body could not be read")
+				return
+			}
+			if len(b) > MaxBodyBytes {
+				tooLarge(w)
+				return
+			}
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+			r.Header.Del("Transfer-Encoding")
 		}
 		r.Body = &cappedBody{ReadCloser: r.Body, left: MaxBodyBytes}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func tooLarge(w http.ResponseWriter) {
+	statusJSON(w, http.StatusRequestEntityTooLarge, 8, "WARDEN-SIZE", "Request body too large")
 }
 
 // cappedBody fails a read past the limit with ResourceExhausted, which the

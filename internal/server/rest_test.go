@@ -275,7 +275,7 @@ func TestBadInput(t *testing.T) {
 	resp, err := http.DefaultClient.Do(req)
 	if err == nil {
 		resp.Body.Close()
-		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
 			t.Fatalf("chunked oversized body: %d", resp.StatusCode)
 		}
 	}

@@ -51,7 +51,7 @@ type config struct {
 	maxConns         int32
 	minConns         int32
 	statementTimeout time.Duration
-	writers          int
+	commits          int
 	readers          int
 	maxBatch         int
 }
@@ -69,10 +69,11 @@ func MinConns(n int32) Option { return func(c *config) { c.minConns = n } }
 // DSN sets statement_timeout); 0 keeps the default.
 func StatementTimeout(d time.Duration) Option { return func(c *config) { c.statementTimeout = d } }
 
-// Writers sets how many group-commit transactions run at once (default 1).
-// One keeps a node's batches from waiting on each other's row locks; more
-// overlap one batch's statements with another's WAL flush.
-func Writers(n int) Option { return func(c *config) { c.writers = n } }
+// Commits sets how many batches may be committing (waiting for their WAL
+// flush) while the writer runs the next one (default 2). One writer runs the
+// statements of one batch at a time, so batches never wait on each other's
+// row locks in a cycle; a committing batch waits for nothing but the disk.
+func Commits(n int) Option { return func(c *config) { c.commits = n } }
 
 // Readers sets how many pipelines of coalesced reads run at once (default 4).
 func Readers(n int) Option { return func(c *config) { c.readers = n } }
@@ -88,12 +89,13 @@ type Store struct {
 	pool *pgxpool.Pool
 	cfg  config
 
-	writes  chan *writeReq
-	reads   chan *readReq
-	mu      sync.RWMutex // held (shared) while queueing, so Close knows no one still is
-	closed  bool
-	closing chan struct{}
-	done    sync.WaitGroup
+	writes     chan *writeReq
+	reads      chan *readReq
+	committing chan struct{} // a slot per batch whose COMMIT is in flight
+	mu         sync.RWMutex  // held (shared) while queueing, so Close knows no one still is
+	closed     bool
+	closing    chan struct{}
+	done       sync.WaitGroup
 }
 
 // errClosed answers calls after Close.
@@ -128,8 +130,8 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if c.minConns > 0 {
 		pc.MinConns = min(c.minConns, pc.MaxConns)
 	}
-	if c.writers <= 0 {
-		c.writers = 1
+	if c.commits <= 0 {
+		c.commits = 2
 	}
 	if c.readers <= 0 {
 		c.readers = 4
@@ -171,9 +173,8 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		reads:   make(chan *readReq, 4*c.maxBatch),
 		closing: make(chan struct{})}
 	s.reader = reader{q: &coalescer{s: s}}
-	for range c.writers {
-		s.done.Go(s.writeLoop)
-	}
+	s.committing = make(chan struct{}, c.commits)
+	s.done.Go(s.writeLoop)
 	for range c.readers {
 		s.done.Go(s.readLoop)
 	}
@@ -265,8 +266,9 @@ func (s *Store) writeLoop() {
 }
 
 // commitBatch runs every live request of batch in its own savepoint inside one
-// transaction and commits once. Answers go out only after COMMIT returned, so a
-// nil answer means durable.
+// transaction, then hands the COMMIT to a goroutine of its own, so the writer
+// can run the next batch while this one's WAL flush is under way. Answers go
+// out only after COMMIT returned, so a nil answer means durable.
 func (s *Store) commitBatch(batch []*writeReq) {
 	live := make([]*writeReq, 0, len(batch))
 	for _, r := range batch {
@@ -285,31 +287,38 @@ func (s *Store) commitBatch(batch []*writeReq) {
 	// The batch's statements ignore the callers' cancellation: a cancelled
 	// statement would abort the transaction the others share.
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-	defer cancel()
 	pc, err := s.pool.Acquire(ctx)
 	if err != nil {
+		cancel()
 		answerAll(classify("acquire", err))
 		return
 	}
-	// Release destroys the connection if it is broken or still in a transaction.
-	defer pc.Release()
 	b := &batchConn{conn: pc.Conn(), ctx: ctx, rewind: -1}
+	fail := func(err error) {
+		b.rollback()
+		// Release destroys the connection if it is broken or still in a transaction.
+		pc.Release()
+		cancel()
+		// The refusals too: they may have been decided on writes now lost.
+		answerAll(err)
+	}
 	b.control("BEGIN")
 	results := make([]error, len(live))
 	strict := make([]bool, len(live))
 	// Each rewind makes one more request strict, and strict requests defer
 	// nothing, so this loop ends after at most len(live) rewinds.
-	for i := 0; ; {
+	for i := 0; i <= len(live); {
 		var err error
 		if i < len(live) {
 			results[i], err = b.runOne(live[i], i, strict[i])
-		} else {
-			err = b.commit()
+		} else if slices.ContainsFunc(b.queue, func(q queued) bool { return !q.control }) {
+			// The last deferred writes go now, not with the COMMIT: a refusal
+			// must be known before the batch leaves the writer.
+			b.roundTrip("", nil)
+			err = b.fatal
 		}
 		if err != nil {
-			b.rollback()
-			// The refusals too: they may have been decided on writes now lost.
-			answerAll(err)
+			fail(err)
 			return
 		}
 		if b.rewind >= 0 {
@@ -319,14 +328,22 @@ func (s *Store) commitBatch(batch []*writeReq) {
 			strict[i] = true
 			continue
 		}
-		if i == len(live) {
-			break
-		}
 		i++
 	}
-	for i, r := range live {
-		r.done <- results[i]
-	}
+	// Wait for a commit slot: bounds the connections and batches in flight.
+	s.committing <- struct{}{}
+	s.done.Go(func() {
+		defer func() { <-s.committing }()
+		if err := b.commit(); err != nil {
+			fail(err)
+			return
+		}
+		pc.Release()
+		cancel()
+		for i, r := range live {
+			r.done <- results[i]
+		}
+	})
 }
 
 func retryable(err error) bool {
@@ -593,9 +610,6 @@ func (b *batchConn) commit() error {
 		return nil
 	}
 	res := b.roundTrip("COMMIT", nil)
-	if b.rewind >= 0 {
-		return nil // commitBatch reruns the owner of the failed deferred write
-	}
 	if res.err != nil {
 		return classify("commit", res.err)
 	}
