@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/login"
 	"github.com/warden-id/warden/internal/oidc"
 	"github.com/warden-id/warden/internal/requestid"
 	"github.com/warden-id/warden/internal/server"
@@ -202,7 +203,8 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 		ln.Close()
 		return err
 	}
-	srv, err := server.New(a, log, append(srvOpts, server.WithOIDC(prov.Handler(), loginHandler(prov, strings.HasPrefix(external, "https://"), log)))...)
+	srv, err := server.New(a, log, append(srvOpts, server.WithOIDC(prov.Handler(),
+		login.New(a, prov, login.Options{SecureCookies: strings.HasPrefix(external, "https://"), Logger: log})))...)
 	if err != nil {
 		ln.Close()
 		return err

@@ -44,7 +44,7 @@ var (
 
 // FindLoginUser resolves what a person typed into the login page to a human
 // user: the full login name user@org-domain, else a user name that is unique
-// among the non-removed humans of every org, else a unique e-mail address. Unknown names are user.ErrGetNotFound; a plain name shared by
+// among the non-removed humans of every org, else a unique verified e-mail address. Unknown names are user.ErrGetNotFound; a plain name shared by
 // several orgs is ErrLoginNameAmbiguous (the person must type the full name).
 func (a *App) FindLoginUser(ctx context.Context, loginName string) (*user.User, error) {
 	loginName = strings.TrimSpace(loginName)
@@ -89,14 +89,21 @@ func (a *App) FindLoginUser(ctx context.Context, loginName string) (*user.User, 
 		}
 	}
 	if strings.Contains(loginName, "@") {
-		page, err := a.store.ListUsers(ctx, store.UserQuery{Emails: []store.TextMatch{{Value: loginName, Method: store.TextEqualsIgnoreCase}}, Types: humans, Limit: 2})
+		// Only verified addresses: anyone may type any address into a profile.
+		page, err := a.store.ListUsers(ctx, store.UserQuery{Emails: []store.TextMatch{{Value: loginName, Method: store.TextEqualsIgnoreCase}}, Types: humans, Limit: 10})
 		if err != nil {
 			return nil, storeErr(err)
 		}
-		switch len(page.Users) {
-		case 1:
-			return page.Users[0], nil
-		case 2:
+		var found []*user.User
+		for _, u := range page.Users {
+			if u.Human != nil && u.Human.EmailVerified {
+				found = append(found, u)
+			}
+		}
+		switch {
+		case len(found) == 1 && page.Total <= uint64(len(page.Users)):
+			return found[0], nil
+		case len(found) > 1 || page.Total > uint64(len(page.Users)):
 			return nil, ErrLoginNameAmbiguous
 		}
 	}

@@ -149,14 +149,9 @@ func startEnv(t testing.TB, st store.Store, opts login.Options) *env {
 	if opts.Logger == nil {
 		opts.Logger = log
 	}
-	lh := login.New(a, prov, opts)
-	h := prov.Handler()
-	srv, err := server.New(a, log,
-		server.WithMount("/.well-known/openid-configuration", h),
-		server.WithMount("/oauth/v2/", h),
-		server.WithMount("/oidc/v1/", h),
-		server.WithMount("/ui/login", lh),
-		server.WithMount("/ui/login/", lh))
+	// The same wiring as the binary: the provider at ZITADEL's paths, the
+	// login page at /ui/login and /ui/login/.
+	srv, err := server.New(a, log, server.WithOIDC(prov.Handler(), login.New(a, prov, opts)))
 	if err != nil {
 		t.Fatal(err)
 	}
