@@ -4,7 +4,7 @@
 GO ?= go
 PG_DSN ?= $(WARDEN_TEST_POSTGRES)
 
-.PHONY: build run test check unit compat fuzz bench load
+.PHONY: build run test check unit compat fuzz bench load screenshots
 
 build:
 	$(GO) build -o bin/warden ./cmd/warden
@@ -39,3 +39,8 @@ bench:
 
 load:
 	./scripts/bench.sh
+
+# The console's screenshots in docs/screenshots (README links them): a test
+# server with sample data, signed in and photographed by headless Chromium.
+screenshots:
+	WARDEN_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' ./internal/console/

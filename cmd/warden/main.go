@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/console"
 	"github.com/warden-id/warden/internal/login"
 	"github.com/warden-id/warden/internal/oidc"
 	"github.com/warden-id/warden/internal/requestid"
@@ -203,8 +204,14 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 		ln.Close()
 		return err
 	}
+	con, err := console.New(a, prov, console.Options{Logger: log})
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv, err := server.New(a, log, append(srvOpts, server.WithOIDC(prov.Handler(),
-		login.New(a, prov, login.Options{SecureCookies: strings.HasPrefix(external, "https://"), Logger: log})))...)
+		login.New(a, prov, login.Options{SecureCookies: strings.HasPrefix(external, "https://"), Logger: log})),
+		server.WithMount("/ui/console", con), server.WithMount("/ui/console/", con))...)
 	if err != nil {
 		ln.Close()
 		return err

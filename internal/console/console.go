@@ -1,0 +1,391 @@
+// Package console is Warden's administrator console: server-rendered HTML
+// (html/template, embedded templates and CSS, no JavaScript, no external
+// resources) at /ui/console.
+//
+// The console is an OAuth2 client of Warden's own OpenID provider: it signs in
+// through the login page with the authorization code flow and PKCE, keeps the
+// access token server-side, and presents it to app.Authenticate on every
+// request. So every page and action is authorized exactly like the API — the
+// same Caller, the same use cases, the same permission checks in the same org
+// context — and a lock, deactivation or token revocation ends the console
+// session with the next click.
+//
+// Every action is a plain form (POST, then redirect to a GET), so the console
+// works with JavaScript off; dangerous actions go through a confirmation page.
+package console
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/oidc"
+	"golang.org/x/oauth2"
+	"google.golang.org/grpc/codes"
+)
+
+// ClientID is the built-in OAuth2 client the console signs in as.
+const ClientID = "warden-console"
+
+// Paths.
+const (
+	basePath      = "/ui/console"
+	pathSignIn    = basePath + "/signin"
+	pathCallback  = basePath + "/callback"
+	pathSignOut   = basePath + "/signout"
+	pathSignedOut = basePath + "/signed-out"
+	pathUsers     = basePath + "/users"
+	pathMembers   = basePath + "/members"
+	pathPolicy    = basePath + "/policy"
+	pathOrg       = basePath + "/org"
+	pathCSS       = basePath + "/static/console.css"
+)
+
+// Cookies. Both are HttpOnly and scoped to the console's path; the session
+// cookie only names a server-side record holding the access token.
+const (
+	sessionCookie = "warden_console"
+	signInCookie  = "warden_console_signin" // state, PKCE verifier and return path of one sign-in
+)
+
+// Limits.
+const (
+	maxBody        = 64 << 10
+	requestTimeout = 30 * time.Second
+	signInTTL      = 10 * time.Minute
+	// maxSessionTTL caps a console session even if a token lived longer; the
+	// login page's own session makes the next sign-in a pair of redirects.
+	maxSessionTTL = 12 * time.Hour
+)
+
+// Scopes the console asks for: the API audience makes the access token valid
+// for Authenticate, as for any API client.
+var scopes = []string{"openid", "profile", "urn:zitadel:iam:org:project:id:zitadel:aud"}
+
+// Options configure the console.
+type Options struct {
+	// Logger receives errors; nil discards.
+	Logger *slog.Logger
+	// HTTPClient makes the token request to the provider; nil = http.DefaultClient.
+	HTTPClient *http.Client
+	// SecureCookies marks cookies Secure; it defaults to true when the issuer is https.
+	SecureCookies bool
+}
+
+type handler struct {
+	app    *app.App
+	prov   *oidc.Provider
+	log    *slog.Logger
+	opts   Options
+	oauth  *oauth2.Config
+	issuer string // the provider's issuer (Warden's external URL)
+	csp    string
+	pages  *pages
+	mux    *http.ServeMux
+}
+
+// New returns the console's handler, to be mounted at /ui/console and
+// /ui/console/. It registers the built-in client "warden-console" (created or
+// updated idempotently), whose redirect URI is the issuer's /ui/console/callback.
+func New(a *app.App, p *oidc.Provider, opts Options) (http.Handler, error) {
+	issuer := strings.TrimSuffix(p.Issuer(), "/")
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("console: issuer %q is not an http(s) URL", issuer)
+	}
+	if u.Scheme == "https" {
+		opts.SecureCookies = true
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = a.EnsurePublicClient(ctx, ClientID, "Warden console",
+		[]string{issuer + pathCallback}, []string{issuer + pathSignedOut}, u.Scheme == "http")
+	if err != nil {
+		return nil, fmt.Errorf("console: register client: %w", err)
+	}
+	pg, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{app: a, prov: p, log: log, opts: opts, issuer: issuer, pages: pg,
+		oauth: &oauth2.Config{ClientID: ClientID, RedirectURL: issuer + pathCallback, Scopes: scopes,
+			Endpoint: oauth2.Endpoint{AuthURL: issuer + "/oauth/v2/authorize", TokenURL: issuer + "/oauth/v2/token",
+				AuthStyle: oauth2.AuthStyleInParams}}}
+	// Forms post to the console itself; sign-out's redirect goes on to the
+	// provider's end_session endpoint, which browsers check against form-action.
+	h.csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' " + u.Scheme + "://" + u.Host +
+		"; frame-ancestors 'none'; base-uri 'none'"
+	h.routes()
+	return h, nil
+}
+
+func (h *handler) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET "+pathCSS, h.css)
+	m.HandleFunc("GET "+pathSignIn, h.signIn)
+	m.HandleFunc("GET "+pathCallback, h.callback)
+	m.HandleFunc("GET "+pathSignedOut, h.signedOut)
+	m.HandleFunc("POST "+pathSignOut, h.authed(h.signOut))
+	m.HandleFunc("GET "+basePath+"/{$}", h.authed(func(w http.ResponseWriter, r *http.Request, rq *request) {
+		http.Redirect(w, r, pathUsers, http.StatusSeeOther)
+	}))
+	m.HandleFunc("POST "+pathOrg, h.authed(h.switchOrg))
+
+	m.HandleFunc("GET "+pathUsers, h.authed(h.listUsers))
+	m.HandleFunc("GET "+pathUsers+"/new", h.authed(h.newUserForm))
+	m.HandleFunc("POST "+pathUsers+"/new", h.authed(h.createUser))
+	m.HandleFunc("GET "+pathUsers+"/{id}", h.authed(h.showUser))
+	m.HandleFunc("GET "+pathUsers+"/{id}/confirm", h.authed(h.confirmUserAction))
+	m.HandleFunc("POST "+pathUsers+"/{id}/{action}", h.authed(h.userAction))
+	m.HandleFunc("POST "+pathUsers+"/{id}/pats", h.authed(h.addPAT))
+	m.HandleFunc("POST "+pathUsers+"/{id}/pats/{pat}/remove", h.authed(h.removePAT))
+
+	m.HandleFunc("GET "+pathMembers, h.authed(h.listMembers))
+	m.HandleFunc("POST "+pathMembers, h.authed(h.addMember))
+	m.HandleFunc("POST "+pathMembers+"/{user}", h.authed(h.updateMember))
+	m.HandleFunc("GET "+pathMembers+"/{user}/confirm", h.authed(h.confirmRevoke))
+	m.HandleFunc("POST "+pathMembers+"/{user}/remove", h.authed(h.revokeMember))
+
+	m.HandleFunc("GET "+pathPolicy, h.authed(h.showPolicy))
+	m.HandleFunc("POST "+pathPolicy, h.authed(h.savePolicy))
+	m.HandleFunc("GET "+pathPolicy+"/confirm-reset", h.authed(h.confirmResetPolicy))
+	m.HandleFunc("POST "+pathPolicy+"/reset", h.authed(h.resetPolicy))
+	h.mux = m
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+	defer cancel()
+	r = r.WithContext(ctx)
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", h.csp)
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	if r.URL.Path == basePath {
+		http.Redirect(w, r, pathUsers, http.StatusSeeOther)
+		return
+	}
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	}
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		h.message(w, r, http.StatusNotFound, "Not found", "There is no such page in the console.")
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// request is what an authenticated console request carries.
+type request struct {
+	caller *app.Caller
+	sess   *app.ConsoleSession
+	cookie string
+}
+
+// orgID is the session's org context: chosen, else the caller's own org.
+func (rq *request) orgID() string {
+	if rq.sess.OrgID != "" {
+		return rq.sess.OrgID
+	}
+	return rq.caller.OrgID
+}
+
+// authed loads the console session and authenticates its access token — on
+// every request, so a lock, deactivation or revoked token ends the console at
+// once — and checks the CSRF token of every POST.
+func (h *handler) authed(fn func(http.ResponseWriter, *http.Request, *request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		c, err := r.Cookie(sessionCookie)
+		if err != nil {
+			h.needSignIn(w, r)
+			return
+		}
+		sess, err := h.app.ConsoleSessionOf(ctx, c.Value)
+		if err != nil {
+			if errors.Is(err, app.ErrSessionEnded) {
+				h.clearCookie(w, sessionCookie)
+				h.needSignIn(w, r)
+				return
+			}
+			h.internal(w, r, "load console session", err)
+			return
+		}
+		caller, err := h.app.Authenticate(ctx, sess.AccessToken)
+		if err != nil {
+			if fe, ok := fail.As(err); ok && fe.Code == codes.Unauthenticated {
+				// The token is dead (user locked, deactivated or removed, token
+				// expired or revoked): so is the console session.
+				if err := h.app.EndConsoleSession(ctx, c.Value); err != nil {
+					h.log.WarnContext(ctx, "console: end dead session", "err", err)
+				}
+				h.clearCookie(w, sessionCookie)
+				h.needSignIn(w, r)
+				return
+			}
+			h.internal(w, r, "authenticate console session", err)
+			return
+		}
+		rq := &request{caller: caller, sess: sess, cookie: c.Value}
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					h.message(w, r, http.StatusRequestEntityTooLarge, "Too large", "The form was too large.")
+					return
+				}
+				h.message(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+				return
+			}
+			if !validCSRF(sess.CSRF, r.PostForm.Get("csrf")) {
+				h.message(w, r, http.StatusForbidden, "Form expired", TextCSRF)
+				return
+			}
+		}
+		fn(w, r, rq)
+	}
+}
+
+// TextCSRF is what a POST without the session's CSRF token gets.
+const TextCSRF = "This form has expired or was not sent from the console. Go back, reload the page and try again."
+
+func validCSRF(want, got string) bool {
+	return len(want) >= 32 && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+// needSignIn answers a request without a live session: a page load goes to
+// sign-in (and comes back afterwards); a form post cannot be replayed after a
+// sign-in, so it says so.
+func (h *handler) needSignIn(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		http.Redirect(w, r, pathSignIn+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	h.render(w, r, http.StatusUnauthorized, "message", &view{Title: "Signed out",
+		Error: "Your console session has ended. Sign in again to continue.", SignInLink: true})
+}
+
+// --- errors in plain words ---
+
+// errorText puts an error from the app layer in plain words: the status follows its code, the
+// words say what failed. what completes "You do not have permission to …".
+func (h *handler) errorText(r *http.Request, err error, what string) (int, string) {
+	fe, ok := fail.As(err)
+	if !ok {
+		h.log.ErrorContext(r.Context(), "console: "+what, "err", err)
+		return http.StatusInternalServerError, "Warden could not " + what + ". Try again in a moment."
+	}
+	switch fe.Code {
+	case codes.PermissionDenied:
+		return http.StatusForbidden, "You do not have permission to " + what + "."
+	case codes.NotFound:
+		return http.StatusNotFound, plain(fe.Message) + "."
+	case codes.InvalidArgument:
+		return http.StatusBadRequest, plain(fe.Message) + "."
+	case codes.FailedPrecondition, codes.AlreadyExists:
+		return http.StatusConflict, "Could not " + what + ": " + lowerFirst(plain(fe.Message)) + "."
+	case codes.Unauthenticated:
+		return http.StatusUnauthorized, "Your console session has ended. Sign in again to continue."
+	case codes.Unavailable, codes.DeadlineExceeded:
+		return http.StatusServiceUnavailable, "The database did not answer. Try again in a moment."
+	}
+	h.log.ErrorContext(r.Context(), "console: "+what, "err", err)
+	return http.StatusInternalServerError, "Warden could not " + what + ". Try again in a moment."
+}
+
+// plainWords turns the ZITADEL message keys some errors carry into sentences.
+var plainWords = map[string]string{
+	"Errors.User.NotMachine":                 "Only machine users have this",
+	"Errors.User.AlreadyExists":              "A user with this user name already exists in the organisation",
+	"Errors.User.Machine.Secret.NotExisting": "This machine user has no client secret",
+	"Errors.User.Machine.Key.NotFound":       "Key not found",
+	"Errors.User.LoginName.Ambiguous":        "Several users have this name; use the user id",
+}
+
+func plain(msg string) string {
+	if p, ok := plainWords[msg]; ok {
+		return p
+	}
+	return strings.TrimSuffix(msg, ".")
+}
+
+func lowerFirst(s string) string {
+	if len(s) > 1 && s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z') {
+		return string(s[0]+'a'-'A') + s[1:]
+	}
+	return s
+}
+
+// fail renders an error page for a GET that could not be served.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, rq *request, err error, what string) {
+	status, text := h.errorText(r, err, what)
+	if status == http.StatusUnauthorized {
+		h.needSignIn(w, r)
+		return
+	}
+	v := h.base(r, rq, "Not possible")
+	if status == http.StatusForbidden {
+		v.Title = "Not allowed"
+	}
+	v.Error = text
+	h.render(w, r, status, "message", v)
+}
+
+func (h *handler) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	h.log.ErrorContext(r.Context(), "console: "+what, "err", err)
+	h.message(w, r, http.StatusInternalServerError, "Something went wrong", "Warden could not finish this. Try again in a moment.")
+}
+
+func (h *handler) message(w http.ResponseWriter, r *http.Request, status int, title, text string) {
+	h.render(w, r, status, "message", &view{Title: title, Error: text})
+}
+
+// --- cookies and small helpers ---
+
+func (h *handler) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: basePath, MaxAge: maxAge, HttpOnly: true,
+		Secure: h.opts.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+func (h *handler) clearCookie(w http.ResponseWriter, name string) { h.setCookie(w, name, "", -1) }
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// localPath accepts a return path inside the console only, so the sign-in
+// cannot be used to send people elsewhere.
+func localPath(p string) string {
+	if p == "" || len(p) > 1000 || !strings.HasPrefix(p, basePath+"/") || strings.HasPrefix(p, "//") ||
+		strings.ContainsAny(p, "\\\r\n") || strings.HasPrefix(p, pathSignIn) || strings.HasPrefix(p, pathCallback) {
+		return pathUsers
+	}
+	return p
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
