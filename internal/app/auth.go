@@ -39,16 +39,17 @@ func (a *App) Authenticate(ctx context.Context, token string) (*Caller, error) {
 	if token == "" || len(token) > 4096 {
 		return nil, fail.Unauthenticated
 	}
-	u, err := a.patUser(ctx, token)
+	u, ms, err := a.patPrincipal(ctx, token)
 	if errors.Is(err, errNoSuchPAT) {
-		u, err = a.oauthCaller(ctx, token)
+		if u, err = a.oauthCaller(ctx, token); err != nil {
+			return nil, err
+		}
+		if ms, err = a.store.MembershipsOf(ctx, u.ID); err != nil {
+			return nil, storeErr(err)
+		}
 	}
 	if err != nil {
 		return nil, err
-	}
-	ms, err := a.store.MembershipsOf(ctx, u.ID)
-	if err != nil {
-		return nil, storeErr(err)
 	}
 	c := &Caller{UserID: u.ID, OrgID: u.OrgID, roles: make(map[string][]string, len(ms))}
 	for _, m := range ms {
@@ -59,19 +60,23 @@ func (a *App) Authenticate(ctx context.Context, token string) (*Caller, error) {
 
 var errNoSuchPAT = errors.New("no such PAT")
 
-// patUser resolves a personal access token to its live user.
-func (a *App) patUser(ctx context.Context, token string) (*user.User, error) {
-	p, err := a.store.PATByHash(ctx, credential.HashToken(token))
+// patPrincipal resolves a personal access token to its live user and the
+// user's memberships, in one store read (one round trip).
+func (a *App) patPrincipal(ctx context.Context, token string) (*user.User, []*org.Member, error) {
+	p, u, ms, err := a.store.Principal(ctx, credential.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errNoSuchPAT
+		return nil, nil, errNoSuchPAT
 	}
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, nil, storeErr(err)
 	}
 	if !p.Valid(p.Epoch, time.Now()) { // expired
-		return nil, fail.Unauthenticated
+		return nil, nil, fail.Unauthenticated
 	}
-	return a.LiveUser(ctx, p.UserID, p.Epoch)
+	if !live(u, p.Epoch) {
+		return nil, nil, fail.Unauthenticated
+	}
+	return u, ms, nil
 }
 
 // OrgContext resolves the v1 org context: the x-zitadel-orgid header if given,

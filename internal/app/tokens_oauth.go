@@ -72,10 +72,16 @@ func (a *App) LiveUser(ctx context.Context, userID string, epoch uint64) (*user.
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	if !u.CanAuthenticate() || u.CredentialEpoch != epoch {
+	if !live(u, epoch) {
 		return nil, fail.Unauthenticated
 	}
 	return u, nil
+}
+
+// live tells whether u (nil: no such user) may still use credentials of the
+// given epoch: the one rule LiveUser and the PAT path share.
+func live(u *user.User, epoch uint64) bool {
+	return u != nil && u.CanAuthenticate() && u.CredentialEpoch == epoch
 }
 
 // oauthCaller authenticates an OAuth2 access token for the API: valid, and with

@@ -13,7 +13,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,7 +25,7 @@ import (
 	"github.com/warden-id/warden/internal/oidc"
 	"github.com/warden-id/warden/internal/server"
 	"github.com/warden-id/warden/internal/store"
-	"github.com/warden-id/warden/internal/store/sqlite"
+	"github.com/warden-id/warden/internal/store/testdb"
 )
 
 // env is a running Warden with the API, the OpenID provider, the login page
@@ -64,10 +63,7 @@ func (s *syncBuffer) String() string {
 
 func startEnv(t testing.TB) *env {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "warden.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := testdb.SQLite(t)
 	logs := &syncBuffer{}
 	var w io.Writer = logs
 	if testing.Verbose() {
@@ -101,7 +97,8 @@ func startEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
+	// Drain longer than the 5 s http.Server.Shutdown grants dialed-but-unused connections.
+	go func() { done <- srv.Serve(ctx, ln, 10*time.Second) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

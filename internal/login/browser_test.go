@@ -2,6 +2,7 @@ package login_test
 
 import (
 	"context"
+	"github.com/warden-id/warden/internal/store/testdb"
 	"os"
 	"strings"
 	"testing"
@@ -22,7 +23,7 @@ func TestHeadlessBrowser(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("no browser at %s (CI installs Debian's chromium; apt-get install -y chromium): %v", chromiumPath, err)
 	}
-	e := startEnv(t, openSQLite(t), login.Options{})
+	e := startEnv(t, testdb.SQLite(t), login.Options{})
 	r := newRP(e)
 	id := e.importHuman("mia", false)
 

@@ -3,30 +3,24 @@ package login_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/login"
 	"github.com/warden-id/warden/internal/oidc"
 	"github.com/warden-id/warden/internal/server"
 	"github.com/warden-id/warden/internal/store"
-	"github.com/warden-id/warden/internal/store/postgres"
-	"github.com/warden-id/warden/internal/store/sqlite"
+	"github.com/warden-id/warden/internal/store/testdb"
 )
 
 // env is a running Warden (API, OpenID provider, login page) on a loopback port.
@@ -59,66 +53,9 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// engines are the stores the end-to-end tests run on: always SQLite, and
-// PostgreSQL when WARDEN_TEST_POSTGRES names one.
-func engines() map[string]func(t testing.TB) store.Store {
-	m := map[string]func(t testing.TB) store.Store{"sqlite": openSQLite}
-	if os.Getenv("WARDEN_TEST_POSTGRES") != "" {
-		m["postgres"] = openPostgres
-	}
-	return m
-}
-
 // eachEngine runs fn once per engine as a subtest.
 func eachEngine(t *testing.T, fn func(t *testing.T, open func(testing.TB) store.Store)) {
-	for name, open := range engines() {
-		t.Run(name, func(t *testing.T) { fn(t, open) })
-	}
-}
-
-func openSQLite(t testing.TB) store.Store {
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "warden.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// openPostgres opens the PostgreSQL engine in a schema of its own, dropped after the test.
-func openPostgres(t testing.TB) store.Store {
-	t.Helper()
-	dsn := os.Getenv("WARDEN_TEST_POSTGRES")
-	ctx := context.Background()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "login_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), dsn)
-		if err == nil {
-			_, _ = c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	s, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	testdb.Each(t, func(t *testing.T, open testdb.Opener) { fn(t, open) })
 }
 
 // startEnv starts Warden on a fresh store: listen first, so the issuer is the
@@ -156,7 +93,8 @@ func startEnv(t testing.TB, st store.Store, opts login.Options) *env {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
+	// Drain longer than the 5 s http.Server.Shutdown grants dialed-but-unused connections.
+	go func() { done <- srv.Serve(ctx, ln, 10*time.Second) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

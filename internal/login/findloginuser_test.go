@@ -3,6 +3,7 @@ package login_test
 import (
 	"context"
 	"errors"
+	"github.com/warden-id/warden/internal/store/testdb"
 	"strings"
 	"testing"
 
@@ -15,7 +16,7 @@ import (
 // names shared across orgs, verified e-mail addresses, humans only — and the
 // login page asks for the full name when a plain one is ambiguous.
 func TestFindLoginUser(t *testing.T) {
-	e := startEnv(t, openSQLite(t), login.Options{})
+	e := startEnv(t, testdb.SQLite(t), login.Options{})
 	ctx := context.Background()
 	c, err := e.app.Authenticate(ctx, e.token)
 	if err != nil {

@@ -3,6 +3,7 @@ package login_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/warden-id/warden/internal/store/testdb"
 	"io"
 	"net/http"
 	"net/url"
@@ -217,7 +218,7 @@ func TestLockEndsEverything(t *testing.T) {
 // TestOldSessionCookieAfterUnlock: a session cookie from before a lock, kept
 // aside while the browser has none, is dead after the unlock too.
 func TestOldSessionCookieAfterUnlock(t *testing.T) {
-	e := startEnv(t, openSQLite(t), login.Options{})
+	e := startEnv(t, testdb.SQLite(t), login.Options{})
 	r := newRP(e)
 	id := e.importHuman("dana", false)
 	b := newBrowser(t)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"github.com/warden-id/warden/internal/store/testdb"
 	"io"
 	"net/http"
 	"net/url"
@@ -22,7 +23,7 @@ import (
 // the change form; after the change the flow completes and the old password is
 // gone.
 func TestPasswordChangeAtFirstSignIn(t *testing.T) {
-	e := startEnv(t, openSQLite(t), login.Options{})
+	e := startEnv(t, testdb.SQLite(t), login.Options{})
 	r := newRP(e)
 	id := e.importHuman("ivy", true)
 	b := newBrowser(t)
@@ -71,7 +72,7 @@ func TestPasswordChangeAtFirstSignIn(t *testing.T) {
 // TestThrottle: 30 rapid wrong attempts from one address: the burst of 20 is
 // answered, the rest meet 429, and the server warns once.
 func TestThrottle(t *testing.T) {
-	e := startEnv(t, openSQLite(t), login.Options{})
+	e := startEnv(t, testdb.SQLite(t), login.Options{})
 	e.must(e.admin("POST", "/management/v1/policies/lockout", `{"maxPasswordAttempts":0}`), 200)
 	r := newRP(e)
 	e.importHuman("jack", false)
@@ -115,7 +116,7 @@ func TestThrottle(t *testing.T) {
 
 // TestPageSafety: CSRF, headers, cookies, limits, and unknown user names.
 func TestPageSafety(t *testing.T) {
-	e := startEnv(t, openSQLite(t), login.Options{})
+	e := startEnv(t, testdb.SQLite(t), login.Options{})
 	r := newRP(e)
 	e.importHuman("kim", false)
 	b := newBrowser(t)
@@ -253,7 +254,7 @@ func TestPageSafety(t *testing.T) {
 
 // TestLogout ends the session: the next flow asks for the user name again.
 func TestLogout(t *testing.T) {
-	e := startEnv(t, openSQLite(t), login.Options{})
+	e := startEnv(t, testdb.SQLite(t), login.Options{})
 	r := newRP(e)
 	e.importHuman("lee", false)
 	b := newBrowser(t)

@@ -28,6 +28,7 @@ func (m *Metrics) Store(st store.Store) store.Store {
 		write:         m.storeDur.WithLabelValues("write"),
 		user:          m.storeDur.WithLabelValues("user"),
 		patByHash:     m.storeDur.WithLabelValues("pat_by_hash"),
+		principal:     m.storeDur.WithLabelValues("principal"),
 		membershipsOf: m.storeDur.WithLabelValues("memberships_of"),
 		member:        m.storeDur.WithLabelValues("member"),
 		org:           m.storeDur.WithLabelValues("org"),
@@ -36,13 +37,13 @@ func (m *Metrics) Store(st store.Store) store.Store {
 }
 
 // timedStore times the operations every request makes (authentication reads a
-// PAT, its user and memberships) and every command (Write). Observers are looked
+// PAT, its user and memberships, in one Principal call) and every command (Write). Observers are looked
 // up once here, not per call.
 type timedStore struct {
 	store.Store
 	m *Metrics
 
-	write, user, patByHash, membershipsOf, member, org, listUsers prometheus.Observer
+	write, user, patByHash, principal, membershipsOf, member, org, listUsers prometheus.Observer
 }
 
 // Unwrap returns the engine, for code that needs engine-specific methods.
@@ -63,6 +64,11 @@ func (s *timedStore) User(ctx context.Context, id string) (*user.User, error) {
 func (s *timedStore) PATByHash(ctx context.Context, hash []byte) (*credential.PAT, error) {
 	defer since(s.patByHash, time.Now())
 	return s.Store.PATByHash(ctx, hash)
+}
+
+func (s *timedStore) Principal(ctx context.Context, tokenHash []byte) (*credential.PAT, *user.User, []*org.Member, error) {
+	defer since(s.principal, time.Now())
+	return s.Store.Principal(ctx, tokenHash)
 }
 
 func (s *timedStore) MembershipsOf(ctx context.Context, userID string) ([]*org.Member, error) {

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +17,7 @@ import (
 	"github.com/warden-id/warden/internal/oidc"
 	"github.com/warden-id/warden/internal/server"
 	"github.com/warden-id/warden/internal/store"
-	"github.com/warden-id/warden/internal/store/sqlite"
+	"github.com/warden-id/warden/internal/store/testdb"
 )
 
 // env is a running Warden on a loopback port with a bootstrapped instance.
@@ -34,18 +33,10 @@ type env struct {
 
 // engines lists the stores end-to-end tests run on: always SQLite, and
 // PostgreSQL when WARDEN_TEST_POSTGRES names one.
-func engines(t *testing.T) map[string]func(t *testing.T) store.Store {
-	m := map[string]func(t *testing.T) store.Store{
-		"sqlite": func(t *testing.T) store.Store {
-			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "warden.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-	}
-	if os.Getenv("WARDEN_TEST_POSTGRES") != "" {
-		m["postgres"] = openPostgres
+func engines(*testing.T) map[string]testdb.Opener {
+	m := map[string]testdb.Opener{}
+	for _, e := range testdb.Engines() {
+		m[e.Name] = e.Open
 	}
 	return m
 }
@@ -56,7 +47,15 @@ func startEnv(t testing.TB, st store.Store) *env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	a := app.New(st, log, "localhost")
+	return startWith(t, st, log, nil)
+}
+
+// startWith starts Warden wired as the binary does — the API and the OpenID
+// provider on one port — with the caller's logger and options. It listens
+// first, so the issuer is the address the server answers on.
+func startWith(t testing.TB, st store.Store, log *slog.Logger, appOpts []app.Option, opts ...server.Option) *env {
+	t.Helper()
+	a := app.New(st, log, "localhost", appOpts...)
 	ctx, cancel := context.WithCancel(context.Background())
 	boot, err := a.Bootstrap(ctx, "Warden", func(string) error { return nil })
 	if err != nil || boot == nil {
@@ -70,18 +69,21 @@ func startEnv(t testing.TB, st store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(a, log, server.WithOIDC(prov.Handler(), nil))
+	srv, err := server.New(a, log, append(opts, server.WithOIDC(prov.Handler(), nil))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
 	t.Cleanup(func() {
+		// Connections the client dialed but never used count as new, not idle,
+		// and http.Server.Shutdown waits 5 s before it closes those: drop
+		// them from the client side first.
+		http.DefaultClient.CloseIdleConnections()
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-		st.Close()
 	})
 	e := &env{t: t, base: "http://" + ln.Addr().String(), addr: ln.Addr().String(), token: boot.Token, app: a, store: st,
 		orgID: boot.Instance.DefaultOrgID}

@@ -1,23 +1,17 @@
 package server_test
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/warden-id/warden/internal/store/sqlite"
+	"github.com/warden-id/warden/internal/store/testdb"
 )
 
 // FuzzREST throws arbitrary bodies at the JSON decoders of the write endpoints.
 // Whatever comes in, the answer is a google.rpc.Status-shaped 4xx or a success,
 // never a 5xx, and the server keeps answering.
 func FuzzREST(f *testing.F) {
-	st, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	e := startEnv(f, st)
+	e := startEnv(f, testdb.SQLite(f))
 	id := e.importHuman("fuzz")
 	paths := []string{
 		"/management/v1/users/human/_import", "/management/v1/users/machine", "/management/v1/users/_search",

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -22,44 +21,10 @@ import (
 	"github.com/warden-id/warden/internal/metrics"
 	"github.com/warden-id/warden/internal/requestid"
 	"github.com/warden-id/warden/internal/server"
-	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/tracing"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/protobuf/proto"
 )
-
-// startObserved is startEnv with a caller-chosen logger and options, the way
-// cmd/warden wires metrics: the store wrapped by the metrics, the app observed.
-func startObserved(t *testing.T, st store.Store, log *slog.Logger, appOpts []app.Option, opts ...server.Option) *env {
-	t.Helper()
-	a := app.New(st, log, "localhost", appOpts...)
-	ctx, cancel := context.WithCancel(context.Background())
-	boot, err := a.Bootstrap(ctx, "Warden", func(string) error { return nil })
-	if err != nil || boot == nil {
-		t.Fatalf("bootstrap: %v %v", boot, err)
-	}
-	srv, err := server.New(a, log, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		st.Close()
-	})
-	e := &env{t: t, base: "http://" + ln.Addr().String(), addr: ln.Addr().String(), token: boot.Token, app: a, store: st,
-		orgID: boot.Instance.DefaultOrgID}
-	e.waitReady()
-	return e
-}
 
 var seriesRE = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$`)
 var labelRE = regexp.MustCompile(`([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"`)
@@ -95,7 +60,7 @@ func TestMetrics(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m := metrics.New("test-version")
 			st := m.Store(open(t))
-			e := startObserved(t, st, slog.New(slog.DiscardHandler), []app.Option{app.WithObserver(m)}, server.WithMetrics(m))
+			e := startWith(t, st, slog.New(slog.DiscardHandler), []app.Option{app.WithObserver(m)}, server.WithMetrics(m))
 
 			id := e.importHuman("ann")
 			e.must(e.admin("GET", "/management/v1/users/"+id, ""), 200)
@@ -125,8 +90,9 @@ func TestMetrics(t *testing.T) {
 				{"warden_http_requests_total", map[string]string{"route": "ready", "status": "200"}, 1},
 				{"warden_http_request_duration_seconds_count", map[string]string{"route": "management_v1_rest"}, 4},
 				{"warden_store_operation_duration_seconds_count", map[string]string{"op": "write"}, 4},
-				{"warden_store_operation_duration_seconds_count", map[string]string{"op": "pat_by_hash"}, 5},
-				{"warden_store_operation_duration_seconds_count", map[string]string{"op": "user"}, 5},
+				// Authentication is one Principal read per request; GET reads the user.
+				{"warden_store_operation_duration_seconds_count", map[string]string{"op": "principal"}, 5},
+				{"warden_store_operation_duration_seconds_count", map[string]string{"op": "user"}, 1},
 				{"warden_user_locks_total", map[string]string{"cause": "admin"}, 1},
 				{"warden_build_info", map[string]string{"version": "test-version"}, 1},
 				{"go_goroutines", nil, 1},
@@ -184,7 +150,7 @@ func TestMetrics(t *testing.T) {
 
 // TestMetricsOff: without WithMetrics there is no /debug/metrics.
 func TestMetricsOff(t *testing.T) {
-	e := startObserved(t, engines(t)["sqlite"](t), slog.New(slog.DiscardHandler), nil)
+	e := startWith(t, engines(t)["sqlite"](t), slog.New(slog.DiscardHandler), nil)
 	e.must(e.do("GET", "/debug/metrics", "", ""), 404)
 }
 
@@ -225,7 +191,7 @@ func TestRequestID(t *testing.T) {
 	var buf syncBuffer
 	// As cmd/warden does: every logger's handler adds the request id from ctx.
 	log := slog.New(requestid.LogHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	e := startObserved(t, engines(t)["sqlite"](t), log, nil)
+	e := startWith(t, engines(t)["sqlite"](t), log, nil)
 	id := e.importHuman("bob")
 
 	// A valid incoming id is kept and echoed, and it reaches the use case's log
@@ -337,7 +303,7 @@ func TestTracing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tp.Shutdown(ctx)
-	e := startObserved(t, engines(t)["sqlite"](t), slog.New(slog.DiscardHandler), nil, server.WithTracerProvider(tp))
+	e := startWith(t, engines(t)["sqlite"](t), slog.New(slog.DiscardHandler), nil, server.WithTracerProvider(tp))
 	id := e.importHuman("cy")
 	// The caller's trace continues: its traceparent's trace id is kept.
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -129,6 +129,12 @@ type Reader interface {
 	PAT(ctx context.Context, userID, patID string) (*credential.PAT, error)
 	PATByHash(ctx context.Context, hash []byte) (*credential.PAT, error)
 	ListPATs(ctx context.Context, userID string, p Page) ([]*credential.PAT, uint64, error)
+	// Principal resolves a personal access token in one statement (one round
+	// trip): the PAT with that hash, its user in any state (removed included;
+	// nil only if the user row does not exist) and the user's memberships as
+	// MembershipsOf lists them. ErrNotFound if no PAT has the hash. The caller
+	// judges expiry, the user's state and the credential epoch.
+	Principal(ctx context.Context, tokenHash []byte) (*credential.PAT, *user.User, []*org.Member, error)
 
 	// Artifact returns the artifact of that kind and id (expired ones included:
 	// the caller judges ExpiresAt).

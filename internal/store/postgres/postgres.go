@@ -123,8 +123,8 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if c.maxConns > 0 {
 		pc.MaxConns = c.maxConns
 	} else if !strings.Contains(dsn, "pool_max_conns") {
-		// Commands hold a connection for a few round trips; more than the CPU
-		// count keeps concurrent requests from queueing for one.
+		// The writer, its committing batches and the read pipelines hold one
+		// each (1 + 2 + 4 by default); the rest serve pings, dumps and purges.
 		pc.MaxConns = int32(max(8, 4*runtime.GOMAXPROCS(0)))
 	}
 	if c.minConns > 0 {

@@ -47,6 +47,19 @@ const (
 	sqlMembershipsOf = `SELECT ` + memberCols + ` FROM members WHERE user_id = $1 ORDER BY org_id`
 	sqlPAT           = `SELECT ` + patCols + ` FROM pats WHERE user_id = $1 AND id = $2`
 	sqlPATByHash     = `SELECT ` + patCols + ` FROM pats WHERE hash = $1`
+	// sqlPrincipal is PATByHash, User and MembershipsOf in one statement: the
+	// user's columns in userCols order (coalesced, so a missing user row scans
+	// as id ''), then the memberships as one JSON array (NULL if none) with
+	// times in unix microseconds, as memberJSON decodes them.
+	sqlPrincipal = `SELECT p.id, p.user_id, p.org_id, p.hash, p.expiration, p.created_at, p.epoch, p.sequence,
+		coalesce(u.id, ''), coalesce(u.org_id, ''), coalesce(u.user_name, ''), coalesce(u.type, 0), coalesce(u.state, 0),
+		coalesce(u.state_before_lock, 0), coalesce(u.sequence, 0), u.created_at, u.changed_at,
+		coalesce(u.credential_epoch, 0), u.human, u.machine, u.password_hash, coalesce(u.failed_password_attempts, 0),
+		(SELECT json_agg(json_build_object('o', m.org_id, 'r', m.roles,
+				'c', (extract(epoch FROM m.created_at) * 1000000)::bigint,
+				'h', (extract(epoch FROM m.changed_at) * 1000000)::bigint, 's', m.sequence) ORDER BY m.org_id)
+			FROM members m WHERE m.user_id = p.user_id)
+		FROM pats p LEFT JOIN users u ON u.id = p.user_id WHERE p.hash = $1`
 
 	// ON CONFLICT DO NOTHING reports a unique clash as "0 rows" instead of an
 	// error that would abort the whole transaction: fn may go on after a refusal.
@@ -455,6 +468,61 @@ func (r *reader) PATByHash(ctx context.Context, hash []byte) (*credential.PAT, e
 		return nil, notFound("pat by hash", err)
 	}
 	return p, nil
+}
+
+// scanFunc adapts a function to pgx.Row, so scanPAT and scanUser can decode
+// one row that holds both.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// memberJSON is one membership as sqlPrincipal aggregates it.
+type memberJSON struct {
+	OrgID    string   `json:"o"`
+	Roles    []string `json:"r"`
+	Created  *int64   `json:"c"`
+	Changed  *int64   `json:"h"`
+	Sequence int64    `json:"s"`
+}
+
+func microTime(n *int64) time.Time {
+	if n == nil {
+		return time.Time{}
+	}
+	return time.UnixMicro(*n).UTC()
+}
+
+func (r *reader) Principal(ctx context.Context, hash []byte) (*credential.PAT, *user.User, []*org.Member, error) {
+	row := r.q.QueryRow(ctx, sqlPrincipal, hash)
+	var u *user.User
+	var msJSON []byte
+	// scanPAT hands its destinations to the outer function, scanUser its own to
+	// the inner one, which scans the whole row; each then decodes its part.
+	p, err := scanPAT(scanFunc(func(patDest ...any) error {
+		var err error
+		u, err = scanUser(scanFunc(func(userDest ...any) error {
+			return row.Scan(append(append(patDest, userDest...), &msJSON)...)
+		}))
+		return err
+	}))
+	if err != nil {
+		return nil, nil, nil, notFound("principal", err)
+	}
+	if u.ID == "" {
+		u = nil // the PAT outlived its user row
+	}
+	var ms []memberJSON
+	if msJSON != nil {
+		if err := json.Unmarshal(msJSON, &ms); err != nil {
+			return nil, nil, nil, fmt.Errorf("postgres: principal %s: decode memberships: %w", p.UserID, err)
+		}
+	}
+	var out []*org.Member
+	for _, m := range ms {
+		out = append(out, &org.Member{OrgID: m.OrgID, UserID: p.UserID, Roles: m.Roles,
+			CreatedAt: microTime(m.Created), ChangedAt: microTime(m.Changed), Sequence: uint64(m.Sequence)})
+	}
+	return p, u, out, nil
 }
 
 func (r *reader) ListPATs(ctx context.Context, userID string, p store.Page) ([]*credential.PAT, uint64, error) {

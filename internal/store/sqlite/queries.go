@@ -40,7 +40,7 @@ const (
 
 // stmts are the fixed statements, prepared once per pool or connection.
 type stmts struct {
-	instance, org, orgByName, user, userByName, member, membershipsOf, pat, patByHash *sql.Stmt
+	instance, org, orgByName, user, userByName, member, membershipsOf, pat, patByHash, principal *sql.Stmt
 
 	insertInstance, insertOrg, updateOrg, insertUser, updateUser, putMember, deleteMember,
 	insertPAT, deletePAT, insertEvent *sql.Stmt
@@ -65,6 +65,17 @@ func prepareStmts(ctx context.Context, p preparer) (*stmts, error) {
 		{&s.membershipsOf, `SELECT ` + memberCols + ` FROM members WHERE user_id = ? ORDER BY org_id`},
 		{&s.pat, `SELECT ` + patCols + ` FROM pats WHERE user_id = ? AND id = ?`},
 		{&s.patByHash, `SELECT ` + patCols + ` FROM pats WHERE hash = ?`},
+		// PATByHash, User and MembershipsOf in one statement: the user's
+		// columns in userCols order (coalesced, so a missing user row scans as
+		// id ''), then the memberships as one JSON array, as memberJSON decodes it.
+		{&s.principal, `SELECT p.id, p.user_id, p.org_id, p.hash, p.expiration, p.created_at, p.epoch, p.sequence,
+			coalesce(u.id, ''), coalesce(u.org_id, ''), coalesce(u.user_name, ''), coalesce(u.type, 0), coalesce(u.state, 0),
+			coalesce(u.state_before_lock, 0), coalesce(u.sequence, 0), u.created_at, u.changed_at,
+			coalesce(u.credential_epoch, 0), u.human, u.machine, u.password_hash, coalesce(u.failed_password_attempts, 0),
+			(SELECT json_group_array(json_object('o', m.org_id, 'r', json(m.roles), 'c', m.created_at,
+					'h', m.changed_at, 's', m.sequence) ORDER BY m.org_id)
+				FROM members m WHERE m.user_id = p.user_id)
+			FROM pats p LEFT JOIN users u ON u.id = p.user_id WHERE p.hash = ?`},
 
 		// ON CONFLICT DO NOTHING turns any unique clash into "0 rows", which
 		// needs no error parsing and never disturbs the surrounding transaction.
@@ -505,6 +516,61 @@ func (r *reader) PATByHash(ctx context.Context, hash []byte) (*credential.PAT, e
 		return nil, notFound("pat by hash", err)
 	}
 	return p, nil
+}
+
+// scanFunc adapts a function to scanner, so scanPAT and scanUser can decode
+// one row that holds both.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// memberJSON is one membership as the principal statement aggregates it.
+type memberJSON struct {
+	OrgID    string   `json:"o"`
+	Roles    []string `json:"r"`
+	Created  *int64   `json:"c"`
+	Changed  *int64   `json:"h"`
+	Sequence int64    `json:"s"`
+}
+
+func microTime(n *int64) time.Time {
+	if n == nil {
+		return time.Time{}
+	}
+	return time.UnixMicro(*n).UTC()
+}
+
+func (r *reader) Principal(ctx context.Context, hash []byte) (*credential.PAT, *user.User, []*org.Member, error) {
+	row := r.st.principal.QueryRowContext(ctx, hash)
+	var u *user.User
+	var msJSON []byte
+	// scanPAT hands its destinations to the outer function, scanUser its own to
+	// the inner one, which scans the whole row; each then decodes its part.
+	p, err := scanPAT(scanFunc(func(patDest ...any) error {
+		var err error
+		u, err = scanUser(scanFunc(func(userDest ...any) error {
+			return row.Scan(append(append(patDest, userDest...), &msJSON)...)
+		}))
+		return err
+	}))
+	if err != nil {
+		return nil, nil, nil, notFound("principal", err)
+	}
+	if u.ID == "" {
+		u = nil // the PAT outlived its user row
+	}
+	var ms []memberJSON
+	if msJSON != nil {
+		if err := json.Unmarshal(msJSON, &ms); err != nil {
+			return nil, nil, nil, fmt.Errorf("sqlite: principal %s: decode memberships: %w", p.UserID, err)
+		}
+	}
+	var out []*org.Member
+	for _, m := range ms {
+		out = append(out, &org.Member{OrgID: m.OrgID, UserID: p.UserID, Roles: m.Roles,
+			CreatedAt: microTime(m.Created), ChangedAt: microTime(m.Changed), Sequence: uint64(m.Sequence)})
+	}
+	return p, u, out, nil
 }
 
 func (r *reader) ListPATs(ctx context.Context, userID string, p store.Page) ([]*credential.PAT, uint64, error) {

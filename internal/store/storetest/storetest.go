@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Events", testEvents},
 		{"Members", testMembers},
 		{"PATs", testPATs},
+		{"Principal", testPrincipal},
 		{"ListUsers", testListUsers},
 		{"ListUsersLimits", testListUsersLimits},
 		{"ConcurrentLockSameUser", testConcurrentLockSameUser},
@@ -869,6 +870,112 @@ func testPATs(t *testing.T, s store.Store) {
 	if _, total := list(store.Page{}); total != 4 {
 		t.Errorf("after delete: total %d", total)
 	}
+}
+
+func testPrincipal(t *testing.T, s store.Store) {
+	ctx := ctxT(t)
+	_, _, _, err := s.Principal(ctx, []byte("nope"))
+	wantErr(t, err, store.ErrNotFound)
+
+	o := newOrg(t, s, "principal-org")
+	u := newUser(t, s, o.ID, "principal")
+	other := newUser(t, s, o.ID, "bystander")
+	_, hash := credential.NewToken()
+	p := &credential.PAT{ID: ids.Next(), UserID: u.ID, OrgID: o.ID, Hash: hash, Expiration: at(time.Hour),
+		CreatedAt: at(0), Epoch: u.CredentialEpoch, Sequence: u.Sequence}
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.InsertPAT(ctx, p) })
+	get := func(hash []byte) (*credential.PAT, *user.User, []*org.Member) {
+		t.Helper()
+		gp, gu, gms, err := s.Principal(ctx, hash)
+		if err != nil {
+			t.Fatalf("Principal: %v", err)
+		}
+		return gp, gu, gms
+	}
+
+	// No memberships.
+	gp, gu, gms := get(hash)
+	checkPAT(t, gp, p)
+	checkUser(t, gu, u)
+	if len(gms) != 0 {
+		t.Errorf("memberships without any: %+v", gms)
+	}
+
+	// Instance and org memberships, in MembershipsOf's order; others' stay out.
+	inst := &org.Member{OrgID: org.InstanceScope, UserID: u.ID, Roles: []string{"IAM_OWNER"}, Sequence: 1} // zero times
+	own := &org.Member{OrgID: o.ID, UserID: u.ID, Roles: []string{"ORG_OWNER", "ORG_USER_MANAGER"},
+		CreatedAt: at(0), ChangedAt: at(time.Second), Sequence: 7}
+	none := &org.Member{OrgID: "zz-" + o.ID, UserID: u.ID, Roles: []string{}, CreatedAt: at(0), ChangedAt: at(0), Sequence: 2}
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+		for _, m := range []*org.Member{none, own, inst,
+			{OrgID: o.ID, UserID: other.ID, Roles: []string{"ORG_OWNER"}, Sequence: 1}} {
+			if err := tx.PutMember(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	gp, gu, gms = get(hash)
+	checkPAT(t, gp, p)
+	checkUser(t, gu, u)
+	want := []*org.Member{inst, own, none}
+	if len(gms) != len(want) {
+		t.Fatalf("got %d memberships, want %d: %+v", len(gms), len(want), gms)
+	}
+	for i := range want {
+		checkMember(t, gms[i], want[i])
+	}
+	of, err := s.MembershipsOf(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range of {
+		checkMember(t, gms[i], of[i])
+	}
+
+	// Inside a transaction it sees the transaction's own writes.
+	_, hash2 := credential.NewToken()
+	p2 := &credential.PAT{ID: ids.Next(), UserID: other.ID, OrgID: o.ID, Hash: hash2, CreatedAt: at(0), Epoch: other.CredentialEpoch}
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.InsertPAT(ctx, p2); err != nil {
+			return err
+		}
+		gp, gu, gms, err := tx.Principal(ctx, hash2)
+		if err != nil {
+			return err
+		}
+		checkPAT(t, gp, p2)
+		checkUser(t, gu, other)
+		if len(gms) != 1 || gms[0].UserID != other.ID || !slices.Equal(gms[0].Roles, []string{"ORG_OWNER"}) {
+			t.Errorf("memberships in tx: %+v", gms)
+		}
+		return nil
+	})
+
+	// A removed user is still returned, in its removed state, for the caller to refuse.
+	removeUser(t, s, u.ID)
+	_, gu, gms = get(hash)
+	if gu == nil || gu.ID != u.ID || gu.State != user.StateDeleted || gu.CanAuthenticate() {
+		t.Errorf("removed user: %+v", gu)
+	}
+	if len(gms) != 3 {
+		t.Errorf("removed user's memberships: %d", len(gms))
+	}
+
+	// A PAT whose user row does not exist comes back with a nil user.
+	_, hash3 := credential.NewToken()
+	p3 := &credential.PAT{ID: ids.Next(), UserID: "no-such-user", OrgID: o.ID, Hash: hash3, CreatedAt: at(0)}
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.InsertPAT(ctx, p3) })
+	gp, gu, gms = get(hash3)
+	checkPAT(t, gp, p3)
+	if gu != nil || len(gms) != 0 {
+		t.Errorf("orphan PAT: user %+v, memberships %+v", gu, gms)
+	}
+
+	// A deleted PAT is gone.
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.DeletePAT(ctx, p.UserID, p.ID) })
+	_, _, _, err = s.Principal(ctx, hash)
+	wantErr(t, err, store.ErrNotFound)
 }
 
 func testListUsers(t *testing.T, s store.Store) {
