@@ -610,6 +610,15 @@ func (r *reader) ListPATs(ctx context.Context, userID string, p store.Page) ([]*
 type tx struct {
 	reader
 	st *stmts
+	// touched collects the users whose Principal answer a write may change
+	// (kept even if the savepoint rolls back: a spare invalidation is harmless).
+	touched *[]string
+}
+
+func (t *tx) touch(userID string) {
+	if t.touched != nil {
+		*t.touched = append(*t.touched, userID)
+	}
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -686,6 +695,7 @@ func (t *tx) UpdateUser(ctx context.Context, u *user.User, prevSequence uint64) 
 	}
 	// SET takes every column but id; WHERE takes id and the expected sequence.
 	args = append(args[1:], u.ID, int64(prevSequence))
+	t.touch(u.ID)
 	res, err := t.st.updateUser.ExecContext(ctx, args...)
 	return affected(res, err, "update user "+u.ID, store.ErrConflict)
 }
@@ -695,22 +705,26 @@ func (t *tx) PutMember(ctx context.Context, m *org.Member) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: member %s/%s: encode roles: %w", m.OrgID, m.UserID, err)
 	}
+	t.touch(m.UserID)
 	_, err = t.st.putMember.ExecContext(ctx, m.OrgID, m.UserID, string(roles), encTime(m.CreatedAt), encTime(m.ChangedAt), int64(m.Sequence))
 	return classify("put member "+m.OrgID+"/"+m.UserID, err)
 }
 
 func (t *tx) DeleteMember(ctx context.Context, orgID, userID string) error {
+	t.touch(userID)
 	res, err := t.st.deleteMember.ExecContext(ctx, orgID, userID)
 	return affected(res, err, "delete member "+orgID+"/"+userID, store.ErrNotFound)
 }
 
 func (t *tx) InsertPAT(ctx context.Context, p *credential.PAT) error {
+	t.touch(p.UserID)
 	res, err := t.st.insertPAT.ExecContext(ctx, p.ID, p.UserID, p.OrgID, p.Hash, encTime(p.Expiration), encTime(p.CreatedAt),
 		int64(p.Epoch), int64(p.Sequence))
 	return affected(res, err, "insert pat "+p.ID, store.ErrDuplicate)
 }
 
 func (t *tx) DeletePAT(ctx context.Context, userID, patID string) error {
+	t.touch(userID)
 	res, err := t.st.deletePAT.ExecContext(ctx, userID, patID)
 	return affected(res, err, "delete pat "+patID, store.ErrNotFound)
 }

@@ -84,6 +84,8 @@ type Store struct {
 	reqPool sync.Pool
 
 	nBatches, nWrites atomic.Uint64
+
+	auth *authCache // Principal answers, dropped per user by the writer
 }
 
 // Stats counts the writer's work since Open.
@@ -140,6 +142,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		queue:    make(chan *writeReq, cfg.queueLen),
 		closing:  make(chan struct{}),
 		stopped:  make(chan struct{}),
+		auth:     newAuthCache(),
 	}
 	s.reqPool.New = func() any { return &writeReq{done: make(chan error, 1)} }
 
@@ -395,8 +398,9 @@ func (s *Store) commitBatch(batch []*writeReq) {
 		return
 	}
 	results := make([]error, len(live))
+	var touched []string // users whose credentials or roles the batch changed
 	for i, r := range live {
-		res, fatal := s.runOne(r)
+		res, fatal := s.runOne(r, &touched)
 		if fatal != nil {
 			_, _ = s.ctl.rollback.ExecContext(bg)
 			answerAll(fatal)
@@ -412,6 +416,8 @@ func (s *Store) commitBatch(batch []*writeReq) {
 	}
 	s.nBatches.Add(1)
 	s.nWrites.Add(uint64(len(live)))
+	// Before anyone hears "done": the next request must not see a cached answer.
+	s.auth.invalidate(touched)
 	for i, r := range live {
 		r.done <- results[i]
 	}
@@ -446,12 +452,12 @@ func (s *Store) checkpointer() {
 
 // runOne runs one request's fn inside a savepoint, retrying on ErrConflict. It
 // returns fn's result, or fatal when the transaction itself is broken.
-func (s *Store) runOne(r *writeReq) (result, fatal error) {
+func (s *Store) runOne(r *writeReq, touched *[]string) (result, fatal error) {
 	bg := context.Background()
 	// fn gets the caller's values but not its cancellation: a cancelled statement
 	// would make SQLite roll back the whole batch, not just this request.
 	ctx := context.WithoutCancel(r.ctx)
-	t := &tx{reader: reader{q: s.wconn, st: s.wst}, st: s.wst}
+	t := &tx{reader: reader{q: s.wconn, st: s.wst}, st: s.wst, touched: touched}
 	for attempt := 1; ; attempt++ {
 		if _, err := s.ctl.savepoint.ExecContext(bg); err != nil {
 			return nil, classify("savepoint", err)
