@@ -288,6 +288,13 @@ func TestBadInput(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
+	// An empty body is an empty message, as ZITADEL's gateway reads it.
+	if r := e.admin("POST", "/management/v1/users/"+id+"/_lock", ""); r.status != 200 {
+		t.Fatalf("lock with an empty body: %d %s", r.status, r.raw)
+	}
+	if r := e.admin("POST", "/management/v1/users/machine", ""); r.status != 400 {
+		t.Fatalf("add machine with an empty body: %d %s", r.status, r.raw)
+	}
 	if r := e.admin("POST", "/zitadel.management.v1.ManagementService/GetMyOrg", `{}`); r.status != 400 || r.errID() != "WARDEN-CONNECT" {
 		t.Fatalf("connect without header: %d %s", r.status, r.raw)
 	}
