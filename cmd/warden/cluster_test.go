@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/warden-id/warden/internal/store/testdb"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,7 +22,7 @@ func TestCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs three servers; skipped in -short mode")
 	}
-	dsn := pgFreshSchema(t, testPostgres(t))
+	dsn := testdb.PostgresDSN(t)
 	bin := crashBuildWarden(t)
 
 	const nodes = 3

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -250,36 +249,14 @@ func crashBuildWarden(t *testing.T) string {
 // crashStart starts warden on dataDir and a free port and waits until it serves.
 func crashStart(t *testing.T, bin, dataDir string) *crashProc {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := startNode(t, bin, dataDir)
 	if err != nil {
-		t.Fatalf("free port: %v", err)
+		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
-	p := &crashProc{base: "http://" + addr}
-	p.cmd = exec.Command(bin, "start", "--data-dir", dataDir, "--addr", addr)
-	p.cmd.Stdout, p.cmd.Stderr = p, p
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start warden: %v", err)
+	if err := waitReady(p.base, http.StatusOK, 20*time.Second); err != nil {
+		t.Fatalf("%v; log:\n%s", err, p.logs())
 	}
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			_ = p.cmd.Process.Kill()
-			_ = p.cmd.Wait()
-		}
-	})
-	c := &http.Client{Timeout: time.Second}
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		resp, err := c.Get(p.base + "/debug/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-	}
-	t.Fatalf("warden not ready within 20s; log:\n%s", p.logs())
-	return nil
+	return p
 }
 
 func crashReadPAT(t *testing.T, dataDir string) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/warden-id/warden/internal/store/testdb"
 	"net/http"
 	"os"
 	"os/exec"
@@ -129,7 +130,9 @@ func TestDatabaseOutage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a private PostgreSQL and a real server; skipped in -short mode")
 	}
-	testPostgres(t) // PostgreSQL tests are opted into with WARDEN_TEST_POSTGRES
+	if os.Getenv(testdb.EnvPostgres) == "" { // PostgreSQL tests are opted into
+		t.Skip(testdb.EnvPostgres + " is not set; skipping")
+	}
 	pg := startPrivatePG(t)
 	bin := crashBuildWarden(t)
 	dataDir := t.TempDir()

@@ -2,80 +2,21 @@ package main
 
 // Helpers shared by the tests that run the real binary against PostgreSQL
 // (cluster_test.go, faults_test.go). They build on crash_test.go's crashProc,
-// crashClient and crashBuildWarden; unlike crashStart they take extra flags and
-// report errors instead of calling t.Fatal, so several nodes can be started
-// and awaited from goroutines at once.
+// crashClient and crashBuildWarden; startNode takes extra flags and reports
+// errors instead of calling t.Fatal, so several nodes can be started and
+// awaited from goroutines at once (crashStart is built on it).
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
-
-// testPostgres returns WARDEN_TEST_POSTGRES or skips the test.
-func testPostgres(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv("WARDEN_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("WARDEN_TEST_POSTGRES is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable); skipping")
-	}
-	return dsn
-}
-
-// pgFreshSchema creates an empty schema in the database dsn names, dropped
-// when the test ends, and returns a DSN whose search_path points at it: the
-// postgres engine then keeps every table of this test apart from the others.
-func pgFreshSchema(t testing.TB, dsn string) string {
-	t.Helper()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connect %s: %v", dsn, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	// Registered before any node starts, so it runs after their cleanups
-	// (LIFO): no node still holds connections into the schema.
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" {
-		t.Fatalf("WARDEN_TEST_POSTGRES must be a postgres:// URL here: %q", dsn)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // freeAddr returns a loopback address nothing listens on right now.
 func freeAddr() (string, error) {

@@ -3,9 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
+	"github.com/warden-id/warden/internal/store/testdb"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
@@ -25,47 +22,6 @@ import (
 	"github.com/warden-id/warden/internal/store/sqlite"
 	"github.com/warden-id/warden/internal/store/storetest"
 )
-
-// scCopySchema creates an empty schema copy_<random> in WARDEN_TEST_POSTGRES
-// (dropped at the end) and returns a DSN whose search_path points at it.
-func scCopySchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("WARDEN_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("WARDEN_TEST_POSTGRES is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable); skipping")
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "copy_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("WARDEN_TEST_POSTGRES must be a postgres:// URL here: %q", base)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // scFilledDataDir returns a data dir whose warden.db holds every kind of row,
 // with the store closed (Warden stopped), and that content's summary.
@@ -103,7 +59,7 @@ func scFilledDataDir(t *testing.T) (string, store.Summary) {
 }
 
 func TestStoreCopySQLiteToPostgres(t *testing.T) {
-	dsn := scCopySchema(t)
+	dsn := testdb.PostgresDSN(t)
 	dir, want := scFilledDataDir(t)
 
 	var stdout, stderr bytes.Buffer
