@@ -2,28 +2,24 @@ package console_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/warden-id/warden/internal/wardentest"
 	"html"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/warden-id/warden/internal/app"
-	"github.com/warden-id/warden/internal/console"
 	"github.com/warden-id/warden/internal/login"
 	"github.com/warden-id/warden/internal/oidc"
-	"github.com/warden-id/warden/internal/server"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/testdb"
 )
@@ -44,22 +40,8 @@ type env struct {
 	logs                      *syncBuffer
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects log output from many goroutines.
+type syncBuffer = wardentest.LogBuffer
 
 func startEnv(t testing.TB) *env {
 	t.Helper()
@@ -70,62 +52,13 @@ func startEnv(t testing.TB) *env {
 		w = io.MultiWriter(logs, os.Stderr)
 	}
 	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a := app.New(st, log, "localhost")
-	ctx, cancel := context.WithCancel(context.Background())
-	boot, err := a.Bootstrap(ctx, "Warden", func(string) error { return nil })
-	if err != nil || boot == nil {
-		t.Fatalf("bootstrap: %v %v", boot, err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	prov, err := oidc.New(ctx, a, st, base, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	con, err := console.New(a, prov, console.Options{Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// No throttle: the tests sign in many times from one address.
-	lg := login.New(a, prov, login.Options{Logger: log, AttemptsPerMinute: -1})
-	srv, err := server.New(a, log, server.WithOIDC(prov.Handler(), lg),
-		server.WithMount("/ui/console", con), server.WithMount("/ui/console/", con))
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	// Drain longer than the 5 s http.Server.Shutdown grants dialed-but-unused connections.
-	go func() { done <- srv.Serve(ctx, ln, 10*time.Second) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		st.Close()
-	})
-	e := &env{t: t, base: base, token: boot.Token, app: a, store: st, prov: prov, orgID: boot.Instance.DefaultOrgID,
-		adminLogin: boot.HumanLogin, adminPassword: boot.HumanPassword, logs: logs}
-	e.waitReady()
-	return e
+	in := wardentest.Start(t, st, wardentest.Options{Log: log, Login: &login.Options{AttemptsPerMinute: -1}, Console: true})
+	return &env{t: t, base: in.Base, token: in.Boot.Token, app: in.App, store: st, prov: in.Provider,
+		orgID: in.Boot.Instance.DefaultOrgID, adminLogin: in.Boot.HumanLogin, adminPassword: in.Boot.HumanPassword, logs: logs}
 }
 
-func (e *env) waitReady() {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(e.base + "/debug/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	e.t.Fatal("server never became ready")
-}
+func (e *env) waitReady() { wardentest.WaitReady(e.t, e.base) }
 
 // --- the REST API, as the bootstrap machine admin ---
 

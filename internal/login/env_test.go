@@ -2,23 +2,19 @@ package login_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/warden-id/warden/internal/wardentest"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/login"
 	"github.com/warden-id/warden/internal/oidc"
-	"github.com/warden-id/warden/internal/server"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/testdb"
 )
@@ -36,22 +32,7 @@ type env struct {
 }
 
 // syncBuffer collects log output from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = wardentest.LogBuffer
 
 // eachEngine runs fn once per engine as a subtest.
 func eachEngine(t *testing.T, fn func(t *testing.T, open func(testing.TB) store.Store)) {
@@ -68,59 +49,14 @@ func startEnv(t testing.TB, st store.Store, opts login.Options) *env {
 		w = io.MultiWriter(logs, os.Stderr)
 	}
 	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a := app.New(st, log, "localhost")
-	ctx, cancel := context.WithCancel(context.Background())
-	boot, err := a.Bootstrap(ctx, "Warden", func(string) error { return nil })
-	if err != nil || boot == nil {
-		t.Fatalf("bootstrap: %v %v", boot, err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	prov, err := oidc.New(ctx, a, st, base, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if opts.Logger == nil {
-		opts.Logger = log
-	}
 	// The same wiring as the binary: the provider at ZITADEL's paths, the
 	// login page at /ui/login and /ui/login/.
-	srv, err := server.New(a, log, server.WithOIDC(prov.Handler(), login.New(a, prov, opts)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	// Drain longer than the 5 s http.Server.Shutdown grants dialed-but-unused connections.
-	go func() { done <- srv.Serve(ctx, ln, 10*time.Second) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		st.Close()
-	})
-	e := &env{t: t, base: base, token: boot.Token, app: a, store: st, prov: prov, orgID: boot.Instance.DefaultOrgID, logs: logs}
-	e.waitReady()
-	return e
+	in := wardentest.Start(t, st, wardentest.Options{Log: log, Login: &opts})
+	return &env{t: t, base: in.Base, token: in.Boot.Token, app: in.App, store: st, prov: in.Provider,
+		orgID: in.Boot.Instance.DefaultOrgID, logs: logs}
 }
 
-func (e *env) waitReady() {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(e.base + "/debug/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	e.t.Fatal("server never became ready")
-}
+func (e *env) waitReady() { wardentest.WaitReady(e.t, e.base) }
 
 // reply is a decoded REST answer.
 type reply struct {

@@ -2,22 +2,19 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/warden-id/warden/internal/app"
-	"github.com/warden-id/warden/internal/oidc"
 	"github.com/warden-id/warden/internal/server"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/testdb"
+	"github.com/warden-id/warden/internal/wardentest"
 )
 
 // env is a running Warden on a loopback port with a bootstrapped instance.
@@ -51,60 +48,15 @@ func startEnv(t testing.TB, st store.Store) *env {
 }
 
 // startWith starts Warden wired as the binary does — the API and the OpenID
-// provider on one port — with the caller's logger and options. It listens
-// first, so the issuer is the address the server answers on.
+// provider on one port — with the caller's logger and options.
 func startWith(t testing.TB, st store.Store, log *slog.Logger, appOpts []app.Option, opts ...server.Option) *env {
 	t.Helper()
-	a := app.New(st, log, "localhost", appOpts...)
-	ctx, cancel := context.WithCancel(context.Background())
-	boot, err := a.Bootstrap(ctx, "Warden", func(string) error { return nil })
-	if err != nil || boot == nil {
-		t.Fatalf("bootstrap: %v %v", boot, err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	prov, err := oidc.New(ctx, a, st, "http://"+ln.Addr().String(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(a, log, append(opts, server.WithOIDC(prov.Handler(), nil))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
-	t.Cleanup(func() {
-		// Connections the client dialed but never used count as new, not idle,
-		// and http.Server.Shutdown waits 5 s before it closes those: drop
-		// them from the client side first.
-		http.DefaultClient.CloseIdleConnections()
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	e := &env{t: t, base: "http://" + ln.Addr().String(), addr: ln.Addr().String(), token: boot.Token, app: a, store: st,
-		orgID: boot.Instance.DefaultOrgID}
-	e.waitReady()
-	return e
+	in := wardentest.Start(t, st, wardentest.Options{Log: log, AppOptions: appOpts, ServerOptions: opts})
+	return &env{t: t, base: in.Base, addr: in.Addr, token: in.Boot.Token, app: in.App, store: st,
+		orgID: in.Boot.Instance.DefaultOrgID}
 }
 
-func (e *env) waitReady() {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(e.base + "/debug/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	e.t.Fatal("server never became ready")
-}
+func (e *env) waitReady() { wardentest.WaitReady(e.t, e.base) }
 
 // reply is a decoded REST answer.
 type reply struct {
