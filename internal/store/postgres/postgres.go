@@ -22,11 +22,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +37,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/store/migration"
 )
 
 //go:embed migrations/*.sql
@@ -410,28 +409,11 @@ func classify(op string, err error) error {
 // transaction, under an advisory lock so that nodes starting together take
 // turns instead of racing on CREATE TABLE.
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+	migs, err := migration.Load(migrationFS, "migrations")
 	if err != nil {
 		return err
 	}
-	type mig struct {
-		version int
-		name    string
-	}
-	var migs []mig
-	for _, e := range entries {
-		n, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(n)
-		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
-			return fmt.Errorf("bad migration file name %q", e.Name())
-		}
-		migs = append(migs, mig{v, e.Name()})
-	}
-	sort.Slice(migs, func(i, j int) bool { return migs[i].version < migs[j].version })
-	known := 0
-	if len(migs) > 0 {
-		known = migs[len(migs)-1].version
-	}
+	known := migration.Latest(migs)
 
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
@@ -456,28 +438,24 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if err := conn.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&cur); err != nil {
 		return classify("read schema version", err)
 	}
-	if cur > known {
-		return fmt.Errorf("database schema version %d is newer than this binary knows (%d): upgrade warden", cur, known)
+	if err := migration.CheckNotNewer(cur, known); err != nil {
+		return err
 	}
 	for _, m := range migs {
-		if m.version <= cur {
+		if m.Version <= cur {
 			continue
-		}
-		body, err := migrationFS.ReadFile("migrations/" + m.name)
-		if err != nil {
-			return err
 		}
 		err = pgx.BeginFunc(ctx, conn, func(t pgx.Tx) error {
 			// No arguments: pgx sends it with the simple protocol, which runs
 			// several statements.
-			if _, err := t.Exec(ctx, string(body)); err != nil {
+			if _, err := t.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := t.Exec(ctx, "INSERT INTO schema_migrations (version) VALUES ($1)", m.version)
+			_, err := t.Exec(ctx, "INSERT INTO schema_migrations (version) VALUES ($1)", m.Version)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("%s: %w", m.name, classify("apply", err))
+			return fmt.Errorf("%s: %w", m.Name, classify("apply", err))
 		}
 	}
 	return nil

@@ -9,13 +9,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +24,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/store/migration"
 )
 
 //go:embed migrations/*.sql
@@ -561,34 +560,17 @@ func (s *Store) closeDBs() error {
 // transaction. BEGIN IMMEDIATE makes a second process opening the same file
 // wait, then see the versions the first one applied.
 func migrate(ctx context.Context, c *sql.Conn) error {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+	migs, err := migration.Load(migrationFS, "migrations")
 	if err != nil {
 		return err
 	}
-	type mig struct {
-		version int
-		name    string
-	}
-	var migs []mig
-	for _, e := range entries {
-		n, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(n)
-		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
-			return fmt.Errorf("bad migration file name %q", e.Name())
-		}
-		migs = append(migs, mig{v, e.Name()})
-	}
-	sort.Slice(migs, func(i, j int) bool { return migs[i].version < migs[j].version })
-	known := 0
-	if len(migs) > 0 {
-		known = migs[len(migs)-1].version
-	}
+	known := migration.Latest(migs)
 
 	if _, err := c.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return err
 	}
-	apply := func(m mig) (err error) {
+	apply := func(m migration.Step) (err error) {
 		if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 			return err
 		}
@@ -601,26 +583,22 @@ func migrate(ctx context.Context, c *sql.Conn) error {
 		if err := c.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&cur); err != nil {
 			return err
 		}
-		if cur > known {
-			return fmt.Errorf("database schema version %d is newer than this binary knows (%d): upgrade warden", cur, known)
+		if err := migration.CheckNotNewer(cur, known); err != nil {
+			return err
 		}
 		var done int
-		if err := c.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&done); err != nil {
+		if err := c.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&done); err != nil {
 			return err
 		}
 		if done > 0 {
 			_, err := c.ExecContext(ctx, "COMMIT")
 			return err
 		}
-		body, err := migrationFS.ReadFile("migrations/" + m.name)
-		if err != nil {
-			return err
-		}
-		if _, err := c.ExecContext(ctx, string(body)); err != nil {
-			return fmt.Errorf("%s: %w", m.name, err)
+		if _, err := c.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("%s: %w", m.Name, err)
 		}
 		if _, err := c.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-			m.version, time.Now().UnixMicro()); err != nil {
+			m.Version, time.Now().UnixMicro()); err != nil {
 			return err
 		}
 		_, err = c.ExecContext(ctx, "COMMIT")
@@ -631,11 +609,11 @@ func migrate(ctx context.Context, c *sql.Conn) error {
 	if err := c.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&cur); err != nil {
 		return err
 	}
-	if cur > known {
-		return fmt.Errorf("database schema version %d is newer than this binary knows (%d): upgrade warden", cur, known)
+	if err := migration.CheckNotNewer(cur, known); err != nil {
+		return err
 	}
 	for _, m := range migs {
-		if m.version <= cur {
+		if m.Version <= cur {
 			continue
 		}
 		if err := apply(m); err != nil {
