@@ -151,16 +151,20 @@ type crashAck struct {
 	state string
 }
 
-// crashCheckHistory asserts the user's events are exactly 1..last, with no gap
-// or duplicate, and that replaying them gives the state the user reports.
-func crashCheckHistory(t *testing.T, api *crashClient, id string, last uint64, state string) {
+// userEvent is one entry of a user's history as ListUserChanges reports it.
+type userEvent struct {
+	seq uint64
+	key string // e.g. "EventTypes.user.locked"
+}
+
+// userHistory pages through a user's whole history in ascending order.
+func userHistory(t *testing.T, api *crashClient, id string) []userEvent {
 	t.Helper()
-	var seqs []uint64
-	replayed := "USER_STATE_ACTIVE"
+	var evs []userEvent
 	for page := 0; page < 1000; page++ { // bounded: 1000 pages of 1000 events
 		after := uint64(0)
-		if len(seqs) > 0 {
-			after = seqs[len(seqs)-1]
+		if len(evs) > 0 {
+			after = evs[len(evs)-1].seq
 		}
 		var out struct {
 			Result []struct {
@@ -183,23 +187,32 @@ func crashCheckHistory(t *testing.T, api *crashClient, id string, last uint64, s
 			if err != nil {
 				t.Fatalf("changes of %s: bad sequence %q", id, c.Sequence)
 			}
-			seqs = append(seqs, s)
-			switch {
-			case strings.HasSuffix(c.EventType.Key, "user.locked"):
-				replayed = "USER_STATE_LOCKED"
-			case strings.HasSuffix(c.EventType.Key, "user.unlocked"):
-				replayed = "USER_STATE_ACTIVE"
-			}
+			evs = append(evs, userEvent{seq: s, key: c.EventType.Key})
 		}
 	}
-	for i, s := range seqs {
-		if s != uint64(i+1) {
-			t.Errorf("user %s: event %d has sequence %d, want %d (gap or duplicate)", id, i, s, i+1)
+	return evs
+}
+
+// crashCheckHistory asserts the user's events are exactly 1..last, with no gap
+// or duplicate, and that replaying them gives the state the user reports.
+func crashCheckHistory(t *testing.T, api *crashClient, id string, last uint64, state string) {
+	t.Helper()
+	evs := userHistory(t, api, id)
+	replayed := "USER_STATE_ACTIVE"
+	for i, e := range evs {
+		if e.seq != uint64(i+1) {
+			t.Errorf("user %s: event %d has sequence %d, want %d (gap or duplicate)", id, i, e.seq, i+1)
 			return
 		}
+		switch {
+		case strings.HasSuffix(e.key, "user.locked"):
+			replayed = "USER_STATE_LOCKED"
+		case strings.HasSuffix(e.key, "user.unlocked"):
+			replayed = "USER_STATE_ACTIVE"
+		}
 	}
-	if uint64(len(seqs)) != last {
-		t.Errorf("user %s: %d events, but the user is at sequence %d", id, len(seqs), last)
+	if uint64(len(evs)) != last {
+		t.Errorf("user %s: %d events, but the user is at sequence %d", id, len(evs), last)
 	}
 	if replayed != state {
 		t.Errorf("user %s: replaying the history gives %s, the user reports %s", id, replayed, state)

@@ -363,32 +363,8 @@ func TestDatabaseOutage(t *testing.T) {
 func faultEventTypes(t *testing.T, api *crashClient, id string) map[uint64]string {
 	t.Helper()
 	types := map[uint64]string{}
-	after := uint64(0)
-	for page := 0; page < 1000; page++ { // bounded: 1000 pages of 1000 events
-		var out struct {
-			Result []struct {
-				Sequence  string `json:"sequence"`
-				EventType struct {
-					Key string `json:"key"`
-				} `json:"eventType"`
-			} `json:"result"`
-		}
-		body := fmt.Sprintf(`{"query":{"sequence":"%d","asc":true,"limit":1000}}`, after)
-		code, b, err := api.do(context.Background(), http.MethodPost, "/management/v1/users/"+id+"/changes/_search", body, &out)
-		if err != nil || code != http.StatusOK {
-			t.Fatalf("changes of %s: HTTP %d %s: %v", id, code, b, err)
-		}
-		if len(out.Result) == 0 {
-			break
-		}
-		for _, c := range out.Result {
-			s, err := strconv.ParseUint(c.Sequence, 10, 64)
-			if err != nil {
-				t.Fatalf("changes of %s: bad sequence %q", id, c.Sequence)
-			}
-			types[s] = c.EventType.Key
-			after = s
-		}
+	for _, e := range userHistory(t, api, id) {
+		types[e.seq] = e.key
 	}
 	return types
 }
