@@ -232,18 +232,22 @@ type writeReq struct {
 // writeLoop takes whatever requests are waiting, up to maxBatch, and commits
 // them in one transaction. While it commits, new requests queue up and form the
 // next batch, so the batch size follows the load.
-func (s *Store) writeLoop() {
-	batch := make([]*writeReq, 0, s.cfg.maxBatch)
+func (s *Store) writeLoop() { batchLoop(s.writes, s.closing, s.cfg.maxBatch, s.commitBatch) }
+
+// batchLoop hands run whatever waits in in, up to max at a time, until closing;
+// then it finishes what is still queued one by one. Close holds mu while it
+// closes, so no sender is mid-send by then.
+func batchLoop[T any](in <-chan T, closing <-chan struct{}, max int, run func([]T)) {
+	batch := make([]T, 0, max)
 	for {
-		var first *writeReq
+		var first T
 		select {
-		case first = <-s.writes:
-		case <-s.closing:
-			// Close holds mu, so no sender is mid-send: finish what is queued.
+		case first = <-in:
+		case <-closing:
 			for {
 				select {
-				case r := <-s.writes:
-					s.commitBatch([]*writeReq{r})
+				case r := <-in:
+					run([]T{r})
 				default:
 					return
 				}
@@ -251,15 +255,15 @@ func (s *Store) writeLoop() {
 		}
 		batch = append(batch[:0], first)
 	fill:
-		for len(batch) < s.cfg.maxBatch {
+		for len(batch) < max {
 			select {
-			case r := <-s.writes:
+			case r := <-in:
 				batch = append(batch, r)
 			default:
 				break fill
 			}
 		}
-		s.commitBatch(batch)
+		run(batch)
 		clear(batch) // drop references for the GC
 	}
 }
@@ -754,36 +758,7 @@ func (c *coalescer) QueryRow(ctx context.Context, sql string, args ...any) pgx.R
 }
 
 // readLoop sends the queued reads, up to maxBatch per pipeline.
-func (s *Store) readLoop() {
-	batch := make([]*readReq, 0, s.cfg.maxBatch)
-	for {
-		var first *readReq
-		select {
-		case first = <-s.reads:
-		case <-s.closing:
-			for {
-				select {
-				case r := <-s.reads:
-					s.runReads([]*readReq{r})
-				default:
-					return
-				}
-			}
-		}
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < s.cfg.maxBatch {
-			select {
-			case r := <-s.reads:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		s.runReads(batch)
-		clear(batch)
-	}
-}
+func (s *Store) readLoop() { batchLoop(s.reads, s.closing, s.cfg.maxBatch, s.runReads) }
 
 func (s *Store) runReads(batch []*readReq) {
 	answer := func(r *readReq, res *result) {
