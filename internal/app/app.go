@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync/atomic"
-	"time"
 	"unicode/utf8"
 
 	"github.com/warden-id/warden/internal/fail"
@@ -158,6 +157,3 @@ func (a *App) LoginName(u *user.User, o *org.Org) string {
 	}
 	return u.UserName + "@" + a.OrgDomain(o)
 }
-
-// timeout bounds store work of one request so a stuck database fails fast.
-const timeout = 10 * time.Second

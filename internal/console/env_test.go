@@ -58,8 +58,6 @@ func startEnv(t testing.TB) *env {
 		orgID: in.Boot.Instance.DefaultOrgID, adminLogin: in.Boot.HumanLogin, adminPassword: in.Boot.HumanPassword, logs: logs}
 }
 
-func (e *env) waitReady() { wardentest.WaitReady(e.t, e.base) }
-
 // --- the REST API, as the bootstrap machine admin ---
 
 type reply struct {

@@ -56,8 +56,6 @@ func startEnv(t testing.TB, st store.Store, opts login.Options) *env {
 		orgID: in.Boot.Instance.DefaultOrgID, logs: logs}
 }
 
-func (e *env) waitReady() { wardentest.WaitReady(e.t, e.base) }
-
 // reply is a decoded REST answer.
 type reply struct {
 	status int
