@@ -15,17 +15,16 @@ import (
 // nothing the API would not: the orgs a caller can already address, and the
 // login names behind the editor ids that ListUserChanges hands out.
 
-// maxOrgScan bounds how many users VisibleOrgs looks at to find orgs.
-const maxOrgScan = 1000
+// maxOrgList bounds how many orgs an instance-level caller is offered at once;
+// past it the console still switches to any org by id (OrgContext checks it).
+const maxOrgList = 1000
 
 // VisibleOrgs lists the orgs the caller can pick as its org context, sorted by
-// name: its own org, every org it holds a membership in, and — for callers with
-// an instance role that reads orgs — the default org and the orgs of the users
-// it can list. The store has no org listing of its own, so an org without
-// users and without the caller among its members is not offered; the console
-// still switches to it by id (OrgContext checks it).
+// name: its own org and every org it holds a membership in, and for callers
+// with an instance role that reads orgs, every org of the instance.
 func (a *App) VisibleOrgs(ctx context.Context, c *Caller) ([]*org.Org, error) {
 	ids := []string{c.OrgID}
+	known := map[string]*org.Org{} // orgs already read, by id
 	ms, err := a.store.MembershipsOf(ctx, c.UserID)
 	if err != nil {
 		return nil, storeErr(err)
@@ -36,19 +35,13 @@ func (a *App) VisibleOrgs(ctx context.Context, c *Caller) ([]*org.Org, error) {
 		}
 	}
 	if c.Can(org.PermOrgRead, org.InstanceScope) {
-		inst, err := a.store.Instance(ctx)
+		all, _, err := a.store.ListOrgs(ctx, store.Page{Limit: maxOrgList, Asc: true})
 		if err != nil {
 			return nil, storeErr(err)
 		}
-		ids = append(ids, inst.DefaultOrgID)
-		if c.Can(org.PermUserRead, org.InstanceScope) {
-			page, err := a.store.ListUsers(ctx, store.UserQuery{Limit: maxOrgScan})
-			if err != nil {
-				return nil, storeErr(err)
-			}
-			for _, u := range page.Users {
-				ids = append(ids, u.OrgID)
-			}
+		for _, o := range all {
+			ids = append(ids, o.ID)
+			known[o.ID] = o
 		}
 	}
 	seen := map[string]bool{}
@@ -61,12 +54,16 @@ func (a *App) VisibleOrgs(ctx context.Context, c *Caller) ([]*org.Org, error) {
 		if !c.Can(org.PermOrgRead, id) {
 			continue
 		}
-		o, err := a.store.Org(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, storeErr(err)
+		o := known[id]
+		if o == nil {
+			var err error
+			o, err = a.store.Org(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, storeErr(err)
+			}
 		}
 		if o.State == org.StateRemoved {
 			continue

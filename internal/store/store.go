@@ -110,6 +110,8 @@ type Reader interface {
 	Instance(ctx context.Context) (*org.Instance, error)
 	Org(ctx context.Context, id string) (*org.Org, error)
 	OrgByName(ctx context.Context, name string) (*org.Org, error)
+	// ListOrgs lists organisations by name (byte order; p.Asc), with the total.
+	ListOrgs(ctx context.Context, p Page) ([]*org.Org, uint64, error)
 
 	// User returns the user with id in any state, removed ones included.
 	User(ctx context.Context, id string) (*user.User, error)

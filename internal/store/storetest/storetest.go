@@ -270,6 +270,18 @@ func testOrgs(t *testing.T, s store.Store) {
 	_, err = s.OrgByName(ctx, "ACME")
 	wantErr(t, err, store.ErrNotFound)
 
+	// ListOrgs: by name in byte order ("ACME Corp" < "Zero" < "b"), paged, with the total.
+	newOrg(t, s, "b")
+	list, total, err := s.ListOrgs(ctx, store.Page{Asc: true})
+	if err != nil || total != 3 || len(list) != 3 || list[0].Name != "ACME Corp" || list[1].Name != "Zero" || list[2].Name != "b" {
+		t.Fatalf("ListOrgs: %v %d %v", list, total, err)
+	}
+	checkOrg(t, list[0], &upd)
+	list, total, err = s.ListOrgs(ctx, store.Page{Offset: 1, Limit: 1})
+	if err != nil || total != 3 || len(list) != 1 || list[0].Name != "Zero" {
+		t.Fatalf("ListOrgs descending page: %v %d %v", list, total, err)
+	}
+
 	var calls int
 	err = s.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 		calls++
