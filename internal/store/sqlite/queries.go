@@ -67,7 +67,7 @@ func prepareStmts(ctx context.Context, p preparer) (*stmts, error) {
 		{&s.patByHash, `SELECT ` + patCols + ` FROM pats WHERE hash = ?`},
 		// PATByHash, User and MembershipsOf in one statement: the user's
 		// columns in userCols order (coalesced, so a missing user row scans as
-		// id ''), then the memberships as one JSON array, as memberJSON decodes it.
+		// id ''), then the memberships as one JSON array, as store.DecodePrincipalMembers decodes it.
 		{&s.principal, `SELECT p.id, p.user_id, p.org_id, p.hash, p.expiration, p.created_at, p.epoch, p.sequence,
 			coalesce(u.id, ''), coalesce(u.org_id, ''), coalesce(u.user_name, ''), coalesce(u.type, 0), coalesce(u.state, 0),
 			coalesce(u.state_before_lock, 0), coalesce(u.sequence, 0), u.created_at, u.changed_at,
@@ -553,22 +553,6 @@ type scanFunc func(dest ...any) error
 
 func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
-// memberJSON is one membership as the principal statement aggregates it.
-type memberJSON struct {
-	OrgID    string   `json:"o"`
-	Roles    []string `json:"r"`
-	Created  *int64   `json:"c"`
-	Changed  *int64   `json:"h"`
-	Sequence int64    `json:"s"`
-}
-
-func microTime(n *int64) time.Time {
-	if n == nil {
-		return time.Time{}
-	}
-	return time.UnixMicro(*n).UTC()
-}
-
 func (r *reader) Principal(ctx context.Context, hash []byte) (*credential.PAT, *user.User, []*org.Member, error) {
 	row := r.st.principal.QueryRowContext(ctx, hash)
 	var u *user.User
@@ -588,16 +572,9 @@ func (r *reader) Principal(ctx context.Context, hash []byte) (*credential.PAT, *
 	if u.ID == "" {
 		u = nil // the PAT outlived its user row
 	}
-	var ms []memberJSON
-	if msJSON != nil {
-		if err := json.Unmarshal(msJSON, &ms); err != nil {
-			return nil, nil, nil, fmt.Errorf("sqlite: principal %s: decode memberships: %w", p.UserID, err)
-		}
-	}
-	var out []*org.Member
-	for _, m := range ms {
-		out = append(out, &org.Member{OrgID: m.OrgID, UserID: p.UserID, Roles: m.Roles,
-			CreatedAt: microTime(m.Created), ChangedAt: microTime(m.Changed), Sequence: uint64(m.Sequence)})
+	out, err := store.DecodePrincipalMembers(p.UserID, msJSON)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("sqlite: %w", err)
 	}
 	return p, u, out, nil
 }
