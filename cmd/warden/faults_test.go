@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -328,6 +329,10 @@ func TestDatabaseOutage(t *testing.T) {
 	// Every acknowledged write is there: its event holds the sequence it was
 	// acknowledged with, the history is gap-free, and the state agrees.
 	admin := &crashClient{base: p.base, token: token, http: hc}
+	// The clients gave up on their last requests, but the server finishes what
+	// its writer already took: wait until those have landed, or a user read
+	// and its history read could straddle a late commit.
+	faultQuiesce(t, admin, ids)
 	for i, id := range ids {
 		var got struct {
 			User struct {
@@ -367,4 +372,36 @@ func faultEventTypes(t *testing.T, api *crashClient, id string) map[uint64]strin
 		types[e.seq] = e.key
 	}
 	return types
+}
+
+// faultQuiesce waits until no user's sequence changes between two polls.
+func faultQuiesce(t *testing.T, api *crashClient, ids []string) {
+	t.Helper()
+	poll := func() []string {
+		seqs := make([]string, len(ids))
+		for i, id := range ids {
+			var got struct {
+				User struct {
+					Details struct {
+						Sequence string `json:"sequence"`
+					} `json:"details"`
+				} `json:"user"`
+			}
+			if code, b, err := api.do(context.Background(), http.MethodGet, "/management/v1/users/"+id, "", &got); err != nil || code != http.StatusOK {
+				t.Fatalf("GET user %s: HTTP %d %s: %v", id, code, b, err)
+			}
+			seqs[i] = got.User.Details.Sequence
+		}
+		return seqs
+	}
+	prev := poll()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(300 * time.Millisecond)
+		cur := poll()
+		if slices.Equal(cur, prev) {
+			return
+		}
+		prev = cur
+	}
+	t.Fatal("writes still landing 20 s after the load stopped")
 }
