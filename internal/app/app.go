@@ -15,6 +15,7 @@ import (
 
 	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/id"
+	"github.com/warden-id/warden/internal/masterkey"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
@@ -34,6 +35,7 @@ type App struct {
 	log    *slog.Logger
 	domain string // instance domain: login names are user@org-slug.domain
 	obs    Observer
+	keys   *masterkey.Key // seals what the store keeps secret; never stored itself
 
 	tokens      TokenDecoder // OAuth2 access tokens, when the OIDC provider runs
 	apiAudience atomic.Value // string: the instance id, read once
@@ -69,6 +71,17 @@ func WithObserver(o Observer) Option {
 	}
 }
 
+// WithMasterKey sets the key-encryption key (see package masterkey). Without
+// it New makes an ephemeral one, which suits tests and one-off tools only: keys
+// sealed with it are unreadable after a restart.
+func WithMasterKey(k *masterkey.Key) Option {
+	return func(a *App) {
+		if k != nil {
+			a.keys = k
+		}
+	}
+}
+
 // New returns the use cases over s. domain is the instance's domain name used in
 // login names (e.g. "localhost" or the external host).
 func New(s store.Store, log *slog.Logger, domain string, opts ...Option) *App {
@@ -79,8 +92,14 @@ func New(s store.Store, log *slog.Logger, domain string, opts ...Option) *App {
 	for _, o := range opts {
 		o(a)
 	}
+	if a.keys == nil {
+		a.keys, _ = masterkey.New(masterkey.Generate())
+	}
 	return a
 }
+
+// MasterKey is the key-encryption key the store's secrets are sealed with.
+func (a *App) MasterKey() *masterkey.Key { return a.keys }
 
 // Store exposes the store for wiring (health checks).
 func (a *App) Store() store.Store { return a.store }

@@ -17,6 +17,7 @@ import (
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/console"
 	"github.com/warden-id/warden/internal/login"
+	"github.com/warden-id/warden/internal/masterkey"
 	"github.com/warden-id/warden/internal/oidc"
 	"github.com/warden-id/warden/internal/server"
 	"github.com/warden-id/warden/internal/store"
@@ -29,6 +30,8 @@ type Options struct {
 	ServerOptions []server.Option
 	Login         *login.Options // nil: no login page
 	Console       bool           // the console (it signs in through the login page)
+	// MasterKey seals the store's keys; nil = a new random one.
+	MasterKey *masterkey.Key
 }
 
 // Instance is a running Warden with a bootstrapped instance.
@@ -49,7 +52,14 @@ func Start(t testing.TB, st store.Store, o Options) *Instance {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := app.New(st, log, "localhost", o.AppOptions...)
+	mk := o.MasterKey
+	if mk == nil {
+		var err error
+		if mk, err = masterkey.New(masterkey.Generate()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := app.New(st, log, "localhost", append([]app.Option{app.WithMasterKey(mk)}, o.AppOptions...)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	boot, err := a.Bootstrap(ctx, "Warden", func(string) error { return nil })
 	if err != nil || boot == nil {
