@@ -29,6 +29,40 @@ func (c *Caller) Can(perm, orgID string) bool {
 	return orgID != "" && org.Grants(c.roles[orgID], perm)
 }
 
+// Covers tells whether the caller holds, in every scope, every permission the
+// memberships ms give there — so that acting on their user (its credentials,
+// its password, its state, its roles) cannot lift the caller above what it
+// already may do. An IAM owner covers everyone.
+func (c *Caller) Covers(ms []*org.Member) bool {
+	if c.IsIAMOwner() {
+		return true
+	}
+	for _, m := range ms {
+		if !c.CoversRoles(m.OrgID, m.Roles) {
+			return false
+		}
+	}
+	return true
+}
+
+// CoversRoles tells whether the caller holds, in scope orgID, every permission
+// roles carry there (instance roles count in every org; org roles only at home).
+func (c *Caller) CoversRoles(orgID string, roles []string) bool {
+	if c.IsIAMOwner() {
+		return true
+	}
+	for _, p := range org.Permissions(roles) {
+		if orgID == org.InstanceScope {
+			if !org.Grants(c.roles[org.InstanceScope], p) {
+				return false
+			}
+		} else if !c.Can(p, orgID) {
+			return false
+		}
+	}
+	return true
+}
+
 // Roles returns the caller's roles in a scope.
 func (c *Caller) Roles(scope string) []string { return c.roles[scope] }
 
@@ -70,10 +104,9 @@ func (a *App) patPrincipal(ctx context.Context, token string) (*user.User, []*or
 	if err != nil {
 		return nil, nil, storeErr(err)
 	}
-	if !p.Valid(p.Epoch, time.Now()) { // expired
-		return nil, nil, fail.Unauthenticated
-	}
-	if !live(u, p.Epoch) {
+	// Administrator-issued: refused while the user cannot authenticate, valid
+	// again after an unlock or reactivation.
+	if !p.Valid(time.Now()) || u == nil || !u.CanAuthenticate() {
 		return nil, nil, fail.Unauthenticated
 	}
 	return u, ms, nil

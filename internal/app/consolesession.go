@@ -45,7 +45,7 @@ func (a *App) EnsurePublicClient(ctx context.Context, clientID, name string, red
 		ap := project.App{ID: clientID, Name: name, Kind: project.AppOIDC, ClientID: clientID, AuthMethod: project.AuthNone,
 			RedirectURIs: redirectURIs, PostLogoutRedirectURIs: postLogoutURIs, GrantTypes: []int{project.GrantAuthorizationCode},
 			ResponseTypes: []int{0}, AppType: project.TypeWeb, DevMode: devMode, AccessTokenType: project.TokenBearer,
-			Sequence: 1, CreatedAt: now, ChangedAt: now}
+			Trusted: true, Sequence: 1, CreatedAt: now, ChangedAt: now}
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
@@ -55,7 +55,7 @@ func (a *App) EnsurePublicClient(ctx context.Context, clientID, name string, red
 			if err := json.Unmarshal(art.Data, &old); err != nil {
 				return err
 			}
-			if old.Kind == ap.Kind && old.AuthMethod == ap.AuthMethod && old.DevMode == ap.DevMode &&
+			if old.Kind == ap.Kind && old.AuthMethod == ap.AuthMethod && old.DevMode == ap.DevMode && old.Trusted &&
 				slices.Equal(old.RedirectURIs, ap.RedirectURIs) && slices.Equal(old.PostLogoutRedirectURIs, ap.PostLogoutRedirectURIs) {
 				return nil
 			}

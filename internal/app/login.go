@@ -40,6 +40,8 @@ var (
 	ErrSessionEnded = fail.New(codes.Unauthenticated, "LOGIN-Sess0", "Errors.Session.Ended")
 	// ErrPasswordChangeExpired: the forced change was not started here or took too long.
 	ErrPasswordChangeExpired = fail.New(codes.FailedPrecondition, "LOGIN-PwCh0", "Errors.User.Password.ChangeExpired")
+	// ErrBusy: no password-hash slot came free while the request lived.
+	ErrBusy = fail.New(codes.Unavailable, "WARDEN-BUSY1", "Too many password checks at once; try again")
 )
 
 // FindLoginUser resolves what a person typed into the login page to a human
@@ -113,8 +115,10 @@ func (a *App) FindLoginUser(ctx context.Context, loginName string) (*user.User, 
 // CheckUnknownUserPassword spends the time of a real password check and fails
 // as an unknown user does, so the login page's answer for a user name that does
 // not exist looks and takes the same as for a wrong password.
-func (a *App) CheckUnknownUserPassword(password string) error {
-	verifyPassword(dummyHash, password)
+func (a *App) CheckUnknownUserPassword(ctx context.Context, password string) error {
+	if _, err := verifyPassword(ctx, dummyHash, password); err != nil {
+		return err
+	}
 	return user.ErrGetNotFound
 }
 
@@ -123,10 +127,16 @@ func (a *App) CheckUnknownUserPassword(password string) error {
 // must queue for the CPUs rather than exhaust memory.
 var hashSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
 
-func verifyPassword(hash, password string) bool {
-	hashSlots <- struct{}{}
+// verifyPassword waits for a slot only as long as ctx lives: a request that
+// gave up must not hold the queue for those behind it.
+func verifyPassword(ctx context.Context, hash, password string) (bool, error) {
+	select {
+	case hashSlots <- struct{}{}:
+	case <-ctx.Done():
+		return false, ErrBusy.Wrap(ctx.Err())
+	}
 	defer func() { <-hashSlots }()
-	return credential.VerifyPassword(hash, password)
+	return credential.VerifyPassword(hash, password), nil
 }
 
 func cookieKey(cookie string) string { return hex.EncodeToString(credential.HashToken(cookie)) }
@@ -201,22 +211,25 @@ func (a *App) SessionUser(ctx context.Context, cookie string) (*user.User, *oaut
 	return nil, nil, ErrSessionEnded // removed, or the epoch moved on (locked and unlocked since)
 }
 
-// EndSession deletes a browser session; an unknown one is already ended.
-func (a *App) EndSession(ctx context.Context, cookie string) error {
+// EndSession deletes a browser session and returns whose it was; an unknown
+// one is already ended ("", nil).
+func (a *App) EndSession(ctx context.Context, cookie string) (string, error) {
 	if cookie == "" || len(cookie) > 200 {
-		return nil
+		return "", nil
 	}
+	var userID string
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 		art, err := tx.ArtifactByKey(ctx, oauth.KindSession, cookieKey(cookie))
 		if err != nil {
 			return err
 		}
+		userID = art.UserID
 		return tx.DeleteArtifact(ctx, oauth.KindSession, art.ID)
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return nil
+		return "", nil
 	}
-	return storeErr(err)
+	return userID, storeErr(err)
 }
 
 // passwordChange is a pending forced change (artifact data).
@@ -269,31 +282,30 @@ func (a *App) FinishPasswordChange(ctx context.Context, ticket, authRequestID, n
 	if pc.AuthRequestID != authRequestID || !time.Now().Before(art.ExpiresAt) {
 		return nil, ErrPasswordChangeExpired
 	}
-	if err := checkPasswordRules(newPassword); err != nil {
-		return nil, err
-	}
-	if _, err := a.LiveUser(ctx, pc.UserID, pc.Epoch); err != nil {
-		return nil, a.whyNotLive(ctx, pc.UserID)
-	}
-	u, err := a.SetPassword(ctx, Scope{}, pc.UserID, newPassword, false, true)
+	// The user must still be the one who proved the password, in the same
+	// credential epoch — checked inside the write, so a lock meanwhile wins.
+	u, err := a.writePassword(ctx, newPassword, false, user.Actor{UserID: pc.UserID},
+		func(ctx context.Context, tx store.Tx) (*user.User, error) {
+			u, err := tx.User(ctx, pc.UserID)
+			if err != nil {
+				return nil, err
+			}
+			if !live(u, pc.Epoch) {
+				return nil, whyNotLive(u)
+			}
+			return u, nil
+		})
 	if err != nil {
 		return nil, err
 	}
 	_ = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 		return tx.DeleteArtifact(ctx, KindPasswordChange, art.ID)
 	})
-	if u.CredentialEpoch != pc.Epoch { // revoked and restored meanwhile
-		return nil, ErrPasswordChangeExpired
-	}
 	return u, nil
 }
 
 // whyNotLive names the reason a user cannot sign in (for the login page).
-func (a *App) whyNotLive(ctx context.Context, userID string) error {
-	u, err := a.store.User(ctx, userID)
-	if err != nil {
-		return ErrPasswordChangeExpired
-	}
+func whyNotLive(u *user.User) error {
 	switch u.State {
 	case user.StateLocked:
 		return user.ErrLocked

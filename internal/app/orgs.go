@@ -105,6 +105,9 @@ func (a *App) ChangeMember(ctx context.Context, c *Caller, orgID, userID string,
 	if !c.Can(org.PermMemberWrite, orgID) {
 		return nil, fail.PermissionDenied
 	}
+	if kind != MemberRemove && !c.CoversRoles(orgID, roles) {
+		return nil, errOutranked // nobody grants what they do not hold
+	}
 	var out org.Org
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 		o, err := tx.Org(ctx, orgID)
@@ -118,6 +121,9 @@ func (a *App) ChangeMember(ctx context.Context, c *Caller, orgID, userID string,
 			return err
 		}
 		exists := err == nil
+		if exists && !c.CoversRoles(orgID, old.Roles) {
+			return errOutranked // nor takes away what they do not hold
+		}
 		by := actor(c)
 		prev := o.Sequence
 		o.Sequence++

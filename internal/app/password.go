@@ -15,13 +15,11 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-// PasswordResult tells the login page what happened, beyond the error.
+// PasswordResult tells the login page what happened, beyond the error. It
+// says nothing about attempts left: that would tell anyone which accounts exist.
 type PasswordResult struct {
-	User *user.User
-	// Remaining attempts before the lockout policy locks the user; -1 when the
-	// policy does not lock or does not show it.
-	Remaining int
-	Locked    bool // this check locked the user
+	User   *user.User
+	Locked bool // this check locked the user
 }
 
 // dummyHash makes a check for an unknown user cost as much as a real one, so
@@ -37,8 +35,7 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 	}
 	u, err := a.store.User(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
-		verifyPassword(dummyHash, password)
-		return nil, user.ErrGetNotFound
+		return nil, a.CheckUnknownUserPassword(ctx, password)
 	}
 	if err != nil {
 		return nil, storeErr(err)
@@ -47,11 +44,15 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 	if u.Human != nil && u.Human.PasswordHash != "" {
 		hash = u.Human.PasswordHash
 	}
-	correct := verifyPassword(hash, password) && hash != dummyHash
-	res := &PasswordResult{Remaining: -1}
+	correct, err := verifyPassword(ctx, hash, password)
+	if err != nil {
+		return nil, err
+	}
+	correct = correct && hash != dummyHash
+	res := &PasswordResult{}
 	var outErr error
 	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		*res = PasswordResult{Remaining: -1} // fn may run again after a conflict
+		*res = PasswordResult{} // fn may run again after a conflict
 		u, err := tx.User(ctx, userID)
 		if err != nil {
 			return err
@@ -73,9 +74,6 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 			return err
 		}
 		res.User, res.Locked = u, outcome == user.CheckWrongLocked
-		if outcome == user.CheckWrong && pol.MaxPasswordAttempts > 0 && pol.ShowFailures {
-			res.Remaining = int(pol.MaxPasswordAttempts) - u.Human.FailedPasswordAttempts
-		}
 		return nil
 	})
 	if err != nil {
@@ -89,11 +87,34 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 }
 
 // SetPassword sets a human's password (SetHumanPassword v1, SetPassword v2, and
-// the forced change at sign-in when self is true).
+// the user's own change when self is true).
 func (a *App) SetPassword(ctx context.Context, s Scope, userID, password string, changeRequired, self bool) (*user.User, error) {
 	if err := checkID(userID, fail.Invalid("COMMAND-3M0fs", "User id is missing")); err != nil {
 		return nil, err
 	}
+	by := user.Actor{UserID: userID}
+	if s.Caller != nil {
+		by.UserID = s.Caller.UserID
+	}
+	return a.writePassword(ctx, password, changeRequired, by, func(ctx context.Context, tx store.Tx) (*user.User, error) {
+		if !self {
+			return a.loadForWrite(ctx, tx, s, userID, user.ErrGetNotFound)
+		}
+		u, err := tx.User(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		if !u.CanAuthenticate() {
+			return nil, user.ErrNotActive
+		}
+		return u, nil
+	})
+}
+
+// writePassword hashes password (outside the transaction: it is slow, and the
+// write may run again) and sets it on the user load returns inside the write.
+func (a *App) writePassword(ctx context.Context, password string, changeRequired bool, by user.Actor,
+	load func(context.Context, store.Tx) (*user.User, error)) (*user.User, error) {
 	if err := checkPasswordRules(password); err != nil {
 		return nil, err
 	}
@@ -103,23 +124,12 @@ func (a *App) SetPassword(ctx context.Context, s Scope, userID, password string,
 	}
 	var out user.User
 	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		var u *user.User
-		if self {
-			if u, err = tx.User(ctx, userID); err != nil {
-				return err
-			}
-			if !u.CanAuthenticate() {
-				return user.ErrNotActive
-			}
-		} else if u, err = a.loadForWrite(ctx, tx, s, userID, user.ErrGetNotFound); err != nil {
+		u, err := load(ctx, tx)
+		if err != nil {
 			return err
 		}
 		prev := u.Sequence
-		by := user.Actor{UserID: userID, At: store.Now()}
-		if s.Caller != nil {
-			by.UserID = s.Caller.UserID
-		}
-		ev, err := user.SetPassword(u, hash, changeRequired, by)
+		ev, err := user.SetPassword(u, hash, changeRequired, user.Actor{UserID: by.UserID, At: store.Now()})
 		if err != nil {
 			return err
 		}

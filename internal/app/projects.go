@@ -554,6 +554,7 @@ func (a *App) addApp(ctx context.Context, c *Caller, orgID, projectID string, ap
 		return nil, "", fail.PermissionDenied
 	}
 	ap.ID, ap.ProjectID, ap.OrgID = a.ids.Next(), projectID, orgID
+	ap.Trusted = ap.Kind == project.AppOIDC && c.IsIAMOwner()
 	var secret string
 	if needsSecret(ap.Kind, ap.AuthMethod) {
 		secret, ap.SecretHash = newSecret()
@@ -684,6 +685,11 @@ func (a *App) UpdateOIDCApp(ctx context.Context, c *Caller, orgID, projectID, ap
 		}
 		before, _ := json.Marshal(ap)
 		setOIDC(ap, cfg)
+		if !c.IsIAMOwner() {
+			// New redirect URIs from someone the instance does not trust could
+			// send a trusted app's codes elsewhere.
+			ap.Trusted = false
+		}
 		if !needsSecret(ap.Kind, ap.AuthMethod) {
 			ap.SecretHash = ""
 		}

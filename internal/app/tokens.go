@@ -8,6 +8,7 @@ import (
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
 	"google.golang.org/grpc/codes"
@@ -116,17 +117,8 @@ func (a *App) ListPATs(ctx context.Context, s Scope, userID string, p store.Page
 	return pats, total, storeErr(err)
 }
 
-// loadForWrite loads a user inside a write and applies the scope for user.write.
+// loadForWrite loads a user inside a write for a change of its credentials or
+// password (user.write, and the caller covers the user's roles).
 func (a *App) loadForWrite(ctx context.Context, tx store.Tx, s Scope, userID string, notFound *fail.Error) (*user.User, error) {
-	u, err := tx.User(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := s.visible(u, "user.write", notFound); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return a.loadForChange(ctx, tx, s, userID, org.PermUserWrite, notFound)
 }

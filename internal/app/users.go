@@ -11,6 +11,7 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
+	"google.golang.org/grpc/codes"
 )
 
 // Scope says in which org a user command or query is allowed.
@@ -48,6 +49,37 @@ func (s Scope) visible(u *user.User, perm string, notFound *fail.Error) error {
 	return nil
 }
 
+// errOutranked: the target user holds roles (permissions) the caller lacks; see
+// Caller.Covers. Without this, a user manager could mint a PAT for, set the
+// password of, or lock out an IAM owner.
+var errOutranked = fail.New(codes.PermissionDenied, "WARDEN-RANK1", "The user holds roles the caller does not hold")
+
+// loadForChange loads a user inside a write for a change of its state,
+// credentials or password: visible in the scope with perm, and not holding
+// more than the caller may do (anyone may act on themselves).
+func (a *App) loadForChange(ctx context.Context, tx store.Tx, s Scope, userID, perm string, notFound *fail.Error) (*user.User, error) {
+	u, err := tx.User(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.visible(u, perm, notFound); err != nil {
+		return nil, err
+	}
+	if c := s.Caller; c != nil && c.UserID != u.ID && !c.IsIAMOwner() {
+		ms, err := tx.MembershipsOf(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !c.Covers(ms) {
+			return nil, errOutranked
+		}
+	}
+	return u, nil
+}
+
 // ChangeState runs a lifecycle operation (lock, unlock, deactivate, reactivate,
 // remove) and returns the user as committed.
 func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.Op) (*user.User, error) {
@@ -56,14 +88,8 @@ func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.O
 	}
 	var out user.User
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		u, err := tx.User(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
-			return user.ErrNotFound(op)
-		}
+		u, err := a.loadForChange(ctx, tx, s, userID, permFor(op), user.ErrNotFound(op))
 		if err != nil {
-			return err
-		}
-		if err := s.visible(u, permFor(op), user.ErrNotFound(op)); err != nil {
 			return err
 		}
 		prev := u.Sequence
@@ -75,15 +101,8 @@ func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.O
 			return err
 		}
 		if op == user.OpRemove {
-			// A removed user's memberships and tokens go with it.
-			ms, err := tx.MembershipsOf(ctx, u.ID)
-			if err != nil {
+			if err := deleteUserCredentials(ctx, tx, u.ID); err != nil {
 				return err
-			}
-			for _, m := range ms {
-				if err := tx.DeleteMember(ctx, m.OrgID, u.ID); err != nil {
-					return err
-				}
 			}
 		}
 		if err := tx.Append(ctx, ev); err != nil {
@@ -328,4 +347,50 @@ func (a *App) insertUser(ctx context.Context, u *user.User, ev event.Event) erro
 		return user.ErrUserNameTaken
 	}
 	return storeErr(err)
+}
+
+// deleteUserCredentials deletes, with a removed user, its memberships and what
+// administrators issued to it (PATs, machine secret and keys); what its
+// sign-ins produced is already dead by the epoch the removal raised.
+func deleteUserCredentials(ctx context.Context, tx store.Tx, userID string) error {
+	ms, err := tx.MembershipsOf(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := tx.DeleteMember(ctx, m.OrgID, userID); err != nil {
+			return err
+		}
+	}
+	for {
+		pats, _, err := tx.ListPATs(ctx, userID, store.Page{Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, p := range pats {
+			if err := tx.DeletePAT(ctx, userID, p.ID); err != nil {
+				return err
+			}
+		}
+		if len(pats) < 1000 {
+			break
+		}
+	}
+	for _, kind := range []string{credential.KindMachineSecret, credential.KindMachineKey} {
+		for {
+			arts, _, err := tx.ListArtifacts(ctx, store.ArtifactQuery{Kind: kind, UserID: userID, Page: store.Page{Limit: 1000}})
+			if err != nil {
+				return err
+			}
+			for _, art := range arts {
+				if err := tx.DeleteArtifact(ctx, kind, art.ID); err != nil {
+					return err
+				}
+			}
+			if len(arts) < 1000 {
+				break
+			}
+		}
+	}
+	return nil
 }

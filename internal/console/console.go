@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -375,12 +376,24 @@ func randomToken() string {
 
 // localPath accepts a return path inside the console only, so the sign-in
 // cannot be used to send people elsewhere.
+// localPath is the console page a sign-in returns to: a path under /ui/console/
+// as the browser will resolve it. Dot-segments (also percent-encoded ones,
+// which browsers resolve too), double slashes and anything but a path and a
+// query fall back to the users page, so `next` never leads out of the console.
 func localPath(p string) string {
-	if p == "" || len(p) > 1000 || !strings.HasPrefix(p, basePath+"/") || strings.HasPrefix(p, "//") ||
-		strings.ContainsAny(p, "\\\r\n") || strings.HasPrefix(p, pathSignIn) || strings.HasPrefix(p, pathCallback) {
+	if p == "" || len(p) > 1000 || strings.ContainsAny(p, "\\\r\n\t") {
 		return pathUsers
 	}
-	return p
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
+		return pathUsers
+	}
+	clean := path.Clean(u.Path) // u.Path is decoded: %2e%2e is .. here
+	if clean != strings.TrimSuffix(u.Path, "/") || !strings.HasPrefix(clean, basePath+"/") ||
+		strings.HasPrefix(clean, pathSignIn) || strings.HasPrefix(clean, pathCallback) {
+		return pathUsers
+	}
+	return (&url.URL{Path: clean, RawQuery: u.RawQuery}).String()
 }
 
 func clip(s string, n int) string {

@@ -17,8 +17,10 @@ type PAT struct {
 	Hash       []byte // SHA-256 of the token
 	Expiration time.Time
 	CreatedAt  time.Time
-	// Epoch is the user's CredentialEpoch when issued; the token is dead once the
-	// user's epoch moved on (lock, deactivation, removal).
+	// Epoch is the user's CredentialEpoch when issued, kept for the record. A
+	// PAT is issued by an administrator, so the user's state decides whether it
+	// works (suspended while locked, valid again after the unlock); the epoch
+	// governs only what a sign-in produced.
 	Epoch    uint64
 	Sequence uint64 // the user's sequence at creation
 }
@@ -40,7 +42,7 @@ func HashToken(token string) []byte {
 	return h[:]
 }
 
-// Valid tells whether p may authenticate its user right now.
-func (p *PAT) Valid(userEpoch uint64, now time.Time) bool {
-	return p.Epoch == userEpoch && (p.Expiration.IsZero() || now.Before(p.Expiration))
+// Valid tells whether p has not expired; the caller checks its user's state.
+func (p *PAT) Valid(now time.Time) bool {
+	return p.Expiration.IsZero() || now.Before(p.Expiration)
 }

@@ -21,7 +21,7 @@ type MachineKey struct {
 	PublicKeyPEM string    `json:"publicKey"`
 	Expiration   time.Time `json:"expiration"`
 	CreatedAt    time.Time `json:"createdAt"`
-	// Epoch as for PATs: a lock kills the key for good.
+	// Epoch as for PATs: recorded, not checked; the user's state decides.
 	Epoch    uint64 `json:"epoch"`
 	Sequence uint64 `json:"sequence"`
 }

@@ -19,4 +19,7 @@ const (
 	MachineSecretRemoved = "user.machine.secret.removed"
 	MachineKeyAdded      = "user.machine.key.added"
 	MachineKeyRemoved    = "user.machine.key.removed"
+	// AppTrustChanged is Warden's own: an IAM owner trusted an app with
+	// Warden's API audience, or withdrew that.
+	AppTrustChanged = "warden.project.application.api.trust.changed"
 )

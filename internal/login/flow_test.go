@@ -101,11 +101,19 @@ func TestRelyingPartySignIn(t *testing.T) {
 		if nt.RefreshToken == "" || nt.RefreshToken == s.token.RefreshToken || nt.AccessToken == s.token.AccessToken {
 			t.Fatal("refresh did not rotate the tokens")
 		}
+		if st, _ := e.userinfo(nt.AccessToken); st != 200 {
+			t.Fatalf("userinfo with the refreshed token: %d", st)
+		}
+		// A spent refresh token presented again has leaked: it is refused, and
+		// what it was rotated into dies with it.
 		if _, err := r.refresh(s.token.RefreshToken); !isInvalidGrant(err) {
 			t.Fatalf("second use of a refresh token: %v, want invalid_grant", err)
 		}
-		if st, _ := e.userinfo(nt.AccessToken); st != 200 {
-			t.Fatalf("userinfo with the refreshed token: %d", st)
+		if st, _ := e.userinfo(nt.AccessToken); st != 401 {
+			t.Fatalf("userinfo with the replayed family's token: %d, want 401", st)
+		}
+		if _, err := r.refresh(nt.RefreshToken); !isInvalidGrant(err) {
+			t.Fatalf("refresh with the replayed family's token: %v, want invalid_grant", err)
 		}
 
 		// The browser session signs the next flow in at once, without forms.

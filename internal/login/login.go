@@ -1,27 +1,36 @@
 // Package login is Warden's sign-in page: server-rendered HTML forms (no
 // JavaScript) that take a browser from the OpenID provider's authorize endpoint
-// through user name, password and a forced password change back to the client,
-// and keep a browser session so the next sign-in completes at once — while its
-// user can still sign in in the session's credential epoch.
+// through user name, password, a forced password change and — for a client the
+// instance does not trust with Warden's API — the user's consent, back to the
+// client; and keep a browser session so the next sign-in completes at once,
+// while its user can still sign in within the session's credential epoch.
+//
+// Every step works only in the browser that started the auth request (its
+// binding cookie, see oidc.BrowserCookie), and its forms carry a CSRF token
+// derived from that cookie with a key only the server has. The user-name step
+// looks nothing up, and a wrong password, an unknown name and a locked account
+// answer alike until the password is right: the page tells no one which
+// accounts exist.
 //
 // Routes (the handler sees full paths, mounted at /ui/login and /ui/login/):
 //
 //	GET  /ui/login?authRequestID=…   start: complete from the session, or ask for the user name
 //	POST /ui/login/username          → the password form
-//	POST /ui/login/password          → the change form, or sign in and redirect to the callback
+//	POST /ui/login/password          → the change form, the consent form, or sign in and redirect to the callback
 //	POST /ui/login/change            forced password change → sign in and redirect
+//	POST /ui/login/consent           allow or deny Warden's API to an untrusted client
 //	POST /ui/login/logout            end the browser session
 //	GET  /ui/login/logged-out        after sign-out
 package login
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -39,14 +48,9 @@ const (
 	pathUserName  = basePath + "/username"
 	pathPassword  = basePath + "/password"
 	pathChange    = basePath + "/change"
+	pathConsent   = basePath + "/consent"
 	pathLogout    = basePath + "/logout"
 	pathLoggedOut = basePath + "/logged-out"
-)
-
-// Cookies.
-const (
-	sessionCookie = "warden_session" // the browser session; Path=/ui/
-	csrfCookie    = "warden_csrf"    // double-submit token; Path=/ui/login
 )
 
 // Limits on what a form may carry.
@@ -61,11 +65,19 @@ const (
 // Texts a person sees; tests match them.
 const (
 	TextWrongPassword = "The user name or password is wrong."
-	TextLocked        = "Your account is locked. Ask an administrator to unlock it."
-	TextInactive      = "Your account is deactivated."
-	TextThrottled     = "Too many attempts, wait a minute."
-	TextCSRF          = "This form has expired or was not sent from this page. Go back, reload the page and try again."
-	TextUnknownFlow   = "This sign-in request is unknown or has expired. Go back to your application and sign in again."
+	// TextFullNameHint follows a refusal of a plain user name: such a name may
+	// exist in several organisations. It is shown for every plain name, known
+	// or not, so it reveals nothing.
+	TextFullNameHint = "If your user name is used in several organisations, sign in with your full login name (user@organisation-domain)."
+	TextLocked       = "Your account is locked. Ask an administrator to unlock it."
+	TextInactive     = "Your account is deactivated."
+	TextThrottled    = "Too many failed attempts, wait a minute."
+	TextBusy         = "Warden is busy. Try again in a moment."
+	TextCSRF         = "This form has expired or was not sent from this page. Go back, reload the page and try again."
+	TextUnknownFlow  = "This sign-in request is unknown or has expired. Go back to your application and sign in again."
+	TextOtherBrowser = "This sign-in was started in another browser. Go back to your application and sign in again from this browser."
+	TextFlowDone     = "This sign-in is already complete. Go back to your application and sign in again."
+	TextDenied       = "You did not allow the access."
 )
 
 // Options configure the login page.
@@ -74,24 +86,29 @@ type Options struct {
 	SecureCookies bool
 	// Logger receives warnings (throttled addresses) and errors; nil discards.
 	Logger *slog.Logger
-	// AttemptsPerMinute is the sustained rate of password attempts allowed per
-	// client address; 0 means 10. Negative disables the throttle.
+	// AttemptsPerMinute is the sustained rate of failed password attempts
+	// allowed per client address; 0 means 10. Negative disables both throttles.
 	AttemptsPerMinute float64
-	// AttemptBurst is how many attempts an address may make at once; 0 means 20.
+	// AttemptBurst is how many failures an address may have at once; 0 means 20.
 	AttemptBurst int
-	// TrustForwardedFor takes the client address from the last X-Forwarded-For
-	// entry (set only behind a proxy that appends it); otherwise the
-	// connection's remote address counts.
-	TrustForwardedFor bool
+	// UserAttemptsPerMinute and UserAttemptBurst are the same per typed login
+	// name, whatever the address (many addresses guessing one account); 0 means
+	// 5 a minute, bursts of 10.
+	UserAttemptsPerMinute float64
+	UserAttemptBurst      int
+	// TrustedProxies are the proxies whose X-Forwarded-For entries are believed
+	// (see clientIP); without any, the connection's peer is the client.
+	TrustedProxies []netip.Prefix
 }
 
 type handler struct {
-	app      *app.App
-	prov     *oidc.Provider
-	opts     Options
-	log      *slog.Logger
-	pages    *pages
-	throttle *throttle // nil: no throttle
+	app    *app.App
+	prov   *oidc.Provider
+	opts   Options
+	log    *slog.Logger
+	pages  *pages
+	byAddr *throttle // nil: no throttle
+	byName *throttle
 }
 
 // New returns the login page's handler.
@@ -102,16 +119,17 @@ func New(a *app.App, p *oidc.Provider, opts Options) http.Handler {
 	}
 	h := &handler{app: a, prov: p, opts: opts, log: log, pages: loadPages()}
 	if opts.AttemptsPerMinute >= 0 {
-		rate, burst := opts.AttemptsPerMinute, opts.AttemptBurst
-		if rate == 0 {
-			rate = 10
-		}
-		if burst <= 0 {
-			burst = 20
-		}
-		h.throttle = newThrottle(rate/60, float64(burst))
+		h.byAddr = newThrottle(orDefault(opts.AttemptsPerMinute, 10)/60, orDefault(float64(opts.AttemptBurst), 20))
+		h.byName = newThrottle(orDefault(opts.UserAttemptsPerMinute, 5)/60, orDefault(float64(opts.UserAttemptBurst), 10))
 	}
 	return h
+}
+
+func orDefault(v, d float64) float64 {
+	if v <= 0 {
+		return d
+	}
+	return v
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -136,6 +154,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		route(http.MethodPost, h.postPassword)
 	case pathChange:
 		route(http.MethodPost, h.postChange)
+	case pathConsent:
+		route(http.MethodPost, h.postConsent)
 	case pathLogout:
 		route(http.MethodPost, h.postLogout)
 	case pathLoggedOut:
@@ -144,6 +164,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.message(w, r, http.StatusNotFound, page{Title: "Not found", Error: "There is no such page."})
 	}
 }
+
+func browser(r *http.Request) string { return oidc.CookieValue(r, oidc.BrowserCookie) }
 
 // --- steps ---
 
@@ -155,35 +177,39 @@ func (h *handler) start(w http.ResponseWriter, r *http.Request) {
 		h.noFlow(w, r)
 		return
 	}
-	ar, err := h.prov.AuthRequest(ctx, id)
-	if err != nil {
-		h.message(w, r, http.StatusBadRequest, page{Title: "Sign-in expired", Error: TextUnknownFlow})
+	ar, ok := h.authRequest(w, r, id)
+	if !ok {
 		return
 	}
 	forceLogin := slices.Contains(ar.Prompt, "login") || slices.Contains(ar.Prompt, "select_account") ||
 		r.URL.Query().Get("switch") != ""
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		u, s, err := h.app.SessionUser(ctx, c.Value)
+	if ar.Authenticated {
+		if !forceLogin {
+			h.consent(w, r, ar)
+			return
+		}
+		if err := h.prov.Restart(ctx, ar.ID, browser(r)); err != nil {
+			h.flowError(w, r, err)
+			return
+		}
+	}
+	if c := oidc.CookieValue(r, oidc.SessionCookie); c != "" {
+		u, s, err := h.app.SessionUser(ctx, c)
 		switch {
 		case errors.Is(err, user.ErrLocked):
-			h.refused(w, r, ar.ID, ar.RedirectURI, TextLocked)
+			h.refused(w, r, ar, TextLocked)
 			return
 		case errors.Is(err, user.ErrNotActive):
-			h.refused(w, r, ar.ID, ar.RedirectURI, TextInactive)
+			h.refused(w, r, ar, TextInactive)
 			return
 		case err == nil:
 			fresh := ar.MaxAge == nil || time.Since(s.AuthTime) <= time.Duration(*ar.MaxAge)*time.Second
 			if !forceLogin && fresh {
-				to, err := h.prov.Complete(ctx, ar.ID, u.ID, s.Epoch, s.AuthTime, []string{"pwd"})
-				if err != nil {
-					h.internal(w, r, "complete auth request from session", err)
-					return
-				}
-				http.Redirect(w, r, to, http.StatusFound)
+				h.signedIn(w, r, ar, u, s.Epoch, s.AuthTime, "")
 				return
 			}
 		case errors.Is(err, app.ErrSessionEnded):
-			h.clearCookie(w, sessionCookie, "/ui/")
+			h.clearSession(w)
 		default:
 			h.internal(w, r, "read session", err)
 			return
@@ -193,10 +219,9 @@ func (h *handler) start(w http.ResponseWriter, r *http.Request) {
 		ar.RedirectURI)
 }
 
-// postUserName identifies the user. An unknown name is not revealed here: the
-// password step fails for it as for a wrong password.
+// postUserName records the name typed and asks for the password. It looks
+// nothing up, so it answers alike for every name.
 func (h *handler) postUserName(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	ar, ok := h.form(w, r)
 	if !ok {
 		return
@@ -211,77 +236,78 @@ func (h *handler) postUserName(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusOK, "username", p, ar.RedirectURI)
 		return
 	}
-	u, err := h.app.FindLoginUser(ctx, name)
-	var userID string
-	switch {
-	case err == nil:
-		userID = u.ID
-		if o, err := h.app.Store().Org(ctx, u.OrgID); err == nil {
-			p.LoginName = h.app.LoginName(u, o)
-		}
-	case errors.Is(err, app.ErrLoginNameAmbiguous):
-		p.Error = "Several accounts have this user name. Enter your full login name (user@organisation-domain)."
-		h.render(w, r, http.StatusOK, "username", p, ar.RedirectURI)
-		return
-	case errors.Is(err, user.ErrGetNotFound):
-	default:
-		h.internal(w, r, "find login user", err)
-		return
-	}
-	if err := h.prov.SelectUser(ctx, ar.ID, userID); err != nil {
-		h.message(w, r, http.StatusBadRequest, page{Title: "Sign-in expired", Error: TextUnknownFlow})
+	if err := h.prov.SelectLogin(r.Context(), ar.ID, browser(r), name); err != nil {
+		h.flowError(w, r, err)
 		return
 	}
 	p.Title = "Enter your password"
 	h.render(w, r, http.StatusOK, "password", p, ar.RedirectURI)
 }
 
-// postPassword checks the password under the lockout policy.
+// postPassword checks the password of the name the request recorded, under the
+// lockout policy and the throttles.
 func (h *handler) postPassword(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if !h.allow(r) {
-		h.message(w, r, http.StatusTooManyRequests, page{Title: "Too many attempts", Error: TextThrottled})
-		return
-	}
 	ar, ok := h.form(w, r)
 	if !ok {
 		return
 	}
+	name := ar.LoginName
+	if name == "" { // the password form was posted before the user-name step
+		h.render(w, r, http.StatusOK, "username", page{Title: "Sign in", AuthRequestID: ar.ID}, ar.RedirectURI)
+		return
+	}
+	p := page{Title: "Enter your password", AuthRequestID: ar.ID, LoginName: name}
+	addrKey, nameKey := "ip:"+clientIP(r, h.opts.TrustedProxies), "name:"+strings.ToLower(name)
+	refund, ok := h.reserve(r, addrKey, nameKey)
+	if !ok {
+		h.message(w, r, http.StatusTooManyRequests, page{Title: "Too many attempts", Error: TextThrottled})
+		return
+	}
 	password := r.PostForm.Get("password")
-	p := page{Title: "Enter your password", AuthRequestID: ar.ID, LoginName: clip(r.PostForm.Get("loginName"), maxLoginName)}
 	var (
 		res *app.PasswordResult
 		err error
 	)
+	u, ferr := h.app.FindLoginUser(ctx, name)
 	switch {
-	case ar.UserID == "" || len(password) > maxPassword:
-		err = h.app.CheckUnknownUserPassword(password)
+	case ferr == nil && len(password) <= maxPassword:
+		res, err = h.app.CheckPassword(ctx, u.ID, password)
+	case ferr == nil, errors.Is(ferr, user.ErrGetNotFound), errors.Is(ferr, app.ErrLoginNameAmbiguous):
+		// Unknown, ambiguous, or an over-long password: the same work and the
+		// same answer as a wrong password.
+		err = h.app.CheckUnknownUserPassword(ctx, password)
 	default:
-		res, err = h.app.CheckPassword(ctx, ar.UserID, password)
+		err = ferr
 	}
 	switch {
 	case err == nil:
-	case errors.Is(err, user.ErrLocked) || (res != nil && res.Locked):
-		h.refused(w, r, ar.ID, ar.RedirectURI, TextLocked)
+		refund()
+	case errors.Is(err, user.ErrLocked):
+		refund() // the password was right
+		h.refused(w, r, ar, TextLocked)
 		return
 	case errors.Is(err, user.ErrNotActive):
-		h.refused(w, r, ar.ID, ar.RedirectURI, TextInactive)
+		refund()
+		h.refused(w, r, ar, TextInactive)
 		return
 	case isRefusal(err):
 		p.Error = TextWrongPassword
-		if res != nil && res.Remaining >= 0 {
-			p.Error += " " + remaining(res.Remaining)
+		if !strings.Contains(name, "@") {
+			p.Error += " " + TextFullNameHint
 		}
 		h.render(w, r, http.StatusOK, "password", p, ar.RedirectURI)
 		return
+	case errors.Is(err, app.ErrBusy):
+		refund()
+		h.message(w, r, http.StatusServiceUnavailable, page{Title: "Busy", Error: TextBusy, AuthRequestID: ar.ID})
+		return
 	default:
+		refund()
 		h.internal(w, r, "check password", err)
 		return
 	}
-	u := res.User
-	if o, err := h.app.Store().Org(ctx, u.OrgID); err == nil {
-		p.LoginName = h.app.LoginName(u, o)
-	}
+	u = res.User
 	if u.Human != nil && u.Human.PasswordChangeRequired {
 		ticket, err := h.app.StartPasswordChange(ctx, u.ID, ar.ID, u.CredentialEpoch)
 		if err != nil {
@@ -292,7 +318,7 @@ func (h *handler) postPassword(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusOK, "change", p, ar.RedirectURI)
 		return
 	}
-	h.finish(w, r, ar.ID, u.ID, u.CredentialEpoch)
+	h.signedIn(w, r, ar, u, u.CredentialEpoch, time.Now(), "new")
 }
 
 // postChange sets the new password a forced change asked for, then signs in.
@@ -303,7 +329,7 @@ func (h *handler) postChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	newPW, confirm := r.PostForm.Get("newPassword"), r.PostForm.Get("confirmPassword")
-	p := page{Title: "Change your password", AuthRequestID: ar.ID, LoginName: clip(r.PostForm.Get("loginName"), maxLoginName),
+	p := page{Title: "Change your password", AuthRequestID: ar.ID, LoginName: ar.LoginName,
 		Ticket: clip(r.PostForm.Get("ticket"), maxTokenLen)}
 	if newPW != confirm {
 		p.Error = "The two passwords do not match."
@@ -317,10 +343,10 @@ func (h *handler) postChange(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 	case errors.Is(err, user.ErrLocked):
-		h.refused(w, r, ar.ID, ar.RedirectURI, TextLocked)
+		h.refused(w, r, ar, TextLocked)
 		return
 	case errors.Is(err, user.ErrNotActive):
-		h.refused(w, r, ar.ID, ar.RedirectURI, TextInactive)
+		h.refused(w, r, ar, TextInactive)
 		return
 	case errors.Is(err, app.ErrPasswordChangeExpired):
 		h.message(w, r, http.StatusBadRequest, page{Title: "Sign-in expired", AuthRequestID: ar.ID,
@@ -335,46 +361,112 @@ func (h *handler) postChange(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, "change password", err)
 		return
 	}
-	h.finish(w, r, ar.ID, u.ID, u.CredentialEpoch)
+	h.signedIn(w, r, ar, u, u.CredentialEpoch, time.Now(), "new")
 }
 
-// finish starts the browser session and completes the auth request.
-func (h *handler) finish(w http.ResponseWriter, r *http.Request, authRequestID, userID string, epoch uint64) {
+// signedIn goes on once u proved who it is for ar (by password, newSession =
+// "new", or by this browser's session): it starts a new browser session when
+// asked, asks for consent when the client is not trusted with the API it
+// wants, and completes the request.
+func (h *handler) signedIn(w http.ResponseWriter, r *http.Request, ar *oidc.LoginRequest, u *user.User, epoch uint64, authTime time.Time, newSession string) {
 	ctx := r.Context()
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		_ = h.app.EndSession(ctx, c.Value) // replaced by the new sign-in
+	if newSession != "" {
+		if old := oidc.CookieValue(r, oidc.SessionCookie); old != "" {
+			_, _ = h.app.EndSession(ctx, old) // replaced by this sign-in
+		}
+		cookie, err := h.app.CreateSession(ctx, u.ID, epoch, authTime)
+		if err != nil {
+			h.internal(w, r, "create session", err)
+			return
+		}
+		h.setCookie(w, oidc.SessionCookie, cookie, "/", int(app.SessionTTL/time.Second))
 	}
-	now := time.Now()
-	cookie, err := h.app.CreateSession(ctx, userID, epoch, now)
+	if ar.WantsAPI() {
+		need, err := h.app.APIConsentNeeded(ctx, u.ID, ar.ClientID)
+		if err != nil {
+			h.internal(w, r, "consent", err)
+			return
+		}
+		if need {
+			if err := h.prov.Authenticated(ctx, ar.ID, browser(r), u.ID, epoch, authTime, []string{"pwd"}); err != nil {
+				h.flowError(w, r, err)
+				return
+			}
+			ar.UserID, ar.Authenticated = u.ID, true
+			h.consent(w, r, ar)
+			return
+		}
+	}
+	h.complete(w, r, ar, u.ID, epoch, authTime)
+}
+
+func (h *handler) complete(w http.ResponseWriter, r *http.Request, ar *oidc.LoginRequest, userID string, epoch uint64, authTime time.Time) {
+	to, err := h.prov.Complete(r.Context(), ar.ID, browser(r), userID, epoch, authTime, []string{"pwd"})
 	if err != nil {
-		h.internal(w, r, "create session", err)
+		h.flowError(w, r, err)
 		return
 	}
-	to, err := h.prov.Complete(ctx, authRequestID, userID, epoch, now, []string{"pwd"})
-	if err != nil {
-		h.message(w, r, http.StatusBadRequest, page{Title: "Sign-in expired", Error: TextUnknownFlow})
-		return
-	}
-	h.setCookie(w, sessionCookie, cookie, "/ui/", int(app.SessionTTL/time.Second))
 	http.Redirect(w, r, to, http.StatusFound)
 }
 
-// postLogout ends the browser session; with an auth request it returns to its
-// user-name form ("use another account").
+// consent shows what an untrusted client asks for, naming the app and its org.
+func (h *handler) consent(w http.ResponseWriter, r *http.Request, ar *oidc.LoginRequest) {
+	ctx := r.Context()
+	cl, err := h.app.Client(ctx, ar.ClientID)
+	if err != nil {
+		h.internal(w, r, "consent: client", err)
+		return
+	}
+	name := ar.LoginName
+	if u, err := h.app.Store().User(ctx, ar.UserID); err == nil {
+		if o, err := h.app.Store().Org(ctx, u.OrgID); err == nil {
+			name = h.app.LoginName(u, o)
+		}
+	}
+	h.render(w, r, http.StatusOK, "consent", page{Title: "Allow access?", AuthRequestID: ar.ID, LoginName: name,
+		AppName: cl.AppName, OrgName: cl.OrgName}, ar.RedirectURI)
+}
+
+// postConsent records the user's answer for the user this browser authenticated.
+func (h *handler) postConsent(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ar, ok := h.form(w, r)
+	if !ok {
+		return
+	}
+	if !ar.Authenticated {
+		h.flowError(w, r, oidc.ErrFlowState)
+		return
+	}
+	if r.PostForm.Get("decision") != "allow" {
+		if err := h.prov.Deny(w, r, ar.ID, browser(r)); err != nil {
+			h.flowError(w, r, err)
+		}
+		return
+	}
+	if err := h.app.GrantAPIConsent(ctx, ar.UserID, ar.ClientID); err != nil {
+		h.internal(w, r, "grant consent", err)
+		return
+	}
+	h.complete(w, r, ar, ar.UserID, 0, time.Time{})
+}
+
+// postLogout ends the browser session; with an auth request of this browser it
+// returns to its user-name form ("use another account").
 func (h *handler) postLogout(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if !h.parse(w, r) {
 		return
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := h.app.EndSession(ctx, c.Value); err != nil {
+	if c := oidc.CookieValue(r, oidc.SessionCookie); c != "" {
+		if _, err := h.app.EndSession(ctx, c); err != nil {
 			h.internal(w, r, "end session", err)
 			return
 		}
 	}
-	h.clearCookie(w, sessionCookie, "/ui/")
+	h.clearSession(w)
 	if id := clip(r.PostForm.Get("authRequestID"), maxTokenLen); id != "" {
-		if _, err := h.prov.AuthRequest(ctx, id); err == nil {
+		if err := h.prov.Restart(ctx, id, browser(r)); err == nil {
 			http.Redirect(w, r, basePath+"?authRequestID="+urlQueryEscape(id), http.StatusSeeOther)
 			return
 		}
@@ -388,8 +480,8 @@ func (h *handler) loggedOut(w http.ResponseWriter, r *http.Request) {
 
 // noFlow answers /ui/login opened directly: who is signed in, if anyone.
 func (h *handler) noFlow(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		u, _, err := h.app.SessionUser(r.Context(), c.Value)
+	if c := oidc.CookieValue(r, oidc.SessionCookie); c != "" {
+		u, _, err := h.app.SessionUser(r.Context(), c)
 		if err == nil {
 			name := u.UserName
 			if o, err := h.app.Store().Org(r.Context(), u.OrgID); err == nil {
@@ -403,14 +495,16 @@ func (h *handler) noFlow(w http.ResponseWriter, r *http.Request) {
 }
 
 // refused shows why the user cannot sign in, with a way to use another account.
-func (h *handler) refused(w http.ResponseWriter, r *http.Request, authRequestID, redirectURI, text string) {
+func (h *handler) refused(w http.ResponseWriter, r *http.Request, ar *oidc.LoginRequest, text string) {
 	h.render(w, r, http.StatusForbidden, "message", page{Title: "You cannot sign in", Error: text,
-		AuthRequestID: authRequestID, ShowLogout: true}, redirectURI)
+		AuthRequestID: ar.ID, ShowLogout: true}, ar.RedirectURI)
 }
 
 // --- forms, CSRF, throttle ---
 
-// parse limits and parses a form and checks its CSRF token.
+// parse limits and parses a form and checks its CSRF token: an HMAC of the
+// browser's binding cookie under a key derived from the master key, so a token
+// cannot be made for a cookie, nor a cookie planted for a token.
 func (h *handler) parse(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if err := r.ParseForm(); err != nil {
@@ -422,49 +516,79 @@ func (h *handler) parse(w http.ResponseWriter, r *http.Request) bool {
 		h.message(w, r, status, page{Title: "Bad request", Error: "The form could not be read."})
 		return false
 	}
-	c, err := r.Cookie(csrfCookie)
+	b := browser(r)
 	sent := r.PostForm.Get("csrf")
-	if err != nil || len(c.Value) < 32 || len(c.Value) > maxTokenLen ||
-		subtle.ConstantTimeCompare([]byte(c.Value), []byte(sent)) != 1 {
+	if len(b) < 32 || subtle.ConstantTimeCompare([]byte(h.csrfFor(b)), []byte(sent)) != 1 {
 		h.message(w, r, http.StatusForbidden, page{Title: "Form expired", Error: TextCSRF})
 		return false
 	}
 	return true
 }
 
-// form parses a step's form and loads its auth request.
+// form parses a step's form and loads its auth request (of this browser, not done).
 func (h *handler) form(w http.ResponseWriter, r *http.Request) (*oidc.LoginRequest, bool) {
 	if !h.parse(w, r) {
 		return nil, false
 	}
-	ar, err := h.prov.AuthRequest(r.Context(), clip(r.PostForm.Get("authRequestID"), maxTokenLen+1))
+	return h.authRequest(w, r, clip(r.PostForm.Get("authRequestID"), maxTokenLen+1))
+}
+
+// authRequest loads a pending request of this browser, or answers why not.
+func (h *handler) authRequest(w http.ResponseWriter, r *http.Request, id string) (*oidc.LoginRequest, bool) {
+	ar, err := h.prov.AuthRequest(r.Context(), id, browser(r))
 	if err != nil {
-		h.message(w, r, http.StatusBadRequest, page{Title: "Sign-in expired", Error: TextUnknownFlow})
+		h.flowError(w, r, err)
 		return nil, false
 	}
 	return ar, true
 }
 
-// csrf returns the browser's CSRF token, setting a new one if it has none.
-func (h *handler) csrf(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 && len(c.Value) <= maxTokenLen {
-		return c.Value
+// flowError answers a step the request is not at, or a request of another browser.
+func (h *handler) flowError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, oidc.ErrOtherBrowser):
+		h.message(w, r, http.StatusForbidden, page{Title: "Sign-in not started here", Error: TextOtherBrowser})
+	case errors.Is(err, oidc.ErrFlowState):
+		h.message(w, r, http.StatusBadRequest, page{Title: "Sign-in complete", Error: TextFlowDone})
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+	default:
+		h.message(w, r, http.StatusBadRequest, page{Title: "Sign-in expired", Error: TextUnknownFlow})
 	}
-	tok := randomToken()
-	h.setCookie(w, csrfCookie, tok, basePath, 0)
-	return tok
 }
 
-func (h *handler) allow(r *http.Request) bool {
-	if h.throttle == nil {
-		return true
+func (h *handler) csrfFor(browser string) string {
+	return base64.RawURLEncoding.EncodeToString(h.app.MasterKey().MAC("warden login csrf", browser))
+}
+
+// reserve takes one attempt from the address's and the login name's buckets,
+// logging the first refusal of a key each minute. It returns a function that
+// gives the attempts back (call it when the password was right), or ok=false
+// when either bucket is empty.
+func (h *handler) reserve(r *http.Request, addrKey, nameKey string) (refund func(), ok bool) {
+	if h.byAddr == nil {
+		return func() {}, true
 	}
-	ip := clientIP(r, h.opts.TrustForwardedFor)
-	ok, warn := h.throttle.allow(ip, time.Now())
-	if warn {
-		h.log.WarnContext(r.Context(), "login: too many password attempts from one address; throttling it", "ip", ip)
+	now := time.Now()
+	okA, warnA := h.byAddr.take(addrKey, now)
+	okN, warnN := h.byName.take(nameKey, now)
+	for k, warn := range map[string]bool{addrKey: warnA, nameKey: warnN} {
+		if warn {
+			h.log.WarnContext(r.Context(), "login: too many failed password attempts; throttling", "key", k)
+		}
 	}
-	return ok
+	refund = func() {
+		if okA {
+			h.byAddr.refund(addrKey)
+		}
+		if okN {
+			h.byName.refund(nameKey)
+		}
+	}
+	if !okA || !okN {
+		refund()
+		return nil, false
+	}
+	return refund, true
 }
 
 func (h *handler) setCookie(w http.ResponseWriter, name, value, path string, maxAge int) {
@@ -472,8 +596,11 @@ func (h *handler) setCookie(w http.ResponseWriter, name, value, path string, max
 		Secure: h.opts.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 
-func (h *handler) clearCookie(w http.ResponseWriter, name, path string) {
-	h.setCookie(w, name, "", path, -1)
+// clearSession drops the session cookie (and the /ui/-scoped one earlier
+// versions set).
+func (h *handler) clearSession(w http.ResponseWriter) {
+	h.setCookie(w, oidc.SessionCookie, "", "/", -1)
+	h.setCookie(w, oidc.SessionCookie, "", "/ui/", -1)
 }
 
 func (h *handler) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
@@ -493,22 +620,6 @@ func isRefusal(err error) bool {
 		}
 	}
 	return false
-}
-
-func remaining(n int) string {
-	switch n {
-	case 0:
-		return "The next wrong password locks your account."
-	case 1:
-		return "1 attempt remaining before your account is locked."
-	}
-	return itoa(n) + " attempts remaining before your account is locked."
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func clip(s string, n int) string {

@@ -24,6 +24,8 @@ type page struct {
 	LoginName     string
 	Ticket        string // forced password change
 	ShowLogout    bool
+	AppName       string // consent: the client asking
+	OrgName       string // consent: the client's organisation
 
 	CSRF        string
 	CSS         template.CSS
@@ -46,7 +48,7 @@ func loadPages() *pages {
 	sum := sha256.Sum256(css)
 	ps := &pages{tmpl: map[string]*template.Template{}, css: template.CSS(css),
 		styleHash: "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"}
-	for _, name := range []string{"username", "password", "change", "message"} {
+	for _, name := range []string{"username", "password", "change", "consent", "message"} {
 		ps.tmpl[name] = template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/"+name+".html"))
 	}
 	return ps
@@ -56,7 +58,7 @@ func loadPages() *pages {
 // request's redirect URI, whose origin forms may lead to: browsers check the
 // redirects that follow a form post against form-action.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page, redirectURI string) {
-	p.CSRF = h.csrf(w, r)
+	p.CSRF = h.csrfFor(h.prov.EnsureBrowser(w, r))
 	p.CSS = h.pages.css
 	p.MaxName, p.MaxPassword = maxLoginName, maxPassword
 	var buf bytes.Buffer

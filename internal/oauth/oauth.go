@@ -14,33 +14,53 @@ const (
 	KindSession      = "login_session"
 	KindSigningKey   = "signing_key"
 	KindCryptoKey    = "crypto_key" // the AES key of opaque access tokens; Key "current"
+	// KindConsent records that a user let a client act on Warden's API for them
+	// (id = ConsentID(user, client)).
+	KindConsent = "api_consent"
 )
+
+// ConsentID is the artifact id of a user's consent for a client.
+func ConsentID(userID, clientID string) string { return userID + "/" + clientID }
 
 // APIAudienceScope is ZITADEL's reserved scope that puts the server's own API in
 // a token's audience, so the token may call the management API.
 const APIAudienceScope = "urn:zitadel:iam:org:project:id:zitadel:aud"
 
-// AuthRequest is an authorization request between /authorize and the code exchange.
+// AuthRequest is an authorization request between /authorize and the code
+// exchange. It only ever moves forward: a login name is chosen (and may be
+// chosen again) until a user is authenticated; an authenticated request may
+// wait for consent, then it is Done; a done request issues one code, which one
+// token request redeems. A step that would move it back is refused, so a
+// finished sign-in can neither change its user nor complete twice.
 type AuthRequest struct {
-	ID                  string    `json:"id"`
-	ClientID            string    `json:"clientId"`
-	RedirectURI         string    `json:"redirectUri"`
-	Scopes              []string  `json:"scopes"`
-	State               string    `json:"state,omitempty"`
-	Nonce               string    `json:"nonce,omitempty"`
-	ResponseType        string    `json:"responseType"`
-	ResponseMode        string    `json:"responseMode,omitempty"`
-	CodeChallenge       string    `json:"codeChallenge,omitempty"`
-	CodeChallengeMethod string    `json:"codeChallengeMethod,omitempty"`
-	Prompt              []string  `json:"prompt,omitempty"`
-	LoginHint           string    `json:"loginHint,omitempty"`
-	MaxAge              *uint     `json:"maxAge,omitempty"`
-	UserID              string    `json:"userId,omitempty"` // set by the login once the user is known
-	AuthTime            time.Time `json:"authTime,omitempty"`
-	AMR                 []string  `json:"amr,omitempty"`
-	Done                bool      `json:"done,omitempty"`
-	Epoch               uint64    `json:"epoch,omitempty"` // user's credential epoch at sign-in
-	CreatedAt           time.Time `json:"createdAt"`
+	ID                  string   `json:"id"`
+	ClientID            string   `json:"clientId"`
+	RedirectURI         string   `json:"redirectUri"`
+	Scopes              []string `json:"scopes"`
+	State               string   `json:"state,omitempty"`
+	Nonce               string   `json:"nonce,omitempty"`
+	ResponseType        string   `json:"responseType"`
+	ResponseMode        string   `json:"responseMode,omitempty"`
+	CodeChallenge       string   `json:"codeChallenge,omitempty"`
+	CodeChallengeMethod string   `json:"codeChallengeMethod,omitempty"`
+	Prompt              []string `json:"prompt,omitempty"`
+	LoginHint           string   `json:"loginHint,omitempty"`
+	MaxAge              *uint    `json:"maxAge,omitempty"`
+	// BrowserHash is the SHA-256 of the binding cookie of the browser that
+	// called /authorize; every later step must come from that browser.
+	BrowserHash string `json:"browserHash"`
+	// LoginName is what the person typed at the user-name step; it is resolved
+	// to a user only at the password step, so that step answers alike for
+	// every name.
+	LoginName     string    `json:"loginName,omitempty"`
+	UserID        string    `json:"userId,omitempty"` // the authenticated user
+	Authenticated bool      `json:"authenticated,omitempty"`
+	AuthTime      time.Time `json:"authTime,omitempty"`
+	AMR           []string  `json:"amr,omitempty"`
+	Done          bool      `json:"done,omitempty"`
+	CodeIssued    bool      `json:"codeIssued,omitempty"`
+	Epoch         uint64    `json:"epoch,omitempty"` // user's credential epoch at sign-in
+	CreatedAt     time.Time `json:"createdAt"`
 }
 
 // AccessToken is an issued access token (opaque or JWT; the JWT's jti is ID).
@@ -53,6 +73,7 @@ type AccessToken struct {
 	Expiration time.Time `json:"expiration"`
 	Epoch      uint64    `json:"epoch"`
 	RefreshID  string    `json:"refreshId,omitempty"`
+	Family     string    `json:"family,omitempty"` // of the refresh token it came with
 }
 
 // RefreshToken is an issued refresh token; the artifact's key is the SHA-256 of
@@ -68,6 +89,20 @@ type RefreshToken struct {
 	Expiration time.Time `json:"expiration"`
 	Epoch      uint64    `json:"epoch"`
 	AccessID   string    `json:"accessId,omitempty"`
+	// Family is the id of the first token of a rotation chain. A rotated token
+	// is kept as Used until it expires: presenting it again means it leaked,
+	// and the whole family is revoked (RFC 9700 4.14.2).
+	Family string `json:"family,omitempty"`
+	Used   bool   `json:"used,omitempty"`
+}
+
+// FamilyID is the token's rotation family (tokens from before families existed
+// are their own).
+func (t *RefreshToken) FamilyID() string {
+	if t.Family != "" {
+		return t.Family
+	}
+	return t.ID
 }
 
 // Session is a browser's sign-in at the login page (cookie → SHA-256 → key).

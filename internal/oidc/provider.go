@@ -6,16 +6,13 @@ package oidc
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/warden-id/warden/internal/app"
-	"github.com/warden-id/warden/internal/oauth"
 	"github.com/warden-id/warden/internal/store"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -27,6 +24,7 @@ type Provider struct {
 	op      *op.Provider
 	storage *storage
 	issuer  string
+	secure  bool // cookies are Secure (https issuer)
 }
 
 // New builds the provider for issuer (Warden's external URL). It creates the
@@ -40,7 +38,7 @@ func New(ctx context.Context, a *app.App, s store.Store, issuer string, log *slo
 	if err != nil {
 		return nil, err
 	}
-	st := &storage{app: a, store: s, keys: &keyring{store: s}}
+	st := &storage{app: a, store: s, keys: &keyring{store: s}, log: log}
 	if err := st.keys.ensure(ctx); err != nil {
 		return nil, err
 	}
@@ -68,7 +66,7 @@ func New(ctx context.Context, a *app.App, s store.Store, issuer string, log *slo
 	if err != nil {
 		return nil, fmt.Errorf("oidc provider: %w", err)
 	}
-	pr := &Provider{op: p, storage: st, issuer: strings.TrimSuffix(issuer, "/")}
+	pr := &Provider{op: p, storage: st, issuer: strings.TrimSuffix(issuer, "/"), secure: u.Scheme == "https"}
 	a.SetTokenDecoder(pr)
 	return pr, nil
 }
@@ -76,12 +74,23 @@ func New(ctx context.Context, a *app.App, s store.Store, issuer string, log *slo
 // Handler serves the discovery document and the OAuth2/OIDC endpoints.
 func (p *Provider) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == userinfoPath && !p.userinfoAllowed(r) {
-			// The library answers 403 for a token it can parse but we refuse;
-			// RFC 6750 (and ZITADEL) say 401 invalid_token.
-			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-			http.Error(w, `{"error":"invalid_token"}`, http.StatusUnauthorized)
-			return
+		switch r.URL.Path {
+		case userinfoPath:
+			if !p.userinfoAllowed(r) {
+				// The library answers 403 for a token it can parse but we refuse;
+				// RFC 6750 (and ZITADEL) say 401 invalid_token.
+				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+				http.Error(w, `{"error":"invalid_token"}`, http.StatusUnauthorized)
+				return
+			}
+		case authorizePath:
+			// Every auth request is bound to the browser that starts it.
+			r = r.WithContext(withBrowser(r.Context(), p.EnsureBrowser(w, r)))
+		case callbackPath:
+			r = r.WithContext(withBrowser(r.Context(), CookieValue(r, BrowserCookie)))
+		case endSessionPath:
+			// Sign-out ends this browser's session, and nobody else's.
+			r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, CookieValue(r, SessionCookie)))
 		}
 		p.op.ServeHTTP(w, r)
 	})
@@ -128,67 +137,4 @@ func (p *Provider) Decode(ctx context.Context, raw string) (string, string, bool
 		return "", "", false
 	}
 	return claims.JWTID, claims.Subject, claims.JWTID != "" && claims.Subject != ""
-}
-
-// LoginRequest is what the login page needs to know about an auth request.
-type LoginRequest struct {
-	ID        string
-	ClientID  string
-	LoginHint string
-	Prompt    []string
-	UserID    string // chosen so far
-	// RedirectURI is where the flow ends (the login page allows its origin as a
-	// form-action, since browsers check redirects after a form post against it).
-	RedirectURI string
-	MaxAge      *uint // seconds since the last sign-in the client accepts; nil = any
-}
-
-// AuthRequest returns a pending auth request for the login page.
-func (p *Provider) AuthRequest(ctx context.Context, id string) (*LoginRequest, error) {
-	if id == "" || len(id) > 100 {
-		return nil, errNotFound
-	}
-	ar, _, err := load[oauth.AuthRequest](ctx, p.storage.store, oauth.KindAuthRequest, id, false)
-	if err != nil {
-		return nil, err
-	}
-	return &LoginRequest{ID: ar.ID, ClientID: ar.ClientID, LoginHint: ar.LoginHint, Prompt: ar.Prompt, UserID: ar.UserID,
-		RedirectURI: ar.RedirectURI, MaxAge: ar.MaxAge}, nil
-}
-
-// SelectUser records the user the login page identified (before the password).
-func (p *Provider) SelectUser(ctx context.Context, id, userID string) error {
-	return p.update(ctx, id, func(ar *oauth.AuthRequest) { ar.UserID = userID })
-}
-
-// Complete marks an auth request as signed in by userID, in the user's current
-// credential epoch, and returns the URL to send the browser to.
-func (p *Provider) Complete(ctx context.Context, id, userID string, epoch uint64, authTime time.Time, amr []string) (string, error) {
-	err := p.update(ctx, id, func(ar *oauth.AuthRequest) {
-		ar.UserID, ar.Epoch, ar.AuthTime, ar.AMR, ar.Done = userID, epoch, authTime.UTC(), amr, true
-	})
-	if err != nil {
-		return "", err
-	}
-	return op.AuthCallbackURL(p.op)(ctx, id), nil
-}
-
-func (p *Provider) update(ctx context.Context, id string, change func(*oauth.AuthRequest)) error {
-	return p.storage.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		art, err := tx.Artifact(ctx, oauth.KindAuthRequest, id)
-		if err != nil {
-			return err
-		}
-		var ar oauth.AuthRequest
-		if err := json.Unmarshal(art.Data, &ar); err != nil {
-			return err
-		}
-		change(&ar)
-		data, err := json.Marshal(ar)
-		if err != nil {
-			return err
-		}
-		art.Data = data
-		return tx.PutArtifact(ctx, art)
-	})
 }

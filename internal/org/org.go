@@ -96,6 +96,19 @@ func OrgRoles() []string {
 	return r
 }
 
+// Permissions lists, without repeats, what roles carry together.
+func Permissions(roles []string) []string {
+	var out []string
+	for _, r := range roles {
+		for _, p := range rolePermissions[r] {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
 // Grants tells whether any of roles carries perm.
 func Grants(roles []string, perm string) bool {
 	for _, r := range roles {

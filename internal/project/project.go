@@ -87,7 +87,11 @@ type App struct {
 	AccessTokenType        int           `json:"accessTokenType"`
 	IDTokenUserinfo        bool          `json:"idTokenUserinfo,omitempty"`
 	ClockSkew              time.Duration `json:"clockSkew,omitempty"`
-	Sequence               uint64        `json:"sequence"`
-	CreatedAt              time.Time     `json:"createdAt"`
-	ChangedAt              time.Time     `json:"changedAt"`
+	// Trusted apps receive Warden's own API audience without asking the user:
+	// Warden's built-in clients and apps an IAM owner made or approved. A change
+	// of the app's configuration by anyone else withdraws the trust.
+	Trusted   bool      `json:"trusted,omitempty"`
+	Sequence  uint64    `json:"sequence"`
+	CreatedAt time.Time `json:"createdAt"`
+	ChangedAt time.Time `json:"changedAt"`
 }

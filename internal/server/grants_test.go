@@ -149,7 +149,8 @@ func TestMachineGrantsAndLock(t *testing.T) {
 			}
 
 			e.must(e.admin("POST", "/management/v1/users/"+m.id+"/"+tc.kill, "{}"), 200)
-			check := func(phase string) {
+			// Tokens are derived from a grant: dead at the lock and for good.
+			tokensDead := func(phase string) {
 				t.Helper()
 				for name, tok := range map[string]string{"client credentials": ccTok, "jwt profile": jwtTok, "project": projTok} {
 					if r := e.do("GET", "/management/v1/users/"+target, tok, ""); r.status != 401 {
@@ -162,21 +163,24 @@ func TestMachineGrantsAndLock(t *testing.T) {
 				if introspect(projTok) {
 					t.Fatalf("%s: introspection still active", phase)
 				}
-				if r := e.clientCredentials(m); r.status == 200 {
-					t.Fatalf("%s: client credentials granted: %v", phase, r.body)
-				}
-				if r := e.jwtProfile(m); r.status == 200 {
-					t.Fatalf("%s: JWT profile granted: %v", phase, r.body)
-				}
 			}
-			check("after " + tc.kill)
+			tokensDead("after " + tc.kill)
+			// The secret and the key an administrator issued are suspended...
+			if r := e.clientCredentials(m); r.status == 200 {
+				t.Fatalf("after %s: client credentials granted: %v", tc.kill, r.body)
+			}
+			if r := e.jwtProfile(m); r.status == 200 {
+				t.Fatalf("after %s: JWT profile granted: %v", tc.kill, r.body)
+			}
 			e.must(e.admin("POST", "/management/v1/users/"+m.id+"/"+tc.revive, "{}"), 200)
-			check("after " + tc.revive) // credentials from before stay dead
-
-			// Fresh credentials work again.
-			fresh := e.newMachineCredsFor(m.id)
-			tok := tokenOf(t, e.clientCredentials(fresh))
+			tokensDead("after " + tc.revive)
+			// ...and work again after the unlock or reactivation, with no re-provisioning.
+			tok := tokenOf(t, e.clientCredentials(m))
 			e.must(e.do("GET", "/management/v1/users/"+target, tok, ""), 200)
+			tokenOf(t, e.jwtProfile(m))
+			// Fresh credentials work too.
+			fresh := e.newMachineCredsFor(m.id)
+			tokenOf(t, e.clientCredentials(fresh))
 			tokenOf(t, e.jwtProfile(fresh))
 		})
 	}

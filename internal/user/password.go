@@ -38,11 +38,16 @@ func CheckPassword(u *User, correct bool, maxAttempts uint64, by Actor) ([]event
 	if u.Human == nil {
 		return nil, CheckRefused, ErrNotHuman
 	}
-	switch u.State {
-	case StateLocked:
+	// A locked or deactivated account says so only to someone who knows its
+	// password; to anyone else it answers as a wrong password does (and, since
+	// it cannot sign in, nothing is recorded).
+	switch {
+	case u.State == StateLocked && correct:
 		return nil, CheckRefused, ErrLocked
-	case StateInactive:
+	case u.State == StateInactive && correct:
 		return nil, CheckRefused, ErrNotActive
+	case u.State == StateLocked, u.State == StateInactive:
+		return nil, CheckRefused, ErrWrongPassword
 	}
 	if u.Human.PasswordHash == "" {
 		return nil, CheckRefused, ErrNoPassword
@@ -65,7 +70,10 @@ func CheckPassword(u *User, correct bool, maxAttempts uint64, by Actor) ([]event
 }
 
 // SetPassword replaces a human's password hash; a new password also resets the
-// failed attempts. changeRequired forces a change at the next sign-in.
+// failed attempts. changeRequired forces a change at the next sign-in. It
+// raises the credential epoch: whatever a sign-in with the old password
+// produced (sessions, refresh and access tokens) ends with it, while what an
+// administrator issued (PATs, machine keys and secrets) is not affected.
 func SetPassword(u *User, hash string, changeRequired bool, by Actor) (event.Event, error) {
 	if u == nil || u.State == StateDeleted {
 		return event.Event{}, ErrGetNotFound
@@ -76,6 +84,7 @@ func SetPassword(u *User, hash string, changeRequired bool, by Actor) (event.Eve
 	u.Human.PasswordHash = hash
 	u.Human.PasswordChangeRequired = changeRequired
 	u.Human.FailedPasswordAttempts = 0
+	u.CredentialEpoch++
 	if u.State == StateInitial {
 		u.State = StateActive // a user with a password has finished its initialisation
 	}
