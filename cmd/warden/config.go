@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"runtime"
 	"sort"
@@ -87,7 +88,33 @@ func (c *startConfig) settings() []*setting {
 		durationSetting(&c.drain, "drain-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests"),
 		boolSetting(&c.metrics, "metrics", true, "serve Prometheus metrics at GET /debug/metrics"),
 		strSetting(&c.otelEndpoint, "otel-endpoint", "", "OTLP/HTTP trace receiver, e.g. http://127.0.0.1:4318; empty: no tracing"),
+		prefixesSetting(&c.trustedProxies, "trusted-proxies", "proxies whose X-Forwarded-For the login throttle believes: CIDRs or addresses, comma-separated (e.g. 10.0.0.0/8); empty: none"),
 	}
+}
+
+// prefixesSetting is a comma-separated list of CIDR prefixes (a bare address
+// is its own /32 or /128).
+func prefixesSetting(p *[]netip.Prefix, name, usage string) *setting {
+	return &setting{name: name, def: "", usage: usage, kind: "string", set: func(v string) error {
+		var out []netip.Prefix
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			pf, err := netip.ParsePrefix(part)
+			if err != nil {
+				a, aerr := netip.ParseAddr(part)
+				if aerr != nil {
+					return fmt.Errorf("want CIDRs such as 10.0.0.0/8 or addresses, got %q", part)
+				}
+				pf = netip.PrefixFrom(a, a.BitLen())
+			}
+			out = append(out, pf.Masked())
+		}
+		*p = out
+		return nil
+	}}
 }
 
 // configEnv names the config file when --config is not given.

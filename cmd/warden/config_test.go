@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -52,8 +54,24 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	want := startConfig{dataDir: "warden-data", addr: "127.0.0.1:8080", domain: "localhost", orgName: "Warden",
 		logLevel: "info", drain: 15 * time.Second, metrics: true}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", c, want)
+	}
+}
+
+// TestConfigTrustedProxies: CIDRs and bare addresses, masked; garbage refused.
+func TestConfigTrustedProxies(t *testing.T) {
+	clearEnv(t)
+	c, _, err := load(t, "--trusted-proxies", "10.1.2.3/8, 192.0.2.7,2001:db8::/32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32"), netip.MustParsePrefix("2001:db8::/32")}
+	if !reflect.DeepEqual(c.trustedProxies, want) {
+		t.Fatalf("trusted proxies %v, want %v", c.trustedProxies, want)
+	}
+	if _, _, err := load(t, "--trusted-proxies", "10.0.0.0/8,nonsense"); err == nil || !strings.Contains(err.Error(), "nonsense") {
+		t.Fatalf("garbage accepted: %v", err)
 	}
 }
 
@@ -90,7 +108,7 @@ otel_endpoint:              # empty: stays at the default
 		drain:    15 * time.Second, // an explicit flag equal to the default still wins over the file
 		metrics:  true,             // env over file
 	}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("\n got %+v\nwant %+v", c, want)
 	}
 

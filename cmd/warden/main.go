@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -82,6 +83,8 @@ type startConfig struct {
 	metrics  bool   // serve /debug/metrics
 	// otelEndpoint is the OTLP/HTTP receiver for traces; "" = no tracing.
 	otelEndpoint string
+	// trustedProxies may set X-Forwarded-For for the login throttle.
+	trustedProxies []netip.Prefix
 }
 
 func start(args []string, stderr io.Writer) error {
@@ -203,7 +206,8 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 		return err
 	}
 	srv, err := server.New(a, log, append(srvOpts, server.WithOIDC(prov.Handler(),
-		login.New(a, prov, login.Options{SecureCookies: strings.HasPrefix(external, "https://"), Logger: log})),
+		login.New(a, prov, login.Options{SecureCookies: strings.HasPrefix(external, "https://"), Logger: log,
+			TrustedProxies: c.trustedProxies})),
 		server.WithMount("/ui/console", con), server.WithMount("/ui/console/", con))...)
 	if err != nil {
 		ln.Close()
