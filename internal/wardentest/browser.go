@@ -35,7 +35,8 @@ type View struct {
 	Forms  []Form
 }
 
-// Form is one HTML form: its action and the fields that carry a value.
+// Form is one HTML form: its action and its named fields (empty ones as "";
+// of several buttons of one name, the last).
 type Form struct {
 	Action string
 	Fields url.Values
@@ -185,8 +186,12 @@ func parseForms(body string) []Form {
 				if cur != nil {
 					name, _ := attr("name")
 					val, hasVal := attr("value")
-					if name != "" && hasVal {
+					switch {
+					case name == "":
+					case hasVal:
 						cur.Fields.Set(name, val)
+					case n.Data == "input" && !cur.Fields.Has(name):
+						cur.Fields.Set(name, "") // an empty field the person fills in
 					}
 				}
 			}

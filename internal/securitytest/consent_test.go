@@ -1,0 +1,88 @@
+package securitytest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/warden-id/warden/internal/login"
+	"github.com/warden-id/warden/internal/store/testdb"
+	"github.com/warden-id/warden/internal/wardentest"
+)
+
+// TestUntrustedAppNeedsConsentForAPI (issue 8, item 5): an app made by an
+// ORG_PROJECT_CREATOR asks for Warden's API audience for whoever signs in. The
+// user is asked first, on a page naming the app and its organisation; a denial
+// gives the app nothing, an allowance is remembered for that user and app. An
+// administrator's app needs no consent — until someone else rewrites its
+// configuration.
+func TestUntrustedAppNeedsConsentForAPI(t *testing.T) {
+	each(t, func(t *testing.T, open testdb.Opener) {
+		e := start(t, open(t), login.Options{})
+		creator := e.AddMachine(t, "", "creator")
+		e.Grant(t, "", creator, "ORG_PROJECT_CREATOR")
+		creatorTok := e.AddPAT(t, creator)
+		rp := wardentest.NewRP(t, e.Instance, wardentest.RPOptions{Token: creatorTok})
+		victim := e.human("", "victim")
+		e.Grant(t, "", victim, "ORG_USER_MANAGER")
+
+		b := wardentest.NewBrowser(t)
+		toConsent := func() *wardentest.View {
+			t.Helper()
+			v := b.Get(rp.StartURL())
+			if i := formIndex(v, "loginName"); i >= 0 {
+				v = b.Submit(v, i, map[string]string{"loginName": "victim"})
+				v = b.Submit(v, v.FormWith(t, "password"), map[string]string{"password": Password})
+			}
+			if v.Status != 200 || !strings.Contains(v.Text(), "asks to use Warden's API") {
+				t.Fatalf("want the consent page, at %s (%d): %s", v.URL, v.Status, v.Text())
+			}
+			if !strings.Contains(v.Text(), "web") || !strings.Contains(v.Text(), "Warden") {
+				t.Fatalf("the consent page does not name the app and its organisation: %s", v.Text())
+			}
+			return v
+		}
+		// Deny: the app gets an error, no code.
+		v := toConsent()
+		v = b.Submit(v, v.FormWith(t, "decision"), map[string]string{"decision": "deny"})
+		if !strings.Contains(v.Body, "access_denied") || rp.Last() != nil {
+			t.Fatalf("after a denial at %s: %s", v.URL, v.Text())
+		}
+		// Allow: the token carries the API and works there.
+		v = toConsent()
+		v = b.Submit(v, v.FormWith(t, "decision"), map[string]string{"decision": "allow"})
+		s := rp.AtCallback(t, v)
+		wardentest.Must(t, e.Do(t, "GET", "/management/v1/users/"+victim, s.Token.AccessToken, ""), 200)
+		// Remembered: the next sign-in asks nothing.
+		if s := rp.AtCallback(t, b.Get(rp.StartURL())); s.Subject != victim {
+			t.Fatalf("signed in %s", s.Subject)
+		}
+
+		// An administrator's app needs no consent...
+		trusted := wardentest.NewRP(t, e.Instance, wardentest.RPOptions{})
+		b2 := wardentest.NewBrowser(t)
+		s2 := trusted.SignIn(t, b2, "victim", Password)
+		wardentest.Must(t, e.Do(t, "GET", "/management/v1/users/"+victim, s2.Token.AccessToken, ""), 200)
+		// ...until the project creator rewrites its configuration (say, its
+		// redirect URIs): then it must ask like any other.
+		appID := strings.SplitN(trusted.ClientID, "@", 2)[0]
+		wardentest.Must(t, e.Do(t, "PUT", "/management/v1/projects/"+trusted.ProjectID+"/apps/"+appID+"/oidc_config", creatorTok, `{
+			"redirectUris":["`+trusted.Srv.URL+`/callback","https://attacker.example/cb"],
+			"responseTypes":["OIDC_RESPONSE_TYPE_CODE"],
+			"grantTypes":["OIDC_GRANT_TYPE_AUTHORIZATION_CODE","OIDC_GRANT_TYPE_REFRESH_TOKEN"],
+			"appType":"OIDC_APP_TYPE_WEB","authMethodType":"OIDC_AUTH_METHOD_TYPE_BASIC","devMode":true}`), 200)
+		v = b2.Get(trusted.StartURL())
+		if !strings.Contains(v.Text(), "asks to use Warden's API") {
+			t.Fatalf("a rewritten app got the API without consent: at %s: %s", v.URL, v.Text())
+		}
+	})
+}
+
+// formIndex is the index of the first form with field, or -1.
+func formIndex(v *wardentest.View, field string) int {
+	for i, f := range v.Forms {
+		if _, ok := f.Fields[field]; ok {
+			return i
+		}
+	}
+	return -1
+}
