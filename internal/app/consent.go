@@ -1,9 +1,12 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
@@ -122,4 +125,48 @@ func (a *App) TrustApp(ctx context.Context, c *Caller, orgID, projectID, appID s
 		ap.Trusted = trusted
 		return event.AppTrustChanged, nil
 	})
+}
+
+// OrgApp is an OIDC app with its project's name, for the console.
+type OrgApp struct {
+	App         *project.App
+	ProjectName string
+}
+
+// ListOrgOIDCApps lists the OIDC apps of every project of orgID, by project
+// and app name.
+func (a *App) ListOrgOIDCApps(ctx context.Context, c *Caller, orgID string) ([]OrgApp, error) {
+	if !c.Can(org.PermProjectRead, orgID) {
+		return nil, fail.PermissionDenied
+	}
+	projects := map[string]string{}
+	parts, err := allArtifacts(ctx, a.store, project.KindProject, orgID, "")
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	for _, art := range parts {
+		var p project.Project
+		if err := json.Unmarshal(art.Data, &p); err != nil {
+			return nil, fail.Internal.Wrap(err)
+		}
+		projects[p.ID] = p.Name
+	}
+	arts, err := allArtifacts(ctx, a.store, project.KindApp, orgID, "")
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	var out []OrgApp
+	for _, art := range arts {
+		ap, err := decodeApp(art)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		if ap.Kind == project.AppOIDC && ap.ProjectID != "" {
+			out = append(out, OrgApp{App: ap, ProjectName: projects[ap.ProjectID]})
+		}
+	}
+	slices.SortFunc(out, func(x, y OrgApp) int {
+		return cmp.Or(strings.Compare(x.ProjectName, y.ProjectName), strings.Compare(x.App.Name, y.App.Name), strings.Compare(x.App.ID, y.App.ID))
+	})
+	return out, nil
 }

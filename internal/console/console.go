@@ -49,6 +49,7 @@ const (
 	pathMembers   = basePath + "/members"
 	pathPolicy    = basePath + "/policy"
 	pathOrg       = basePath + "/org"
+	pathApps      = basePath + "/apps"
 	pathCSS       = basePath + "/static/console.css"
 )
 
@@ -160,6 +161,9 @@ func (h *handler) routes() {
 	m.HandleFunc("POST "+pathMembers+"/{user}", h.authed(h.updateMember))
 	m.HandleFunc("GET "+pathMembers+"/{user}/confirm", h.authed(h.confirmRevoke))
 	m.HandleFunc("POST "+pathMembers+"/{user}/remove", h.authed(h.revokeMember))
+
+	m.HandleFunc("GET "+pathApps, h.authed(h.listApps))
+	m.HandleFunc("POST "+pathApps+"/{project}/{app}/trust", h.authed(h.trustApp))
 
 	m.HandleFunc("GET "+pathPolicy, h.authed(h.showPolicy))
 	m.HandleFunc("POST "+pathPolicy, h.authed(h.savePolicy))

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -35,6 +36,7 @@ type view struct {
 	CanUsers   bool
 	CanMembers bool
 	CanPolicy  bool
+	CanApps    bool
 
 	Notice     string // after a successful action (role=status)
 	Error      string // role=alert, beside the form it belongs to
@@ -48,6 +50,7 @@ type view struct {
 	Secret  *secretView
 	Members *membersView
 	Policy  *policyView
+	Apps    *appsView
 }
 
 type orgOption struct {
@@ -69,7 +72,8 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"pathEscape": url.PathEscape,
 	"has": func(list []string, s string) bool {
 		for _, v := range list {
 			if v == s {
@@ -87,7 +91,7 @@ func loadPages() (*pages, error) {
 	}
 	sum := sha256.Sum256(css)
 	ps := &pages{tmpl: map[string]*template.Template{}, css: css, cssTag: `"` + hex.EncodeToString(sum[:8]) + `"`}
-	for _, name := range []string{"message", "users", "user", "confirm", "newuser", "secret", "members", "policy"} {
+	for _, name := range []string{"message", "users", "user", "confirm", "newuser", "secret", "members", "policy", "apps"} {
 		t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("console: template %s: %w", name, err)
@@ -141,6 +145,7 @@ func (h *handler) base(r *http.Request, rq *request, title string) *view {
 	v.CanUsers = c.Can(org.PermUserRead, v.OrgID)
 	v.CanMembers = c.Can(org.PermMemberRead, v.OrgID)
 	v.CanPolicy = c.Can(org.PermOrgRead, v.OrgID)
+	v.CanApps = c.Can(org.PermProjectRead, v.OrgID)
 	return v
 }
 

@@ -230,7 +230,9 @@ var userActions = []struct {
 // the query string cannot put words on the page.
 var notices = map[string]string{
 	"lock":        "The user is locked. Its sessions and tokens stopped working at once.",
-	"unlock":      "The user is unlocked and can sign in again. Tokens from before the lock stay invalid.",
+	"unlock":      "The user is unlocked and can sign in again. Tokens from before the lock stay invalid; its password, tokens and keys from administrators work again.",
+	"trusted":     "The app is trusted with Warden's API: its users are no longer asked.",
+	"untrusted":   "The app is no longer trusted with Warden's API: its users are asked first.",
 	"deactivate":  "The user is deactivated.",
 	"reactivate":  "The user is reactivated.",
 	"remove":      "The user is removed.",

@@ -1,6 +1,7 @@
 package securitytest
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -85,4 +86,57 @@ func formIndex(v *wardentest.View, field string) int {
 		}
 	}
 	return -1
+}
+
+// TestOnlyIAMOwnerTrustsApps (issue 8, item 5): an org owner cannot make its
+// own app trusted with Warden's API from the console; an IAM owner can, and
+// then the app's users are no longer asked.
+func TestOnlyIAMOwnerTrustsApps(t *testing.T) {
+	each(t, func(t *testing.T, open testdb.Opener) {
+		e := start(t, open(t), login.Options{})
+		owner := e.human("", "owner")
+		e.Grant(t, "", owner, "ORG_OWNER")
+		iam := e.human("", "iam")
+		e.instanceRole(t, iam, "IAM_OWNER")
+		ownerTok := e.AddMachine(t, "", "ownerbot")
+		e.Grant(t, "", ownerTok, "ORG_OWNER")
+		rp := wardentest.NewRP(t, e.Instance, wardentest.RPOptions{Token: e.AddPAT(t, ownerTok)})
+		appID := strings.SplitN(rp.ClientID, "@", 2)[0]
+		trustForm := "/ui/console/apps/" + rp.ProjectID + "/" + appID + "/trust"
+
+		consoleAs := func(name string) (*wardentest.Browser, *wardentest.View) {
+			b := wardentest.NewBrowser(t)
+			v := b.Get(e.Base + "/ui/console/apps")
+			v = b.Submit(v, v.FormWith(t, "loginName"), map[string]string{"loginName": name})
+			v = b.Submit(v, v.FormWith(t, "password"), map[string]string{"password": Password})
+			if v.URL.Path != "/ui/console/apps" || v.Status != 200 {
+				t.Fatalf("console apps page as %s: %d at %s: %s", name, v.Status, v.URL, v.Text())
+			}
+			return b, v
+		}
+		// The org owner sees the app, no trust button, and a forged post is refused.
+		ob, ov := consoleAs("owner")
+		if !strings.Contains(ov.Text(), "Asks each user") || strings.Contains(ov.Body, trustForm) {
+			t.Fatalf("org owner's apps page: %s", ov.Text())
+		}
+		csrf := ov.Forms[0].Fields.Get("csrf")
+		if got := ob.Post(e.Base+trustForm, url.Values{"csrf": {csrf}, "trusted": {"true"}}); got.Status != 403 {
+			t.Fatalf("org owner trusting its app: %d %s", got.Status, got.Text())
+		}
+		// The IAM owner trusts it.
+		ib, iv := consoleAs("iam")
+		for i, f := range iv.Forms {
+			if strings.HasSuffix(f.Action, trustForm) {
+				iv = ib.Submit(iv, i, nil)
+				break
+			}
+		}
+		if !strings.Contains(iv.Text(), "is trusted") {
+			t.Fatalf("after trusting: %s", iv.Text())
+		}
+		// Its users are not asked any more.
+		e.Grant(t, "", e.human("", "user2"), "ORG_USER_READ")
+		s := rp.SignIn(t, wardentest.NewBrowser(t), "user2", Password)
+		wardentest.Must(t, e.Do(t, "GET", "/management/v1/orgs/me", s.Token.AccessToken, ""), 200)
+	})
 }
