@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -53,6 +54,12 @@ func sealAAD(kind, id string) []byte { return []byte(kind + "/" + id) }
 // safe with several nodes starting at once: the unique artifact key makes them
 // agree on one check value, and a node whose key differs from the winner's
 // gets ErrMasterKeyMismatch.
+//
+// Recording the check value is when a store written by an earlier version
+// moves to keys at rest; in the same write, console sessions that version kept
+// with their tokens in clear are dropped (they cannot be sealed: their key is
+// the cookie, which the store never had), and their users sign in again. The
+// provider seals its own keys (oidc.New).
 func (a *App) CheckMasterKey(ctx context.Context) error {
 	for attempt := 0; attempt < 2; attempt++ {
 		art, err := a.store.ArtifactByKey(ctx, KindMasterKeyCheck, "current")
@@ -68,8 +75,12 @@ func (a *App) CheckMasterKey(ctx context.Context) error {
 		}
 		id := a.ids.Next()
 		err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-			return tx.PutArtifact(ctx, &store.Artifact{Kind: KindMasterKeyCheck, ID: id, Key: "current", CreatedAt: store.Now(),
+			err := tx.PutArtifact(ctx, &store.Artifact{Kind: KindMasterKeyCheck, ID: id, Key: "current", CreatedAt: store.Now(),
 				Data: a.SealSecret(KindMasterKeyCheck, id, []byte(masterKeyCheckPlain))})
+			if err != nil {
+				return err
+			}
+			return dropClearConsoleSessions(ctx, tx)
 		})
 		if err == nil {
 			return nil
@@ -80,4 +91,31 @@ func (a *App) CheckMasterKey(ctx context.Context) error {
 		// Another node recorded its check value first: compare with that one.
 	}
 	return errors.New("master key check: could not record or read the check value")
+}
+
+// dropClearConsoleSessions deletes the console sessions whose tokens are not
+// sealed (an earlier version's).
+func dropClearConsoleSessions(ctx context.Context, tx store.Tx) error {
+	var clear []string
+	for off := 0; ; off += 1000 {
+		arts, _, err := tx.ListArtifacts(ctx, store.ArtifactQuery{Kind: KindConsoleSession, Page: store.Page{Offset: off, Limit: 1000, Asc: true}})
+		if err != nil {
+			return err
+		}
+		for _, art := range arts {
+			var rec consoleRecord
+			if json.Unmarshal(art.Data, &rec) != nil || len(rec.Tokens) == 0 {
+				clear = append(clear, art.ID)
+			}
+		}
+		if len(arts) < 1000 {
+			break
+		}
+	}
+	for _, id := range clear {
+		if err := tx.DeleteArtifact(ctx, KindConsoleSession, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("drop clear console session %s: %w", id, err)
+		}
+	}
+	return nil
 }
