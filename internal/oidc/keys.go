@@ -86,7 +86,7 @@ func (r *keyring) load(ctx context.Context) ([]*signingKey, error) {
 		// earlier version left, and only someone writing the database
 		// behind Warden's back could add another.
 		if len(m.Sealed) == 0 {
-			return nil, fmt.Errorf("signing key %s is stored in clear (restart Warden to seal it)", a.ID)
+			return nil, fmt.Errorf("signing key %s has no sealed private key (start seals clear ones; is an older Warden writing to this database?)", a.ID)
 		}
 		der, err := r.seal.OpenSecret(oauth.KindSigningKey, a.ID, m.Sealed)
 		if err != nil {

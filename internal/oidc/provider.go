@@ -67,8 +67,8 @@ func New(ctx context.Context, a *app.App, s store.Store, issuer string, log *slo
 		op.WithCustomIntrospectionEndpoint(op.NewEndpoint("/oauth/v2/introspect")),
 		op.WithLogger(log),
 		// Opaque tokens open only as AES-256-GCM (JWE). op.Config.CryptoKey
-		// would also accept AES-CFB, which is unauthenticated: a ciphertext
-		// could be altered into another token without the key noticing.
+		// would also accept AES-CFB, which is unauthenticated and malleable:
+		// flipped ciphertext bits flip the plaintext, and nothing notices.
 		op.WithCrypto(op.NewAES256GCMCrypto(key, keyID)),
 	}
 	if u.Scheme == "http" {
