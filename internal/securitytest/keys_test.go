@@ -44,6 +44,7 @@ func TestDatabaseCopyYieldsNoLiveToken(t *testing.T) {
 		secrets["RP refresh token"] = si.Token.RefreshToken
 		secrets["RP ID token"] = si.IDToken
 		secrets["login session cookie"] = b.Cookie(e.Base+"/ui/", "warden_session")
+		secrets["browser binding cookie"] = b.Cookie(e.Base+"/", "warden_browser")
 		refreshed, err := rp.Refresh(si.Token.RefreshToken)
 		if err != nil {
 			t.Fatalf("refresh: %v", err)
