@@ -136,7 +136,12 @@ func startServer(name, bin, dataDir, database string) (*server, error) {
 	}
 	args := []string{"start", "--data-dir", dataDir, "--addr", addr}
 	if database != "" {
-		args = append(args, "--database", database)
+		// PostgreSQL needs the master key given (every node shares one).
+		key := filepath.Join(filepath.Dir(dataDir), name+".masterkey")
+		if err := os.WriteFile(key, []byte(randHex(16)+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		args = append(args, "--database", database, "--masterkey-file", key)
 	}
 	s := &server{name: name, addr: addr, dataDir: dataDir, logs: &bytes.Buffer{}}
 	s.cmd = exec.Command(bin, args...)

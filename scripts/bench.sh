@@ -94,7 +94,8 @@ if [[ -n "${WARDEN_BENCH_POSTGRES:-}" ]]; then
 	pgdb="bench_$(date +%s)_$$"
 	psql "$WARDEN_BENCH_POSTGRES" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $pgdb" >/dev/null
 	pgdsn=$(python3 -c 'import sys,urllib.parse as u; p=u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/"+sys.argv[2])))' "$WARDEN_BENCH_POSTGRES" "$pgdb")
-	start_warden postgres --database "$pgdsn"
+	(umask 077 && head -c 24 /dev/urandom | base64 >"$work/masterkey") # PostgreSQL needs the master key given
+	start_warden postgres --database "$pgdsn" --masterkey-file "$work/masterkey"
 	pg_url=$warden_url pg_dir=$warden_dir
 fi
 

@@ -24,6 +24,7 @@ func TestCluster(t *testing.T) {
 	}
 	dsn := testdb.PostgresDSN(t)
 	bin := crashBuildWarden(t)
+	key := newMasterKeyFile(t) // one for all nodes
 
 	const nodes = 3
 	dirs := make([]string, nodes)
@@ -39,7 +40,7 @@ func TestCluster(t *testing.T) {
 	for i := range procs {
 		wg.Go(func() {
 			<-gate
-			p, err := startNode(t, bin, dirs[i], "--database", dsn)
+			p, err := startNode(t, bin, dirs[i], "--database", dsn, "--masterkey-file", key)
 			if err != nil {
 				errs[i] = err
 				return

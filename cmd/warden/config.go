@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warden-id/warden/internal/masterkey"
 	"gopkg.in/yaml.v3"
 )
 
@@ -52,6 +53,24 @@ func secretSetting(p *string, name, def, usage string) *setting {
 	return s
 }
 
+// masterKeySetting is the key-encryption key (ZITADEL's --masterkey and
+// --masterkeyFile), checked for its length when it is read so the error names
+// the source; the key itself never appears in an error or the log.
+func masterKeySetting(p *string) *setting {
+	s := secretSetting(p, "masterkey", "", "master key (32 characters) sealing the keys kept in the database; "+
+		"empty: data-dir/masterkey, generated 0600 for the embedded store; required with --database (one for all nodes)")
+	s.set = func(v string) error {
+		if v != "" {
+			if _, err := masterkey.Parse([]byte(v)); err != nil {
+				return err
+			}
+		}
+		*p = v
+		return nil
+	}
+	return s
+}
+
 func boolSetting(p *bool, name string, def bool, usage string) *setting {
 	return &setting{name: name, def: strconv.FormatBool(def), usage: usage, kind: "bool", set: func(v string) error {
 		b, err := strconv.ParseBool(v)
@@ -80,6 +99,7 @@ func (c *startConfig) settings() []*setting {
 		strSetting(&c.dataDir, "data-dir", "warden-data", "directory for the embedded store (warden.db) and admin.pat; created 0700"),
 		strSetting(&c.addr, "addr", "127.0.0.1:8080", "listen address for every protocol (gRPC, gRPC-Web, Connect, REST)"),
 		secretSetting(&c.database, "database", "", "PostgreSQL DSN (postgres://...); empty uses the embedded store in data-dir"),
+		masterKeySetting(&c.masterKey),
 		strSetting(&c.domain, "domain", "localhost", "instance domain used in login names (user@org.domain)"),
 		strSetting(&c.orgName, "first-org", "Warden", "name of the organisation created at first start"),
 		strSetting(&c.external, "external-url", "", "URL clients reach Warden at: the OIDC issuer (empty: http:// + the listen address)"),
@@ -347,11 +367,11 @@ config file. One order of precedence applies to all of them:
 
 An empty environment variable counts as unset. The config file is named by
 --config FILE or WARDEN_CONFIG; it is a flat mapping (addr: 0.0.0.0:8080), and an
-unknown key is an error. Secrets may come from files: --database-file,
-WARDEN_DATABASE_FILE or database_file: read the DSN from that file (a trailing
-newline is dropped); the file form and the plain form are one setting, ranked by
-the same order. Warden warns (and goes on) when the config file or a secret file
-is readable by group or others.
+unknown key is an error. Secrets (the DSN, the master key) may come from files:
+--database-file, WARDEN_DATABASE_FILE or database_file: read the DSN from that
+file (a trailing newline is dropped); the file form and the plain form are one
+setting, ranked by the same order. Warden warns (and goes on) when the config
+file or a secret file is readable by group or others.
 
   --config FILE  (env WARDEN_CONFIG)
         YAML config file

@@ -137,7 +137,7 @@ func TestDatabaseOutage(t *testing.T) {
 	pg := startPrivatePG(t)
 	bin := crashBuildWarden(t)
 	dataDir := t.TempDir()
-	p, err := startNode(t, bin, dataDir, "--database", pg.dsn())
+	p, err := startNode(t, bin, dataDir, "--database", pg.dsn(), "--masterkey-file", newMasterKeyFile(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -21,6 +22,7 @@ import (
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/console"
 	"github.com/warden-id/warden/internal/login"
+	"github.com/warden-id/warden/internal/masterkey"
 	"github.com/warden-id/warden/internal/oidc"
 	"github.com/warden-id/warden/internal/requestid"
 	"github.com/warden-id/warden/internal/server"
@@ -85,6 +87,10 @@ type startConfig struct {
 	otelEndpoint string
 	// trustedProxies may set X-Forwarded-For for the login throttle.
 	trustedProxies []netip.Prefix
+
+	// masterKey is the master key as given (32 characters); "" = the
+	// data dir's masterkey file. Never logged.
+	masterKey string
 }
 
 func start(args []string, stderr io.Writer) error {
@@ -148,6 +154,10 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
+	mk, mkFrom, err := loadMasterKey(c, log)
+	if err != nil {
+		return err
+	}
 	octx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	st, desc, err := openStore(octx, c.database, c.dataDir)
 	cancel()
@@ -162,7 +172,13 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	}
 	defer stopTracing()
 
-	a := app.New(st, log, c.domain, appOpts...)
+	a := app.New(st, log, c.domain, append(appOpts, app.WithMasterKey(mk))...)
+	if err := a.CheckMasterKey(ctx); err != nil {
+		if errors.Is(err, app.ErrMasterKeyMismatch) {
+			return fmt.Errorf("%w; the key used came from %s: start with the one the database was set up with", err, mkFrom)
+		}
+		return err
+	}
 	patPath := filepath.Join(c.dataDir, "admin.pat")
 	tmp := patPath + ".tmp"
 	boot, err := a.Bootstrap(ctx, c.orgName, func(token string) error {
@@ -217,4 +233,47 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	err = srv.Serve(ctx, ln, c.drain)
 	log.Info("stopped")
 	return err
+}
+
+// masterKeyFile is where the embedded store's master key lives by default.
+const masterKeyFile = "masterkey"
+
+// loadMasterKey finds the master key: as given (--masterkey-file,
+// WARDEN_MASTERKEY, ...), else data-dir/masterkey. The embedded store
+// generates that file at its first start; PostgreSQL does not, since every
+// node must share one key and a key made on one node alone would lock the
+// others out. from says where the key came from, for errors.
+func loadMasterKey(c startConfig, log *slog.Logger) (k *masterkey.Key, from string, err error) {
+	if c.masterKey != "" {
+		k, err := masterkey.Parse([]byte(c.masterKey))
+		return k, "the master key setting (--masterkey, --masterkey-file, WARDEN_MASTERKEY or masterkey in the config file)", err
+	}
+	path := filepath.Join(c.dataDir, masterKeyFile)
+	if c.database != "" {
+		raw, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, "", fmt.Errorf("with --database (PostgreSQL) the master key must be given, the same on every node: "+
+				"put 32 characters (e.g. from `head -c 24 /dev/urandom | base64`) in a file only Warden can read and pass "+
+				"--masterkey-file FILE, or set WARDEN_MASTERKEY (or place the file at %s)", path)
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("master key: %w", err)
+		}
+		if k, err = masterkey.Parse(raw); err != nil {
+			return nil, "", fmt.Errorf("master key %s: %w", path, err)
+		}
+	} else {
+		var created bool
+		if k, created, err = masterkey.LoadOrCreate(path); err != nil {
+			return nil, "", fmt.Errorf("master key: %w", err)
+		}
+		if created {
+			log.Info("generated the master key; keep a copy apart from the backups, which do not contain it", "file", path)
+			return k, path + " (generated just now, as there was none: put the original there)", nil
+		}
+	}
+	if w := permWarning(path, "master key file"); w != "" {
+		log.Warn(w)
+	}
+	return k, path, nil
 }

@@ -12,10 +12,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/warden-id/warden/internal/masterkey"
 )
 
 // freeAddr returns a loopback address nothing listens on right now.
@@ -50,6 +54,17 @@ func startNode(t testing.TB, bin, dataDir string, extra ...string) (*crashProc, 
 		}
 	})
 	return p, nil
+}
+
+// newMasterKeyFile writes a new master key into a 0600 file for nodes that
+// share one store (PostgreSQL needs it given) and returns its path.
+func newMasterKeyFile(t testing.TB) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "masterkey")
+	if err := os.WriteFile(p, append(masterkey.Generate(), '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // waitReady polls GET /debug/ready until it answers want or timeout passes.

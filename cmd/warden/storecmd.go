@@ -61,6 +61,10 @@ complete or not at all, and reads the source in one consistent snapshot (a live
 SQLite source may keep serving). Afterwards both sides are read back and their
 per-table row counts and SHA-256 checksums compared; a mismatch exits non-zero.
 
+Keys are copied sealed, as they are: start the target with the source's master
+key (data-dir/masterkey of an embedded store) via --masterkey-file or
+WARDEN_MASTERKEY. The copy does not contain it.
+
 Flags:
 `)
 		fs.PrintDefaults()
@@ -222,6 +226,7 @@ func storeCopy(ctx context.Context, fromSpec, toSpec string, stdout io.Writer, l
 		return fmt.Errorf("store copy: nothing was written to the target: %w", err)
 	}
 	log.Info("copied and committed", "records", srcSum.Total(), "elapsed", time.Since(began).Round(time.Millisecond))
+	log.Info("keys were copied sealed: start the target with the source's master key (--masterkey-file or WARDEN_MASTERKEY)")
 
 	// The source's sums come from the snapshot that was copied (a live source
 	// may have moved on since); the target's from reading it back now.
@@ -266,6 +271,9 @@ Warden keeps serving: it is one consistent point in time that includes every
 write acknowledged before the backup started. The file is written with mode
 0600, fsynced, and never overwrites an existing file. See docs/operations.md
 ("Backup and restore") for restoring, and pg_dump for PostgreSQL stores.
+
+The snapshot does not contain the master key (data-dir/masterkey): keep a copy
+of that file apart from the backups; without it a restored store cannot start.
 
 Flags:
 `

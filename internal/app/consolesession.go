@@ -2,9 +2,15 @@ package app
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -18,6 +24,10 @@ import (
 // only points at the access token the sign-in produced; every request presents
 // that token to Authenticate, so the console is authorized exactly like the API
 // and a lock, deactivation or revocation ends it at once.
+//
+// The store finds a session by the SHA-256 of its cookie and keeps the tokens
+// sealed under a key derived from the cookie itself, which only the browser
+// holds: a copy of the database yields no usable bearer.
 
 // KindConsoleSession is the artifact kind of console sessions.
 const KindConsoleSession = "console_session"
@@ -71,17 +81,86 @@ func (a *App) EnsurePublicClient(ctx context.Context, clientID, name string, red
 
 func consoleKey(cookie string) string { return hex.EncodeToString(credential.HashToken(cookie)) }
 
+// consoleRecord is the stored form of a ConsoleSession.
+type consoleRecord struct {
+	UserID string `json:"userId"`
+	// Tokens is consoleTokens, AES-256-GCM under consoleCipher(cookie), with
+	// the artifact's place as additional data.
+	Tokens []byte `json:"tokens"`
+	OrgID  string `json:"orgId,omitempty"`
+	CSRF   string `json:"csrf"`
+}
+
+type consoleTokens struct {
+	AccessToken string `json:"accessToken"`
+	IDToken     string `json:"idToken,omitempty"`
+}
+
+// consoleCipher is AES-256-GCM under a key derived from the cookie (HKDF;
+// the cookie has 256 random bits). The lookup key is SHA-256 of the cookie,
+// a different function, so the stored row says nothing about this key.
+func consoleCipher(cookie string) (cipher.AEAD, error) {
+	k, err := hkdf.Key(sha256.New, []byte(cookie), nil, "warden console session tokens v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(k)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+func sealConsoleTokens(cookie, id string, t consoleTokens) ([]byte, error) {
+	plain, err := json.Marshal(t)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := consoleCipher(cookie)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return aead.Seal(nonce, nonce, plain, sealAAD(KindConsoleSession, id)), nil
+}
+
+func openConsoleTokens(cookie, id string, sealed []byte) (consoleTokens, error) {
+	var t consoleTokens
+	aead, err := consoleCipher(cookie)
+	if err != nil {
+		return t, err
+	}
+	if len(sealed) < aead.NonceSize()+aead.Overhead() {
+		return t, errors.New("console session: no sealed tokens")
+	}
+	n := aead.NonceSize()
+	plain, err := aead.Open(nil, sealed[:n], sealed[n:], sealAAD(KindConsoleSession, id))
+	if err != nil {
+		return t, fmt.Errorf("console session: %w", err)
+	}
+	return t, json.Unmarshal(plain, &t)
+}
+
 // CreateConsoleSession stores s until expires and returns the cookie value
-// (256 random bits); only its SHA-256 is stored.
+// (256 random bits); only its SHA-256 and the tokens sealed under a key derived
+// from it are stored.
 func (a *App) CreateConsoleSession(ctx context.Context, s ConsoleSession, expires time.Time) (string, error) {
 	cookie, _ := credential.NewToken()
-	data, err := json.Marshal(s)
+	id := a.ids.Next()
+	sealed, err := sealConsoleTokens(cookie, id, consoleTokens{AccessToken: s.AccessToken, IDToken: s.IDToken})
+	if err != nil {
+		return "", fail.Internal.Wrap(err)
+	}
+	data, err := json.Marshal(consoleRecord{UserID: s.UserID, Tokens: sealed, OrgID: s.OrgID, CSRF: s.CSRF})
 	if err != nil {
 		return "", fail.Internal.Wrap(err)
 	}
 	now := store.Now()
 	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		return tx.PutArtifact(ctx, &store.Artifact{Kind: KindConsoleSession, ID: a.ids.Next(), Key: consoleKey(cookie),
+		return tx.PutArtifact(ctx, &store.Artifact{Kind: KindConsoleSession, ID: id, Key: consoleKey(cookie),
 			UserID: s.UserID, CreatedAt: now, ExpiresAt: expires.UTC(), Data: data})
 	})
 	if err != nil {
@@ -106,11 +185,17 @@ func (a *App) ConsoleSessionOf(ctx context.Context, cookie string) (*ConsoleSess
 	if !art.ExpiresAt.IsZero() && !time.Now().Before(art.ExpiresAt) {
 		return nil, ErrSessionEnded
 	}
-	var s ConsoleSession
-	if err := json.Unmarshal(art.Data, &s); err != nil {
+	var rec consoleRecord
+	if err := json.Unmarshal(art.Data, &rec); err != nil {
 		return nil, fail.Internal.Wrap(err)
 	}
-	return &s, nil
+	tok, err := openConsoleTokens(cookie, art.ID, rec.Tokens)
+	if err != nil {
+		// Only a record that did not come from this cookie's sign-in (or an
+		// earlier version's clear one) gets here: the session is no more.
+		return nil, ErrSessionEnded
+	}
+	return &ConsoleSession{UserID: rec.UserID, AccessToken: tok.AccessToken, IDToken: tok.IDToken, OrgID: rec.OrgID, CSRF: rec.CSRF}, nil
 }
 
 // SetConsoleOrg changes the org context of a console session. The caller has
@@ -124,12 +209,13 @@ func (a *App) SetConsoleOrg(ctx context.Context, cookie, orgID string) error {
 		if err != nil {
 			return err
 		}
-		var s ConsoleSession
-		if err := json.Unmarshal(art.Data, &s); err != nil {
+		// The sealed tokens stay as they are: only the org context changes.
+		var rec consoleRecord
+		if err := json.Unmarshal(art.Data, &rec); err != nil {
 			return err
 		}
-		s.OrgID = orgID
-		if art.Data, err = json.Marshal(s); err != nil {
+		rec.OrgID = orgID
+		if art.Data, err = json.Marshal(rec); err != nil {
 			return err
 		}
 		return tx.PutArtifact(ctx, art)

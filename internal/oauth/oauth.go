@@ -13,7 +13,7 @@ const (
 	KindRefreshToken = "refresh_token"
 	KindSession      = "login_session"
 	KindSigningKey   = "signing_key"
-	KindCryptoKey    = "crypto_key" // the AES key of opaque access tokens; Key "current"
+	KindCryptoKey    = "crypto_key" // the AES key of opaque access tokens, sealed with the master key; Key "current"
 	// KindConsent records that a user let a client act on Warden's API for them
 	// (id = ConsentID(user, client)).
 	KindConsent = "api_consent"
@@ -117,9 +117,14 @@ type Session struct {
 // used for signing only from NotBefore, so every node's JWKS knows a key before
 // any token signed with it exists.
 type SigningKey struct {
-	ID         string    `json:"id"`
-	Algorithm  string    `json:"alg"`
-	PrivatePEM string    `json:"privateKey"`
+	ID        string `json:"id"`
+	Algorithm string `json:"alg"`
+	// Sealed is the private key (PKCS#1 DER) sealed with the master key for
+	// this artifact ("signing_key/<id>").
+	Sealed []byte `json:"sealedKey,omitempty"`
+	// PrivatePEM is how versions before the master key kept the private key,
+	// in clear; the provider seals such keys in place at start.
+	PrivatePEM string    `json:"privateKey,omitempty"`
 	NotBefore  time.Time `json:"notBefore"`
 	NotAfter   time.Time `json:"notAfter"` // signing stops; kept published until tokens expire
 	CreatedAt  time.Time `json:"createdAt"`

@@ -49,9 +49,18 @@ func (p publicKey) Algorithm() jose.SignatureAlgorithm { return jose.RS256 }
 func (p publicKey) Use() string                        { return "sig" }
 func (p publicKey) Key() any                           { return &p.k.priv.PublicKey }
 
-// keyring caches the signing keys stored in the database.
+// sealer seals the secrets the provider keeps in the store with the master
+// key (app.App implements it), bound to the artifact they are kept in.
+type sealer interface {
+	SealSecret(kind, id string, plain []byte) []byte
+	OpenSecret(kind, id string, sealed []byte) ([]byte, error)
+}
+
+// keyring caches the signing keys stored in the database; their private keys
+// are stored sealed.
 type keyring struct {
 	store store.Store
+	seal  sealer
 	mu    sync.Mutex
 	keys  []*signingKey // sorted by NotBefore, oldest first
 	at    time.Time
@@ -73,11 +82,17 @@ func (r *keyring) load(ctx context.Context) ([]*signingKey, error) {
 		if err := json.Unmarshal(a.Data, &m); err != nil {
 			return nil, fmt.Errorf("signing key %s: %w", a.ID, err)
 		}
-		block, _ := pem.Decode([]byte(m.PrivatePEM))
-		if block == nil {
-			return nil, fmt.Errorf("signing key %s: no PEM block", a.ID)
+		// A key in clear is refused, not used: start seals the ones an
+		// earlier version left, and only someone writing the database
+		// behind Warden's back could add another.
+		if len(m.Sealed) == 0 {
+			return nil, fmt.Errorf("signing key %s has no sealed private key (start seals clear ones; is an older Warden writing to this database?)", a.ID)
 		}
-		priv, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+		der, err := r.seal.OpenSecret(oauth.KindSigningKey, a.ID, m.Sealed)
+		if err != nil {
+			return nil, fmt.Errorf("signing key: %w", err)
+		}
+		priv, err := x509.ParsePKCS1PrivateKey(der)
 		if err != nil {
 			return nil, fmt.Errorf("signing key %s: %w", a.ID, err)
 		}
@@ -127,9 +142,10 @@ func (r *keyring) create(ctx context.Context, notBefore time.Time) error {
 	if _, err := rand.Read(b); err != nil {
 		return err
 	}
-	m := oauth.SigningKey{ID: hex.EncodeToString(b), Algorithm: "RS256",
-		PrivatePEM: string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(priv)})),
-		NotBefore:  notBefore.UTC().Truncate(time.Microsecond), NotAfter: notBefore.Add(signLife).UTC().Truncate(time.Microsecond),
+	id := hex.EncodeToString(b)
+	m := oauth.SigningKey{ID: id, Algorithm: "RS256",
+		Sealed:    r.seal.SealSecret(oauth.KindSigningKey, id, x509.MarshalPKCS1PrivateKey(priv)),
+		NotBefore: notBefore.UTC().Truncate(time.Microsecond), NotAfter: notBefore.Add(signLife).UTC().Truncate(time.Microsecond),
 		CreatedAt: store.Now()}
 	data, err := json.Marshal(m)
 	if err != nil {
@@ -174,38 +190,134 @@ func (r *keyring) published(ctx context.Context) ([]op.Key, error) {
 	return out, nil
 }
 
-// cryptoKey returns the instance's AES key for opaque access tokens, creating it
-// once. The unique artifact key makes concurrent first starts agree on one.
-func cryptoKey(ctx context.Context, s store.Store) ([32]byte, error) {
-	var key [32]byte
+// sealClear seals, in place, the private keys of signing keys that versions
+// before the master key stored in clear. It is idempotent, and safe with
+// several nodes at once: each key is rewritten in a write that reads it again
+// first, and whichever node's sealed value lands last, every node (sharing the
+// master key, which CheckMasterKey ensured) opens it.
+func (r *keyring) sealClear(ctx context.Context) error {
+	arts, _, err := r.store.ListArtifacts(ctx, store.ArtifactQuery{Kind: oauth.KindSigningKey, Page: store.Page{Limit: 1000, Asc: true}})
+	if err != nil {
+		return fmt.Errorf("signing keys: %w", err)
+	}
+	for _, a := range arts {
+		var m oauth.SigningKey
+		if err := json.Unmarshal(a.Data, &m); err != nil {
+			return fmt.Errorf("signing key %s: %w", a.ID, err)
+		}
+		if len(m.Sealed) > 0 && m.PrivatePEM == "" {
+			continue
+		}
+		err := r.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+			cur, err := tx.Artifact(ctx, oauth.KindSigningKey, a.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil // purged meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			var m oauth.SigningKey
+			if err := json.Unmarshal(cur.Data, &m); err != nil {
+				return err
+			}
+			if m.PrivatePEM == "" {
+				return nil // sealed meanwhile by another node
+			}
+			block, _ := pem.Decode([]byte(m.PrivatePEM))
+			if block == nil {
+				return errors.New("no PEM block")
+			}
+			priv, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+			if err != nil {
+				return err
+			}
+			m.Sealed = r.seal.SealSecret(oauth.KindSigningKey, cur.ID, x509.MarshalPKCS1PrivateKey(priv))
+			m.PrivatePEM = ""
+			if cur.Data, err = json.Marshal(m); err != nil {
+				return err
+			}
+			return tx.PutArtifact(ctx, cur)
+		})
+		if err != nil {
+			return fmt.Errorf("seal signing key %s: %w", a.ID, err)
+		}
+	}
+	r.mu.Lock()
+	r.keys = nil // reload
+	r.mu.Unlock()
+	return nil
+}
+
+// cryptoKey returns the instance's AES key for opaque access tokens and the id
+// of its artifact, creating it once, sealed. The unique artifact key makes
+// concurrent first starts agree on one. A key an earlier version stored in
+// clear (32 bytes) is sealed in place.
+func cryptoKey(ctx context.Context, s store.Store, sl sealer) (key [32]byte, id string, err error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		art, err := s.ArtifactByKey(ctx, oauth.KindCryptoKey, "current")
 		if err == nil {
-			if len(art.Data) != 32 {
-				return key, fmt.Errorf("crypto key: %d bytes", len(art.Data))
+			if len(art.Data) == len(key) {
+				return sealClearCryptoKey(ctx, s, sl, art.ID)
 			}
-			copy(key[:], art.Data)
-			return key, nil
+			raw, err := sl.OpenSecret(art.Kind, art.ID, art.Data)
+			if err != nil {
+				return key, "", fmt.Errorf("crypto key: %w", err)
+			}
+			if len(raw) != len(key) {
+				return key, "", fmt.Errorf("crypto key: %d bytes", len(raw))
+			}
+			copy(key[:], raw)
+			return key, art.ID, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
-			return key, err
+			return key, "", err
 		}
 		if _, err := rand.Read(key[:]); err != nil {
-			return key, err
+			return key, "", err
 		}
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
 		err = s.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-			return tx.PutArtifact(ctx, &store.Artifact{Kind: oauth.KindCryptoKey, ID: hex.EncodeToString(b), Key: "current",
-				CreatedAt: store.Now(), Data: append([]byte(nil), key[:]...)})
+			return tx.PutArtifact(ctx, &store.Artifact{Kind: oauth.KindCryptoKey, ID: id, Key: "current",
+				CreatedAt: store.Now(), Data: sl.SealSecret(oauth.KindCryptoKey, id, key[:])})
 		})
 		if err == nil {
-			return key, nil
+			return key, id, nil
 		}
 		if !errors.Is(err, store.ErrDuplicate) {
-			return key, err
+			return key, "", err
 		}
 		// another node created it first: read theirs
 	}
-	return key, errors.New("crypto key: could not create or read")
+	return key, "", errors.New("crypto key: could not create or read")
+}
+
+// sealClearCryptoKey seals the clear crypto key of artifact id in place and
+// returns it. Like sealClear it reads the row again in its write, so nodes
+// starting together each either seal it or find it sealed.
+func sealClearCryptoKey(ctx context.Context, s store.Store, sl sealer, id string) (key [32]byte, _ string, err error) {
+	err = s.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		art, err := tx.Artifact(ctx, oauth.KindCryptoKey, id)
+		if err != nil {
+			return err
+		}
+		if len(art.Data) != len(key) {
+			raw, err := sl.OpenSecret(art.Kind, art.ID, art.Data)
+			if err != nil {
+				return err
+			}
+			if copy(key[:], raw) != len(key) {
+				return fmt.Errorf("%d bytes", len(raw))
+			}
+			return nil // sealed meanwhile by another node
+		}
+		copy(key[:], art.Data)
+		art.Data = sl.SealSecret(art.Kind, art.ID, key[:])
+		return tx.PutArtifact(ctx, art)
+	})
+	if err != nil {
+		return key, "", fmt.Errorf("seal crypto key: %w", err)
+	}
+	return key, id, nil
 }

@@ -3,10 +3,12 @@ package oidc
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/oauth"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/sqlite"
@@ -22,7 +24,7 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	r := &keyring{store: s}
+	r := &keyring{store: s, seal: app.New(s, slog.New(slog.DiscardHandler), "localhost")}
 	first, err := r.current(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -84,10 +86,11 @@ func TestCryptoKeyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	a := app.New(s, slog.New(slog.DiscardHandler), "localhost")
 	keys := make(chan [32]byte, 8)
 	for i := 0; i < 8; i++ {
 		go func() {
-			k, err := cryptoKey(ctx, s)
+			k, _, err := cryptoKey(ctx, s, a)
 			if err != nil {
 				t.Error(err)
 			}

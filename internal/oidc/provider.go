@@ -28,22 +28,30 @@ type Provider struct {
 }
 
 // New builds the provider for issuer (Warden's external URL). It creates the
-// token encryption key and the first signing key on first use of a store.
+// token encryption key and the first signing key on first use of a store, both
+// sealed with a's master key, and seals in place the ones an earlier version
+// stored in clear.
 func New(ctx context.Context, a *app.App, s store.Store, issuer string, log *slog.Logger) (*Provider, error) {
 	u, err := url.Parse(issuer)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("external URL %q is not an absolute URL", issuer)
 	}
-	key, err := cryptoKey(ctx, s)
+	// Never make or seal a key under a master key the store was not set up with.
+	if err := a.CheckMasterKey(ctx); err != nil {
+		return nil, err
+	}
+	key, keyID, err := cryptoKey(ctx, s, a)
 	if err != nil {
 		return nil, err
 	}
-	st := &storage{app: a, store: s, keys: &keyring{store: s}, log: log}
+	st := &storage{app: a, store: s, keys: &keyring{store: s, seal: a}, log: log}
+	if err := st.keys.sealClear(ctx); err != nil {
+		return nil, err
+	}
 	if err := st.keys.ensure(ctx); err != nil {
 		return nil, err
 	}
 	cfg := &op.Config{
-		CryptoKey:                key,
 		DefaultLogoutRedirectURI: loginPath + "/logged-out",
 		CodeMethodS256:           true,
 		AuthMethodPost:           true,
@@ -58,6 +66,10 @@ func New(ctx context.Context, a *app.App, s store.Store, issuer string, log *slo
 			op.NewEndpoint("/oidc/v1/end_session"), op.NewEndpoint("/oauth/v2/keys")),
 		op.WithCustomIntrospectionEndpoint(op.NewEndpoint("/oauth/v2/introspect")),
 		op.WithLogger(log),
+		// Opaque tokens open only as AES-256-GCM (JWE). op.Config.CryptoKey
+		// would also accept AES-CFB, which is unauthenticated and malleable:
+		// flipped ciphertext bits flip the plaintext, and nothing notices.
+		op.WithCrypto(op.NewAES256GCMCrypto(key, keyID)),
 	}
 	if u.Scheme == "http" {
 		opts = append(opts, op.WithAllowInsecure())

@@ -87,6 +87,9 @@ type Store struct {
 	auth *authCache // Principal answers, dropped per user by the writer
 }
 
+// Path is the database file, for tools and tests that read it directly.
+func (s *Store) Path() string { return s.path }
+
 // Stats counts the writer's work since Open.
 type Stats struct {
 	Batches uint64 // transactions committed (one fsync each)

@@ -7,6 +7,7 @@ package testdb
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"net/url"
 	"os"
@@ -104,4 +105,112 @@ func PostgresDSN(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Cell is one stored value: a column of one row of one table.
+type Cell struct {
+	Table, Column string
+	Row           int    // the row's place in its table's dump
+	Value         []byte // as the engine keeps it: text and blobs byte for byte
+}
+
+// Raw reads every row of every table of s straight from the database, past the
+// store, as someone holding a copy of it would: SQLite through a read-only
+// connection to the file, PostgreSQL through the store's own schema. s must be
+// a store this package opened.
+func Raw(t testing.TB, s store.Store) []Cell {
+	t.Helper()
+	switch s := s.(type) {
+	case *sqlite.Store:
+		return rawSQLite(t, s.Path())
+	case *postgres.Store:
+		return rawPostgres(t, s.Pool().Config().ConnString())
+	}
+	t.Fatalf("testdb.Raw: unknown store %T", s)
+	return nil
+}
+
+func rawSQLite(t testing.TB, path string) []Cell {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var tables []string
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+	if err != nil {
+		t.Fatalf("sqlite %s: list tables: %v", path, err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	var out []Cell
+	for _, tb := range tables {
+		rows, err := db.Query(`SELECT * FROM "` + tb + `"`)
+		if err != nil {
+			t.Fatalf("sqlite %s: read %s: %v", path, tb, err)
+		}
+		cols, _ := rows.Columns()
+		for n := 0; rows.Next(); n++ {
+			vals := make([]sql.RawBytes, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range vals {
+				out = append(out, Cell{Table: tb, Column: cols[i], Row: n, Value: append([]byte(nil), v...)})
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	return out
+}
+
+func rawPostgres(t testing.TB, dsn string) []Cell {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Cell
+	for _, tb := range tables {
+		rows, err := conn.Query(ctx, `SELECT * FROM `+pgx.Identifier{tb}.Sanitize())
+		if err != nil {
+			t.Fatalf("postgres: read %s: %v", tb, err)
+		}
+		fields := rows.FieldDescriptions()
+		for n := 0; rows.Next(); n++ {
+			// Raw wire values: bytea arrives as its bytes, text as UTF-8.
+			for i, v := range rows.RawValues() {
+				out = append(out, Cell{Table: tb, Column: fields[i].Name, Row: n, Value: append([]byte(nil), v...)})
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }
