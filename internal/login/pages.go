@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -119,7 +118,5 @@ func cspSource(raw string) string {
 	}
 	return scheme + "://" + u.Host
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
