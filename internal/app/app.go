@@ -36,6 +36,7 @@ type App struct {
 	domain string // instance domain: login names are user@org-slug.domain
 	obs    Observer
 	keys   *masterkey.Key // seals what the store keeps secret; never stored itself
+	hash   *hashLimit     // password hashes computed at once
 
 	tokens      TokenDecoder // OAuth2 access tokens, when the OIDC provider runs
 	apiAudience atomic.Value // string: the instance id, read once
@@ -94,6 +95,9 @@ func New(s store.Store, log *slog.Logger, domain string, opts ...Option) *App {
 	}
 	if a.keys == nil {
 		a.keys, _ = masterkey.New(masterkey.Generate())
+	}
+	if a.hash == nil {
+		a.hash = newHashLimit(0, 0)
 	}
 	return a
 }

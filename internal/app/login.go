@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"runtime"
 	"strings"
 	"time"
 
@@ -113,20 +112,11 @@ func (a *App) FindLoginUser(ctx context.Context, loginName string) (*user.User, 
 // CheckUnknownUserPassword spends the time of a real password check and fails
 // as an unknown user does, so the login page's answer for a user name that does
 // not exist looks and takes the same as for a wrong password.
-func (a *App) CheckUnknownUserPassword(password string) error {
-	verifyPassword(dummyHash, password)
+func (a *App) CheckUnknownUserPassword(ctx context.Context, password string) error {
+	if _, err := a.verifyPassword(ctx, dummyHash, password); err != nil {
+		return err
+	}
 	return user.ErrGetNotFound
-}
-
-// hashSlots bounds how many password verifications run at once. Each argon2id
-// run takes 64 MiB; a burst of sign-ins (or of guesses from many addresses)
-// must queue for the CPUs rather than exhaust memory.
-var hashSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
-
-func verifyPassword(hash, password string) bool {
-	hashSlots <- struct{}{}
-	defer func() { <-hashSlots }()
-	return credential.VerifyPassword(hash, password)
 }
 
 func cookieKey(cookie string) string { return hex.EncodeToString(credential.HashToken(cookie)) }

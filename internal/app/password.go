@@ -29,15 +29,23 @@ type PasswordResult struct {
 var dummyHash, _ = credential.HashPassword("warden-dummy-password")
 
 // CheckPassword verifies a human's password for sign-in and records the outcome
-// under the lockout policy. The slow hash comparison runs before the transaction;
+// under the lockout policy. The slow hash comparison runs before the transaction
+// (in a hash slot, waited for only while ctx lives: ErrPasswordBusy otherwise);
 // the transaction re-reads the user, so a lock committed meanwhile wins.
+//
+// A correct password whose stored hash is not the server's own argon2id (an
+// imported bcrypt or otherwise tuned hash) is re-hashed, also before the
+// transaction, and the new hash is written with the check — only if the
+// stored hash is still the one verified.
 func (a *App) CheckPassword(ctx context.Context, userID, password string) (*PasswordResult, error) {
 	if err := checkID(userID, user.ErrGetNotFound); err != nil {
 		return nil, err
 	}
 	u, err := a.store.User(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
-		verifyPassword(dummyHash, password)
+		if _, err := a.verifyPassword(ctx, dummyHash, password); err != nil {
+			return nil, err
+		}
 		return nil, user.ErrGetNotFound
 	}
 	if err != nil {
@@ -45,9 +53,24 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 	}
 	hash := dummyHash
 	if u.Human != nil && u.Human.PasswordHash != "" {
-		hash = u.Human.PasswordHash
+		if credential.CheckHashFormat(u.Human.PasswordHash) == nil {
+			hash = u.Human.PasswordHash
+		} else {
+			// Stored before the import limits, or damaged: never computed; the
+			// user needs a new password.
+			a.log.WarnContext(ctx, "stored password hash is beyond the limits or malformed; set a new password", "user", userID)
+		}
 	}
-	correct := verifyPassword(hash, password) && hash != dummyHash
+	ok, err := a.verifyPassword(ctx, hash, password)
+	if err != nil {
+		return nil, err
+	}
+	correct := ok && hash != dummyHash
+	var upgrade string
+	if correct && credential.NeedsRehash(hash) {
+		// Best effort: without a slot now, the next sign-in upgrades it.
+		upgrade, _ = a.hashPassword(ctx, password)
+	}
 	res := &PasswordResult{Remaining: -1}
 	var outErr error
 	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
@@ -61,10 +84,18 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 			return err
 		}
 		prev := u.Sequence
-		evs, outcome, cerr := user.CheckPassword(u, correct, pol.MaxPasswordAttempts, user.Actor{UserID: u.ID, At: store.Now()})
+		by := user.Actor{UserID: u.ID, At: store.Now()}
+		evs, outcome, cerr := user.CheckPassword(u, correct, pol.MaxPasswordAttempts, by)
 		outErr = cerr
 		if outcome == user.CheckRefused {
 			return nil // nothing to record
+		}
+		if outcome == user.CheckOK && upgrade != "" && u.Human.PasswordHash == hash {
+			ev, err := user.UpgradePasswordHash(u, upgrade, by)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, ev)
 		}
 		if err := tx.UpdateUser(ctx, u, prev); err != nil {
 			return err
@@ -97,9 +128,9 @@ func (a *App) SetPassword(ctx context.Context, s Scope, userID, password string,
 	if err := checkPasswordRules(password); err != nil {
 		return nil, err
 	}
-	hash, err := credential.HashPassword(password)
+	hash, err := a.hashPassword(ctx, password)
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	var out user.User
 	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {

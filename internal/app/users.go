@@ -224,25 +224,25 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 	case in.Password != "" && in.HashedPassword != "":
 		return nil, fail.Invalid("COMMAND-Pwd2x", "give either a password or a hashed password")
 	case in.Password != "":
-		if len(in.Password) < 8 || len(in.Password) > 256 {
-			return nil, fail.Invalid("COMMAND-Pwd8", "Password must be 8 to 256 characters")
+		if err := checkPasswordRules(in.Password); err != nil {
+			return nil, err
 		}
-		hash, err := credential.HashPassword(in.Password)
-		if err != nil {
-			return nil, storeErr(err)
-		}
-		h.PasswordHash = hash
 	case in.HashedPassword != "":
 		if err := credential.CheckHashFormat(in.HashedPassword); err != nil {
 			return nil, fail.Invalid("COMMAND-HashF", "Hashed password: "+err.Error())
 		}
 		h.PasswordHash = in.HashedPassword
 	}
-	h.PasswordChangeRequired = in.ChangeRequired && h.PasswordHash != ""
 	orgID, err := a.targetOrg(ctx, s, in.OrgID)
 	if err != nil {
 		return nil, err
 	}
+	if in.Password != "" { // hashed (slow, in a hash slot) only once the caller may create the user
+		if h.PasswordHash, err = a.hashPassword(ctx, in.Password); err != nil {
+			return nil, err
+		}
+	}
+	h.PasswordChangeRequired = in.ChangeRequired && h.PasswordHash != ""
 	uid := in.UserID
 	if uid == "" {
 		uid = a.ids.Next()

@@ -64,6 +64,7 @@ const (
 	TextLocked        = "Your account is locked. Ask an administrator to unlock it."
 	TextInactive      = "Your account is deactivated."
 	TextThrottled     = "Too many attempts, wait a minute."
+	TextBusy          = "Warden is busy checking other sign-ins. Try again in a moment."
 	TextCSRF          = "This form has expired or was not sent from this page. Go back, reload the page and try again."
 	TextUnknownFlow   = "This sign-in request is unknown or has expired. Go back to your application and sign in again."
 )
@@ -255,7 +256,7 @@ func (h *handler) postPassword(w http.ResponseWriter, r *http.Request) {
 	)
 	switch {
 	case ar.UserID == "" || len(password) > maxPassword:
-		err = h.app.CheckUnknownUserPassword(password)
+		err = h.app.CheckUnknownUserPassword(ctx, password)
 	default:
 		res, err = h.app.CheckPassword(ctx, ar.UserID, password)
 	}
@@ -478,6 +479,10 @@ func (h *handler) clearCookie(w http.ResponseWriter, name, path string) {
 
 func (h *handler) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
 	if errors.Is(err, context.Canceled) {
+		return
+	}
+	if errors.Is(err, app.ErrPasswordBusy) { // every hash slot stayed taken
+		h.message(w, r, http.StatusServiceUnavailable, page{Title: "Busy", Error: TextBusy})
 		return
 	}
 	h.log.ErrorContext(r.Context(), "login: "+what, "err", err)
