@@ -15,10 +15,6 @@ import (
 // person to try again.
 var ErrPasswordBusy = fail.New(codes.Unavailable, "WARDEN-HASHBUSY", "Too many password checks at once; try again in a moment")
 
-// DefaultHashWait is the longest a request waits for a hash slot unless its
-// own context ends sooner.
-const DefaultHashWait = 10 * time.Second
-
 // hashLimit bounds how many password hashes are computed at once. Each
 // argon2id run takes up to 256 MiB (the import limit) and cannot be stopped
 // once started, so a burst of sign-ins — or of guesses from many addresses —
@@ -26,28 +22,26 @@ const DefaultHashWait = 10 * time.Second
 // that queue only while its caller still waits for the answer.
 type hashLimit struct {
 	slots chan struct{}
-	wait  time.Duration
+	wait  time.Duration // 0: as long as the request's context lives
 }
 
 func newHashLimit(n int, wait time.Duration) *hashLimit {
 	if n <= 0 {
 		n = max(2, runtime.GOMAXPROCS(0))
 	}
-	if wait <= 0 {
-		wait = DefaultHashWait
-	}
-	return &hashLimit{slots: make(chan struct{}, n), wait: wait}
+	return &hashLimit{slots: make(chan struct{}, n), wait: max(wait, 0)}
 }
 
 // WithHashSlots sets how many password hashes may be computed at once (n ≤ 0:
-// max(2, GOMAXPROCS)) and the longest a request waits for a slot (wait ≤ 0:
-// DefaultHashWait). A request's own context ending stops its wait sooner.
+// max(2, GOMAXPROCS)) and, when wait > 0, the longest a request waits for a
+// slot. A request always stops waiting when its context ends (the default's
+// only bound).
 func WithHashSlots(n int, wait time.Duration) Option {
 	return func(a *App) { a.hash = newHashLimit(n, wait) }
 }
 
-// acquire takes a hash slot, waiting only while ctx lives and at most the
-// limit's wait.
+// acquire takes a hash slot, waiting only while ctx lives (and at most the
+// limit's wait, if it has one).
 func (l *hashLimit) acquire(ctx context.Context) (release func(), err error) {
 	release = func() { <-l.slots }
 	select {
@@ -55,14 +49,18 @@ func (l *hashLimit) acquire(ctx context.Context) (release func(), err error) {
 		return release, nil
 	default:
 	}
-	t := time.NewTimer(l.wait)
-	defer t.Stop()
+	var timeout <-chan time.Time
+	if l.wait > 0 {
+		t := time.NewTimer(l.wait)
+		defer t.Stop()
+		timeout = t.C
+	}
 	select {
 	case l.slots <- struct{}{}:
 		return release, nil
 	case <-ctx.Done():
 		return nil, ErrPasswordBusy.Wrap(ctx.Err())
-	case <-t.C:
+	case <-timeout:
 		return nil, ErrPasswordBusy
 	}
 }
