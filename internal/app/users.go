@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/warden-id/warden/internal/credential"
@@ -11,6 +12,7 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
+	"google.golang.org/grpc/codes"
 )
 
 // Scope says in which org a user command or query is allowed.
@@ -216,7 +218,7 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 		return nil, fail.Invalid("EMAIL-599BI", "Email is invalid")
 	}
 	if in.UserID != "" {
-		if err := checkID(in.UserID, nil); err != nil {
+		if err := checkUserID(in.UserID); err != nil {
 			return nil, err
 		}
 	}
@@ -249,7 +251,7 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 	}
 	// Without a password the user still has to set one: INITIAL, as in ZITADEL.
 	u, ev := user.NewHuman(uid, orgID, in.UserName, h, h.PasswordHash == "", actor(s.Caller))
-	return u, a.insertUser(ctx, u, ev)
+	return u, a.insertUser(ctx, u, ev, in.UserID != "")
 }
 
 // NewMachine is the input of AddMachine.
@@ -276,7 +278,7 @@ func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.Use
 	}
 	uid := in.UserID
 	if uid != "" {
-		if err := checkID(uid, nil); err != nil {
+		if err := checkUserID(uid); err != nil {
 			return nil, err
 		}
 	} else {
@@ -288,7 +290,7 @@ func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.Use
 	}
 	u, ev := user.NewMachine(uid, orgID, in.UserName,
 		user.Machine{Name: in.Name, Description: in.Description, AccessTokenType: in.AccessTokenType}, actor(s.Caller))
-	return u, a.insertUser(ctx, u, ev)
+	return u, a.insertUser(ctx, u, ev, in.UserID != "")
 }
 
 // targetOrg is the org a new user goes into: explicit (v2), else the v1 context,
@@ -317,8 +319,50 @@ func (a *App) targetOrg(ctx context.Context, s Scope, explicit string) (string, 
 	return orgID, nil
 }
 
-func (a *App) insertUser(ctx context.Context, u *user.User, ev event.Event) error {
+// errUserHandleTaken: a caller-chosen user id that is a machine user's name,
+// or a machine user name that is a user's id. Both name a machine user as an
+// OAuth2 client id, so each must name one user only.
+var errUserHandleTaken = fail.New(codes.AlreadyExists, "WARDEN-UIDNAME", "A user id or machine user name with this value already exists")
+
+// errBadUserID: a caller-chosen user id outside the safe alphabet. Ids appear
+// in URL paths (the API's, the console's) and as client ids.
+var errBadUserID = fail.Invalid("WARDEN-UIDCHR", fmt.Sprintf("user id must be 1 to %d letters, digits, '_', '-' or '.', and not \".\" or \"..\"", MaxIDLen))
+
+// checkUserID validates a caller-chosen user id.
+func checkUserID(v string) error {
+	if v == "" || len(v) > MaxIDLen || v == "." || v == ".." {
+		return errBadUserID
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return errBadUserID
+		}
+	}
+	return nil
+}
+
+// insertUser writes a new user and its creation event. A chosen id must not
+// be a machine user's name, and a machine user's name must not be a user's
+// id (checked in the write, on the state it commits against).
+func (a *App) insertUser(ctx context.Context, u *user.User, ev event.Event, chosenID bool) error {
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		if chosenID {
+			page, err := tx.ListUsers(ctx, store.UserQuery{UserNames: []store.TextMatch{{Value: u.ID}}, Types: []user.Type{user.TypeMachine}, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(page.Users) > 0 {
+				return errUserHandleTaken
+			}
+		}
+		if u.Type == user.TypeMachine {
+			if _, err := tx.User(ctx, u.UserName); err == nil {
+				return errUserHandleTaken
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
 		if err := tx.InsertUser(ctx, u); err != nil {
 			return err
 		}
