@@ -47,8 +47,8 @@ var (
 // several orgs is ErrLoginNameAmbiguous (the person must type the full name).
 func (a *App) FindLoginUser(ctx context.Context, loginName string) (*user.User, error) {
 	loginName = strings.TrimSpace(loginName)
-	if loginName == "" || len(loginName) > maxLoginNameLen {
-		return nil, user.ErrGetNotFound
+	if loginName == "" || len(loginName) > maxLoginNameLen || checkChars("login name", loginName) != nil {
+		return nil, user.ErrGetNotFound // names cannot hold what checkChars refuses; NUL would break PostgreSQL
 	}
 	humans := []user.Type{user.TypeHuman}
 	// Login names compare case-insensitively, as in ZITADEL; an exact match
