@@ -32,7 +32,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// startInput runs Warden on st with app options and no login throttle.
+// startInput runs Warden on st with app options (start's harness has none)
+// and no login throttle.
 func startInput(t *testing.T, st store.Store, opts ...app.Option) *env {
 	t.Helper()
 	logs := &wardentest.LogBuffer{}
@@ -220,7 +221,7 @@ func TestHashImportCannotExhaustSignIn(t *testing.T) {
 // and the password keeps working.
 func TestImportedHashIsRehashed(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
-		e := startInput(t, open(t))
+		e := start(t, open(t), login.Options{})
 		ctx := context.Background()
 		b, _ := bcrypt.GenerateFromPassword([]byte(Password), bcrypt.MinCost)
 		rp := wardentest.NewRP(t, e.Instance, wardentest.RPOptions{})
@@ -265,7 +266,7 @@ func TestImportedHashIsRehashed(t *testing.T) {
 // without them.
 func TestMembersOnlyFromReadableOrgs(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
-		e := startInput(t, open(t))
+		e := start(t, open(t), login.Options{})
 		orgA := e.AddOrg(t, "Org A")
 		owner := e.AddMachine(t, orgA, "owner-a")
 		e.Grant(t, orgA, owner, "ORG_OWNER")
@@ -309,7 +310,7 @@ func TestMembersOnlyFromReadableOrgs(t *testing.T) {
 // escapes ids in its links.
 func TestUserIDsSafeAndUnambiguous(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
-		e := startInput(t, open(t))
+		e := start(t, open(t), login.Options{})
 		orgB := e.AddOrg(t, "Org B")
 		mgr := e.AddMachine(t, orgB, "mgr-b")
 		e.Grant(t, orgB, mgr, "ORG_USER_MANAGER")
@@ -430,7 +431,7 @@ func (e *env) userID(name string) string {
 // 400, not a database error.
 func TestInvisibleCharactersRefusedInNames(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
-		e := startInput(t, open(t))
+		e := start(t, open(t), login.Options{})
 		proj := wardentest.Must(t, e.Admin(t, "POST", "/management/v1/projects", `{"name":"P"}`), 200).Str("id")
 		for _, c := range []string{`\u0000`, `\u0007`, `\t`, `\n`, `\u007f`, `\u0085`, `\u00ad`, `\u200b`, `\u200d`, `\u200e`, `\u202e`, `\u2066`, `\u2060`, `\ufeff`} {
 			bad := "ev" + c + "il"
