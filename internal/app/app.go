@@ -137,11 +137,15 @@ func checkID(v string, empty *fail.Error) error {
 	if len(v) > MaxIDLen {
 		return fail.Invalid("WARDEN-IDLEN", fmt.Sprintf("id longer than %d characters", MaxIDLen))
 	}
-	if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 { // PostgreSQL refuses both in any text
+	if !pgText(v) {
 		return fail.Invalid("WARDEN-IDCHR", "id contains a NUL or is not valid UTF-8")
 	}
 	return nil
 }
+
+// pgText tells whether v may be sent to the store at all: PostgreSQL refuses
+// NUL and invalid UTF-8 in any text, even in a lookup.
+func pgText(v string) bool { return utf8.ValidString(v) && strings.IndexByte(v, 0) < 0 }
 
 // checkText validates a required (or optional) text field.
 func checkText(field, v string, required bool) error {

@@ -131,6 +131,16 @@ func (a *App) GetUser(ctx context.Context, s Scope, userID string) (*user.User, 
 // ListUsers lists users of the scope's org (v1) or of every org where the caller
 // may read users (v2: instance readers see all; others are limited to their org).
 func (a *App) ListUsers(ctx context.Context, s Scope, q store.UserQuery) (*store.UserPage, map[string]*org.Org, error) {
+	for _, m := range append(append([]store.TextMatch{}, q.UserNames...), q.Emails...) {
+		if !pgText(m.Value) {
+			return nil, nil, fail.Invalid("WARDEN-QCHR", "search text contains a NUL or is not valid UTF-8")
+		}
+	}
+	for _, id := range q.IDs {
+		if !pgText(id) {
+			return nil, nil, fail.Invalid("WARDEN-IDCHR", "id contains a NUL or is not valid UTF-8")
+		}
+	}
 	switch {
 	case s.OrgID != "":
 		q.OrgID = s.OrgID

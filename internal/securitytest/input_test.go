@@ -427,8 +427,8 @@ func (e *env) userID(name string) string {
 // projects or apps can store NUL (which breaks PostgreSQL and `warden store
 // copy`), other control characters, zero-width or bidi characters (with which
 // one name passes for another) in a name, a profile field, a description or a
-// redirect URI (400); ordinary non-ASCII text is welcome; a NUL in an id is
-// 400, not a database error.
+// redirect URI (400); ordinary non-ASCII text is welcome; a NUL in an id or a
+// search is 400, not a database error.
 func TestInvisibleCharactersRefusedInNames(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
 		e := start(t, open(t), login.Options{})
@@ -458,5 +458,8 @@ func TestInvisibleCharactersRefusedInNames(t *testing.T) {
 			`{"userName":"zoë","profile":{"firstName":"Zoë","lastName":"Ünal-Øster 李","displayName":"Zoë 🎉"},"email":{"email":"zoe@example.com"}}`), 200)
 		wardentest.Must(t, e.Admin(t, "POST", "/management/v1/orgs", `{"name":"Société Générale"}`), 200)
 		wardentest.Must(t, e.Admin(t, "GET", "/management/v1/users/a%00b", ""), 400)
+		wardentest.Must(t, e.Admin(t, "POST", "/management/v1/users/_search",
+			`{"queries":[{"userNameQuery":{"userName":"a\u0000b","method":"TEXT_QUERY_METHOD_EQUALS"}}]}`), 400)
+		wardentest.Must(t, e.Admin(t, "POST", "/v2/users", `{"queries":[{"emailQuery":{"emailAddress":"a\u0000b"}}]}`), 400)
 	})
 }
