@@ -311,7 +311,7 @@ func (m *Management) ListOrgMembers(ctx context.Context, r *mgmt.ListOrgMembersR
 	if err != nil {
 		return nil, err
 	}
-	ms, users, total, err := m.app.ListMembers(ctx, s.OrgID, pg)
+	ms, users, total, err := m.app.ListMembers(ctx, s.Caller, s.OrgID, pg)
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,7 @@ type App struct {
 	domain string // instance domain: login names are user@org-slug.domain
 	obs    Observer
 	keys   *masterkey.Key // seals what the store keeps secret; never stored itself
+	hash   *hashLimit     // password hashes computed at once
 
 	tokens      TokenDecoder // OAuth2 access tokens, when the OIDC provider runs
 	apiAudience atomic.Value // string: the instance id, read once
@@ -95,6 +96,9 @@ func New(s store.Store, log *slog.Logger, domain string, opts ...Option) *App {
 	if a.keys == nil {
 		a.keys, _ = masterkey.New(masterkey.Generate())
 	}
+	if a.hash == nil {
+		a.hash = newHashLimit(0, 0)
+	}
 	return a
 }
 
@@ -133,8 +137,15 @@ func checkID(v string, empty *fail.Error) error {
 	if len(v) > MaxIDLen {
 		return fail.Invalid("WARDEN-IDLEN", fmt.Sprintf("id longer than %d characters", MaxIDLen))
 	}
+	if !pgText(v) {
+		return fail.Invalid("WARDEN-IDCHR", "id contains a NUL or is not valid UTF-8")
+	}
 	return nil
 }
+
+// pgText tells whether v may be sent to the store at all: PostgreSQL refuses
+// NUL and invalid UTF-8 in any text, even in a lookup.
+func pgText(v string) bool { return utf8.ValidString(v) && strings.IndexByte(v, 0) < 0 }
 
 // checkText validates a required (or optional) text field.
 func checkText(field, v string, required bool) error {
@@ -144,10 +155,44 @@ func checkText(field, v string, required bool) error {
 	if len(v) > MaxNameLen {
 		return fail.Invalid("WARDEN-LEN", fmt.Sprintf("%s longer than %d characters", field, MaxNameLen))
 	}
+	return checkChars(field, v)
+}
+
+// checkChars refuses what no single-line text field may hold: invalid UTF-8;
+// C0 and C1 control characters (NUL breaks PostgreSQL and store copies; tab
+// and newline belong in multi-line fields, and there are none yet); and
+// characters that are invisible or reorder text — zero-width and formatting
+// characters, the soft hyphen, bidi embeddings, overrides and isolates — with
+// which one name can pass for another. It is the one check every name and
+// free-text field that reaches the store goes through.
+func checkChars(field, v string) error {
 	if !utf8.ValidString(v) {
 		return fail.Invalid("WARDEN-UTF8", field+" is not valid UTF-8")
 	}
+	for _, r := range v {
+		if invisible(r) {
+			return fail.Invalid("WARDEN-CHARS", fmt.Sprintf("%s contains a control or invisible character (%U)", field, r))
+		}
+	}
 	return nil
+}
+
+// invisible tells whether r is a control, invisible formatting or bidi control character.
+func invisible(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r <= 0x9f: // C0, DEL, C1
+		return true
+	case r == 0x00ad, // soft hyphen
+		r == 0x061c,                // Arabic letter mark
+		r >= 0x200b && r <= 0x200f, // zero-width space, non-joiner, joiner; LRM, RLM
+		r == 0x2028, r == 0x2029,   // line and paragraph separators
+		r >= 0x202a && r <= 0x202e, // bidi embeddings and overrides
+		r >= 0x2060 && r <= 0x2064, // word joiner, invisible operators
+		r >= 0x2066 && r <= 0x2069, // bidi isolates
+		r == 0xfeff:                // zero-width no-break space (BOM)
+		return true
+	}
+	return false
 }
 
 func actor(c *Caller) user.Actor { return user.Actor{UserID: c.UserID, At: store.Now()} }

@@ -31,6 +31,9 @@ type Bootstrapped struct {
 // transaction with the new token, so the caller can stage it (e.g. in a file)
 // and a failure to stage aborts the bootstrap instead of losing the only key.
 func (a *App) Bootstrap(ctx context.Context, orgName string, beforeCommit func(token string) error) (*Bootstrapped, error) {
+	if err := checkText("organisation name", orgName, true); err != nil {
+		return nil, err
+	}
 	if _, err := a.store.Instance(ctx); err == nil {
 		return nil, nil
 	} else if !errors.Is(err, store.ErrNotFound) {

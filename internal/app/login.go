@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"runtime"
 	"strings"
 	"time"
 
@@ -40,8 +39,6 @@ var (
 	ErrSessionEnded = fail.New(codes.Unauthenticated, "LOGIN-Sess0", "Errors.Session.Ended")
 	// ErrPasswordChangeExpired: the forced change was not started here or took too long.
 	ErrPasswordChangeExpired = fail.New(codes.FailedPrecondition, "LOGIN-PwCh0", "Errors.User.Password.ChangeExpired")
-	// ErrBusy: no password-hash slot came free while the request lived.
-	ErrBusy = fail.New(codes.Unavailable, "WARDEN-BUSY1", "Too many password checks at once; try again")
 )
 
 // FindLoginUser resolves what a person typed into the login page to a human
@@ -50,8 +47,8 @@ var (
 // several orgs is ErrLoginNameAmbiguous (the person must type the full name).
 func (a *App) FindLoginUser(ctx context.Context, loginName string) (*user.User, error) {
 	loginName = strings.TrimSpace(loginName)
-	if loginName == "" || len(loginName) > maxLoginNameLen {
-		return nil, user.ErrGetNotFound
+	if loginName == "" || len(loginName) > maxLoginNameLen || checkChars("login name", loginName) != nil {
+		return nil, user.ErrGetNotFound // names cannot hold what checkChars refuses; NUL would break PostgreSQL
 	}
 	humans := []user.Type{user.TypeHuman}
 	// Login names compare case-insensitively, as in ZITADEL; an exact match
@@ -116,27 +113,10 @@ func (a *App) FindLoginUser(ctx context.Context, loginName string) (*user.User, 
 // as an unknown user does, so the login page's answer for a user name that does
 // not exist looks and takes the same as for a wrong password.
 func (a *App) CheckUnknownUserPassword(ctx context.Context, password string) error {
-	if _, err := verifyPassword(ctx, dummyHash, password); err != nil {
+	if _, err := a.verifyPassword(ctx, dummyHash, password); err != nil {
 		return err
 	}
 	return user.ErrGetNotFound
-}
-
-// hashSlots bounds how many password verifications run at once. Each argon2id
-// run takes 64 MiB; a burst of sign-ins (or of guesses from many addresses)
-// must queue for the CPUs rather than exhaust memory.
-var hashSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
-
-// verifyPassword waits for a slot only as long as ctx lives: a request that
-// gave up must not hold the queue for those behind it.
-func verifyPassword(ctx context.Context, hash, password string) (bool, error) {
-	select {
-	case hashSlots <- struct{}{}:
-	case <-ctx.Done():
-		return false, ErrBusy.Wrap(ctx.Err())
-	}
-	defer func() { <-hashSlots }()
-	return credential.VerifyPassword(hash, password), nil
 }
 
 func cookieKey(cookie string) string { return hex.EncodeToString(credential.HashToken(cookie)) }
@@ -285,7 +265,7 @@ func (a *App) FinishPasswordChange(ctx context.Context, ticket, authRequestID, n
 	// The user must still be the one who proved the password, in the same
 	// credential epoch — checked inside the write, so a lock meanwhile wins.
 	u, err := a.writePassword(ctx, newPassword, false, user.Actor{UserID: pc.UserID},
-		func(ctx context.Context, tx store.Tx) (*user.User, error) {
+		func(ctx context.Context, tx store.Reader) (*user.User, error) {
 			u, err := tx.User(ctx, pc.UserID)
 			if err != nil {
 				return nil, err

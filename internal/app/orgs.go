@@ -135,10 +135,13 @@ func (a *App) ChangeMember(ctx context.Context, c *Caller, orgID, userID string,
 				return errMemberExists
 			}
 			u, err := tx.User(ctx, userID)
-			if errors.Is(err, store.ErrNotFound) || (err == nil && u.State == user.StateDeleted) {
-				return errMemberUser
-			} else if err != nil {
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
+			}
+			// Members come only from orgs whose users the caller may read; any
+			// other user is as unknown as a missing one.
+			if err != nil || u.State == user.StateDeleted || !c.Can(org.PermUserRead, u.OrgID) {
+				return errMemberUser
 			}
 			typ = event.OrgMemberAdded
 			err = tx.PutMember(ctx, &org.Member{OrgID: orgID, UserID: userID, Roles: roles, CreatedAt: by.At, ChangedAt: by.At, Sequence: o.Sequence})
@@ -175,8 +178,10 @@ func (a *App) ChangeMember(ctx context.Context, c *Caller, orgID, userID string,
 	return &out, nil
 }
 
-// ListMembers lists the members of orgID with their users.
-func (a *App) ListMembers(ctx context.Context, orgID string, p store.Page) ([]*org.Member, map[string]*user.User, uint64, error) {
+// ListMembers lists the members of orgID with their users. A member's user is
+// given only if the caller may read the users of that user's org; otherwise
+// the membership shows without it (no name, e-mail or login name).
+func (a *App) ListMembers(ctx context.Context, c *Caller, orgID string, p store.Page) ([]*org.Member, map[string]*user.User, uint64, error) {
 	ms, total, err := a.store.ListMembers(ctx, orgID, p)
 	if err != nil {
 		return nil, nil, 0, storeErr(err)
@@ -187,7 +192,9 @@ func (a *App) ListMembers(ctx context.Context, orgID string, p store.Page) ([]*o
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, nil, 0, storeErr(err)
 		}
-		users[m.UserID] = u
+		if u != nil && c.Can(org.PermUserRead, u.OrgID) {
+			users[m.UserID] = u
+		}
 	}
 	return ms, users, total, nil
 }

@@ -27,8 +27,14 @@ type PasswordResult struct {
 var dummyHash, _ = credential.HashPassword("warden-dummy-password")
 
 // CheckPassword verifies a human's password for sign-in and records the outcome
-// under the lockout policy. The slow hash comparison runs before the transaction;
+// under the lockout policy. The slow hash comparison runs before the transaction
+// (in a hash slot, waited for only while ctx lives: ErrPasswordBusy otherwise);
 // the transaction re-reads the user, so a lock committed meanwhile wins.
+//
+// A correct password whose stored hash is not the server's own argon2id (an
+// imported bcrypt or otherwise tuned hash) is re-hashed, also before the
+// transaction, and the new hash is written with the check — only if the
+// stored hash is still the one verified.
 func (a *App) CheckPassword(ctx context.Context, userID, password string) (*PasswordResult, error) {
 	if err := checkID(userID, user.ErrGetNotFound); err != nil {
 		return nil, err
@@ -42,13 +48,24 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 	}
 	hash := dummyHash
 	if u.Human != nil && u.Human.PasswordHash != "" {
-		hash = u.Human.PasswordHash
+		if credential.CheckHashFormat(u.Human.PasswordHash) == nil {
+			hash = u.Human.PasswordHash
+		} else {
+			// Stored before the import limits, or damaged: never computed; the
+			// user needs a new password.
+			a.log.WarnContext(ctx, "stored password hash is beyond the limits or malformed; set a new password", "user", userID)
+		}
 	}
-	correct, err := verifyPassword(ctx, hash, password)
+	ok, err := a.verifyPassword(ctx, hash, password)
 	if err != nil {
 		return nil, err
 	}
-	correct = correct && hash != dummyHash
+	correct := ok && hash != dummyHash
+	var upgrade string
+	if correct && credential.NeedsRehash(hash) {
+		// Best effort: without a slot now, the next sign-in upgrades it.
+		upgrade, _ = a.hashPassword(ctx, password)
+	}
 	res := &PasswordResult{}
 	var outErr error
 	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
@@ -62,10 +79,18 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 			return err
 		}
 		prev := u.Sequence
-		evs, outcome, cerr := user.CheckPassword(u, correct, pol.MaxPasswordAttempts, user.Actor{UserID: u.ID, At: store.Now()})
+		by := user.Actor{UserID: u.ID, At: store.Now()}
+		evs, outcome, cerr := user.CheckPassword(u, correct, pol.MaxPasswordAttempts, by)
 		outErr = cerr
 		if outcome == user.CheckRefused {
 			return nil // nothing to record
+		}
+		if outcome == user.CheckOK && upgrade != "" && u.Human.PasswordHash == hash {
+			ev, err := user.UpgradePasswordHash(u, upgrade, by)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, ev)
 		}
 		if err := tx.UpdateUser(ctx, u, prev); err != nil {
 			return err
@@ -96,7 +121,7 @@ func (a *App) SetPassword(ctx context.Context, s Scope, userID, password string,
 	if s.Caller != nil {
 		by.UserID = s.Caller.UserID
 	}
-	return a.writePassword(ctx, password, changeRequired, by, func(ctx context.Context, tx store.Tx) (*user.User, error) {
+	return a.writePassword(ctx, password, changeRequired, by, func(ctx context.Context, tx store.Reader) (*user.User, error) {
 		if !self {
 			return a.loadForWrite(ctx, tx, s, userID, user.ErrGetNotFound)
 		}
@@ -113,14 +138,19 @@ func (a *App) SetPassword(ctx context.Context, s Scope, userID, password string,
 
 // writePassword hashes password (outside the transaction: it is slow, and the
 // write may run again) and sets it on the user load returns inside the write.
+// load runs once before the hash too, so a caller who may not set this
+// password cannot keep the hash slots busy.
 func (a *App) writePassword(ctx context.Context, password string, changeRequired bool, by user.Actor,
-	load func(context.Context, store.Tx) (*user.User, error)) (*user.User, error) {
+	load func(context.Context, store.Reader) (*user.User, error)) (*user.User, error) {
 	if err := checkPasswordRules(password); err != nil {
 		return nil, err
 	}
-	hash, err := credential.HashPassword(password)
-	if err != nil {
+	if _, err := load(ctx, a.store); err != nil {
 		return nil, storeErr(err)
+	}
+	hash, err := a.hashPassword(ctx, password)
+	if err != nil {
+		return nil, err
 	}
 	var out user.User
 	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {

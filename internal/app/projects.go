@@ -454,6 +454,9 @@ func CheckRedirectURIs(uris []string, devMode bool) error {
 		if strings.TrimSpace(raw) != raw || strings.ContainsAny(raw, " \t\r\n") {
 			return bad("contains white space")
 		}
+		if err := checkChars("redirect URI", raw); err != nil {
+			return err
+		}
 		u, err := url.Parse(raw)
 		if err != nil {
 			return bad("not a URL")

@@ -119,6 +119,6 @@ func (a *App) ListPATs(ctx context.Context, s Scope, userID string, p store.Page
 
 // loadForWrite loads a user inside a write for a change of its credentials or
 // password (user.write, and the caller covers the user's roles).
-func (a *App) loadForWrite(ctx context.Context, tx store.Tx, s Scope, userID string, notFound *fail.Error) (*user.User, error) {
+func (a *App) loadForWrite(ctx context.Context, tx store.Reader, s Scope, userID string, notFound *fail.Error) (*user.User, error) {
 	return a.loadForChange(ctx, tx, s, userID, org.PermUserWrite, notFound)
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/warden-id/warden/internal/credential"
@@ -57,7 +58,7 @@ var errOutranked = fail.New(codes.PermissionDenied, "WARDEN-RANK1", "The user ho
 // loadForChange loads a user inside a write for a change of its state,
 // credentials or password: visible in the scope with perm, and not holding
 // more than the caller may do (anyone may act on themselves).
-func (a *App) loadForChange(ctx context.Context, tx store.Tx, s Scope, userID, perm string, notFound *fail.Error) (*user.User, error) {
+func (a *App) loadForChange(ctx context.Context, tx store.Reader, s Scope, userID, perm string, notFound *fail.Error) (*user.User, error) {
 	u, err := tx.User(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound
@@ -148,6 +149,16 @@ func (a *App) GetUser(ctx context.Context, s Scope, userID string) (*user.User, 
 // ListUsers lists users of the scope's org (v1) or of every org where the caller
 // may read users (v2: instance readers see all; others are limited to their org).
 func (a *App) ListUsers(ctx context.Context, s Scope, q store.UserQuery) (*store.UserPage, map[string]*org.Org, error) {
+	for _, m := range append(append([]store.TextMatch{}, q.UserNames...), q.Emails...) {
+		if !pgText(m.Value) {
+			return nil, nil, fail.Invalid("WARDEN-QCHR", "search text contains a NUL or is not valid UTF-8")
+		}
+	}
+	for _, id := range q.IDs {
+		if !pgText(id) {
+			return nil, nil, fail.Invalid("WARDEN-IDCHR", "id contains a NUL or is not valid UTF-8")
+		}
+	}
 	switch {
 	case s.OrgID != "":
 		q.OrgID = s.OrgID
@@ -235,7 +246,7 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 		return nil, fail.Invalid("EMAIL-599BI", "Email is invalid")
 	}
 	if in.UserID != "" {
-		if err := checkID(in.UserID, nil); err != nil {
+		if err := checkUserID(in.UserID); err != nil {
 			return nil, err
 		}
 	}
@@ -243,32 +254,32 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 	case in.Password != "" && in.HashedPassword != "":
 		return nil, fail.Invalid("COMMAND-Pwd2x", "give either a password or a hashed password")
 	case in.Password != "":
-		if len(in.Password) < 8 || len(in.Password) > 256 {
-			return nil, fail.Invalid("COMMAND-Pwd8", "Password must be 8 to 256 characters")
+		if err := checkPasswordRules(in.Password); err != nil {
+			return nil, err
 		}
-		hash, err := credential.HashPassword(in.Password)
-		if err != nil {
-			return nil, storeErr(err)
-		}
-		h.PasswordHash = hash
 	case in.HashedPassword != "":
 		if err := credential.CheckHashFormat(in.HashedPassword); err != nil {
 			return nil, fail.Invalid("COMMAND-HashF", "Hashed password: "+err.Error())
 		}
 		h.PasswordHash = in.HashedPassword
 	}
-	h.PasswordChangeRequired = in.ChangeRequired && h.PasswordHash != ""
 	orgID, err := a.targetOrg(ctx, s, in.OrgID)
 	if err != nil {
 		return nil, err
 	}
+	if in.Password != "" { // hashed (slow, in a hash slot) only once the caller may create the user
+		if h.PasswordHash, err = a.hashPassword(ctx, in.Password); err != nil {
+			return nil, err
+		}
+	}
+	h.PasswordChangeRequired = in.ChangeRequired && h.PasswordHash != ""
 	uid := in.UserID
 	if uid == "" {
 		uid = a.ids.Next()
 	}
 	// Without a password the user still has to set one: INITIAL, as in ZITADEL.
 	u, ev := user.NewHuman(uid, orgID, in.UserName, h, h.PasswordHash == "", actor(s.Caller))
-	return u, a.insertUser(ctx, u, ev)
+	return u, a.insertUser(ctx, u, ev, in.UserID != "")
 }
 
 // NewMachine is the input of AddMachine.
@@ -295,7 +306,7 @@ func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.Use
 	}
 	uid := in.UserID
 	if uid != "" {
-		if err := checkID(uid, nil); err != nil {
+		if err := checkUserID(uid); err != nil {
 			return nil, err
 		}
 	} else {
@@ -307,7 +318,7 @@ func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.Use
 	}
 	u, ev := user.NewMachine(uid, orgID, in.UserName,
 		user.Machine{Name: in.Name, Description: in.Description, AccessTokenType: in.AccessTokenType}, actor(s.Caller))
-	return u, a.insertUser(ctx, u, ev)
+	return u, a.insertUser(ctx, u, ev, in.UserID != "")
 }
 
 // targetOrg is the org a new user goes into: explicit (v2), else the v1 context,
@@ -336,8 +347,50 @@ func (a *App) targetOrg(ctx context.Context, s Scope, explicit string) (string, 
 	return orgID, nil
 }
 
-func (a *App) insertUser(ctx context.Context, u *user.User, ev event.Event) error {
+// errUserHandleTaken: a caller-chosen user id that is a machine user's name,
+// or a machine user name that is a user's id. Both name a machine user as an
+// OAuth2 client id, so each must name one user only.
+var errUserHandleTaken = fail.New(codes.AlreadyExists, "WARDEN-UIDNAME", "A user id or machine user name with this value already exists")
+
+// errBadUserID: a caller-chosen user id outside the safe alphabet. Ids appear
+// in URL paths (the API's, the console's) and as client ids.
+var errBadUserID = fail.Invalid("WARDEN-UIDCHR", fmt.Sprintf("user id must be 1 to %d letters, digits, '_', '-' or '.', and not \".\" or \"..\"", MaxIDLen))
+
+// checkUserID validates a caller-chosen user id.
+func checkUserID(v string) error {
+	if v == "" || len(v) > MaxIDLen || v == "." || v == ".." {
+		return errBadUserID
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return errBadUserID
+		}
+	}
+	return nil
+}
+
+// insertUser writes a new user and its creation event. A chosen id must not
+// be a machine user's name, and a machine user's name must not be a user's
+// id (checked in the write, on the state it commits against).
+func (a *App) insertUser(ctx context.Context, u *user.User, ev event.Event, chosenID bool) error {
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		if chosenID {
+			page, err := tx.ListUsers(ctx, store.UserQuery{UserNames: []store.TextMatch{{Value: u.ID}}, Types: []user.Type{user.TypeMachine}, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(page.Users) > 0 {
+				return errUserHandleTaken
+			}
+		}
+		if u.Type == user.TypeMachine {
+			if _, err := tx.User(ctx, u.UserName); err == nil {
+				return errUserHandleTaken
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
 		if err := tx.InsertUser(ctx, u); err != nil {
 			return err
 		}

@@ -75,14 +75,16 @@ func (h *handler) membersPage(w http.ResponseWriter, r *http.Request, rq *reques
 		h.fail(w, r, rq, err, "see the members of this organisation")
 		return
 	}
-	ms, users, total, err := h.app.ListMembers(ctx, s.OrgID, store.Page{Limit: 1000, Asc: true})
+	ms, users, total, err := h.app.ListMembers(ctx, rq.caller, s.OrgID, store.Page{Limit: 1000, Asc: true})
 	if err != nil {
 		h.fail(w, r, rq, err, "see the members of this organisation")
 		return
 	}
 	var ids []string
 	for _, m := range ms {
-		ids = append(ids, m.UserID)
+		if users[m.UserID] != nil { // only users the caller may read are named
+			ids = append(ids, m.UserID)
+		}
 	}
 	names, err := h.app.LoginNames(ctx, ids)
 	if err != nil {

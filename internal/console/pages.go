@@ -65,7 +65,11 @@ type pages struct {
 }
 
 var funcs = template.FuncMap{
-	"badge": func(s user.State) string { return "badge badge-" + strings.ToLower(s.String()) },
+	// Links to a user or a membership: the id escaped as one path segment in Go
+	// (html/template alone would leave '/', '?' and '#' in it).
+	"userPath":   func(id string) string { return pathUsers + "/" + url.PathEscape(id) },
+	"memberPath": func(id string) string { return pathMembers + "/" + url.PathEscape(id) },
+	"badge":      func(s user.State) string { return "badge badge-" + strings.ToLower(s.String()) },
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"

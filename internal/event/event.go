@@ -22,6 +22,7 @@ const (
 	PasswordCheckFailed   = "user.human.password.check.failed"
 	PasswordCheckOK       = "user.human.password.check.succeeded"
 	PasswordChanged       = "user.human.password.changed"
+	PasswordHashUpdated   = "user.human.password.hash.updated"
 	PATAdded              = "user.personal.access.token.added"
 	PATRemoved            = "user.personal.access.token.removed"
 	OrgAdded              = "org.added"

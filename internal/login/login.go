@@ -72,7 +72,7 @@ const (
 	TextLocked       = "Your account is locked. Ask an administrator to unlock it."
 	TextInactive     = "Your account is deactivated."
 	TextThrottled    = "Too many failed attempts, wait a minute."
-	TextBusy         = "Warden is busy. Try again in a moment."
+	TextBusy         = "Warden is busy checking other sign-ins. Try again in a moment."
 	TextCSRF         = "This form has expired or was not sent from this page. Go back, reload the page and try again."
 	TextUnknownFlow  = "This sign-in request is unknown or has expired. Go back to your application and sign in again."
 	TextOtherBrowser = "This sign-in was started in another browser. Go back to your application and sign in again from this browser."
@@ -298,7 +298,7 @@ func (h *handler) postPassword(w http.ResponseWriter, r *http.Request) {
 		}
 		h.render(w, r, http.StatusOK, "password", p, ar.RedirectURI)
 		return
-	case errors.Is(err, app.ErrBusy):
+	case errors.Is(err, app.ErrPasswordBusy):
 		refund()
 		h.message(w, r, http.StatusServiceUnavailable, page{Title: "Busy", Error: TextBusy, AuthRequestID: ar.ID})
 		return
@@ -605,6 +605,10 @@ func (h *handler) clearSession(w http.ResponseWriter) {
 
 func (h *handler) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
 	if errors.Is(err, context.Canceled) {
+		return
+	}
+	if errors.Is(err, app.ErrPasswordBusy) { // every hash slot stayed taken
+		h.message(w, r, http.StatusServiceUnavailable, page{Title: "Busy", Error: TextBusy})
 		return
 	}
 	h.log.ErrorContext(r.Context(), "login: "+what, "err", err)

@@ -567,20 +567,31 @@ func (s *storage) AuthorizeClientIDSecret(ctx context.Context, clientID, secret 
 	return nil
 }
 
-// machineUser finds the machine user a client id names: its id, or its user name.
+// machineUser finds the machine user a client id names: its id, or its user
+// name. A client id that names two different users — one by id, another by
+// name, or several by name across orgs — names none: the user id then works.
 func (s *storage) machineUser(ctx context.Context, clientID string) (*user.User, error) {
-	if u, err := s.store.User(ctx, clientID); err == nil && u.Type == user.TypeMachine {
-		return u, nil
+	byID, err := s.store.User(ctx, clientID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if byID != nil && byID.Type != user.TypeMachine {
+		byID = nil
 	}
 	page, err := s.store.ListUsers(ctx, store.UserQuery{UserNames: []store.TextMatch{{Value: clientID}},
 		Types: []user.Type{user.TypeMachine}, Limit: 2})
 	if err != nil {
 		return nil, err
 	}
-	if len(page.Users) != 1 { // unknown, or ambiguous across orgs: use the user id
+	switch {
+	case len(page.Users) > 1, len(page.Users) == 1 && byID != nil && page.Users[0].ID != byID.ID:
 		return nil, errUnknownClient
+	case byID != nil:
+		return byID, nil
+	case len(page.Users) == 1:
+		return page.Users[0], nil
 	}
-	return page.Users[0], nil
+	return nil, errUnknownClient
 }
 
 // machineSecretUser checks a machine user's client secret. An administrator

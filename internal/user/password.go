@@ -90,3 +90,18 @@ func SetPassword(u *User, hash string, changeRequired bool, by Actor) (event.Eve
 	}
 	return u.record(event.PasswordChanged, by, map[string]any{"changeRequired": changeRequired}), nil
 }
+
+// UpgradePasswordHash replaces a human's password hash by another hash of the
+// same password (a sign-in that proved the password re-hashed it with the
+// server's own parameters). Nothing else changes: the password is the same.
+// The event carries no hash.
+func UpgradePasswordHash(u *User, hash string, by Actor) (event.Event, error) {
+	if u == nil || u.State == StateDeleted {
+		return event.Event{}, ErrGetNotFound
+	}
+	if u.Human == nil {
+		return event.Event{}, ErrNotHuman
+	}
+	u.Human.PasswordHash = hash
+	return u.record(event.PasswordHashUpdated, by, nil), nil
+}

@@ -52,3 +52,18 @@ func TestCheckPasswordLockout(t *testing.T) {
 		t.Fatal("machine")
 	}
 }
+
+func TestUpgradePasswordHash(t *testing.T) {
+	by := Actor{At: time.Now()}
+	u, _ := NewHuman("1", "o", "ann", Human{PasswordHash: "old", PasswordChangeRequired: true}, false, by)
+	seq := u.Sequence
+	ev, err := UpgradePasswordHash(u, "new", by)
+	if err != nil || ev.Type != event.PasswordHashUpdated || ev.Sequence != seq+1 || u.Human.PasswordHash != "new" ||
+		!u.Human.PasswordChangeRequired || len(ev.Payload) != 0 {
+		t.Fatalf("%+v %v %+v", ev, err, u.Human)
+	}
+	m, _ := NewMachine("2", "o", "svc", Machine{Name: "svc"}, by)
+	if _, err := UpgradePasswordHash(m, "new", by); !errors.Is(err, ErrNotHuman) {
+		t.Fatal(err)
+	}
+}
