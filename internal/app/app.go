@@ -169,13 +169,20 @@ func checkChars(field, v string) error {
 	if !utf8.ValidString(v) {
 		return fail.Invalid("WARDEN-UTF8", field+" is not valid UTF-8")
 	}
+	joiners := personNameFields[field]
 	for _, r := range v {
-		if invisible(r) {
+		if invisible(r) && !(joiners && (r == 0x200c || r == 0x200d)) {
 			return fail.Invalid("WARDEN-CHARS", fmt.Sprintf("%s contains a control or invisible character (%U)", field, r))
 		}
 	}
 	return nil
 }
+
+// personNameFields may hold the zero-width non-joiner and joiner: Persian and
+// Indic names and emoji sequences need them. They identify no one — sign-in
+// and ids use the user name, org names make the login domain — so they cannot
+// make one account pass for another.
+var personNameFields = map[string]bool{"first name": true, "last name": true, "nick name": true, "display name": true}
 
 // invisible tells whether r is a control, invisible formatting or bidi control character.
 func invisible(r rune) bool {
