@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,7 @@ type Server struct {
 	// Where metrics are served (see metricsaccess.go); neither: not at all.
 	metricsToken string
 	metricsLn    net.Listener
+	undecodable  sync.Map     // request message → parse error, for refuseUndecodable
 	tracer       trace.Tracer // nil: no tracing
 	mounts       []mount
 }
@@ -59,10 +61,11 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 	if s.tracer != nil {
 		chain = append(chain, traceInterceptor(s.tracer))
 	}
-	chain = append(chain, api.Interceptor(a, log))
+	chain = append(chain, s.refuseUndecodable, api.Interceptor(a, log))
 	g := grpc.NewServer(
 		grpc.ChainUnaryInterceptor(chain...),
 		grpc.MaxRecvMsgSize(MaxBodyBytes),
+		grpc.ForceServerCodecV2(newProtoCodec(&s.undecodable)),
 	)
 	s.grpc = g
 	mgmt.RegisterManagementServiceServer(g, api.NewManagement(a, log))
