@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/warden-id/warden/internal/login"
-	"github.com/warden-id/warden/internal/org"
-	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/testdb"
 	"github.com/warden-id/warden/internal/wardentest"
 	"golang.org/x/oauth2"
@@ -30,13 +28,7 @@ func TestProjectCreatorCannotHijackAnotherApp(t *testing.T) {
 		appID := apps.Body["result"].([]any)[0].(map[string]any)["id"].(string)
 
 		// The victim: an IAM owner, signed in at that app in its browser.
-		boss := e.human("", "boss")
-		now := store.Now()
-		if err := e.Store.Write(context.Background(), func(ctx context.Context, tx store.Tx) error {
-			return tx.PutMember(ctx, &org.Member{OrgID: org.InstanceScope, UserID: boss, Roles: []string{"IAM_OWNER"}, CreatedAt: now, ChangedAt: now})
-		}); err != nil {
-			t.Fatal(err)
-		}
+		f.instanceRole(t, e.human("", "boss"), "IAM_OWNER")
 		victim := wardentest.NewBrowser(t)
 		rp.SignIn(t, victim, "boss", Password)
 

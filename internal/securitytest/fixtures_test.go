@@ -252,13 +252,7 @@ func (f *fixtures) caller(t testing.TB, orgID, role string) (id, token string) {
 	switch {
 	case role == "":
 	case org.IsInstanceRole(role):
-		now := store.Now()
-		err := f.e.Store.Write(context.Background(), func(ctx context.Context, tx store.Tx) error {
-			return tx.PutMember(ctx, &org.Member{OrgID: org.InstanceScope, UserID: id, Roles: []string{role}, CreatedAt: now, ChangedAt: now})
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		f.instanceRole(t, id, role)
 	default:
 		f.e.Grant(t, orgID, id, role)
 	}
@@ -273,4 +267,29 @@ func (f *fixtures) pat(t testing.TB, orgID, userID string) string {
 		t.Fatal("no token")
 	}
 	return tok
+}
+
+// instanceRole gives a user an instance membership, through the store: no
+// served method grants one.
+func (f *fixtures) instanceRole(t testing.TB, userID string, roles ...string) {
+	t.Helper()
+	now := store.Now()
+	err := f.e.Store.Write(context.Background(), func(ctx context.Context, tx store.Tx) error {
+		return tx.PutMember(ctx, &org.Member{OrgID: org.InstanceScope, UserID: userID, Roles: roles, CreatedAt: now, ChangedAt: now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// consoleSignIn signs b in to the console through the login page.
+func consoleSignIn(t testing.TB, e *env, b *wardentest.Browser, loginName, password string) *wardentest.View {
+	t.Helper()
+	v := b.Get(e.Base + "/ui/console/users")
+	v = b.Submit(v, v.FormWith(t, "loginName"), map[string]string{"loginName": loginName})
+	v = b.Submit(v, v.FormWith(t, "password"), map[string]string{"password": password})
+	if v.Status != 200 || v.URL.Path != "/ui/console/users" {
+		t.Fatalf("console sign-in ended at %s (%d): %s", v.URL, v.Status, v.Text())
+	}
+	return v
 }
