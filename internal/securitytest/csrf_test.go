@@ -99,7 +99,7 @@ func postRefused(t testing.TB, c *http.Client, u string, vals url.Values, text, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := readAll(resp)
+	body := readBody(resp)
 	switch {
 	case resp.StatusCode == http.StatusForbidden && strings.Contains(body, htmlText(text)):
 	case resp.StatusCode == http.StatusUnauthorized && c.Jar == nil && strings.Contains(u, "/ui/console/"):
@@ -119,7 +119,7 @@ func htmlText(s string) string {
 	return strings.NewReplacer("'", "&#39;", `"`, "&#34;").Replace(s)
 }
 
-func readAll(resp *http.Response) string {
+func readBody(resp *http.Response) string {
 	defer resp.Body.Close()
 	b := new(strings.Builder)
 	buf := make([]byte, 32<<10)

@@ -68,34 +68,34 @@ func v1Perm(t testing.TB, method string) string {
 	return o.GetPermission()
 }
 
-// outcome of a call, as authorization goes.
-type outcome int
+// verdict of a call, as authorization goes.
+type verdict int
 
 const (
-	denied  outcome = iota
-	allowed         // the call did what it asks
-	ownOnly         // allowed, but only for the caller's own objects (ZITADEL's ":self")
+	verdictDenied  verdict = iota
+	verdictAllowed         // the call did what it asks
+	verdictOwnOnly         // allowed, but only for the caller's own objects (ZITADEL's ":self")
 )
 
-func (o outcome) String() string { return [...]string{"denied", "allowed", "own-only"}[o] }
+func (o verdict) String() string { return [...]string{"denied", "allowed", "own-only"}[o] }
 
 // expectation is ZITADEL's answer for role calling a method needing perm in
 // the caller's own org (foreign=false) or another org.
-func expectation(role, perm string, foreign bool) outcome {
+func expectation(role, perm string, foreign bool) verdict {
 	if perm == "" {
-		return allowed // public
+		return verdictAllowed // public
 	}
 	if foreign && !org.IsInstanceRole(role) {
-		return denied // org roles end at their org
+		return verdictDenied // org roles end at their org
 	}
 	ps := zitadelRoles[role]
 	switch {
 	case slices.Contains(ps, perm):
-		return allowed
+		return verdictAllowed
 	case slices.Contains(ps, perm+":self"):
-		return ownOnly
+		return verdictOwnOnly
 	}
-	return denied
+	return verdictDenied
 }
 
 // deviation is a known difference between Warden and ZITADEL's table, named
@@ -133,8 +133,8 @@ var deviations = map[string]deviation{
 	"ORG_USER_READ GetLockoutPolicy":                         {false, "Warden reads the lockout policy with org.read, which its ORG_USER_READ has; the role is Warden's own"},
 }
 
-// req is one REST call.
-type req struct{ method, path, body string }
+// restCall is one REST call.
+type restCall struct{ method, path, body string }
 
 // matrixOp is one served method: its permission and how to call it on fresh
 // objects of an org, so that an allowed call succeeds (200) and a refused one
@@ -142,10 +142,10 @@ type req struct{ method, path, body string }
 type matrixOp struct {
 	name   string // v1 method name, or "v2." + UserService method
 	global bool   // not in an org's context (AddOrg): called once, without x-zitadel-orgid
-	prep   func(t testing.TB, f *fixtures, orgID string) req
+	prep   func(t testing.TB, f *fixtures, orgID string) restCall
 	// judge classifies an answer (nil: 200 allowed, 403 denied, anything
 	// else a failure); m has the org's marker objects.
-	judge func(r wardentest.Reply, m markers) (outcome, string)
+	judge func(r wardentest.Reply, m markers) (verdict, string)
 }
 
 // markers are objects every org of the matrix has from the start, for the
@@ -155,165 +155,167 @@ type markers struct{ orgID, user, project string }
 const v1 = "/management/v1"
 
 func matrixOps() []matrixOp {
-	id := func(p string) func(testing.TB, *fixtures, string) req {
+	id := func(p string) func(testing.TB, *fixtures, string) restCall {
 		method, path, _ := strings.Cut(p, " ")
-		return func(t testing.TB, f *fixtures, o string) req {
+		return func(t testing.TB, f *fixtures, o string) restCall {
 			u := f.machine(t, o)
 			body := ""
 			if method == "POST" || method == "PUT" {
 				body = "{}"
 			}
-			return req{method, strings.ReplaceAll(path, "{id}", u), body}
+			return restCall{method, strings.ReplaceAll(path, "{id}", u), body}
 		}
 	}
 	return []matrixOp{
-		{name: "Healthz", global: true, prep: func(testing.TB, *fixtures, string) req { return req{"GET", v1 + "/healthz", ""} }},
+		{name: "Healthz", global: true, prep: func(testing.TB, *fixtures, string) restCall { return restCall{"GET", v1 + "/healthz", ""} }},
 		{name: "GetUserByID", prep: id("GET " + v1 + "/users/{id}")},
-		{name: "ListUsers", prep: func(testing.TB, *fixtures, string) req { return req{"POST", v1 + "/users/_search", `{}`} }, judge: judgeUserList},
+		{name: "ListUsers", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"POST", v1 + "/users/_search", `{}`} }, judge: judgeUserList},
 		{name: "ListUserChanges", prep: id("POST " + v1 + "/users/{id}/changes/_search")},
-		{name: "AddHumanUser", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "AddHumanUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			n := f.uniq("nh")
-			return req{"POST", v1 + "/users/human", `{"userName":"` + n + `","profile":{"firstName":"F","lastName":"L"},"email":{"email":"` + n + `@example.com"}}`}
+			return restCall{"POST", v1 + "/users/human", `{"userName":"` + n + `","profile":{"firstName":"F","lastName":"L"},"email":{"email":"` + n + `@example.com"}}`}
 		}},
-		{name: "ImportHumanUser", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "ImportHumanUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			n := f.uniq("ih")
-			return req{"POST", v1 + "/users/human/_import", `{"userName":"` + n + `","profile":{"firstName":"F","lastName":"L"},"email":{"email":"` + n + `@example.com"}}`}
+			return restCall{"POST", v1 + "/users/human/_import", `{"userName":"` + n + `","profile":{"firstName":"F","lastName":"L"},"email":{"email":"` + n + `@example.com"}}`}
 		}},
-		{name: "AddMachineUser", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", v1 + "/users/machine", `{"userName":"` + f.uniq("nm") + `","name":"N"}`}
+		{name: "AddMachineUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/users/machine", `{"userName":"` + f.uniq("nm") + `","name":"N"}`}
 		}},
 		{name: "DeactivateUser", prep: id("POST " + v1 + "/users/{id}/_deactivate")},
-		{name: "ReactivateUser", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", v1 + "/users/" + f.inactive(t, o) + "/_reactivate", `{}`}
+		{name: "ReactivateUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/users/" + f.inactive(t, o) + "/_reactivate", `{}`}
 		}},
 		{name: "LockUser", prep: id("POST " + v1 + "/users/{id}/_lock")},
-		{name: "UnlockUser", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", v1 + "/users/" + f.locked(t, o) + "/_unlock", `{}`}
+		{name: "UnlockUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/users/" + f.locked(t, o) + "/_unlock", `{}`}
 		}},
 		{name: "RemoveUser", prep: id("DELETE " + v1 + "/users/{id}")},
-		{name: "SetHumanPassword", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", v1 + "/users/" + f.human(t, o) + "/password", `{"password":"Another-Horse-2","noChangeRequired":true}`}
+		{name: "SetHumanPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/users/" + f.human(t, o) + "/password", `{"password":"Another-Horse-2","noChangeRequired":true}`}
 		}},
 		{name: "GenerateMachineSecret", prep: id("PUT " + v1 + "/users/{id}/secret")},
-		{name: "RemoveMachineSecret", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"DELETE", v1 + "/users/" + f.withSecret(t, o) + "/secret", ""}
+		{name: "RemoveMachineSecret", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"DELETE", v1 + "/users/" + f.withSecret(t, o) + "/secret", ""}
 		}},
-		{name: "GetMachineKeyByIDs", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "GetMachineKeyByIDs", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			u, k := f.withKey(t, o)
-			return req{"GET", v1 + "/users/" + u + "/keys/" + k, ""}
+			return restCall{"GET", v1 + "/users/" + u + "/keys/" + k, ""}
 		}},
 		{name: "ListMachineKeys", prep: id("POST " + v1 + "/users/{id}/keys/_search")},
-		{name: "AddMachineKey", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", v1 + "/users/" + f.machine(t, o) + "/keys", f.keyBody(t)}
+		{name: "AddMachineKey", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/users/" + f.machine(t, o) + "/keys", f.keyBody(t)}
 		}},
-		{name: "RemoveMachineKey", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "RemoveMachineKey", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			u, k := f.withKey(t, o)
-			return req{"DELETE", v1 + "/users/" + u + "/keys/" + k, ""}
+			return restCall{"DELETE", v1 + "/users/" + u + "/keys/" + k, ""}
 		}},
 		{name: "ListPersonalAccessTokens", prep: id("POST " + v1 + "/users/{id}/pats/_search")},
 		{name: "AddPersonalAccessToken", prep: id("POST " + v1 + "/users/{id}/pats")},
-		{name: "RemovePersonalAccessToken", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "RemovePersonalAccessToken", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			u, p := f.withPAT(t, o)
-			return req{"DELETE", v1 + "/users/" + u + "/pats/" + p, ""}
+			return restCall{"DELETE", v1 + "/users/" + u + "/pats/" + p, ""}
 		}},
-		{name: "GetMyOrg", prep: func(testing.TB, *fixtures, string) req { return req{"GET", v1 + "/orgs/me", ""} }},
-		{name: "AddOrg", global: true, prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", v1 + "/orgs", `{"name":"` + f.uniq("org") + `"}`}
+		{name: "GetMyOrg", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"GET", v1 + "/orgs/me", ""} }},
+		{name: "AddOrg", global: true, prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/orgs", `{"name":"` + f.uniq("org") + `"}`}
 		}},
-		{name: "ListOrgMembers", prep: func(testing.TB, *fixtures, string) req { return req{"POST", v1 + "/orgs/me/members/_search", `{}`} }},
-		{name: "AddOrgMember", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", v1 + "/orgs/me/members", `{"userId":"` + f.machine(t, o) + `","roles":["ORG_OWNER_VIEWER"]}`}
+		{name: "ListOrgMembers", prep: func(testing.TB, *fixtures, string) restCall {
+			return restCall{"POST", v1 + "/orgs/me/members/_search", `{}`}
 		}},
-		{name: "UpdateOrgMember", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"PUT", v1 + "/orgs/me/members/" + f.member(t, o), `{"roles":["ORG_PROJECT_PERMISSION_EDITOR"]}`}
+		{name: "AddOrgMember", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/orgs/me/members", `{"userId":"` + f.machine(t, o) + `","roles":["ORG_OWNER_VIEWER"]}`}
 		}},
-		{name: "RemoveOrgMember", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"DELETE", v1 + "/orgs/me/members/" + f.member(t, o), ""}
+		{name: "UpdateOrgMember", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"PUT", v1 + "/orgs/me/members/" + f.member(t, o), `{"roles":["ORG_PROJECT_PERMISSION_EDITOR"]}`}
 		}},
-		{name: "GetProjectByID", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"GET", v1 + "/projects/" + f.project(t, o), ""}
+		{name: "RemoveOrgMember", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"DELETE", v1 + "/orgs/me/members/" + f.member(t, o), ""}
 		}},
-		{name: "ListProjects", prep: func(testing.TB, *fixtures, string) req { return req{"POST", v1 + "/projects/_search", `{}`} }, judge: judgeProjectList},
-		{name: "AddProject", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", v1 + "/projects", `{"name":"` + f.uniq("np") + `"}`}
+		{name: "GetProjectByID", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"GET", v1 + "/projects/" + f.project(t, o), ""}
 		}},
-		{name: "UpdateProject", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"PUT", v1 + "/projects/" + f.project(t, o), `{"name":"` + f.uniq("renamed") + `"}`}
+		{name: "ListProjects", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"POST", v1 + "/projects/_search", `{}`} }, judge: judgeProjectList},
+		{name: "AddProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/projects", `{"name":"` + f.uniq("np") + `"}`}
 		}},
-		{name: "RemoveProject", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"DELETE", v1 + "/projects/" + f.project(t, o), ""}
+		{name: "UpdateProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"PUT", v1 + "/projects/" + f.project(t, o), `{"name":"` + f.uniq("renamed") + `"}`}
 		}},
-		{name: "GetAppByID", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "RemoveProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"DELETE", v1 + "/projects/" + f.project(t, o), ""}
+		}},
+		{name: "GetAppByID", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			p, a := f.oidcApp(t, o)
-			return req{"GET", v1 + "/projects/" + p + "/apps/" + a, ""}
+			return restCall{"GET", v1 + "/projects/" + p + "/apps/" + a, ""}
 		}},
-		{name: "ListApps", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "ListApps", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			p, _ := f.oidcApp(t, o)
-			return req{"POST", v1 + "/projects/" + p + "/apps/_search", `{}`}
+			return restCall{"POST", v1 + "/projects/" + p + "/apps/_search", `{}`}
 		}},
-		{name: "AddOIDCApp", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", v1 + "/projects/" + f.project(t, o) + "/apps/oidc", f.oidcAppBody()}
+		{name: "AddOIDCApp", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/projects/" + f.project(t, o) + "/apps/oidc", f.oidcAppBody()}
 		}},
-		{name: "AddAPIApp", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", v1 + "/projects/" + f.project(t, o) + "/apps/api", f.apiAppBody()}
+		{name: "AddAPIApp", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/projects/" + f.project(t, o) + "/apps/api", f.apiAppBody()}
 		}},
-		{name: "UpdateApp", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "UpdateApp", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			p, a := f.oidcApp(t, o)
-			return req{"PUT", v1 + "/projects/" + p + "/apps/" + a, `{"name":"` + f.uniq("renamed") + `"}`}
+			return restCall{"PUT", v1 + "/projects/" + p + "/apps/" + a, `{"name":"` + f.uniq("renamed") + `"}`}
 		}},
-		{name: "UpdateOIDCAppConfig", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "UpdateOIDCAppConfig", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			p, a := f.oidcApp(t, o)
-			return req{"PUT", v1 + "/projects/" + p + "/apps/" + a + "/oidc_config", `{"redirectUris":["https://attacker.example/cb"]}`}
+			return restCall{"PUT", v1 + "/projects/" + p + "/apps/" + a + "/oidc_config", `{"redirectUris":["https://attacker.example/cb"]}`}
 		}},
-		{name: "UpdateAPIAppConfig", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "UpdateAPIAppConfig", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			p, a := f.apiApp(t, o)
-			return req{"PUT", v1 + "/projects/" + p + "/apps/" + a + "/api_config", `{"authMethodType":"API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"}`}
+			return restCall{"PUT", v1 + "/projects/" + p + "/apps/" + a + "/api_config", `{"authMethodType":"API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"}`}
 		}},
-		{name: "RemoveApp", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "RemoveApp", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			p, a := f.oidcApp(t, o)
-			return req{"DELETE", v1 + "/projects/" + p + "/apps/" + a, ""}
+			return restCall{"DELETE", v1 + "/projects/" + p + "/apps/" + a, ""}
 		}},
-		{name: "RegenerateOIDCClientSecret", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "RegenerateOIDCClientSecret", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			p, a := f.oidcApp(t, o)
-			return req{"POST", v1 + "/projects/" + p + "/apps/" + a + "/oidc_config/_generate_client_secret", `{}`}
+			return restCall{"POST", v1 + "/projects/" + p + "/apps/" + a + "/oidc_config/_generate_client_secret", `{}`}
 		}},
-		{name: "RegenerateAPIClientSecret", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "RegenerateAPIClientSecret", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			p, a := f.apiApp(t, o)
-			return req{"POST", v1 + "/projects/" + p + "/apps/" + a + "/api_config/_generate_client_secret", `{}`}
+			return restCall{"POST", v1 + "/projects/" + p + "/apps/" + a + "/api_config/_generate_client_secret", `{}`}
 		}},
-		{name: "GetLockoutPolicy", prep: func(testing.TB, *fixtures, string) req { return req{"GET", v1 + "/policies/lockout", ""} }},
-		{name: "AddCustomLockoutPolicy", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "GetLockoutPolicy", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"GET", v1 + "/policies/lockout", ""} }},
+		{name: "AddCustomLockoutPolicy", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			f.lockout(t, o, false)
-			return req{"POST", v1 + "/policies/lockout", `{"maxPasswordAttempts":5}`}
+			return restCall{"POST", v1 + "/policies/lockout", `{"maxPasswordAttempts":5}`}
 		}},
-		{name: "UpdateCustomLockoutPolicy", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "UpdateCustomLockoutPolicy", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			f.lockout(t, o, true)
-			return req{"PUT", v1 + "/policies/lockout", fmt.Sprintf(`{"maxPasswordAttempts":%d}`, 20+f.n.Add(1)%50)}
+			return restCall{"PUT", v1 + "/policies/lockout", fmt.Sprintf(`{"maxPasswordAttempts":%d}`, 20+f.n.Add(1)%50)}
 		}},
-		{name: "ResetLockoutPolicyToDefault", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "ResetLockoutPolicyToDefault", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			f.lockout(t, o, true)
-			return req{"DELETE", v1 + "/policies/lockout", ""}
+			return restCall{"DELETE", v1 + "/policies/lockout", ""}
 		}},
 
-		{name: "v2.AddHumanUser", prep: func(t testing.TB, f *fixtures, o string) req {
+		{name: "v2.AddHumanUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			n := f.uniq("v2h")
-			return req{"POST", "/v2/users/human", `{"username":"` + n + `","organization":{"orgId":"` + o + `"},"profile":{"givenName":"G","familyName":"F"},"email":{"email":"` + n + `@example.com"}}`}
+			return restCall{"POST", "/v2/users/human", `{"username":"` + n + `","organization":{"orgId":"` + o + `"},"profile":{"givenName":"G","familyName":"F"},"email":{"email":"` + n + `@example.com"}}`}
 		}},
 		{name: "v2.GetUserByID", prep: id("GET /v2/users/{id}")},
-		{name: "v2.ListUsers", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", "/v2/users", `{"queries":[{"organizationIdQuery":{"organizationId":"` + o + `"}}]}`}
+		{name: "v2.ListUsers", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", "/v2/users", `{"queries":[{"organizationIdQuery":{"organizationId":"` + o + `"}}]}`}
 		}, judge: judgeUserList},
 		{name: "v2.DeactivateUser", prep: id("POST /v2/users/{id}/deactivate")},
-		{name: "v2.ReactivateUser", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", "/v2/users/" + f.inactive(t, o) + "/reactivate", `{}`}
+		{name: "v2.ReactivateUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", "/v2/users/" + f.inactive(t, o) + "/reactivate", `{}`}
 		}},
 		{name: "v2.LockUser", prep: id("POST /v2/users/{id}/lock")},
-		{name: "v2.UnlockUser", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", "/v2/users/" + f.locked(t, o) + "/unlock", `{}`}
+		{name: "v2.UnlockUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", "/v2/users/" + f.locked(t, o) + "/unlock", `{}`}
 		}},
 		{name: "v2.DeleteUser", prep: id("DELETE /v2/users/{id}")},
-		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) req {
-			return req{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
+		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
 	}
 }
@@ -321,12 +323,12 @@ func matrixOps() []matrixOp {
 // judgeUserList: 403, or a 200 without the target org's users, is a refusal
 // (ZITADEL's v2 filters instead of refusing); a 200 with them is allowed; users
 // of any other org are a leak.
-func judgeUserList(r wardentest.Reply, m markers) (outcome, string) {
+func judgeUserList(r wardentest.Reply, m markers) (verdict, string) {
 	if r.Status == 403 {
-		return denied, ""
+		return verdictDenied, ""
 	}
 	if r.Status != 200 {
-		return denied, fmt.Sprintf("status %d: %s", r.Status, r.Raw)
+		return verdictDenied, fmt.Sprintf("status %d: %s", r.Status, r.Raw)
 	}
 	res, _ := r.Body["result"].([]any)
 	found := false
@@ -344,30 +346,30 @@ func judgeUserList(r wardentest.Reply, m markers) (outcome, string) {
 			found = true
 		}
 		if owner != "" && owner != m.orgID {
-			return allowed, "lists a user of another org: " + id
+			return verdictAllowed, "lists a user of another org: " + id
 		}
 	}
 	if found {
-		return allowed, ""
+		return verdictAllowed, ""
 	}
-	return denied, ""
+	return verdictDenied, ""
 }
 
 // judgeProjectList: the org's marker project (made by the administrator) in
 // the list means every project is readable; a 200 without it means only the
 // caller's own.
-func judgeProjectList(r wardentest.Reply, m markers) (outcome, string) {
+func judgeProjectList(r wardentest.Reply, m markers) (verdict, string) {
 	switch r.Status {
 	case 403:
-		return denied, ""
+		return verdictDenied, ""
 	case 200:
 	default:
-		return denied, fmt.Sprintf("status %d: %s", r.Status, r.Raw)
+		return verdictDenied, fmt.Sprintf("status %d: %s", r.Status, r.Raw)
 	}
 	if strings.Contains(r.Raw, `"`+m.project+`"`) {
-		return allowed, ""
+		return verdictAllowed, ""
 	}
-	return ownOnly, ""
+	return verdictOwnOnly, ""
 }
 
 // TestAuthorizationMatrix: every org role and instance role of ZITADEL's
@@ -425,7 +427,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 								perm = v1Perm(t, op.name)
 							}
 							want := expectation(role, perm, isForeign)
-							f.decoy = want == denied
+							f.decoy = want == verdictDenied
 							r := op.prep(t, f, target)
 							f.decoy = false
 							h := map[string]string{}
@@ -433,13 +435,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 								h["x-zitadel-orgid"] = foreign
 							}
 							rep := e.DoHeaders(t, r.method, r.path, token, r.body, h)
-							got, problem := denied, ""
+							got, problem := verdictDenied, ""
 							if op.judge != nil {
 								got, problem = op.judge(rep, mk[target])
 							} else {
 								switch rep.Status {
 								case 200:
-									got = allowed
+									got = verdictAllowed
 								case 403:
 								default:
 									problem = fmt.Sprintf("status %d: %.300s", rep.Status, rep.Raw)
@@ -457,7 +459,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 							calls++
 							switch {
 							case got == want && problem == "":
-							case problem != "" && want == denied:
+							case problem != "" && want == verdictDenied:
 								unexpected++
 								t.Errorf("UNEXPECTED ALLOW %s %s in %s (%s %s): ZITADEL refuses (%s), Warden did not refuse with 403: %s",
 									role, op.name, where, r.method, r.path, perm, problem)
@@ -466,9 +468,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 								t.Errorf("%s %s in %s (%s %s) should be %s: %s", role, op.name, where, r.method, r.path, want, problem)
 							case isDev && dev.stricter && got < want:
 								seen[key] = true
-							case isDev && !dev.stricter && want == denied && got == allowed:
+							case isDev && !dev.stricter && want == verdictDenied && got == verdictAllowed:
 								seen[key] = true
-							case want == denied || (want == ownOnly && got == allowed):
+							case want == verdictDenied || (want == verdictOwnOnly && got == verdictAllowed):
 								unexpected++
 								t.Errorf("UNEXPECTED ALLOW %s %s in %s (%s %s): ZITADEL: %s (needs %s), Warden: %s",
 									role, op.name, where, r.method, r.path, want, perm, got)
@@ -551,7 +553,7 @@ func TestForeignIDsAreNotFoundInOwnOrg(t *testing.T) {
 				apiProject, apiApp := f.apiApp(t, foreign)
 				member := f.member(t, foreign)
 
-				calls := []req{
+				calls := []restCall{
 					{"GET", v1 + "/users/" + human, ""},
 					{"POST", v1 + "/users/" + human + "/changes/_search", `{}`},
 					{"POST", v1 + "/users/" + machine + "/_lock", `{}`},

@@ -136,12 +136,12 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
 		e := start(t, open(t), login.Options{AttemptsPerMinute: -1})
 		f := newFixtures(e)
-		evil := f.admin(t, "", "POST", v1+"/orgs", `{"name":`+q(payloads[0]+payloads[1])+`}`).Str("id")
+		evil := f.admin(t, "", "POST", v1+"/orgs", `{"name":`+jsonQuote(payloads[0]+payloads[1])+`}`).Str("id")
 
 		// A human with payloads in every name it has; a user name that markup
 		// may be refused one day, which is safe too.
 		name := func(p, fallback string) string {
-			b := `{"userName":` + q(p) + `,"profile":{"firstName":"x","lastName":"y"},"email":{"email":"probe@example.com"}}`
+			b := `{"userName":` + jsonQuote(p) + `,"profile":{"firstName":"x","lastName":"y"},"email":{"email":"probe@example.com"}}`
 			r := e.DoHeaders(t, "POST", v1+"/users/human", e.Boot.Token, b, map[string]string{"x-zitadel-orgid": evil})
 			if r.Status == 200 {
 				f.admin(t, evil, "DELETE", v1+"/users/"+r.Str("userId"), "")
@@ -151,19 +151,19 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 			return fallback
 		}
 		humanName := name(payloads[1], "human-x")
-		human := f.admin(t, evil, "POST", v1+"/users/human/_import", `{"userName":`+q(humanName)+`,
-			"profile":{"firstName":`+q(payloads[0])+`,"lastName":`+q(payloads[3])+`,"nickName":`+q(payloads[2])+`,"displayName":`+q(payloads[4])+`},
-			"email":{"email":`+q(`"><b>x</b>@example.com`)+`,"isEmailVerified":true},"password":"`+Password+`"}`).Str("userId")
+		human := f.admin(t, evil, "POST", v1+"/users/human/_import", `{"userName":`+jsonQuote(humanName)+`,
+			"profile":{"firstName":`+jsonQuote(payloads[0])+`,"lastName":`+jsonQuote(payloads[3])+`,"nickName":`+jsonQuote(payloads[2])+`,"displayName":`+jsonQuote(payloads[4])+`},
+			"email":{"email":`+jsonQuote(`"><b>x</b>@example.com`)+`,"isEmailVerified":true},"password":"`+Password+`"}`).Str("userId")
 		machineName := name(payloads[0], "machine-x")
-		machine := f.admin(t, evil, "POST", v1+"/users/machine", `{"userName":`+q(machineName)+`,"name":`+q(payloads[4])+`,"description":`+q(payloads[5])+`}`).Str("userId")
+		machine := f.admin(t, evil, "POST", v1+"/users/machine", `{"userName":`+jsonQuote(machineName)+`,"name":`+jsonQuote(payloads[4])+`,"description":`+jsonQuote(payloads[5])+`}`).Str("userId")
 		e.Grant(t, evil, human, "ORG_OWNER_VIEWER")
 		e.Grant(t, evil, machine, "ORG_USER_READ")
 
 		// The console's administrator: an IAM owner whose own names are payloads
 		// too (they show in "signed in as" and in the history it writes).
 		adminName := name(payloads[2], "root-x")
-		root := f.admin(t, "", "POST", v1+"/users/human/_import", `{"userName":`+q(adminName)+`,
-			"profile":{"firstName":`+q(payloads[1])+`,"lastName":"L"},"email":{"email":"root@example.com","isEmailVerified":true},"password":"`+Password+`"}`).Str("userId")
+		root := f.admin(t, "", "POST", v1+"/users/human/_import", `{"userName":`+jsonQuote(adminName)+`,
+			"profile":{"firstName":`+jsonQuote(payloads[1])+`,"lastName":"L"},"email":{"email":"root@example.com","isEmailVerified":true},"password":"`+Password+`"}`).Str("userId")
 		f.instanceRole(t, root, "IAM_OWNER")
 
 		b := wardentest.NewBrowser(t)
@@ -222,7 +222,7 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 }
 
 // q quotes a string for JSON.
-func q(s string) string {
+func jsonQuote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }

@@ -95,7 +95,7 @@ func signHS256(header, claims map[string]any, secret []byte) string {
 	return in + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-func with(claims map[string]any, kv ...any) map[string]any {
+func withClaims(claims map[string]any, kv ...any) map[string]any {
 	out := map[string]any{}
 	for k, v := range claims {
 		out[k] = v
@@ -228,7 +228,7 @@ func TestForgedJWTsRefused(t *testing.T) {
 		check("the genuine claims re-signed with the provider's key", signRS256(t, header, claims, key), true)
 
 		now := time.Now().Unix()
-		hdr := func(kv ...any) map[string]any { return with(header, kv...) }
+		hdr := func(kv ...any) map[string]any { return withClaims(header, kv...) }
 		parts := strings.Split(real, ".")
 		for name, tok := range map[string]string{
 			"alg none":                   b64json(hdr("alg", "none")) + "." + parts[1] + ".",
@@ -247,14 +247,14 @@ func TestForgedJWTsRefused(t *testing.T) {
 			"own key, the real kid":      signRS256(t, header, claims, mine),
 			"own key embedded as jwk":    signRS256(t, hdr("kid", "attacker", "jwk", mineJWK), claims, mine),
 			"own key by jku":             signRS256(t, hdr("kid", "attacker", "jku", "http://127.0.0.1:1/keys"), claims, mine),
-			"payload changed, sig kept":  b64json(header) + "." + b64json(with(claims, "sub", e.Boot.AdminID)) + "." + parts[2],
+			"payload changed, sig kept":  b64json(header) + "." + b64json(withClaims(claims, "sub", e.Boot.AdminID)) + "." + parts[2],
 			"signature stripped":         parts[0] + "." + parts[1] + ".",
-			"expired":                    signRS256(t, header, with(claims, "exp", now-3600, "iat", now-7200, "nbf", now-7200), key),
-			"wrong issuer":               signRS256(t, header, with(claims, "iss", "https://evil.example"), key),
-			"issuer with a slash":        signRS256(t, header, with(claims, "iss", e.Base+"/"), key),
-			"no issuer":                  signRS256(t, header, with(claims, "iss", nil), key),
-			"another subject":            signRS256(t, header, with(claims, "sub", e.Boot.AdminID), key),
-			"unknown token id":           signRS256(t, header, with(claims, "jti", "forged-id"), key),
+			"expired":                    signRS256(t, header, withClaims(claims, "exp", now-3600, "iat", now-7200, "nbf", now-7200), key),
+			"wrong issuer":               signRS256(t, header, withClaims(claims, "iss", "https://evil.example"), key),
+			"issuer with a slash":        signRS256(t, header, withClaims(claims, "iss", e.Base+"/"), key),
+			"no issuer":                  signRS256(t, header, withClaims(claims, "iss", nil), key),
+			"another subject":            signRS256(t, header, withClaims(claims, "sub", e.Boot.AdminID), key),
+			"unknown token id":           signRS256(t, header, withClaims(claims, "jti", "forged-id"), key),
 		} {
 			check(name, tok, false)
 		}
