@@ -167,7 +167,7 @@ func TestNoSecretInDebugLog(t *testing.T) {
 		root := e.human("", "root")
 		f.instanceRole(t, root, "IAM_OWNER")
 		cb := wardentest.NewBrowser(t)
-		v = consoleSignIn(t, e, cb, "root", Password)
+		consoleSignIn(t, e, cb, "root", Password)
 		cookie := cb.Cookie(e.Base+"/ui/console/", "warden_console")
 		sess, err := e.App.ConsoleSessionOf(context.Background(), cookie)
 		if err != nil {
