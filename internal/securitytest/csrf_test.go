@@ -136,8 +136,9 @@ func readBody(resp *http.Response) string {
 // (or signing-in) browser post a form of the login page or the console —
 // without the form's CSRF token, with a wrong one, with the token of another
 // browser, or from a client without the cookies — gets 403 and changes
-// nothing: no user chosen, no password checked or changed, no session made or
-// ended, no user, token, member or policy touched.
+// nothing: no user chosen, no password checked or changed, no consent given,
+// no session made or ended, no user, token, member, policy or app trust
+// touched.
 func TestFormsWithoutCSRFRefused(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
 		e := start(t, open(t), login.Options{AttemptsPerMinute: -1})
@@ -203,6 +204,27 @@ func TestFormsWithoutCSRFRefused(t *testing.T) {
 				t.Errorf("a refused change post changed the user: %s → %s", caraBefore, got)
 			}
 
+			// consent to an app that must ask (made by a project creator)
+			_, devToken := f.caller(t, e.Boot.Instance.DefaultOrgID, "ORG_PROJECT_CREATOR")
+			devApp := wardentest.NewRP(t, e.Instance, wardentest.RPOptions{Token: devToken})
+			bk := wardentest.NewBrowser(t)
+			au, _ = devApp.AuthURL("k")
+			v = bk.Get(au)
+			arID = v.Forms[v.FormWith(t, "loginName")].Fields.Get("authRequestID")
+			v = bk.Submit(v, v.FormWith(t, "loginName"), map[string]string{"loginName": "ann"})
+			v = bk.Submit(v, v.FormWith(t, "password"), map[string]string{"password": Password})
+			form = v.Forms[v.FormWith(t, "decision")].Fields
+			form.Set("decision", "allow")
+			for name, fg := range forgeries(t, bk, form, otherLoginToken) {
+				postRefused(t, fg.c, base+"/consent", fg.vals, login.TextCSRF, "consent, "+name)
+			}
+			if need, err := e.App.APIConsentNeeded(context.Background(), ann, devApp.ClientID); err != nil || !need {
+				t.Errorf("a refused consent post recorded consent (still needed: %v, %v)", need, err)
+			}
+			if ar := authRequest(t, e, arID); ar.Done {
+				t.Error("a refused consent post completed the sign-in")
+			}
+
 			// sign-out of a signed-in browser
 			bs := wardentest.NewBrowser(t)
 			rp.SignIn(t, bs, "ann", Password)
@@ -237,6 +259,9 @@ func TestFormsWithoutCSRFRefused(t *testing.T) {
 			otherToken := v2.Forms[v2.FormWith(t, "csrf")].Fields.Get("csrf")
 
 			active, locked, inactive := f.machine(t, orgID), f.locked(t, orgID), f.inactive(t, orgID)
+			_, devToken := f.caller(t, orgID, "ORG_PROJECT_CREATOR")
+			devApp := wardentest.NewRP(t, e.Instance, wardentest.RPOptions{Token: devToken}) // asks each user
+			devAppID := f.admin(t, orgID, "POST", v1+"/projects/"+devApp.ProjectID+"/apps/_search", `{}`).Body["result"].([]any)[0].(map[string]any)["id"].(string)
 			patUser, patID := f.withPAT(t, orgID)
 			member := f.member(t, orgID)
 			outsider := f.machine(t, orgID)
@@ -274,6 +299,7 @@ func TestFormsWithoutCSRFRefused(t *testing.T) {
 				{"/members/" + member + "/remove", url.Values{}},
 				{"/policy", url.Values{"maxPasswordAttempts": {"1"}, "maxOtpAttempts": {"0"}}},
 				{"/policy/reset", url.Values{}},
+				{"/apps/" + devApp.ProjectID + "/" + devAppID + "/trust", url.Values{"trusted": {"true"}}},
 			}
 			for _, fm := range forms {
 				fm.vals.Set("csrf", token)
@@ -299,6 +325,9 @@ func TestFormsWithoutCSRFRefused(t *testing.T) {
 			}
 			if got := f.admin(t, orgID, "GET", v1+"/policies/lockout", "").Raw; got != policy {
 				t.Errorf("lockout policy changed: %s → %s", policy, got)
+			}
+			if c, err := e.App.Client(context.Background(), devApp.ClientID); err != nil || c.Trusted {
+				t.Errorf("a refused trust post trusted the app: %+v %v", c, err)
 			}
 			sess, err := e.App.ConsoleSessionOf(context.Background(), cookie)
 			if err != nil || sess.OrgID != "" {

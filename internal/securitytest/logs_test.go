@@ -17,6 +17,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/warden-id/warden/internal/login"
+	"github.com/warden-id/warden/internal/oidc"
 	"github.com/warden-id/warden/internal/store/testdb"
 	"github.com/warden-id/warden/internal/wardentest"
 )
@@ -65,13 +66,14 @@ func TestNoSecretInDebugLog(t *testing.T) {
 		au, verifier := rp.AuthURL("st")
 		keep("PKCE verifier", verifier)
 		v := b.Get(au)
-		keep("login CSRF cookie", b.Cookie(e.Base+"/ui/login", "warden_csrf"))
+		keep("browser binding cookie", b.Cookie(e.Base+"/ui/login/", oidc.BrowserCookie))
+		keep("login CSRF token", v.Forms[v.FormWith(t, "csrf")].Fields.Get("csrf"))
 		v = b.Submit(v, v.FormWith(t, "loginName"), map[string]string{"loginName": "ann"})
 		v = b.Submit(v, v.FormWith(t, "password"), map[string]string{"password": wrong})
 		v = b.Submit(v, v.FormWith(t, "password"), map[string]string{"password": Password})
 		code := v.URL.Query().Get("code")
 		keep("code", code)
-		keep("login session cookie", b.Cookie(e.Base+"/ui/login", "warden_session"))
+		keep("login session cookie", b.Cookie(e.Base+"/ui/login/", oidc.SessionCookie))
 		tok, err := rp.Exchange(code, verifier)
 		if err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/warden-id/warden/internal/store/testdb"
 	"github.com/warden-id/warden/internal/wardentest"
 	"golang.org/x/net/html"
+	"golang.org/x/oauth2"
 )
 
 // Payloads an org user manager (or anyone who may name a user or an org)
@@ -126,11 +127,11 @@ func checkEscaped(t testing.TB, what string, v *wardentest.View) {
 // TestConsolePagesEscapeUserData: names an org user manager or org owner
 // chooses — user names, first, last, display and nick names, e-mail
 // addresses, machine names and descriptions, org names, and text typed into
-// the console's forms and search — are shown on every console page (users
-// list and search, a user's page with its lock details and history, the
-// confirmation pages, members, the org switcher, the lockout policy, the
-// new-user form, the token page) and on the login page (login hint, user
-// name, signed-in notice) as text: no script, no event handler, no
+// the console's forms and search, project and app names — are shown on every
+// console page (users list and search, a user's page with its lock details
+// and history, the confirmation pages, members, apps, the org switcher, the
+// lockout policy, the new-user form, the token page) and on the login page
+// (login hint, user name, consent, signed-in notice) as text: no script, no event handler, no
 // javascript: URL reaches an administrator's browser.
 func TestConsolePagesEscapeUserData(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
@@ -158,6 +159,14 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 		machine := f.admin(t, evil, "POST", v1+"/users/machine", `{"userName":`+jsonQuote(machineName)+`,"name":`+jsonQuote(payloads[4])+`,"description":`+jsonQuote(payloads[5])+`}`).Str("userId")
 		e.Grant(t, evil, human, "ORG_OWNER_VIEWER")
 		e.Grant(t, evil, machine, "ORG_USER_READ")
+		// A developer's project and app with payload names (the apps page, the
+		// consent page).
+		_, devToken := f.caller(t, evil, "ORG_PROJECT_CREATOR")
+		devH := map[string]string{"x-zitadel-orgid": evil}
+		devProject := wardentest.Must(t, e.DoHeaders(t, "POST", v1+"/projects", devToken, `{"name":`+jsonQuote(payloads[2])+`}`, devH), 200).Str("id")
+		devApp := wardentest.Must(t, e.DoHeaders(t, "POST", v1+"/projects/"+devProject+"/apps/oidc", devToken, `{"name":`+jsonQuote(payloads[0])+`,
+			"redirectUris":["http://127.0.0.1:9/cb"],"responseTypes":["OIDC_RESPONSE_TYPE_CODE"],"grantTypes":["OIDC_GRANT_TYPE_AUTHORIZATION_CODE"],
+			"appType":"OIDC_APP_TYPE_WEB","authMethodType":"OIDC_AUTH_METHOD_TYPE_BASIC","devMode":true}`, devH), 200).Str("clientId")
 
 		// The console's administrator: an IAM owner whose own names are payloads
 		// too (they show in "signed in as" and in the history it writes).
@@ -185,6 +194,7 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 			"/ui/console/users/" + human + "/confirm?action=remove",
 			"/ui/console/users/" + machine + "/confirm?action=pat-remove&pat=" + url.QueryEscape(payloads[0]),
 			"/ui/console/members",
+			"/ui/console/apps",
 			"/ui/console/policy",
 			"/ui/console/policy/confirm-reset",
 			"/ui/console/users/new",
@@ -215,6 +225,14 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 		checkEscaped(t, "password page for a typed name", v)
 		v = lb.Submit(v, v.FormWith(t, "password"), map[string]string{"password": "wrong"})
 		checkEscaped(t, "wrong password", v)
+		// The consent page names the app and its org.
+		cv := b.Get(e.Base + "/oauth/v2/authorize?" + url.Values{"client_id": {devApp}, "redirect_uri": {"http://127.0.0.1:9/cb"},
+			"response_type": {"code"}, "scope": {"openid urn:zitadel:iam:org:project:id:zitadel:aud"}, "state": {"s"},
+			"code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())}, "code_challenge_method": {"S256"}}.Encode())
+		if !strings.Contains(cv.Text(), "asks to use Warden's API") {
+			t.Errorf("no consent page for the developer's app: %s %.300s", cv.URL, cv.Text())
+		}
+		checkEscaped(t, "consent page", cv)
 		if adminName == payloads[2] {
 			checkEscaped(t, "signed in (console browser)", b.Get(e.Base+"/ui/login"))
 		}
@@ -228,7 +246,7 @@ func jsonQuote(s string) string {
 }
 
 // TestSecurityHeaders: every page of the login and the console — forms,
-// confirmations, secrets, and the error pages (400, 401, 403, 404, 405) —
+// consent, confirmations, secrets, and the error pages (400, 401, 403, 404, 405) —
 // forbids framing (CSP frame-ancestors 'none' and X-Frame-Options DENY),
 // scripts and foreign resources (a CSP with default-src 'none' and no
 // script-src), MIME sniffing and referrers, and caching. So no other site
@@ -260,6 +278,15 @@ func TestSecurityHeaders(t *testing.T) {
 	v = bc.Get(au)
 	v = bc.Submit(v, v.FormWith(t, "loginName"), map[string]string{"loginName": "cara"})
 	see(bc.Submit(v, v.FormWith(t, "password"), map[string]string{"password": Password})) // the change form
+	_, devToken := f.caller(t, "", "ORG_PROJECT_CREATOR")
+	devApp := wardentest.NewRP(t, e.Instance, wardentest.RPOptions{Token: devToken})
+	bk := wardentest.NewBrowser(t)
+	v = bk.Get(devApp.StartURL())
+	v = bk.Submit(v, v.FormWith(t, "loginName"), map[string]string{"loginName": "ann"})
+	v = see(bk.Submit(v, v.FormWith(t, "password"), map[string]string{"password": Password})) // the consent page
+	if !strings.Contains(v.Text(), "asks to use Warden's API") {
+		t.Errorf("no consent page: %s", v.Text())
+	}
 	bs := wardentest.NewBrowser(t)
 	rp.SignIn(t, bs, "ann", Password)
 	see(bs.Get(e.Base + "/ui/login"))
@@ -277,7 +304,7 @@ func TestSecurityHeaders(t *testing.T) {
 	for _, p := range []string{
 		"/ui/console/users?q=a", "/ui/console/users/" + root, "/ui/console/users/" + machine,
 		"/ui/console/users/" + machine + "/confirm?action=lock", "/ui/console/users/" + machine + "/confirm?action=pat-remove&pat=" + patID,
-		"/ui/console/users/new", "/ui/console/users/new?type=machine", "/ui/console/members", "/ui/console/policy",
+		"/ui/console/users/new", "/ui/console/users/new?type=machine", "/ui/console/members", "/ui/console/apps", "/ui/console/policy",
 		"/ui/console/policy/confirm-reset", "/ui/console/nope", "/ui/console/users/999999", "/ui/console/users/" + machine + "/confirm?action=nope",
 	} {
 		see(cb.Get(e.Base + p))

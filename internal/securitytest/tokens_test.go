@@ -107,10 +107,10 @@ func withClaims(claims map[string]any, kv ...any) map[string]any {
 }
 
 // providerKey is the provider's private signing key with that kid, read from
-// the store (a test may; an attacker may not).
-func providerKey(t testing.TB, st store.Store, kid string) *rsa.PrivateKey {
+// the store and unsealed with the master key (a test may; an attacker may not).
+func providerKey(t testing.TB, e *env, kid string) *rsa.PrivateKey {
 	t.Helper()
-	arts, _, err := st.ListArtifacts(context.Background(), store.ArtifactQuery{Kind: oauth.KindSigningKey, Page: store.Page{Limit: 1000}})
+	arts, _, err := e.Store.ListArtifacts(context.Background(), store.ArtifactQuery{Kind: oauth.KindSigningKey, Page: store.Page{Limit: 1000}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,11 +119,11 @@ func providerKey(t testing.TB, st store.Store, kid string) *rsa.PrivateKey {
 		if err := json.Unmarshal(a.Data, &k); err != nil || k.ID != kid {
 			continue
 		}
-		blk, _ := pem.Decode([]byte(k.PrivatePEM))
-		if blk == nil {
-			t.Fatalf("signing key %s is not stored as a PEM; if keys are sealed now, unseal it here with the app's master key", kid)
+		der, err := e.App.OpenSecret(oauth.KindSigningKey, a.ID, k.Sealed)
+		if err != nil {
+			t.Fatalf("signing key %s: %v", kid, err)
 		}
-		priv, err := x509.ParsePKCS1PrivateKey(blk.Bytes)
+		priv, err := x509.ParsePKCS1PrivateKey(der)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestForgedJWTsRefused(t *testing.T) {
 		}
 		header, claims := jwtParts(t, real)
 		kid, _ := header["kid"].(string)
-		key := providerKey(t, e.Store, kid)
+		key := providerKey(t, e, kid)
 
 		// What an attacker has: the published key set.
 		resp, err := http.Get(e.Base + "/oauth/v2/keys")
