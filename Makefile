@@ -33,6 +33,7 @@ FUZZTIME ?= 10s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCheckHashFormat$$' -fuzztime $(FUZZTIME) ./internal/credential
 	$(GO) test -run '^$$' -fuzz '^FuzzREST$$' -fuzztime $(FUZZTIME) ./internal/server
+	$(GO) test -run '^$$' -fuzz '^FuzzRPC$$' -fuzztime $(FUZZTIME) ./internal/server
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3s ./internal/app ./internal/store/...

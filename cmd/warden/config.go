@@ -106,7 +106,9 @@ func (c *startConfig) settings() []*setting {
 		strSetting(&c.logLevel, "log-level", "info", "debug, info, warn or error (debug adds one access line per request)"),
 		boolSetting(&c.logJSON, "log-json", false, "log JSON lines instead of text"),
 		durationSetting(&c.drain, "drain-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests"),
-		boolSetting(&c.metrics, "metrics", true, "serve Prometheus metrics at GET /debug/metrics"),
+		boolSetting(&c.metrics, "metrics", true, "collect Prometheus metrics (served only where --metrics-addr or --metrics-token say)"),
+		strSetting(&c.metricsAddr, "metrics-addr", "", "listen address serving only GET /debug/metrics, without a token (loopback or a private network); empty: none"),
+		secretSetting(&c.metricsToken, "metrics-token", "", "bearer token that GET /debug/metrics on --addr requires; empty: not served on --addr"),
 		strSetting(&c.otelEndpoint, "otel-endpoint", "", "OTLP/HTTP trace receiver, e.g. http://127.0.0.1:4318; empty: no tracing"),
 		prefixesSetting(&c.trustedProxies, "trusted-proxies", "proxies whose X-Forwarded-For the login throttle believes: CIDRs or addresses, comma-separated (e.g. 10.0.0.0/8); empty: none"),
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"os"
@@ -14,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/warden-id/warden/internal/store/testdb"
 )
 
 // clearEnv unsets (empty counts as unset) every variable a setting reads, so a
@@ -218,6 +222,8 @@ func TestStartHelp(t *testing.T) {
 		"--database-file FILE  (env WARDEN_DATABASE_FILE, yaml database_file)",
 		"--drain-timeout duration  (env WARDEN_DRAIN_TIMEOUT, yaml drain_timeout)",
 		"--metrics[=bool]",
+		"--metrics-addr string  (env WARDEN_METRICS_ADDR, yaml metrics_addr)",
+		"--metrics-token-file FILE  (env WARDEN_METRICS_TOKEN_FILE, yaml metrics_token_file)",
 		"--otel-endpoint string",
 		"--external-url string",
 		"warns (and goes on)",
@@ -252,7 +258,7 @@ func (s *syncBuf) String() string {
 func TestServeFromConfigFile(t *testing.T) {
 	clearEnv(t)
 	dir := t.TempDir()
-	cfg := writeFile(t, dir, "warden.yaml", "data_dir: "+filepath.Join(dir, "data")+"\naddr: 127.0.0.1:0\nlog_json: true\nlog_level: debug\ndrain_timeout: 2s\n", 0o600)
+	cfg := writeFile(t, dir, "warden.yaml", "data_dir: "+filepath.Join(dir, "data")+"\naddr: 127.0.0.1:0\nmetrics_addr: 127.0.0.1:0\nlog_json: true\nlog_level: debug\ndrain_timeout: 2s\n", 0o600)
 	c, _, err := load(t, "--config", cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -272,12 +278,18 @@ func TestServeFromConfigFile(t *testing.T) {
 		}
 	}()
 
-	var base string
+	var base, metricsBase string
 	for deadline := time.Now().Add(30 * time.Second); base == ""; {
 		for _, l := range strings.Split(logs.String(), "\n") {
 			var m map[string]any
-			if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "serving" {
+			if json.Unmarshal([]byte(l), &m) != nil {
+				continue
+			}
+			if m["msg"] == "serving" {
 				base = "http://" + m["addr"].(string)
+			}
+			if a, ok := m["metrics_addr"].(string); ok {
+				metricsBase = "http://" + a
 			}
 		}
 		if time.Now().After(deadline) {
@@ -296,7 +308,19 @@ func TestServeFromConfigFile(t *testing.T) {
 	if got := resp.Header.Get("X-Request-Id"); got != "from-the-balancer.1" {
 		t.Errorf("X-Request-Id %q", got)
 	}
+	// Metrics are on their own listener, not on the API port.
 	resp, err = http.Get(base + "/debug/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("API port /debug/metrics: %d, want 404", resp.StatusCode)
+	}
+	if metricsBase == "" {
+		t.Fatalf("no metrics_addr in the log:\n%s", logs.String())
+	}
+	resp, err = http.Get(metricsBase + "/debug/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,5 +335,57 @@ func TestServeFromConfigFile(t *testing.T) {
 	if !strings.Contains(logs.String(), `"msg":"request","method":"GET","route":"healthz","status":200`) ||
 		!strings.Contains(logs.String(), `"request_id":"from-the-balancer.1"`) {
 		t.Errorf("no JSON access line with the request id:\n%s", logs.String())
+	}
+
+	// Stopping serve closes the metrics listener with the API port.
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	done <- nil // for the deferred receive
+	http.DefaultClient.CloseIdleConnections()
+	for _, u := range []string{base, metricsBase} {
+		if conn, err := net.DialTimeout("tcp", strings.TrimPrefix(u, "http://"), time.Second); err == nil {
+			conn.Close()
+			t.Errorf("%s still accepts connections after serve returned", u)
+		}
+	}
+}
+
+// TestConfigMetricsAccess: the metrics token comes from a file (or the
+// environment) like every secret; metrics served with --metrics=false, or a
+// guessable token, are refused at start.
+func TestConfigMetricsAccess(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	tok := writeFile(t, dir, "tok", "0123456789abcdef0123\n", 0o600)
+	c, warn, err := load(t, "--metrics-token-file", tok, "--metrics-addr", "127.0.0.1:9464")
+	if err != nil || len(warn) > 0 || c.metricsToken != "0123456789abcdef0123" || c.metricsAddr != "127.0.0.1:9464" {
+		t.Fatalf("%+v %v %v", c, warn, err)
+	}
+	t.Setenv("WARDEN_METRICS_TOKEN_FILE", tok)
+	if c, _, err = load(t); err != nil || c.metricsToken != "0123456789abcdef0123" {
+		t.Errorf("WARDEN_METRICS_TOKEN_FILE: %q %v", c.metricsToken, err)
+	}
+	t.Setenv("WARDEN_METRICS_TOKEN_FILE", "")
+
+	st := testdb.SQLite(t)
+	log := slog.New(slog.DiscardHandler)
+	for name, tc := range map[string]struct {
+		c    startConfig
+		want string
+	}{
+		"addr without metrics":  {startConfig{metricsAddr: "127.0.0.1:0"}, "--metrics=false"},
+		"token without metrics": {startConfig{metricsToken: "0123456789abcdef0123"}, "--metrics=false"},
+		"short token":           {startConfig{metrics: true, metricsToken: "short"}, "at least 16"},
+		"bad address":           {startConfig{metrics: true, metricsAddr: "nowhere:-1"}, "--metrics-addr"},
+	} {
+		_, _, _, stop, err := observability(context.Background(), tc.c, st, log)
+		if err == nil {
+			stop()
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error mentioning %q", name, err, tc.want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,8 +22,45 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	bin := crashBuildWarden(t)
 	dir := t.TempDir()
-	p := crashStart(t, bin, dir)
+	// With both ways of serving metrics: the listener of their own must drain
+	// and close with the API port.
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const metricsToken = "drain-test-metrics-token-0123456789"
+	tokenFile := writeFile(t, t.TempDir(), "metrics-token", metricsToken+"\n", 0o600)
+	p, err := startNode(t, bin, dir, "--metrics-addr", metricsAddr, "--metrics-token-file", tokenFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitReady(p.base, http.StatusOK, 20*time.Second); err != nil {
+		t.Fatalf("%v; log:\n%s", err, p.logs())
+	}
 	api := &crashClient{base: p.base, token: crashReadPAT(t, dir), http: crashHTTPClient()}
+	for _, c := range []struct {
+		url, token string
+		want       int
+	}{
+		{"http://" + metricsAddr + "/debug/metrics", "", 200},
+		{p.base + "/debug/metrics", metricsToken, 200},
+		{p.base + "/debug/metrics", "", 401},
+		{p.base + "/debug/metrics", api.token, 401},
+		{"http://" + metricsAddr + "/debug/ready", "", 404},
+	} {
+		req, _ := http.NewRequest("GET", c.url, nil)
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		resp, err := api.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("GET %s (token %v): %d, want %d", c.url, c.token != "", resp.StatusCode, c.want)
+		}
+	}
 	const users = 8
 	ids := make([]string, users)
 	for i := range ids {
@@ -78,6 +116,12 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	wg.Wait()
 	api.http.CloseIdleConnections()
+	for _, addr := range []string{strings.TrimPrefix(p.base, "http://"), metricsAddr} {
+		if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			conn.Close()
+			t.Errorf("%s still accepts connections after the exit", addr)
+		}
+	}
 	for code, n := range status {
 		if code >= 500 {
 			t.Errorf("%d answers with HTTP %d while draining", n, code)

@@ -82,7 +82,11 @@ type startConfig struct {
 	logJSON  bool
 	drain    time.Duration
 	external string // issuer and base of every link Warden hands out
-	metrics  bool   // serve /debug/metrics
+	metrics  bool   // collect metrics
+	// Where /debug/metrics is served: a listener of its own, and/or the API
+	// port behind a bearer token. Neither: nowhere.
+	metricsAddr  string
+	metricsToken string
 	// otelEndpoint is the OTLP/HTTP receiver for traces; "" = no tracing.
 	otelEndpoint string
 	// trustedProxies may set X-Forwarded-For for the login throttle.

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/warden-id/warden/internal/store/testdb"
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	"google.golang.org/protobuf/proto"
 )
 
 // FuzzREST throws arbitrary bodies at the JSON decoders of the write endpoints.
@@ -37,6 +39,45 @@ func FuzzREST(f *testing.F) {
 			if _, ok := r.body["code"]; !ok && !strings.Contains(r.raw, `"code"`) {
 				t.Fatalf("POST %s %q: %d without status body: %s", p, body, r.status, r.raw)
 			}
+		}
+	})
+}
+
+// FuzzRPC throws arbitrary bytes at the protobuf decoders, as the body of a
+// Connect call (application/proto) and as a gRPC-Web frame. Whatever comes in,
+// the answer is a client error or a success — never a 5xx, never grpc-status
+// Unknown or Internal — and the server keeps answering.
+func FuzzRPC(f *testing.F) {
+	e := startEnv(f, testdb.SQLite(f))
+	id := e.importHuman("fuzz")
+	methods := []string{
+		"/zitadel.management.v1.ManagementService/LockUser", "/zitadel.management.v1.ManagementService/ImportHumanUser",
+		"/zitadel.management.v1.ManagementService/ListUsers", "/zitadel.management.v1.ManagementService/AddOrgMember",
+		"/zitadel.management.v1.ManagementService/ListUserChanges", "/zitadel.user.v2.UserService/AddHumanUser",
+		"/zitadel.user.v2.UserService/ListUsers", "/zitadel.user.v2.UserService/UnlockUser",
+	}
+	lock, _ := proto.Marshal(&management.LockUserRequest{Id: id})
+	for _, s := range [][]byte{nil, garbageProto, lock, {0x0a}, {0x0a, 0x05, 'a'}, {0xfa, 0xff, 0xff, 0xff, 0x0f, 0x00}, []byte("{}")} {
+		for i := range methods {
+			f.Add(uint8(i), false, s)
+			f.Add(uint8(i), true, s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, web bool, body []byte) {
+		m := methods[int(which)%len(methods)]
+		local := *e
+		local.t = t
+		if !web {
+			resp, b := local.post(m, "application/proto", body, "Connect-Protocol-Version", "1", "Authorization", "Bearer "+e.token)
+			if resp.StatusCode >= 500 {
+				t.Fatalf("connect %s %x: %d %s", m, body, resp.StatusCode, b)
+			}
+			return
+		}
+		resp, b := local.post(m, "application/grpc-web+proto", grpcWebFrame(0, body), "X-Grpc-Web", "1", "Authorization", "Bearer "+e.token)
+		st := grpcWebStatus(resp, b)
+		if resp.StatusCode != 200 || st == "" || st == "2" || st == "13" {
+			t.Fatalf("grpc-web %s %x: HTTP %d grpc-status %q %q", m, body, resp.StatusCode, st, b)
 		}
 	})
 }

@@ -21,8 +21,8 @@ import (
 // Option configures a Server.
 type Option func(*Server)
 
-// WithMetrics records HTTP and RPC metrics into m and serves them at
-// GET /debug/metrics. (Wrapping the store and observing locks is the caller's
+// WithMetrics records HTTP and RPC metrics into m. It serves them nowhere:
+// WithMetricsListener and WithMetricsToken say where. (Wrapping the store and observing locks is the caller's
 // part: m.Store and app.WithObserver.)
 func WithMetrics(m *metrics.Metrics) Option { return func(s *Server) { s.metrics = m } }
 

@@ -60,7 +60,8 @@ func TestMetrics(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m := metrics.New("test-version")
 			st := m.Store(open(t))
-			e := startWith(t, st, slog.New(slog.DiscardHandler), []app.Option{app.WithObserver(m)}, server.WithMetrics(m))
+			const scrape = "metrics-token-for-the-test-0123456789"
+			e := startWith(t, st, slog.New(slog.DiscardHandler), []app.Option{app.WithObserver(m)}, server.WithMetrics(m), server.WithMetricsToken(scrape))
 
 			id := e.importHuman("ann")
 			e.must(e.admin("GET", "/management/v1/users/"+id, ""), 200)
@@ -68,7 +69,7 @@ func TestMetrics(t *testing.T) {
 			e.must(e.admin("POST", "/management/v1/users/"+id+"/_lock", `{}`), 400) // already locked
 			e.must(e.admin("POST", "/v2/users/"+id+"/unlock", `{}`), 200)
 
-			r := e.must(e.do("GET", "/debug/metrics", "", ""), 200)
+			r := e.must(e.do("GET", "/debug/metrics", scrape, ""), 200)
 			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 				t.Errorf("content type %q", ct)
 			}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,8 +38,12 @@ type Server struct {
 	handler http.Handler
 	serving atomic.Bool
 	metrics *metrics.Metrics // nil: no metrics
-	tracer  trace.Tracer     // nil: no tracing
-	mounts  []mount
+	// Where metrics are served (see metricsaccess.go); neither: not at all.
+	metricsToken string
+	metricsLn    net.Listener
+	undecodable  sync.Map     // request message → parse error, for refuseUndecodable
+	tracer       trace.Tracer // nil: no tracing
+	mounts       []mount
 }
 
 // New builds the server around the use cases.
@@ -56,10 +61,11 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 	if s.tracer != nil {
 		chain = append(chain, traceInterceptor(s.tracer))
 	}
-	chain = append(chain, api.Interceptor(a, log))
+	chain = append(chain, s.refuseUndecodable, api.Interceptor(a, log))
 	g := grpc.NewServer(
 		grpc.ChainUnaryInterceptor(chain...),
 		grpc.MaxRecvMsgSize(MaxBodyBytes),
+		grpc.ForceServerCodecV2(newProtoCodec(&s.undecodable)),
 	)
 	s.grpc = g
 	mgmt.RegisterManagementServiceServer(g, api.NewManagement(a, log))
@@ -76,8 +82,11 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /debug/ready", s.ready)
-	if s.metrics != nil {
-		mux.Handle("GET /debug/metrics", s.metrics.Handler())
+	if s.metrics != nil && s.metricsToken != "" {
+		mux.Handle("GET /debug/metrics", requireBearer(s.metricsToken, s.metrics.Handler()))
+	}
+	if s.metricsLn != nil && s.metrics == nil {
+		return nil, errors.New("a metrics listener needs WithMetrics")
 	}
 	// ZITADEL's v1 REST paths are relative to /management/v1.
 	mux.Handle("/management/v1/", http.StripPrefix("/management/v1", rest(tc)))
@@ -111,38 +120,63 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ready\n"))
 }
 
-// Serve answers on ln until ctx ends, then stops taking connections, lets
-// in-flight requests finish (up to drain) and returns.
+// Serve answers on ln (and on the metrics listener, if any) until ctx ends,
+// then stops taking connections on both, lets in-flight requests finish (up to
+// drain) and returns. If either listener fails, both stop.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	servers := []*http.Server{s.httpServer(s.handler)}
+	lns := []net.Listener{ln}
+	if s.metricsLn != nil {
+		servers = append(servers, s.httpServer(s.metricsOnly()))
+		lns = append(lns, s.metricsLn)
+	}
+	errc := make(chan error, len(servers))
+	for i, hs := range servers {
+		go func() { errc <- hs.Serve(lns[i]) }()
+	}
+	s.serving.Store(true)
+	var first error // a listener that failed before ctx ended
+	select {
+	case first = <-errc:
+	case <-ctx.Done():
+		s.log.Info("draining", "timeout", drain.String())
+	}
+	s.serving.Store(false)
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	shut := make(chan error, len(servers))
+	for _, hs := range servers {
+		go func() { shut <- hs.Shutdown(sctx) }()
+	}
+	var errs []error
+	for range servers {
+		errs = append(errs, <-shut)
+	}
+	waiting := len(servers)
+	if first != nil {
+		waiting--
+		errs = append(errs, first)
+	}
+	for range waiting {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Server) httpServer(h http.Handler) *http.Server {
 	var protocols http.Protocols
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true) // h2c: gRPC without TLS on the same port
-	hs := &http.Server{
-		Handler:           s.handler,
+	return &http.Server{
+		Handler:           h,
 		Protocols:         &protocols,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	s.serving.Store(true)
-	select {
-	case err := <-errc:
-		s.serving.Store(false)
-		return err
-	case <-ctx.Done():
-	}
-	s.serving.Store(false)
-	s.log.Info("draining", "timeout", drain.String())
-	sctx, cancel := context.WithTimeout(context.Background(), drain)
-	defer cancel()
-	err := hs.Shutdown(sctx)
-	if errors.Is(<-errc, http.ErrServerClosed) && err == nil {
-		return nil
-	}
-	return err
 }
 
 // isREST tells transcoded JSON calls apart from gRPC-family ones.
