@@ -110,6 +110,9 @@ func start(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Libraries that log through the default logger (zitadel/oidc's request
+	// errors) then write in the same format, with the request id.
+	slog.SetDefault(log)
 	for _, w := range warnings {
 		log.Warn(w)
 	}

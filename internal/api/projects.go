@@ -8,7 +8,6 @@ import (
 
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/fail"
-	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
 	apppb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/app"
@@ -80,7 +79,7 @@ func appV1(ap *project.App) *apppb.App {
 }
 
 func (m *Management) AddProject(ctx context.Context, r *mgmt.AddProjectRequest) (*mgmt.AddProjectResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectWrite)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +95,7 @@ func (m *Management) AddProject(ctx context.Context, r *mgmt.AddProjectRequest) 
 }
 
 func (m *Management) GetProjectByID(ctx context.Context, r *mgmt.GetProjectByIDRequest) (*mgmt.GetProjectByIDResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectRead)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +107,7 @@ func (m *Management) GetProjectByID(ctx context.Context, r *mgmt.GetProjectByIDR
 }
 
 func (m *Management) ListProjects(ctx context.Context, r *mgmt.ListProjectsRequest) (*mgmt.ListProjectsResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectRead)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +147,7 @@ func (m *Management) ListProjects(ctx context.Context, r *mgmt.ListProjectsReque
 }
 
 func (m *Management) UpdateProject(ctx context.Context, r *mgmt.UpdateProjectRequest) (*mgmt.UpdateProjectResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectWrite)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +160,7 @@ func (m *Management) UpdateProject(ctx context.Context, r *mgmt.UpdateProjectReq
 }
 
 func (m *Management) RemoveProject(ctx context.Context, r *mgmt.RemoveProjectRequest) (*mgmt.RemoveProjectResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectWrite)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +204,7 @@ func oidcConfig(r oidcRequest) (app.OIDCConfig, error) {
 }
 
 func (m *Management) AddOIDCApp(ctx context.Context, r *mgmt.AddOIDCAppRequest) (*mgmt.AddOIDCAppResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectWrite)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +224,7 @@ func (m *Management) AddOIDCApp(ctx context.Context, r *mgmt.AddOIDCAppRequest) 
 }
 
 func (m *Management) AddAPIApp(ctx context.Context, r *mgmt.AddAPIAppRequest) (*mgmt.AddAPIAppResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectWrite)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +237,7 @@ func (m *Management) AddAPIApp(ctx context.Context, r *mgmt.AddAPIAppRequest) (*
 }
 
 func (m *Management) GetAppByID(ctx context.Context, r *mgmt.GetAppByIDRequest) (*mgmt.GetAppByIDResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectRead)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +249,7 @@ func (m *Management) GetAppByID(ctx context.Context, r *mgmt.GetAppByIDRequest) 
 }
 
 func (m *Management) ListApps(ctx context.Context, r *mgmt.ListAppsRequest) (*mgmt.ListAppsResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectRead)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +284,7 @@ func (m *Management) ListApps(ctx context.Context, r *mgmt.ListAppsRequest) (*mg
 }
 
 func (m *Management) UpdateApp(ctx context.Context, r *mgmt.UpdateAppRequest) (*mgmt.UpdateAppResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectWrite)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +296,7 @@ func (m *Management) UpdateApp(ctx context.Context, r *mgmt.UpdateAppRequest) (*
 }
 
 func (m *Management) UpdateOIDCAppConfig(ctx context.Context, r *mgmt.UpdateOIDCAppConfigRequest) (*mgmt.UpdateOIDCAppConfigResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectWrite)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +312,7 @@ func (m *Management) UpdateOIDCAppConfig(ctx context.Context, r *mgmt.UpdateOIDC
 }
 
 func (m *Management) UpdateAPIAppConfig(ctx context.Context, r *mgmt.UpdateAPIAppConfigRequest) (*mgmt.UpdateAPIAppConfigResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectWrite)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -325,7 +324,7 @@ func (m *Management) UpdateAPIAppConfig(ctx context.Context, r *mgmt.UpdateAPIAp
 }
 
 func (m *Management) RemoveApp(ctx context.Context, r *mgmt.RemoveAppRequest) (*mgmt.RemoveAppResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectWrite)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +336,7 @@ func (m *Management) RemoveApp(ctx context.Context, r *mgmt.RemoveAppRequest) (*
 }
 
 func (m *Management) RegenerateOIDCClientSecret(ctx context.Context, r *mgmt.RegenerateOIDCClientSecretRequest) (*mgmt.RegenerateOIDCClientSecretResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectWrite)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +348,7 @@ func (m *Management) RegenerateOIDCClientSecret(ctx context.Context, r *mgmt.Reg
 }
 
 func (m *Management) RegenerateAPIClientSecret(ctx context.Context, r *mgmt.RegenerateAPIClientSecretRequest) (*mgmt.RegenerateAPIClientSecretResponse, error) {
-	s, err := m.scope(ctx, org.PermProjectWrite)
+	s, err := m.projectScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -358,4 +357,12 @@ func (m *Management) RegenerateAPIClientSecret(ctx context.Context, r *mgmt.Rege
 		return nil, err
 	}
 	return &mgmt.RegenerateAPIClientSecretResponse{ClientSecret: secret, Details: changeDetails(ap.Sequence, ap.ChangedAt, ap.OrgID)}, nil
+}
+
+// projectScope resolves the v1 org context for the project methods, which
+// decide per project (a project creator acts on its own projects only).
+func (m *Management) projectScope(ctx context.Context) (app.Scope, error) {
+	c := caller(ctx)
+	orgID, err := m.app.ProjectContext(ctx, c, orgHeader(ctx))
+	return app.Scope{Caller: c, OrgID: orgID}, err
 }

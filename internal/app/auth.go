@@ -116,6 +116,19 @@ func (a *App) patPrincipal(ctx context.Context, token string) (*user.User, []*or
 // else the caller's org. It checks perm there before anything is loaded, so a
 // caller without it learns nothing about that org's users.
 func (a *App) OrgContext(ctx context.Context, c *Caller, header, perm string) (string, error) {
+	return a.orgContext(ctx, c, header, func(orgID string) bool { return c.Can(perm, orgID) })
+}
+
+// ProjectContext resolves the v1 org context for the project methods: the
+// caller may read the org's projects, or create projects there (and then acts
+// on those it created only, which the project use cases decide).
+func (a *App) ProjectContext(ctx context.Context, c *Caller, header string) (string, error) {
+	return a.orgContext(ctx, c, header, func(orgID string) bool {
+		return c.Can(org.PermProjectRead, orgID) || c.Can(org.PermProjectCreate, orgID)
+	})
+}
+
+func (a *App) orgContext(ctx context.Context, c *Caller, header string, may func(orgID string) bool) (string, error) {
 	orgID := header
 	if orgID == "" {
 		orgID = c.OrgID
@@ -123,7 +136,7 @@ func (a *App) OrgContext(ctx context.Context, c *Caller, header, perm string) (s
 	if err := checkID(orgID, fail.Invalid("WARDEN-ORGID", "organisation id is missing")); err != nil {
 		return "", err
 	}
-	if !c.Can(perm, orgID) {
+	if !may(orgID) {
 		return "", fail.PermissionDenied
 	}
 	if orgID != c.OrgID {

@@ -136,7 +136,7 @@ type OrgApp struct {
 // ListOrgOIDCApps lists the OIDC apps of every project of orgID, by project
 // and app name.
 func (a *App) ListOrgOIDCApps(ctx context.Context, c *Caller, orgID string) ([]OrgApp, error) {
-	if !c.Can(org.PermProjectRead, orgID) {
+	if !c.Can(org.PermProjectRead, orgID) && !c.Can(org.PermProjectCreate, orgID) {
 		return nil, fail.PermissionDenied
 	}
 	projects := map[string]string{}
@@ -149,7 +149,9 @@ func (a *App) ListOrgOIDCApps(ctx context.Context, c *Caller, orgID string) ([]O
 		if err := json.Unmarshal(art.Data, &p); err != nil {
 			return nil, fail.Internal.Wrap(err)
 		}
-		projects[p.ID] = p.Name
+		if c.mayProject(org.PermProjectRead, orgID, &p) {
+			projects[p.ID] = p.Name
+		}
 	}
 	arts, err := allArtifacts(ctx, a.store, project.KindApp, orgID, "")
 	if err != nil {
@@ -161,7 +163,7 @@ func (a *App) ListOrgOIDCApps(ctx context.Context, c *Caller, orgID string) ([]O
 		if err != nil {
 			return nil, storeErr(err)
 		}
-		if ap.Kind == project.AppOIDC && ap.ProjectID != "" {
+		if _, ok := projects[ap.ProjectID]; ok && ap.Kind == project.AppOIDC {
 			out = append(out, OrgApp{App: ap, ProjectName: projects[ap.ProjectID]})
 		}
 	}

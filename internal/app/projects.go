@@ -132,6 +132,30 @@ func loadProject(ctx context.Context, r store.Reader, orgID, projectID string) (
 	return &p, nil
 }
 
+// mayProject tells whether c may do perm (project.read or project.write) on p
+// of orgID: through a role in the org, or as p's creator still holding
+// project.create (ZITADEL's creator is the project's PROJECT_OWNER; Warden has
+// no project memberships yet).
+func (c *Caller) mayProject(perm, orgID string, p *project.Project) bool {
+	if c.Can(perm, orgID) {
+		return true
+	}
+	return p != nil && p.CreatorID != "" && p.CreatorID == c.UserID && c.Can(org.PermProjectCreate, orgID)
+}
+
+// projectFor loads p for a change or read by c under perm: NotFound as
+// loadProject, PermissionDenied when c may not.
+func projectFor(ctx context.Context, r store.Reader, c *Caller, perm, orgID, projectID string) (*project.Project, error) {
+	p, err := loadProject(ctx, r, orgID, projectID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.mayProject(perm, orgID, p) {
+		return nil, fail.PermissionDenied
+	}
+	return p, nil
+}
+
 // loadApp reads an app of a project of orgID.
 func loadApp(ctx context.Context, r store.Reader, orgID, projectID, appID string) (*project.App, error) {
 	if err := checkID(projectID, errProjectIDMissing); err != nil {
@@ -228,7 +252,7 @@ func (a *App) AddProject(ctx context.Context, c *Caller, orgID string, in Projec
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	if !c.Can(org.PermProjectWrite, orgID) {
+	if !c.Can(org.PermProjectCreate, orgID) {
 		return nil, fail.PermissionDenied
 	}
 	pid := a.ids.Next()
@@ -238,7 +262,7 @@ func (a *App) AddProject(ctx context.Context, c *Caller, orgID string, in Projec
 		if err != nil {
 			return err
 		}
-		p := project.Project{ID: pid, OrgID: orgID, Name: in.Name, RoleAssertion: in.RoleAssertion, PrivateLabeling: in.PrivateLabeling,
+		p := project.Project{ID: pid, OrgID: orgID, Name: in.Name, CreatorID: c.UserID, RoleAssertion: in.RoleAssertion, PrivateLabeling: in.PrivateLabeling,
 			Sequence: ch.o.Sequence, CreatedAt: ch.by.At, ChangedAt: ch.by.At}
 		if err := putProject(ctx, tx, &p); err != nil {
 			return err
@@ -254,16 +278,13 @@ func (a *App) AddProject(ctx context.Context, c *Caller, orgID string, in Projec
 
 // GetProject returns a project of orgID.
 func (a *App) GetProject(ctx context.Context, c *Caller, orgID, projectID string) (*project.Project, error) {
-	if !c.Can(org.PermProjectRead, orgID) {
-		return nil, fail.PermissionDenied
-	}
-	p, err := loadProject(ctx, a.store, orgID, projectID)
+	p, err := projectFor(ctx, a.store, c, org.PermProjectRead, orgID, projectID)
 	return p, storeErr(err)
 }
 
 // ListProjects lists the projects of orgID whose names match every filter.
 func (a *App) ListProjects(ctx context.Context, c *Caller, orgID string, names []store.TextMatch, pg store.Page) ([]*project.Project, uint64, error) {
-	if !c.Can(org.PermProjectRead, orgID) {
+	if !c.Can(org.PermProjectRead, orgID) && !c.Can(org.PermProjectCreate, orgID) {
 		return nil, 0, fail.PermissionDenied
 	}
 	arts, err := allArtifacts(ctx, a.store, project.KindProject, orgID, "")
@@ -276,7 +297,7 @@ func (a *App) ListProjects(ctx context.Context, c *Caller, orgID string, names [
 		if err := json.Unmarshal(art.Data, &p); err != nil {
 			return nil, 0, storeErr(fmt.Errorf("project %s: %w", art.ID, err))
 		}
-		if matchAll(names, p.Name) {
+		if matchAll(names, p.Name) && c.mayProject(org.PermProjectRead, orgID, &p) {
 			all = append(all, &p)
 		}
 	}
@@ -291,12 +312,9 @@ func (a *App) UpdateProject(ctx context.Context, c *Caller, orgID, projectID str
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	if !c.Can(org.PermProjectWrite, orgID) {
-		return nil, fail.PermissionDenied
-	}
 	var out project.Project
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		p, err := loadProject(ctx, tx, orgID, projectID)
+		p, err := projectFor(ctx, tx, c, org.PermProjectWrite, orgID, projectID)
 		if err != nil {
 			return err
 		}
@@ -326,12 +344,9 @@ func (a *App) RemoveProject(ctx context.Context, c *Caller, orgID, projectID str
 	if err := checkID(projectID, errProjectIDMissing); err != nil {
 		return nil, err
 	}
-	if !c.Can(org.PermProjectWrite, orgID) {
-		return nil, fail.PermissionDenied
-	}
 	var out org.Org
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		p, err := loadProject(ctx, tx, orgID, projectID)
+		p, err := projectFor(ctx, tx, c, org.PermProjectWrite, orgID, projectID)
 		if err != nil {
 			return err
 		}
@@ -553,9 +568,6 @@ func (a *App) addApp(ctx context.Context, c *Caller, orgID, projectID string, ap
 	if err := checkID(projectID, errProjectIDMissing); err != nil {
 		return nil, "", err
 	}
-	if !c.Can(org.PermProjectWrite, orgID) {
-		return nil, "", fail.PermissionDenied
-	}
 	ap.ID, ap.ProjectID, ap.OrgID = a.ids.Next(), projectID, orgID
 	ap.Trusted = ap.Kind == project.AppOIDC && c.IsIAMOwner()
 	var secret string
@@ -564,7 +576,7 @@ func (a *App) addApp(ctx context.Context, c *Caller, orgID, projectID string, ap
 	}
 	var out project.App
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		p, err := loadProject(ctx, tx, orgID, projectID)
+		p, err := projectFor(ctx, tx, c, org.PermProjectWrite, orgID, projectID)
 		if err != nil {
 			return err
 		}
@@ -590,8 +602,8 @@ func (a *App) addApp(ctx context.Context, c *Caller, orgID, projectID string, ap
 
 // GetApp returns an app of a project of orgID.
 func (a *App) GetApp(ctx context.Context, c *Caller, orgID, projectID, appID string) (*project.App, error) {
-	if !c.Can(org.PermProjectRead, orgID) {
-		return nil, fail.PermissionDenied
+	if _, err := projectFor(ctx, a.store, c, org.PermProjectRead, orgID, projectID); err != nil {
+		return nil, storeErr(err)
 	}
 	ap, err := loadApp(ctx, a.store, orgID, projectID, appID)
 	return ap, storeErr(err)
@@ -599,10 +611,7 @@ func (a *App) GetApp(ctx context.Context, c *Caller, orgID, projectID, appID str
 
 // ListApps lists the apps of a project whose names match every filter.
 func (a *App) ListApps(ctx context.Context, c *Caller, orgID, projectID string, names []store.TextMatch, pg store.Page) ([]*project.App, uint64, error) {
-	if !c.Can(org.PermProjectRead, orgID) {
-		return nil, 0, fail.PermissionDenied
-	}
-	if _, err := loadProject(ctx, a.store, orgID, projectID); err != nil {
+	if _, err := projectFor(ctx, a.store, c, org.PermProjectRead, orgID, projectID); err != nil {
 		return nil, 0, storeErr(err)
 	}
 	arts, err := allArtifacts(ctx, a.store, project.KindApp, orgID, "")
@@ -631,11 +640,11 @@ func (a *App) changeApp(ctx context.Context, c *Caller, orgID, projectID, appID 
 	if err := checkID(appID, errAppIDMissing); err != nil {
 		return nil, err
 	}
-	if !c.Can(org.PermProjectWrite, orgID) {
-		return nil, fail.PermissionDenied
-	}
 	var out project.App
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		if _, err := projectFor(ctx, tx, c, org.PermProjectWrite, orgID, projectID); err != nil {
+			return err
+		}
 		ap, err := loadApp(ctx, tx, orgID, projectID, appID)
 		if err != nil {
 			return err
@@ -757,11 +766,11 @@ func (a *App) RemoveApp(ctx context.Context, c *Caller, orgID, projectID, appID 
 	if err := checkID(appID, errAppIDMissing); err != nil {
 		return nil, err
 	}
-	if !c.Can(org.PermProjectWrite, orgID) {
-		return nil, fail.PermissionDenied
-	}
 	var out org.Org
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		if _, err := projectFor(ctx, tx, c, org.PermProjectWrite, orgID, projectID); err != nil {
+			return err
+		}
 		ap, err := loadApp(ctx, tx, orgID, projectID, appID)
 		if err != nil {
 			return err

@@ -3,7 +3,6 @@ package console
 import (
 	"net/http"
 
-	"github.com/warden-id/warden/internal/org"
 )
 
 // The apps page lists the org's OIDC apps and whether the instance trusts each
@@ -22,12 +21,12 @@ type appRow struct {
 }
 
 func (h *handler) listApps(w http.ResponseWriter, r *http.Request, rq *request) {
-	s, err := h.scope(r, rq, org.PermProjectRead)
+	orgID, err := h.app.ProjectContext(r.Context(), rq.caller, rq.sess.OrgID)
 	if err != nil {
 		h.fail(w, r, rq, err, "see the apps of this organisation")
 		return
 	}
-	apps, err := h.app.ListOrgOIDCApps(r.Context(), rq.caller, s.OrgID)
+	apps, err := h.app.ListOrgOIDCApps(r.Context(), rq.caller, orgID)
 	if err != nil {
 		h.fail(w, r, rq, err, "see the apps of this organisation")
 		return
@@ -45,10 +44,10 @@ func (h *handler) listApps(w http.ResponseWriter, r *http.Request, rq *request) 
 
 // trustApp sets or withdraws an app's trust (IAM owners only: app.TrustApp decides).
 func (h *handler) trustApp(w http.ResponseWriter, r *http.Request, rq *request) {
-	s, err := h.scope(r, rq, org.PermProjectRead)
+	orgID, err := h.app.ProjectContext(r.Context(), rq.caller, rq.sess.OrgID)
 	if err == nil {
 		trusted := r.PostForm.Get("trusted") == "true"
-		_, err = h.app.TrustApp(r.Context(), rq.caller, s.OrgID, r.PathValue("project"), r.PathValue("app"), trusted)
+		_, err = h.app.TrustApp(r.Context(), rq.caller, orgID, r.PathValue("project"), r.PathValue("app"), trusted)
 		if err == nil {
 			done := "untrusted"
 			if trusted {

@@ -149,7 +149,7 @@ func (h *handler) base(r *http.Request, rq *request, title string) *view {
 	v.CanUsers = c.Can(org.PermUserRead, v.OrgID)
 	v.CanMembers = c.Can(org.PermMemberRead, v.OrgID)
 	v.CanPolicy = c.Can(org.PermOrgRead, v.OrgID)
-	v.CanApps = c.Can(org.PermProjectRead, v.OrgID)
+	v.CanApps = c.Can(org.PermProjectRead, v.OrgID) || c.Can(org.PermProjectCreate, v.OrgID)
 	return v
 }
 

@@ -59,22 +59,25 @@ const (
 	// Projects and their applications (OIDC and API clients).
 	PermProjectRead  = "project.read"
 	PermProjectWrite = "project.write"
+	// PermProjectCreate creates projects; its holder may read and change the
+	// projects it created (ZITADEL makes the creator their PROJECT_OWNER).
+	PermProjectCreate = "project.create"
 )
 
 // rolePermissions is the one place that says what each role may do.
 var rolePermissions = map[string][]string{
-	"IAM_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite},
-	"IAM_ORG_MANAGER":       {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite},
+	"IAM_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate},
+	"IAM_ORG_MANAGER":       {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate},
 	"IAM_USER_MANAGER":      {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead},
 	"IAM_OWNER_VIEWER":      {PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead},
-	"ORG_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite},
+	"ORG_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate},
 	"ORG_USER_MANAGER":      {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead},
 	"ORG_OWNER_VIEWER":      {PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead},
 	"ORG_USER_READ":         {PermUserRead, PermOrgRead},
 	"ORG_USER_SELF_MANAGER": {},
-	// Warden has no per-project memberships: the project roles apply to every
-	// project of their org.
-	"ORG_PROJECT_CREATOR":           {PermOrgRead, PermProjectRead, PermProjectWrite},
+	// A project creator reaches only the projects it created (see
+	// PermProjectCreate); Warden has no project memberships yet.
+	"ORG_PROJECT_CREATOR":           {PermOrgRead, PermProjectCreate},
 	"ORG_PROJECT_PERMISSION_EDITOR": {PermOrgRead, PermProjectRead},
 }
 

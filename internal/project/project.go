@@ -16,6 +16,9 @@ type Project struct {
 	ID    string `json:"id"`
 	OrgID string `json:"orgId"`
 	Name  string `json:"name"`
+	// CreatorID is the user who created the project: with project.create it
+	// may read and change this project and its apps, and no other.
+	CreatorID string `json:"creatorId,omitempty"`
 	// RoleAssertion asks for the user's project roles in tokens (Warden has no
 	// project roles yet, so it asserts none). PrivateLabeling is zitadel's
 	// PrivateLabelingSetting number, kept for the API.

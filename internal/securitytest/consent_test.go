@@ -63,10 +63,17 @@ func TestUntrustedAppNeedsConsentForAPI(t *testing.T) {
 		b2 := wardentest.NewBrowser(t)
 		s2 := trusted.SignIn(t, b2, "victim", Password)
 		wardentest.Must(t, e.Do(t, "GET", "/management/v1/users/"+victim, s2.Token.AccessToken, ""), 200)
-		// ...until the project creator rewrites its configuration (say, its
-		// redirect URIs): then it must ask like any other.
+		// ...which the project creator cannot touch (another's project), and
+		// which must ask like any other once someone other than an IAM owner
+		// (here an org owner) rewrites its configuration, say its redirect URIs.
 		appID := strings.SplitN(trusted.ClientID, "@", 2)[0]
-		wardentest.Must(t, e.Do(t, "PUT", "/management/v1/projects/"+trusted.ProjectID+"/apps/"+appID+"/oidc_config", creatorTok, `{
+		cfgPath := "/management/v1/projects/" + trusted.ProjectID + "/apps/" + appID + "/oidc_config"
+		if r := e.Do(t, "PUT", cfgPath, creatorTok, `{"redirectUris":["https://attacker.example/cb"],"grantTypes":["OIDC_GRANT_TYPE_AUTHORIZATION_CODE"]}`); r.Status != 403 {
+			t.Fatalf("a project creator rewrote another's app: %d %s", r.Status, r.Raw)
+		}
+		owner := e.AddMachine(t, "", "orgowner")
+		e.Grant(t, "", owner, "ORG_OWNER")
+		wardentest.Must(t, e.Do(t, "PUT", cfgPath, e.AddPAT(t, owner), `{
 			"redirectUris":["`+trusted.Srv.URL+`/callback","https://attacker.example/cb"],
 			"responseTypes":["OIDC_RESPONSE_TYPE_CODE"],
 			"grantTypes":["OIDC_GRANT_TYPE_AUTHORIZATION_CODE","OIDC_GRANT_TYPE_REFRESH_TOKEN"],
