@@ -2,7 +2,6 @@ package console
 
 import (
 	"net/http"
-
 )
 
 // The apps page lists the org's OIDC apps and whether the instance trusts each
