@@ -77,7 +77,7 @@ func TestHeadlessBrowser(t *testing.T) {
 		return v
 	}
 
-	do("open the RP", chromedp.Navigate(r.srv.URL+"/start"), chromedp.WaitVisible(chromedp.CSS("#loginName")))
+	do("open the RP", chromedp.Navigate(r.Srv.URL+"/start"), chromedp.WaitVisible(chromedp.CSS("#loginName")))
 	if loc := get("location", chromedp.Location()); !strings.HasPrefix(loc, e.base+"/ui/login?authRequestID=") {
 		t.Fatalf("login page at %s", loc)
 	}
@@ -90,25 +90,25 @@ func TestHeadlessBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#result")))
 	result, loc := get("result", chromedp.Text(chromedp.CSS("#result"))), get("location", chromedp.Location())
-	if result != "signed in as "+id || !strings.HasPrefix(loc, r.srv.URL+"/callback?") {
+	if result != "signed in as "+id || !strings.HasPrefix(loc, r.Srv.URL+"/callback?") {
 		t.Fatalf("RP page %q at %s, want signed in as %s", result, loc, id)
 	}
 
 	// The session signs the next visit in without forms.
-	do("second visit", chromedp.Navigate(r.srv.URL+"/start"), chromedp.WaitVisible(chromedp.CSS("#result")))
+	do("second visit", chromedp.Navigate(r.Srv.URL+"/start"), chromedp.WaitVisible(chromedp.CSS("#result")))
 	if result := get("result", chromedp.Text(chromedp.CSS("#result"))); result != "signed in as "+id {
 		t.Fatalf("second visit: %q", result)
 	}
-	r.lastSignIn()
+	r.Last()
 
 	e.must(e.admin("POST", "/management/v1/users/"+id+"/_lock", "{}"), 200)
-	codes := r.codeCount()
-	do("visit after the lock", chromedp.Navigate(r.srv.URL+"/start"), chromedp.WaitVisible(chromedp.CSS("#error")))
+	codes := r.Codes()
+	do("visit after the lock", chromedp.Navigate(r.Srv.URL+"/start"), chromedp.WaitVisible(chromedp.CSS("#error")))
 	msg, loc := get("message", chromedp.Text(chromedp.CSS("#error"))), get("location", chromedp.Location())
 	if msg != login.TextLocked || !strings.HasPrefix(loc, e.base+"/ui/login") {
 		t.Fatalf("after the lock: %q at %s, want %q on the login page", msg, loc, login.TextLocked)
 	}
-	if r.codeCount() != codes || r.lastSignIn() != nil {
+	if r.Codes() != codes || r.Last() != nil {
 		t.Fatal("the RP got a code for a locked user")
 	}
 }

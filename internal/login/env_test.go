@@ -1,15 +1,12 @@
 package login_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"github.com/warden-id/warden/internal/wardentest"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/warden-id/warden/internal/app"
@@ -22,6 +19,7 @@ import (
 // env is a running Warden (API, OpenID provider, login page) on a loopback port.
 type env struct {
 	t     testing.TB
+	in    *wardentest.Instance
 	base  string // http://127.0.0.1:port, also the issuer
 	token string // the admin's PAT
 	app   *app.App
@@ -52,63 +50,23 @@ func startEnv(t testing.TB, st store.Store, opts login.Options) *env {
 	// The same wiring as the binary: the provider at ZITADEL's paths, the
 	// login page at /ui/login and /ui/login/.
 	in := wardentest.Start(t, st, wardentest.Options{Log: log, Login: &opts})
-	return &env{t: t, base: in.Base, token: in.Boot.Token, app: in.App, store: st, prov: in.Provider,
+	return &env{t: t, in: in, base: in.Base, token: in.Boot.Token, app: in.App, store: st, prov: in.Provider,
 		orgID: in.Boot.Instance.DefaultOrgID, logs: logs}
 }
 
-// reply is a decoded REST answer.
-type reply struct {
-	status int
-	raw    string
-	body   map[string]any
-}
-
-func (r reply) str(path ...string) string {
-	var v any = r.body
-	for _, p := range path {
-		m, _ := v.(map[string]any)
-		v = m[p]
-	}
-	s, _ := v.(string)
-	return s
-}
-
-func (e *env) do(method, path, token, body string) reply {
+func (e *env) do(method, path, token, body string) wardentest.Reply {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.base+path, strings.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := reply{status: resp.StatusCode, raw: string(raw)}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		_ = json.Unmarshal(raw, &r.body)
-	}
-	return r
+	return e.in.Do(e.t, method, path, token, body)
 }
 
-func (e *env) admin(method, path, body string) reply {
+func (e *env) admin(method, path, body string) wardentest.Reply {
 	e.t.Helper()
 	return e.do(method, path, e.token, body)
 }
 
-func (e *env) must(r reply, status int) reply {
+func (e *env) must(r wardentest.Reply, status int) wardentest.Reply {
 	e.t.Helper()
-	if r.status != status {
-		e.t.Fatalf("status %d, want %d: %s", r.status, status, r.raw)
-	}
-	return r
+	return wardentest.Must(e.t, r, status)
 }
 
 // Password every imported human gets.
@@ -120,7 +78,7 @@ func (e *env) importHuman(name string, changeRequired bool, roles ...string) str
 	e.t.Helper()
 	body := fmt.Sprintf(`{"userName":%q,"profile":{"firstName":"F","lastName":"L"},"email":{"email":%q,"isEmailVerified":true},"password":%q,"passwordChangeRequired":%t}`,
 		name, name+"@example.com", password, changeRequired)
-	id := e.must(e.admin("POST", "/management/v1/users/human/_import", body), 200).str("userId")
+	id := e.must(e.admin("POST", "/management/v1/users/human/_import", body), 200).Str("userId")
 	if id == "" {
 		e.t.Fatal("no user id")
 	}
@@ -134,7 +92,7 @@ func (e *env) importHuman(name string, changeRequired bool, roles ...string) str
 // userState reads a user's state name via REST.
 func (e *env) userState(id string) string {
 	e.t.Helper()
-	return e.must(e.admin("GET", "/management/v1/users/"+id, ""), 200).str("user", "state")
+	return e.must(e.admin("GET", "/management/v1/users/"+id, ""), 200).Str("user", "state")
 }
 
 // eventCounts counts a user's events by type via ListUserChanges.
@@ -142,7 +100,7 @@ func (e *env) eventCounts(id string) map[string]int {
 	e.t.Helper()
 	r := e.must(e.admin("POST", "/management/v1/users/"+id+"/changes/_search", `{"query":{"asc":true,"limit":1000}}`), 200)
 	out := map[string]int{}
-	res, _ := r.body["result"].([]any)
+	res, _ := r.Body["result"].([]any)
 	for _, c := range res {
 		m, _ := c.(map[string]any)
 		et, _ := m["eventType"].(map[string]any)

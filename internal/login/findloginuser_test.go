@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"github.com/warden-id/warden/internal/store/testdb"
+	"github.com/warden-id/warden/internal/wardentest"
 	"strings"
 	"testing"
 
@@ -73,17 +74,17 @@ func TestFindLoginUser(t *testing.T) {
 	// An ambiguous plain name fails at the password step like any wrong
 	// password, with the hint every plain name gets; the full name signs in.
 	r := newRP(e)
-	b := newBrowser(t)
-	v := b.get(r.srv.URL + "/start")
-	v = b.submit(v, 0, map[string]string{"loginName": "sam"})
-	v = b.submit(v, 0, map[string]string{"password": password})
-	if !strings.Contains(v.text(), login.TextWrongPassword+" "+login.TextFullNameHint) {
-		t.Fatalf("ambiguous name: %q", v.text())
+	b := wardentest.NewBrowser(t)
+	v := b.Get(r.Srv.URL + "/start")
+	v = b.Submit(v, 0, map[string]string{"loginName": "sam"})
+	v = b.Submit(v, 0, map[string]string{"password": password})
+	if !strings.Contains(v.Text(), login.TextWrongPassword+" "+login.TextFullNameHint) {
+		t.Fatalf("ambiguous name: %q", v.Text())
 	}
-	v = b.get(r.srv.URL + "/start")
-	v = b.submit(v, 0, map[string]string{"loginName": "sam@other-org.localhost"})
-	v = b.submit(v, 0, map[string]string{"password": password})
-	if s := b.atCallback(r, v); s.subject != samOther {
-		t.Fatalf("signed in as %s, want %s", s.subject, samOther)
+	v = b.Get(r.Srv.URL + "/start")
+	v = b.Submit(v, 0, map[string]string{"loginName": "sam@other-org.localhost"})
+	v = b.Submit(v, 0, map[string]string{"password": password})
+	if s := r.AtCallback(b.T, v); s.Subject != samOther {
+		t.Fatalf("signed in as %s, want %s", s.Subject, samOther)
 	}
 }

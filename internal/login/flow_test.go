@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/warden-id/warden/internal/store/testdb"
+	"github.com/warden-id/warden/internal/wardentest"
 	"io"
 	"net/http"
 	"net/url"
@@ -61,44 +62,44 @@ func TestRelyingPartySignIn(t *testing.T) {
 	eachEngine(t, func(t *testing.T, open func(testing.TB) store.Store) {
 		e := startEnv(t, open(t), login.Options{})
 		r := newRP(e)
-		apiID, apiSecret := r.apiApp(e)
+		apiID, apiSecret := apiApp(e, r)
 		alice := e.importHuman("alice", false, "ORG_USER_MANAGER")
 		bob := e.importHuman("bob", false)
 
-		b := newBrowser(t)
+		b := wardentest.NewBrowser(t)
 		// The full login name user@org-domain.
-		s := b.signIn(e, r, "alice@warden.localhost", password)
+		s := signIn(b, e, r, "alice@warden.localhost", password)
 		// (Profile claims are in userinfo; the ID token carries them only when
 		// the app asks for idTokenUserinfoAssertion, as in ZITADEL.)
-		if s.subject != alice {
-			t.Fatalf("ID token subject %q, want %s", s.subject, alice)
+		if s.Subject != alice {
+			t.Fatalf("ID token subject %q, want %s", s.Subject, alice)
 		}
-		if s.token.RefreshToken == "" {
+		if s.Token.RefreshToken == "" {
 			t.Fatal("no refresh token for offline_access")
 		}
 		// userinfo, through go-oidc.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		ui, err := r.provider.UserInfo(ctx, oauth2.StaticTokenSource(s.token))
+		ui, err := r.Provider.UserInfo(ctx, oauth2.StaticTokenSource(s.Token))
 		if err != nil || ui.Email != "alice@example.com" || ui.Subject != alice {
 			t.Fatalf("userinfo: %+v %v", ui, err)
 		}
 		// Warden's API with the access token: alice manages the org's users.
-		e.must(e.do("POST", "/management/v1/users/"+bob+"/_lock", s.token.AccessToken, "{}"), 200)
+		e.must(e.do("POST", "/management/v1/users/"+bob+"/_lock", s.Token.AccessToken, "{}"), 200)
 		if st := e.userState(bob); st != "USER_STATE_LOCKED" {
 			t.Fatalf("bob is %s", st)
 		}
 		// Introspection by a resource server of the same project.
-		in := e.introspect(apiID, apiSecret, s.token.AccessToken)
+		in := e.introspect(apiID, apiSecret, s.Token.AccessToken)
 		if in["active"] != true || in["sub"] != alice {
 			t.Fatalf("introspection: %v", in)
 		}
 		// Refresh rotates: the new pair works, the old refresh token is spent.
-		nt, err := r.refresh(s.token.RefreshToken)
+		nt, err := r.Refresh(s.Token.RefreshToken)
 		if err != nil {
 			t.Fatalf("refresh: %v", err)
 		}
-		if nt.RefreshToken == "" || nt.RefreshToken == s.token.RefreshToken || nt.AccessToken == s.token.AccessToken {
+		if nt.RefreshToken == "" || nt.RefreshToken == s.Token.RefreshToken || nt.AccessToken == s.Token.AccessToken {
 			t.Fatal("refresh did not rotate the tokens")
 		}
 		if st, _ := e.userinfo(nt.AccessToken); st != 200 {
@@ -106,55 +107,55 @@ func TestRelyingPartySignIn(t *testing.T) {
 		}
 		// A spent refresh token presented again has leaked: it is refused, and
 		// what it was rotated into dies with it.
-		if _, err := r.refresh(s.token.RefreshToken); !isInvalidGrant(err) {
+		if _, err := r.Refresh(s.Token.RefreshToken); !isInvalidGrant(err) {
 			t.Fatalf("second use of a refresh token: %v, want invalid_grant", err)
 		}
 		if st, _ := e.userinfo(nt.AccessToken); st != 401 {
 			t.Fatalf("userinfo with the replayed family's token: %d, want 401", st)
 		}
-		if _, err := r.refresh(nt.RefreshToken); !isInvalidGrant(err) {
+		if _, err := r.Refresh(nt.RefreshToken); !isInvalidGrant(err) {
 			t.Fatalf("refresh with the replayed family's token: %v, want invalid_grant", err)
 		}
 
 		// The browser session signs the next flow in at once, without forms.
-		v := b.get(r.srv.URL + "/start")
-		if s2 := b.atCallback(r, v); s2.subject != alice {
-			t.Fatalf("session sign-in as %s", s2.subject)
+		v := b.Get(r.Srv.URL + "/start")
+		if s2 := r.AtCallback(b.T, v); s2.Subject != alice {
+			t.Fatalf("session sign-in as %s", s2.Subject)
 		}
 		// A plain user name works when it is unique.
-		b2 := newBrowser(t)
+		b2 := wardentest.NewBrowser(t)
 		e.must(e.admin("POST", "/management/v1/users/"+bob+"/_unlock", "{}"), 200)
-		if s3 := b2.signIn(e, r, "bob", password); s3.subject != bob {
-			t.Fatalf("signed in as %s, want bob", s3.subject)
+		if s3 := signIn(b2, e, r, "bob", password); s3.Subject != bob {
+			t.Fatalf("signed in as %s, want bob", s3.Subject)
 		}
 	})
 }
 
 // tokensDead asserts every credential of a sign-in is refused.
-func tokensDead(t *testing.T, e *env, r *rp, s *signIn, apiID, apiSecret, userID string) {
+func tokensDead(t *testing.T, e *env, r *wardentest.RP, s *wardentest.SignIn, apiID, apiSecret, userID string) {
 	t.Helper()
-	if st := e.do("GET", "/management/v1/users/"+userID, s.token.AccessToken, "").status; st != 401 {
+	if st := e.do("GET", "/management/v1/users/"+userID, s.Token.AccessToken, "").Status; st != 401 {
 		t.Errorf("API with the access token: %d, want 401", st)
 	}
-	if in := e.introspect(apiID, apiSecret, s.token.AccessToken); in["active"] != false {
+	if in := e.introspect(apiID, apiSecret, s.Token.AccessToken); in["active"] != false {
 		t.Errorf("introspection: %v, want active false", in)
 	}
-	if st, _ := e.userinfo(s.token.AccessToken); st != 401 {
+	if st, _ := e.userinfo(s.Token.AccessToken); st != 401 {
 		t.Errorf("userinfo: %d, want 401", st)
 	}
-	if _, err := r.refresh(s.token.RefreshToken); !isInvalidGrant(err) {
+	if _, err := r.Refresh(s.Token.RefreshToken); !isInvalidGrant(err) {
 		t.Errorf("refresh: %v, want invalid_grant", err)
 	}
 }
 
 // tokensLive asserts a sign-in's access token works everywhere.
-func tokensLive(t *testing.T, e *env, s *signIn, apiID, apiSecret, userID string) {
+func tokensLive(t *testing.T, e *env, s *wardentest.SignIn, apiID, apiSecret, userID string) {
 	t.Helper()
-	e.must(e.do("GET", "/management/v1/users/"+userID, s.token.AccessToken, ""), 200)
-	if in := e.introspect(apiID, apiSecret, s.token.AccessToken); in["active"] != true {
+	e.must(e.do("GET", "/management/v1/users/"+userID, s.Token.AccessToken, ""), 200)
+	if in := e.introspect(apiID, apiSecret, s.Token.AccessToken); in["active"] != true {
 		t.Fatalf("introspection: %v", in)
 	}
-	if st, _ := e.userinfo(s.token.AccessToken); st != 200 {
+	if st, _ := e.userinfo(s.Token.AccessToken); st != 200 {
 		t.Fatalf("userinfo: %d", st)
 	}
 }
@@ -173,50 +174,50 @@ func TestLockEndsEverything(t *testing.T) {
 	eachEngine(t, func(t *testing.T, open func(testing.TB) store.Store) {
 		e := startEnv(t, open(t), login.Options{})
 		r := newRP(e)
-		apiID, apiSecret := r.apiApp(e)
+		apiID, apiSecret := apiApp(e, r)
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				id := e.importHuman("carol-"+c.name, false, "ORG_USER_MANAGER")
-				b := newBrowser(t)
-				s := b.signIn(e, r, "carol-"+c.name, password)
+				b := wardentest.NewBrowser(t)
+				s := signIn(b, e, r, "carol-"+c.name, password)
 				tokensLive(t, e, s, apiID, apiSecret, id)
 				// A second client-side sign-in through the session, still valid.
-				if s2 := b.atCallback(r, b.get(r.srv.URL+"/start")); s2.subject != id {
+				if s2 := r.AtCallback(b.T, b.Get(r.Srv.URL+"/start")); s2.Subject != id {
 					t.Fatal("session sign-in failed")
 				}
 
 				e.must(e.admin("POST", "/management/v1/users/"+id+"/"+c.revoke, "{}"), 200)
 				tokensDead(t, e, r, s, apiID, apiSecret, id)
-				codes := r.codeCount()
-				v := b.get(r.srv.URL + "/start")
-				v.onLogin(t, e)
-				if v.status != http.StatusForbidden || !strings.Contains(v.text(), c.text) {
-					t.Fatalf("login page with the old session: %d %q, want 403 and %q", v.status, v.text(), c.text)
+				codes := r.Codes()
+				v := b.Get(r.Srv.URL + "/start")
+				onLogin(t, v, e)
+				if v.Status != http.StatusForbidden || !strings.Contains(v.Text(), c.text) {
+					t.Fatalf("login page with the old session: %d %q, want 403 and %q", v.Status, v.Text(), c.text)
 				}
-				if r.codeCount() != codes {
+				if r.Codes() != codes {
 					t.Fatal("the RP got a code for a revoked user")
 				}
 				// The password does not help either.
-				v = b.get(r.srv.URL + "/start")
-				v = b.submit(v, 0, nil) // "use another account": ends the session
-				v = b.submit(v, 0, map[string]string{"loginName": "carol-" + c.name})
-				v = b.submit(v, 0, map[string]string{"password": password})
-				if v.status != http.StatusForbidden || !strings.Contains(v.text(), c.text) {
-					t.Fatalf("password sign-in of a revoked user: %d %q", v.status, v.text())
+				v = b.Get(r.Srv.URL + "/start")
+				v = b.Submit(v, 0, nil) // "use another account": ends the session
+				v = b.Submit(v, 0, map[string]string{"loginName": "carol-" + c.name})
+				v = b.Submit(v, 0, map[string]string{"password": password})
+				if v.Status != http.StatusForbidden || !strings.Contains(v.Text(), c.text) {
+					t.Fatalf("password sign-in of a revoked user: %d %q", v.Status, v.Text())
 				}
 
 				e.must(e.admin("POST", "/management/v1/users/"+id+"/"+c.restore, "{}"), 200)
 				tokensDead(t, e, r, s, apiID, apiSecret, id)
 				// The old session stays dead: the user-name form, not a sign-in.
-				v = b.get(r.srv.URL + "/start")
-				v.onLogin(t, e)
-				if v.status != 200 || !strings.Contains(v.body, `name="loginName"`) {
-					t.Fatalf("after %s: %d %q, want the user-name form", c.restore, v.status, v.text())
+				v = b.Get(r.Srv.URL + "/start")
+				onLogin(t, v, e)
+				if v.Status != 200 || !strings.Contains(v.Body, `name="loginName"`) {
+					t.Fatalf("after %s: %d %q, want the user-name form", c.restore, v.Status, v.Text())
 				}
-				if r.codeCount() != codes {
+				if r.Codes() != codes {
 					t.Fatal("the RP got a code from a dead session")
 				}
-				s3 := b.signIn(e, r, "carol-"+c.name, password)
+				s3 := signIn(b, e, r, "carol-"+c.name, password)
 				tokensLive(t, e, s3, apiID, apiSecret, id)
 			})
 		}
@@ -229,11 +230,11 @@ func TestOldSessionCookieAfterUnlock(t *testing.T) {
 	e := startEnv(t, testdb.SQLite(t), login.Options{})
 	r := newRP(e)
 	id := e.importHuman("dana", false)
-	b := newBrowser(t)
-	b.signIn(e, r, "dana", password)
+	b := wardentest.NewBrowser(t)
+	signIn(b, e, r, "dana", password)
 	u, _ := url.Parse(e.base + "/ui/")
 	var cookie string
-	for _, c := range b.c.Jar.Cookies(u) {
+	for _, c := range b.C.Jar.Cookies(u) {
 		if c.Name == "warden_session" {
 			cookie = c.Value
 		}

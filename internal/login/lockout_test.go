@@ -3,6 +3,7 @@ package login_test
 import (
 	"context"
 	"errors"
+	"github.com/warden-id/warden/internal/wardentest"
 	"net/http"
 	"strings"
 	"sync"
@@ -38,12 +39,12 @@ func TestLockoutPolicyThroughLoginPage(t *testing.T) {
 		e.setLockout(3)
 		r := newRP(e)
 		id := e.importHuman("erin", false)
-		b := newBrowser(t)
-		v := b.toPassword(e, r, "erin")
+		b := wardentest.NewBrowser(t)
+		v := toPassword(b, e, r, "erin")
 		for i := range 4 {
-			v = b.submit(v, 0, map[string]string{"password": "wrong-password"})
-			if v.status != 200 || !strings.Contains(v.text(), login.TextWrongPassword) || strings.Contains(v.text(), "remaining") {
-				t.Fatalf("attempt %d: %d %q", i+1, v.status, v.text())
+			v = b.Submit(v, 0, map[string]string{"password": "wrong-password"})
+			if v.Status != 200 || !strings.Contains(v.Text(), login.TextWrongPassword) || strings.Contains(v.Text(), "remaining") {
+				t.Fatalf("attempt %d: %d %q", i+1, v.Status, v.Text())
 			}
 		}
 		if st := e.userState(id); st != "USER_STATE_LOCKED" {
@@ -54,10 +55,10 @@ func TestLockoutPolicyThroughLoginPage(t *testing.T) {
 			t.Fatalf("history %v, want 3 failed checks and 1 lock", ev)
 		}
 		// The right password no longer helps, and records nothing.
-		v = b.toPassword(e, r, "erin")
-		v = b.submit(v, 0, map[string]string{"password": password})
-		if v.status != http.StatusForbidden || !strings.Contains(v.text(), login.TextLocked) {
-			t.Fatalf("right password of a locked user: %d %q", v.status, v.text())
+		v = toPassword(b, e, r, "erin")
+		v = b.Submit(v, 0, map[string]string{"password": password})
+		if v.Status != http.StatusForbidden || !strings.Contains(v.Text(), login.TextLocked) {
+			t.Fatalf("right password of a locked user: %d %q", v.Status, v.Text())
 		}
 		if ev := e.eventCounts(id); ev[event.PasswordCheckFailed] != 3 || ev[event.PasswordCheckOK] != 0 {
 			t.Fatalf("history after a locked attempt: %v", ev)
@@ -111,16 +112,16 @@ func TestLockoutAtomic(t *testing.T) {
 		t.Run("http", func(t *testing.T) {
 			id := e.importHuman("gina", false)
 			r := newRP(e)
-			b := newBrowser(t)
-			v := b.toPassword(e, r, "gina")
+			b := wardentest.NewBrowser(t)
+			v := toPassword(b, e, r, "gina")
 			var wg sync.WaitGroup
 			var mu sync.Mutex
 			statuses := map[int]int{}
 			const n = 20 // each attempt costs a password hash; 20 is plenty to race
-			f := v.forms[0].fields
+			f := v.Forms[0].Fields
 			f.Set("password", "wrong-password")
 			// Hashes queue for the CPUs; on a busy machine that takes a while.
-			slow := &http.Client{Jar: b.c.Jar, Timeout: 5 * time.Minute}
+			slow := &http.Client{Jar: b.C.Jar, Timeout: 5 * time.Minute}
 			for range n {
 				wg.Add(1)
 				go func() {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"github.com/warden-id/warden/internal/store/testdb"
+	"github.com/warden-id/warden/internal/wardentest"
 	"io"
 	"net/http"
 	"net/url"
@@ -27,35 +28,35 @@ func TestPasswordChangeAtFirstSignIn(t *testing.T) {
 	e := startEnv(t, testdb.SQLite(t), login.Options{})
 	r := newRP(e)
 	id := e.importHuman("ivy", true)
-	b := newBrowser(t)
-	v := b.toPassword(e, r, "ivy")
-	v = b.submit(v, 0, map[string]string{"password": password})
-	if v.status != 200 || !strings.Contains(v.body, `name="newPassword"`) || !strings.Contains(v.text(), "Change your password") {
-		t.Fatalf("want the change form: %d %q", v.status, v.text())
+	b := wardentest.NewBrowser(t)
+	v := toPassword(b, e, r, "ivy")
+	v = b.Submit(v, 0, map[string]string{"password": password})
+	if v.Status != 200 || !strings.Contains(v.Body, `name="newPassword"`) || !strings.Contains(v.Text(), "Change your password") {
+		t.Fatalf("want the change form: %d %q", v.Status, v.Text())
 	}
-	if r.codeCount() != 0 {
+	if r.Codes() != 0 {
 		t.Fatal("the flow completed before the change")
 	}
 	change := v
-	v = b.submit(change, 0, map[string]string{"newPassword": "New-Secret-2", "confirmPassword": "New-Secret-3"})
-	if !strings.Contains(v.text(), "do not match") {
-		t.Fatalf("mismatch: %q", v.text())
+	v = b.Submit(change, 0, map[string]string{"newPassword": "New-Secret-2", "confirmPassword": "New-Secret-3"})
+	if !strings.Contains(v.Text(), "do not match") {
+		t.Fatalf("mismatch: %q", v.Text())
 	}
-	v = b.submit(change, 0, map[string]string{"newPassword": "short", "confirmPassword": "short"})
-	if !strings.Contains(v.text(), "8 to 256") {
-		t.Fatalf("short password: %q", v.text())
+	v = b.Submit(change, 0, map[string]string{"newPassword": "short", "confirmPassword": "short"})
+	if !strings.Contains(v.Text(), "8 to 256") {
+		t.Fatalf("short password: %q", v.Text())
 	}
 	// A forged ticket gets nowhere.
-	if v := b.submit(change, 0, map[string]string{"ticket": "forged-ticket-forged-ticket-forged", "newPassword": "New-Secret-2", "confirmPassword": "New-Secret-2"}); v.status != 400 {
-		t.Fatalf("forged ticket: %d %q", v.status, v.text())
+	if v := b.Submit(change, 0, map[string]string{"ticket": "forged-ticket-forged-ticket-forged", "newPassword": "New-Secret-2", "confirmPassword": "New-Secret-2"}); v.Status != 400 {
+		t.Fatalf("forged ticket: %d %q", v.Status, v.Text())
 	}
-	v = b.submit(change, 0, map[string]string{"newPassword": "New-Secret-2", "confirmPassword": "New-Secret-2"})
-	if s := b.atCallback(r, v); s.subject != id {
-		t.Fatalf("signed in as %s", s.subject)
+	v = b.Submit(change, 0, map[string]string{"newPassword": "New-Secret-2", "confirmPassword": "New-Secret-2"})
+	if s := r.AtCallback(b.T, v); s.Subject != id {
+		t.Fatalf("signed in as %s", s.Subject)
 	}
 	// The ticket is spent.
-	if v := b.submit(change, 0, map[string]string{"newPassword": "New-Secret-4", "confirmPassword": "New-Secret-4"}); v.status != 400 {
-		t.Fatalf("second use of the ticket: %d", v.status)
+	if v := b.Submit(change, 0, map[string]string{"newPassword": "New-Secret-4", "confirmPassword": "New-Secret-4"}); v.Status != 400 {
+		t.Fatalf("second use of the ticket: %d", v.Status)
 	}
 	ctx := context.Background()
 	if _, err := e.app.CheckPassword(ctx, id, password); !errors.Is(err, user.ErrWrongPassword) {
@@ -65,7 +66,7 @@ func TestPasswordChangeAtFirstSignIn(t *testing.T) {
 		t.Fatalf("new password: %v", err)
 	}
 	// A second browser signs in with the new password, no change form.
-	if s := newBrowser(t).signIn(e, r, "ivy", "New-Secret-2"); s.subject != id {
+	if s := signIn(wardentest.NewBrowser(t), e, r, "ivy", "New-Secret-2"); s.Subject != id {
 		t.Fatal("sign-in with the new password failed")
 	}
 }
@@ -78,13 +79,13 @@ func TestThrottle(t *testing.T) {
 	e.must(e.admin("POST", "/management/v1/policies/lockout", `{"maxPasswordAttempts":0}`), 200)
 	r := newRP(e)
 	e.importHuman("jack", false)
-	b := newBrowser(t)
-	v := b.toPassword(e, r, "jack")
+	b := wardentest.NewBrowser(t)
+	v := toPassword(b, e, r, "jack")
 	// All at once, so that the bucket's refill (10 a minute) cannot blur the
 	// count however slow the hashing is on a busy machine.
-	f := v.forms[0].fields
+	f := v.Forms[0].Fields
 	f.Set("password", "wrong-password")
-	slow := &http.Client{Jar: b.c.Jar, Timeout: 5 * time.Minute}
+	slow := &http.Client{Jar: b.C.Jar, Timeout: 5 * time.Minute}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	statuses := map[int]int{}
@@ -121,18 +122,18 @@ func TestPageSafety(t *testing.T) {
 	e := startEnv(t, testdb.SQLite(t), login.Options{})
 	r := newRP(e)
 	e.importHuman("kim", false)
-	b := newBrowser(t)
-	v := b.get(r.srv.URL + "/start")
-	v.onLogin(t, e)
+	b := wardentest.NewBrowser(t)
+	v := b.Get(r.Srv.URL + "/start")
+	onLogin(t, v, e)
 
 	t.Run("headers", func(t *testing.T) {
-		csp := v.header.Get("Content-Security-Policy")
-		for _, want := range []string{"default-src 'none'", "form-action 'self' " + r.srv.URL, "frame-ancestors 'none'"} {
+		csp := v.Header.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'none'", "form-action 'self' " + r.Srv.URL, "frame-ancestors 'none'"} {
 			if !strings.Contains(csp, want) {
 				t.Errorf("CSP %q lacks %q", csp, want)
 			}
 		}
-		m := regexp.MustCompile(`(?s)<style>(.*)</style>`).FindStringSubmatch(v.body)
+		m := regexp.MustCompile(`(?s)<style>(.*)</style>`).FindStringSubmatch(v.Body)
 		if m == nil {
 			t.Fatal("no inline style")
 		}
@@ -140,35 +141,35 @@ func TestPageSafety(t *testing.T) {
 		if h := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(csp, "style-src "+h) {
 			t.Errorf("CSP %q does not allow the inline style %s", csp, h)
 		}
-		if v.header.Get("X-Frame-Options") != "DENY" || v.header.Get("Referrer-Policy") != "no-referrer" {
-			t.Errorf("headers %v", v.header)
+		if v.Header.Get("X-Frame-Options") != "DENY" || v.Header.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("headers %v", v.Header)
 		}
 		for _, want := range []string{`<html lang="en">`, "<h1>", `<label for="loginName">`, `id="loginName"`} {
-			if !strings.Contains(v.body, want) {
+			if !strings.Contains(v.Body, want) {
 				t.Errorf("page lacks %s", want)
 			}
 		}
-		if strings.Contains(v.body, "<script") {
+		if strings.Contains(v.Body, "<script") {
 			t.Error("page has a script")
 		}
 	})
 
 	t.Run("csrf", func(t *testing.T) {
-		for name, set := range map[string]map[string]string{"wrong": {"csrf": "x" + v.forms[0].fields.Get("csrf")}, "missing": {"csrf": ""}} {
-			got := b.submit(v, 0, set)
-			if got.status != http.StatusForbidden || !strings.Contains(got.text(), login.TextCSRF) {
-				t.Errorf("%s token: %d %q", name, got.status, got.text())
+		for name, set := range map[string]map[string]string{"wrong": {"csrf": "x" + v.Forms[0].Fields.Get("csrf")}, "missing": {"csrf": ""}} {
+			got := b.Submit(v, 0, set)
+			if got.Status != http.StatusForbidden || !strings.Contains(got.Text(), login.TextCSRF) {
+				t.Errorf("%s token: %d %q", name, got.Status, got.Text())
 			}
 		}
 		// Another browser (no cookie) replaying the form.
-		got := newBrowser(t).submit(v, 0, map[string]string{"loginName": "kim"})
-		if got.status != http.StatusForbidden {
-			t.Errorf("form from another browser: %d", got.status)
+		got := wardentest.NewBrowser(t).Submit(v, 0, map[string]string{"loginName": "kim"})
+		if got.Status != http.StatusForbidden {
+			t.Errorf("form from another browser: %d", got.Status)
 		}
 	})
 
 	t.Run("cookies", func(t *testing.T) {
-		resp, err := http.Get(v.url.String())
+		resp, err := http.Get(v.URL.String())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,21 +184,21 @@ func TestPageSafety(t *testing.T) {
 			t.Fatalf("browser cookie %+v", bind)
 		}
 		// After a sign-in: the session cookie.
-		b2 := newBrowser(t)
-		b2.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		p := b2.get(r.srv.URL + "/start") // 302 to authorize
-		for p.status == http.StatusFound {
-			next, err := p.url.Parse(p.header.Get("Location"))
+		b2 := wardentest.NewBrowser(t)
+		b2.C.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		p := b2.Get(r.Srv.URL + "/start") // 302 to authorize
+		for p.Status == http.StatusFound {
+			next, err := p.URL.Parse(p.Header.Get("Location"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			p = b2.get(next.String())
+			p = b2.Get(next.String())
 		}
-		p = b2.submit(p, 0, map[string]string{"loginName": "kim"})
+		p = b2.Submit(p, 0, map[string]string{"loginName": "kim"})
 		req, _ := http.NewRequest("POST", e.base+"/ui/login/password", strings.NewReader(url.Values{
-			"csrf": {p.forms[0].fields.Get("csrf")}, "authRequestID": {p.forms[0].fields.Get("authRequestID")}, "password": {password}}.Encode()))
+			"csrf": {p.Forms[0].Fields.Get("csrf")}, "authRequestID": {p.Forms[0].Fields.Get("authRequestID")}, "password": {password}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err = b2.c.Do(req)
+		resp, err = b2.C.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,39 +218,39 @@ func TestPageSafety(t *testing.T) {
 	})
 
 	t.Run("unknown user", func(t *testing.T) {
-		b := newBrowser(t)
-		p := b.toPassword(e, r, "nobody-here") // the name is not judged yet
-		p = b.submit(p, 0, map[string]string{"password": "whatever-password"})
-		known := b.toPassword(e, r, "kim")
-		known = b.submit(known, 0, map[string]string{"password": "whatever-password"})
-		if p.status != 200 || !strings.Contains(p.text(), login.TextWrongPassword) || !strings.Contains(known.text(), login.TextWrongPassword) {
-			t.Fatalf("unknown user: %d %q; known: %q", p.status, p.text(), known.text())
+		b := wardentest.NewBrowser(t)
+		p := toPassword(b, e, r, "nobody-here") // the name is not judged yet
+		p = b.Submit(p, 0, map[string]string{"password": "whatever-password"})
+		known := toPassword(b, e, r, "kim")
+		known = b.Submit(known, 0, map[string]string{"password": "whatever-password"})
+		if p.Status != 200 || !strings.Contains(p.Text(), login.TextWrongPassword) || !strings.Contains(known.Text(), login.TextWrongPassword) {
+			t.Fatalf("unknown user: %d %q; known: %q", p.Status, p.Text(), known.Text())
 		}
 	})
 
 	t.Run("limits", func(t *testing.T) {
 		big := strings.Repeat("a", 20<<10)
-		got := b.submit(v, 0, map[string]string{"loginName": big})
-		if got.status != http.StatusRequestEntityTooLarge {
-			t.Errorf("20 KiB form: %d", got.status)
+		got := b.Submit(v, 0, map[string]string{"loginName": big})
+		if got.Status != http.StatusRequestEntityTooLarge {
+			t.Errorf("20 KiB form: %d", got.Status)
 		}
-		got = b.submit(v, 0, map[string]string{"loginName": strings.Repeat("a", 500)})
-		if got.status != 200 || !strings.Contains(got.text(), "too long") {
-			t.Errorf("long name: %d %q", got.status, got.text())
+		got = b.Submit(v, 0, map[string]string{"loginName": strings.Repeat("a", 500)})
+		if got.Status != 200 || !strings.Contains(got.Text(), "too long") {
+			t.Errorf("long name: %d %q", got.Status, got.Text())
 		}
 	})
 
 	t.Run("unknown request", func(t *testing.T) {
-		got := b.get(e.base + "/ui/login?authRequestID=nope")
-		if got.status != 400 || !strings.Contains(got.text(), login.TextUnknownFlow) {
-			t.Errorf("%d %q", got.status, got.text())
+		got := b.Get(e.base + "/ui/login?authRequestID=nope")
+		if got.Status != 400 || !strings.Contains(got.Text(), login.TextUnknownFlow) {
+			t.Errorf("%d %q", got.Status, got.Text())
 		}
-		got = b.get(e.base + "/ui/login/logged-out")
-		if got.status != 200 || !strings.Contains(got.text(), "signed out") {
-			t.Errorf("logged-out: %d %q", got.status, got.text())
+		got = b.Get(e.base + "/ui/login/logged-out")
+		if got.Status != 200 || !strings.Contains(got.Text(), "signed out") {
+			t.Errorf("logged-out: %d %q", got.Status, got.Text())
 		}
-		if got := b.get(e.base + "/ui/login/password"); got.status != http.StatusMethodNotAllowed {
-			t.Errorf("GET password: %d", got.status)
+		if got := b.Get(e.base + "/ui/login/password"); got.Status != http.StatusMethodNotAllowed {
+			t.Errorf("GET password: %d", got.Status)
 		}
 	})
 }
@@ -259,18 +260,18 @@ func TestLogout(t *testing.T) {
 	e := startEnv(t, testdb.SQLite(t), login.Options{})
 	r := newRP(e)
 	e.importHuman("lee", false)
-	b := newBrowser(t)
-	b.signIn(e, r, "lee", password)
-	v := b.get(e.base + "/ui/login")
-	if !strings.Contains(v.text(), "signed in as lee@warden.localhost") {
-		t.Fatalf("signed-in page: %q", v.text())
+	b := wardentest.NewBrowser(t)
+	signIn(b, e, r, "lee", password)
+	v := b.Get(e.base + "/ui/login")
+	if !strings.Contains(v.Text(), "signed in as lee@warden.localhost") {
+		t.Fatalf("signed-in page: %q", v.Text())
 	}
-	v = b.submit(v, 0, nil)
-	if v.url.Path != "/ui/login/logged-out" {
-		t.Fatalf("after logout at %s", v.url)
+	v = b.Submit(v, 0, nil)
+	if v.URL.Path != "/ui/login/logged-out" {
+		t.Fatalf("after logout at %s", v.URL)
 	}
-	v = b.get(r.srv.URL + "/start")
-	if !strings.Contains(v.body, `name="loginName"`) {
-		t.Fatalf("after logout: %q", v.text())
+	v = b.Get(r.Srv.URL + "/start")
+	if !strings.Contains(v.Body, `name="loginName"`) {
+		t.Fatalf("after logout: %q", v.Text())
 	}
 }

@@ -31,12 +31,14 @@ type RP struct {
 	mu      sync.Mutex
 	pending map[string][2]string // state → {PKCE verifier, nonce}
 	last    *SignIn
+	codes   int // callbacks that carried a code
 }
 
 // SignIn is what the RP got from one completed flow.
 type SignIn struct {
 	Token   *oauth2.Token
 	Subject string
+	Email   string // the ID token's email claim, if any
 	IDToken string
 }
 
@@ -148,6 +150,7 @@ func (r *RP) callback(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	pend, ok := r.pending[q.Get("state")]
 	delete(r.pending, q.Get("state"))
+	r.codes++
 	r.mu.Unlock()
 	if !ok {
 		http.Error(w, "unknown state", http.StatusBadRequest)
@@ -170,8 +173,12 @@ func (r *RP) callback(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "nonce mismatch", http.StatusBadGateway)
 		return
 	}
+	var claims struct {
+		Email string `json:"email"`
+	}
+	_ = idt.Claims(&claims)
 	r.mu.Lock()
-	r.last = &SignIn{Token: tok, Subject: idt.Subject, IDToken: raw}
+	r.last = &SignIn{Token: tok, Subject: idt.Subject, Email: claims.Email, IDToken: raw}
 	r.mu.Unlock()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, "<!doctype html><html lang=en><title>RP</title><p id=result>signed in as %s</p></html>", idt.Subject)
@@ -184,6 +191,13 @@ func (r *RP) Last() *SignIn {
 	s := r.last
 	r.last = nil
 	return s
+}
+
+// Codes counts the callbacks that reached the RP without an error.
+func (r *RP) Codes() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.codes
 }
 
 // AtCallback asserts that v is the RP's callback page after a sign-in and
