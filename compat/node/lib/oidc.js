@@ -23,7 +23,8 @@ export function configure(s, clientId, clientSecret) {
 // signIn runs one authorization code flow with PKCE S256, state and nonce:
 // openid-client builds the authorization URL, the scripted browser posts the
 // user-name and password forms, openid-client redeems the code and checks the
-// ID token. Returns the token response and the browser (its session lives on).
+// ID token. A browser that holds a session skips the forms. Returns the token
+// response, the browser (its session lives on) and whether the forms were used.
 export async function signIn(config, loginName, { scope = `openid profile email offline_access ${apiScope}`, browser = new Browser() } = {}) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
@@ -33,7 +34,8 @@ export async function signIn(config, loginName, { scope = `openid profile email 
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
   });
   let page = await browser.get(url, redirectUri);
-  if (!page.redirect) {
+  const forms = !page.redirect;
+  if (forms) {
     assert.equal(page.status, 200, page.text());
     assert.ok(page.has('loginName'), `want the user-name form at ${page.url}: ${page.text()}`);
     page = await browser.submit(page, { loginName }, redirectUri);
@@ -44,7 +46,7 @@ export async function signIn(config, loginName, { scope = `openid profile email 
   const tokens = await oidc.authorizationCodeGrant(config, page.redirect, {
     pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce,
   });
-  return { tokens, browser };
+  return { tokens, browser, forms };
 }
 
 // tokenError runs a token-endpoint call that must fail and returns the
