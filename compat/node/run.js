@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build, createDatabase, start } from './lib/warden.js';
 
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'warden-compat-node-'));
@@ -43,7 +44,7 @@ try {
 
   const files = process.argv.slice(2);
   const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...(files.length ? files : ['test/'])], {
-    cwd: path.dirname(new URL(import.meta.url).pathname),
+    cwd: path.dirname(fileURLToPath(import.meta.url)),
     stdio: 'inherit',
     env: { ...process.env, WARDEN_NODE_SERVERS: JSON.stringify(servers.map((s) => s.info())) },
   });
