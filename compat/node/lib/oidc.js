@@ -25,7 +25,9 @@ export function configure(s, clientId, clientSecret) {
 // user-name and password forms, openid-client redeems the code and checks the
 // ID token. A browser that holds a session skips the forms. Returns the token
 // response, the browser (its session lives on) and whether the forms were used.
-export async function signIn(config, loginName, { scope = `openid profile email offline_access ${apiScope}`, browser = new Browser() } = {}) {
+//
+// redeemWith replaces the PKCE verifier at the redemption (to see a wrong one refused).
+export async function signIn(config, loginName, { scope = `openid profile email offline_access ${apiScope}`, browser = new Browser(), redeemWith } = {}) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -44,7 +46,7 @@ export async function signIn(config, loginName, { scope = `openid profile email 
   }
   assert.ok(page.redirect, `want the redirect to the callback, got ${page.status} at ${page.url}: ${page.text?.()}`);
   const tokens = await oidc.authorizationCodeGrant(config, page.redirect, {
-    pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce,
+    pkceCodeVerifier: redeemWith ?? verifier, expectedState: state, expectedNonce: nonce,
   });
   return { tokens, browser, forms };
 }

@@ -95,7 +95,7 @@ for (const s of servers) {
       const next = await oidc.refreshTokenGrant(web, tokens.refresh_token);
       assert.ok(next.refresh_token && next.refresh_token !== tokens.refresh_token);
       assert.notEqual(next.access_token, tokens.access_token);
-      assert.equal(next.claims()?.sub, ann.id, "the refreshed ID token names the user");
+      assert.equal(next.claims()?.sub, ann.id, 'the refreshed ID token names the user');
       assert.equal(await userinfoStatus(web, next.access_token, ann.id), 200);
       // The spent refresh token presented again revokes the whole family.
       assert.equal(await tokenError(oidc.refreshTokenGrant(web, tokens.refresh_token)), 'invalid_grant');
@@ -106,6 +106,12 @@ for (const s of servers) {
       const again = await signIn(web, ann.userName, { browser });
       assert.equal(again.forms, false);
       assert.equal(again.tokens.claims().sub, ann.id);
+    });
+
+    it('a code redeemed with another PKCE verifier is refused', async () => {
+      const di = await human(s, 'di');
+      const wrong = oidc.randomPKCECodeVerifier();
+      assert.equal(await tokenError(signIn(web, di.userName, { redeemWith: wrong })), 'invalid_grant');
     });
 
     it('revocation ends an access token', async () => {

@@ -102,8 +102,9 @@ for (const s of servers) {
 
       // A caller without a role that carries user.write.
       const nobody = await machine(s, 'nobody', { pat: true });
-      const { err } = await refusal((o) => mgmt(s, nobody.pat).lockUser({ id: ann.id }, o));
+      const { err, details } = await refusal((o) => mgmt(s, nobody.pat).lockUser({ id: ann.id }, o));
       assert.equal(err.code, Status.PERMISSION_DENIED, err.message);
+      assert.equal(details[0]?.message, 'No matching permissions found', JSON.stringify(details));
       assert.equal((await m.getUserByID({ id: ann.id })).user.state, UserState.USER_STATE_ACTIVE);
     });
 
