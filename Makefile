@@ -2,9 +2,10 @@
 # module cache is filled (go mod download).
 
 GO ?= go
+NPM ?= npm
 PG_DSN ?= $(WARDEN_TEST_POSTGRES)
 
-.PHONY: build run test check unit compat fuzz bench load screenshots
+.PHONY: build run test check unit compat compat-go compat-node fuzz bench load screenshots
 
 build:
 	$(GO) build -o bin/warden ./cmd/warden
@@ -14,8 +15,8 @@ run: build
 	./bin/warden start --data-dir ./warden-data --addr 127.0.0.1:8080
 
 # The whole test suite: format, vet, unit + storage conformance + end-to-end tests
-# under the race detector, the ZITADEL-client compatibility module, and a short
-# run of every fuzz target. PostgreSQL parts run when WARDEN_TEST_POSTGRES is set.
+# under the race detector, the ZITADEL-client compatibility suites (Go and Node),
+# and a short run of every fuzz target. PostgreSQL parts run when WARDEN_TEST_POSTGRES is set.
 test: check unit compat fuzz
 
 check:
@@ -26,8 +27,16 @@ check:
 unit:
 	$(GO) test -race -count=1 -timeout 20m ./...
 
-compat:
+compat: compat-go compat-node
+
+# ZITADEL's Go client (zitadel-go) against a built warden.
+compat-go:
 	cd compat && $(GO) test -count=1 -timeout 10m ./...
+
+# ZITADEL's npm clients (@zitadel/node, @zitadel/client) and openid-client
+# against a built warden: needs Node.js 20+ and npm (.ci/run installs them).
+compat-node:
+	cd compat/node && $(NPM) ci --no-audit --no-fund --ignore-scripts && $(NPM) test
 
 FUZZTIME ?= 10s
 fuzz:
