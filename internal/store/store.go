@@ -212,7 +212,7 @@ type Store interface {
 	// ClampLimit does) artifacts of the given kinds whose ExpiresAt is before
 	// t, and returns how many; fewer than the limit means none is left. Only
 	// the named kinds go: an expiry alone does not say nothing reads the
-	// artifact any more (app.PurgeKinds lists the kinds that may go).
+	// artifact any more (app/purge.go lists the kinds that may go).
 	PurgeExpired(ctx context.Context, t time.Time, kinds []string, limit int) (int64, error)
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
