@@ -165,6 +165,18 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
+	if c.database == "" {
+		// Held until the process ends: the embedded store serves one process.
+		lock, err := lockDataDir(c.dataDir)
+		switch {
+		case errors.Is(err, errDirLockUnsupported):
+			log.Warn("this platform has no flock: a second warden on this data dir would not be refused; run only one", "data_dir", c.dataDir)
+		case err != nil:
+			return err
+		default:
+			defer lock.Close()
+		}
+	}
 	mk, mkFrom, err := loadMasterKey(c, log)
 	if err != nil {
 		return err
