@@ -122,7 +122,7 @@ func (c *startConfig) settings() []*setting {
 		strSetting(&c.logLevel, "log-level", "info", "debug, info, warn or error (debug adds one access line per request)"),
 		boolSetting(&c.logJSON, "log-json", false, "log JSON lines instead of text"),
 		durationSetting(&c.drain, "drain-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests"),
-		intervalSetting(&c.purgeInterval, "purge-interval", time.Minute, time.Second,
+		intervalSetting(&c.purgeInterval, "purge-interval", defaultPurgeInterval, time.Second,
 			"how often expired tokens, sessions and auth requests are deleted (on PostgreSQL by one node at a time)"),
 		boolSetting(&c.metrics, "metrics", true, "collect Prometheus metrics (served only where --metrics-addr or --metrics-token say)"),
 		strSetting(&c.metricsAddr, "metrics-addr", "", "listen address serving only GET /debug/metrics, without a token (loopback or a private network); empty: none"),

@@ -101,6 +101,9 @@ type startConfig struct {
 	purgeInterval time.Duration
 }
 
+// defaultPurgeInterval is --purge-interval's default.
+const defaultPurgeInterval = time.Minute
+
 func start(args []string, stderr io.Writer) error {
 	// Flags, environment and config file: see config.go for the precedence.
 	c, warnings, err := loadStartConfig(args, stderr)
@@ -280,9 +283,13 @@ func startJobs(ctx context.Context, a *app.App, engine store.Store, c startConfi
 	if pg, ok := engine.(*postgres.Store); ok {
 		opts = append(opts, scheduler.WithLeaser(pg))
 	}
+	purge := c.purgeInterval
+	if purge <= 0 { // a startConfig not made by loadStartConfig (tests)
+		purge = defaultPurgeInterval
+	}
 	s := scheduler.New(log, opts...)
 	for _, j := range []scheduler.Job{
-		a.PurgeJobEvery(c.purgeInterval),
+		a.PurgeJobEvery(purge),
 	} {
 		if err := s.Register(j); err != nil {
 			return nil, err
