@@ -31,8 +31,11 @@ func (l *local) TakeLease(_ context.Context, name, holder string, interval, ttl 
 		le = &localLease{}
 		l.leases[name] = le
 	}
-	if now.Before(le.heldUntil) || now.Before(le.nextRun) {
-		return false, later(le.heldUntil, le.nextRun).Sub(now), nil
+	if now.Before(le.nextRun) {
+		return false, le.nextRun.Sub(now), nil
+	}
+	if now.Before(le.heldUntil) { // due, but a run is still going
+		return false, le.heldUntil.Sub(now), nil
 	}
 	le.holder, le.heldUntil, le.nextRun = holder, now.Add(ttl), now.Add(interval)
 	return true, 0, nil
@@ -56,11 +59,4 @@ func (l *local) ReleaseLease(_ context.Context, name, holder string) error {
 		le.holder, le.heldUntil = "", time.Now()
 	}
 	return nil
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }

@@ -263,6 +263,12 @@ func TestLocalLease(t *testing.T) {
 	if ok, _, _ := l.TakeLease(ctx, "j", "b", time.Hour, time.Minute); ok {
 		t.Fatal("taken before the interval passed")
 	}
+	if ok, _, _ := l.TakeLease(ctx, "long", "a", time.Hour, 2*time.Hour); !ok {
+		t.Fatal("long lease refused")
+	}
+	if ok, wait, _ := l.TakeLease(ctx, "long", "b", time.Hour, 2*time.Hour); ok || wait > time.Hour || wait < 59*time.Minute {
+		t.Fatalf("long lease by another: %v, wait %v; want the wait until due", ok, wait)
+	}
 	if ok, _, _ := l.TakeLease(ctx, "k", "b", time.Millisecond, time.Millisecond); !ok {
 		t.Fatal("another job's lease refused")
 	}

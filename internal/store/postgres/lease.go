@@ -15,7 +15,9 @@ const (
 	// of two nodes at once, the second waits for the first's row lock and
 	// then finds the condition false. The SELECTs see the row as it was before
 	// the upsert: when the lease was not taken, they say how long until it may
-	// be (a race can make that 0; the caller then asks again).
+	// be — until the job is due, or, if it is due but held (a run longer than
+	// the interval, or a dead holder), until the lease ends. A race can make
+	// that 0; the caller then asks again.
 	sqlTakeLease = `WITH taken AS (
 		INSERT INTO job_leases AS l (name, holder, held_until, next_run)
 		VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3), clock_timestamp() + make_interval(secs => $4))
@@ -23,7 +25,8 @@ const (
 		WHERE l.held_until <= clock_timestamp() AND l.next_run <= clock_timestamp()
 		RETURNING 1)
 		SELECT EXISTS (SELECT 1 FROM taken),
-			coalesce((SELECT extract(epoch FROM greatest(held_until, next_run) - clock_timestamp()) FROM job_leases WHERE name = $1), 0)::float8`
+			coalesce((SELECT extract(epoch FROM CASE WHEN next_run > clock_timestamp() THEN next_run ELSE held_until END - clock_timestamp())
+				FROM job_leases WHERE name = $1), 0)::float8`
 	sqlRenewLease   = `UPDATE job_leases SET held_until = clock_timestamp() + make_interval(secs => $3) WHERE name = $1 AND holder = $2`
 	sqlReleaseLease = `UPDATE job_leases SET holder = '', held_until = clock_timestamp() WHERE name = $1 AND holder = $2`
 )

@@ -64,6 +64,14 @@ func TestLease(t *testing.T) {
 	if held, err := b.RenewLease(ctx, "purge", "B", time.Minute); err != nil || held {
 		t.Fatalf("the dead holder renewed a lease taken over: %v, %v", held, err)
 	}
+	// Held past the due time (a run longer than its interval): the others
+	// are told to ask again when the job is due, not when the lease ends.
+	if ok, _, err := a.TakeLease(ctx, "long", "A", hour, 2*hour); err != nil || !ok {
+		t.Fatalf("take of a long lease: %v, %v", ok, err)
+	}
+	if ok, wait, err := b.TakeLease(ctx, "long", "B", hour, 2*hour); err != nil || ok || wait > hour || wait < 59*time.Minute {
+		t.Fatalf("take of a long lease by another: %v, wait %v, %v; want refused, wait until due", ok, wait, err)
+	}
 	// Leases are per job.
 	if ok, _, err := b.TakeLease(ctx, "other", "B", hour, time.Minute); err != nil || !ok {
 		t.Fatalf("another job's lease: %v, %v", ok, err)
