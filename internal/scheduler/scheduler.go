@@ -230,15 +230,17 @@ func (s *Scheduler) loop(ctx context.Context, j Job) {
 // before the next attempt.
 func (s *Scheduler) attempt(ctx context.Context, j Job) time.Duration {
 	taken, wait, err := s.leaser.TakeLease(ctx, j.Name, s.holder, j.Interval, s.ttl)
-	if ctx.Err() != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
 		return 0
-	}
-	if err != nil {
+	case err != nil:
 		s.log.WarnContext(ctx, "scheduler: cannot take the job's lease; trying again", "job", j.Name, "err", err)
 		return min(j.Interval, leaseRetry)
-	}
-	if !taken {
+	case !taken:
 		return wait
+	case ctx.Err() != nil: // stopped while taking it: give it back rather than let it expire
+		s.release(ctx, j)
+		return 0
 	}
 	start := time.Now()
 	s.run(ctx, j)
@@ -263,11 +265,7 @@ func (s *Scheduler) run(ctx context.Context, j Job) {
 	cancel()
 	<-renewed
 
-	rel, relCancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
-	if rerr := s.leaser.ReleaseLease(rel, j.Name, s.holder); rerr != nil {
-		s.log.WarnContext(ctx, "scheduler: cannot release the job's lease; it expires by itself", "job", j.Name, "err", rerr)
-	}
-	relCancel()
+	s.release(ctx, j)
 
 	stopped := ended && (err == nil || errors.Is(err, context.Canceled))
 	switch {
@@ -284,6 +282,15 @@ func (s *Scheduler) run(ctx context.Context, j Job) {
 		s.log.DebugContext(ctx, "scheduler: job ran", "job", j.Name, "took", took, "done", done)
 	}
 	s.obs.JobRan(j.Name, took, done, err)
+}
+
+// release gives j's lease back, on a context the stop does not cancel.
+func (s *Scheduler) release(ctx context.Context, j Job) {
+	rel, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := s.leaser.ReleaseLease(rel, j.Name, s.holder); err != nil {
+		s.log.WarnContext(ctx, "scheduler: cannot release the job's lease; it expires by itself", "job", j.Name, "err", err)
+	}
 }
 
 // call runs fn, turning a panic into an error: a bug in one job must not take
