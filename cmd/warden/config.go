@@ -93,6 +93,22 @@ func durationSetting(p *time.Duration, name string, def time.Duration, usage str
 	}}
 }
 
+// intervalSetting is a duration of at least min.
+func intervalSetting(p *time.Duration, name string, def, min time.Duration, usage string) *setting {
+	s := durationSetting(p, name, def, usage)
+	parse := s.set
+	s.set = func(v string) error {
+		if err := parse(v); err != nil {
+			return err
+		}
+		if *p < min {
+			return fmt.Errorf("want at least %v, got %v", min, *p)
+		}
+		return nil
+	}
+	return s
+}
+
 // settings lists every setting of "warden start", bound to c's fields.
 func (c *startConfig) settings() []*setting {
 	return []*setting{
@@ -106,6 +122,8 @@ func (c *startConfig) settings() []*setting {
 		strSetting(&c.logLevel, "log-level", "info", "debug, info, warn or error (debug adds one access line per request)"),
 		boolSetting(&c.logJSON, "log-json", false, "log JSON lines instead of text"),
 		durationSetting(&c.drain, "drain-timeout", 15*time.Second, "how long SIGTERM waits for in-flight requests"),
+		intervalSetting(&c.purgeInterval, "purge-interval", defaultPurgeInterval, time.Second,
+			"how often expired tokens, sessions and auth requests are deleted (on PostgreSQL by one node at a time)"),
 		boolSetting(&c.metrics, "metrics", true, "collect Prometheus metrics (served only where --metrics-addr or --metrics-token say)"),
 		strSetting(&c.metricsAddr, "metrics-addr", "", "listen address serving only GET /debug/metrics, without a token (loopback or a private network); empty: none"),
 		secretSetting(&c.metricsToken, "metrics-token", "", "bearer token that GET /debug/metrics on --addr requires; empty: not served on --addr"),

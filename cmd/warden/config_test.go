@@ -57,7 +57,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err, warn)
 	}
 	want := startConfig{dataDir: "warden-data", addr: "127.0.0.1:8080", domain: "localhost", orgName: "Warden",
-		logLevel: "info", drain: 15 * time.Second, metrics: true}
+		logLevel: "info", drain: 15 * time.Second, metrics: true, purgeInterval: time.Minute}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", c, want)
 	}
@@ -112,6 +112,7 @@ otel_endpoint:              # empty: stays at the default
 		drain:    15 * time.Second, // an explicit flag equal to the default still wins over the file
 		metrics:  true,             // env over file
 	}
+	want.purgeInterval = time.Minute // default
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("\n got %+v\nwant %+v", c, want)
 	}
@@ -380,12 +381,29 @@ func TestConfigMetricsAccess(t *testing.T) {
 		"short token":           {startConfig{metrics: true, metricsToken: "short"}, "at least 16"},
 		"bad address":           {startConfig{metrics: true, metricsAddr: "nowhere:-1"}, "--metrics-addr"},
 	} {
-		_, _, _, stop, err := observability(context.Background(), tc.c, st, log)
+		_, _, _, _, stop, err := observability(context.Background(), tc.c, st, log)
 		if err == nil {
 			stop()
 		}
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error mentioning %q", name, err, tc.want)
+		}
+	}
+}
+
+// TestConfigPurgeInterval: a duration of at least a second, from any source.
+func TestConfigPurgeInterval(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("WARDEN_PURGE_INTERVAL", "5m")
+	if c, _, err := load(t); err != nil || c.purgeInterval != 5*time.Minute {
+		t.Fatalf("from the environment: %v, %v", c.purgeInterval, err)
+	}
+	if c, _, err := load(t, "--purge-interval", "30s"); err != nil || c.purgeInterval != 30*time.Second {
+		t.Fatalf("flag over environment: %v, %v", c.purgeInterval, err)
+	}
+	for _, bad := range []string{"10ms", "0s", "-1m", "often"} {
+		if _, _, err := load(t, "--purge-interval", bad); err == nil {
+			t.Errorf("--purge-interval %s accepted", bad)
 		}
 	}
 }

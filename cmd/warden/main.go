@@ -25,6 +25,7 @@ import (
 	"github.com/warden-id/warden/internal/masterkey"
 	"github.com/warden-id/warden/internal/oidc"
 	"github.com/warden-id/warden/internal/requestid"
+	"github.com/warden-id/warden/internal/scheduler"
 	"github.com/warden-id/warden/internal/server"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/postgres"
@@ -95,7 +96,13 @@ type startConfig struct {
 	// masterKey is the master key as given (32 characters); "" = the
 	// data dir's masterkey file. Never logged.
 	masterKey string
+
+	// purgeInterval is how often the purge of expired artifacts runs.
+	purgeInterval time.Duration
 }
+
+// defaultPurgeInterval is --purge-interval's default.
+const defaultPurgeInterval = time.Minute
 
 func start(args []string, stderr io.Writer) error {
 	// Flags, environment and config file: see config.go for the precedence.
@@ -161,6 +168,18 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
+	if c.database == "" {
+		// Held until the process ends: the embedded store serves one process.
+		lock, err := lockDataDir(c.dataDir)
+		switch {
+		case errors.Is(err, errDirLockUnsupported):
+			log.Warn("this platform has no flock: a second warden on this data dir would not be refused; run only one", "data_dir", c.dataDir)
+		case err != nil:
+			return err
+		default:
+			defer lock.Close()
+		}
+	}
 	mk, mkFrom, err := loadMasterKey(c, log)
 	if err != nil {
 		return err
@@ -173,7 +192,10 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	}
 	defer st.Close()
 	log.Info("store open", "store", desc)
-	st, appOpts, srvOpts, stopTracing, err := observability(ctx, c, st, log)
+	// The engine itself, before observability wraps it: on PostgreSQL it
+	// holds the scheduler's leases.
+	engine := st
+	st, appOpts, srvOpts, schedOpts, stopTracing, err := observability(ctx, c, st, log)
 	if err != nil {
 		return err
 	}
@@ -236,10 +258,46 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 		ln.Close()
 		return err
 	}
+	jobs, err := startJobs(ctx, a, engine, c, log, schedOpts...)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "version", version)
 	err = srv.Serve(ctx, ln, c.drain)
+	// Background jobs heard the stop with the server and finish the
+	// transaction they are in; they get the drain timeout too.
+	sctx, cancel := context.WithTimeout(context.Background(), c.drain)
+	if jerr := jobs.Stop(sctx); jerr != nil {
+		log.Warn("background jobs did not stop in time", "err", jerr)
+	}
+	cancel()
 	log.Info("stopped")
 	return err
+}
+
+// startJobs registers Warden's background jobs on one scheduler and starts it.
+// On PostgreSQL the engine's leases make each job run on one node at a time,
+// once per interval between them; on the embedded store this process runs them.
+func startJobs(ctx context.Context, a *app.App, engine store.Store, c startConfig, log *slog.Logger, opts ...scheduler.Option) (*scheduler.Scheduler, error) {
+	if pg, ok := engine.(*postgres.Store); ok {
+		opts = append(opts, scheduler.WithLeaser(pg))
+	}
+	purge := c.purgeInterval
+	if purge <= 0 { // a startConfig not made by loadStartConfig (tests)
+		purge = defaultPurgeInterval
+	}
+	s := scheduler.New(log, opts...)
+	for _, j := range []scheduler.Job{
+		a.PurgeJobEvery(purge),
+	} {
+		if err := s.Register(j); err != nil {
+			return nil, err
+		}
+		log.Info("background job", "job", j.Name, "interval", j.Interval.String())
+	}
+	s.Start(ctx)
+	return s, nil
 }
 
 // masterKeyFile is where the embedded store's master key lives by default.

@@ -4,8 +4,8 @@
 // is served.
 //
 // The package sits at the edge: the server feeds it HTTP and gRPC observations,
-// it wraps the store in a timing decorator, and it implements app.Observer, so
-// neither app nor store imports Prometheus.
+// it wraps the store in a timing decorator, and it implements app.Observer and
+// scheduler.Observer, so neither app, store nor scheduler imports Prometheus.
 package metrics
 
 import (
@@ -39,6 +39,7 @@ type Metrics struct {
 	httpDur     *prometheus.HistogramVec
 	storeDur    *prometheus.HistogramVec
 	locks       *prometheus.CounterVec
+	jobs        *jobMetrics
 }
 
 // New builds the metrics, with the Go runtime and process collectors, and a
@@ -81,6 +82,7 @@ func New(version string) *Metrics {
 		ConstLabels: prometheus.Labels{"version": version},
 	})
 	build.Set(1)
+	m.jobs = newJobMetrics(reg)
 	reg.MustRegister(
 		m.rpcTotal, m.rpcDuration, m.httpTotal, m.httpDur, m.storeDur, m.locks, build,
 		collectors.NewGoCollector(),

@@ -208,8 +208,12 @@ type Store interface {
 	// returns that error. fn may run more than once (on ErrConflict) and must not
 	// have side effects outside the Tx. fn must be quick: no password hashing inside.
 	Write(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
-	// PurgeExpired deletes artifacts that expired before t and returns how many.
-	PurgeExpired(ctx context.Context, t time.Time) (int64, error)
+	// PurgeExpired deletes, in one transaction, up to limit (clamped as
+	// ClampLimit does) artifacts of the given kinds whose ExpiresAt is before
+	// t, and returns how many; fewer than the limit means none is left. Only
+	// the named kinds go: an expiry alone does not say nothing reads the
+	// artifact any more (app/purge.go lists the kinds that may go).
+	PurgeExpired(ctx context.Context, t time.Time, kinds []string, limit int) (int64, error)
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error

@@ -34,12 +34,8 @@ const (
 	// SKIP LOCKED: nodes purging at the same time take different rows, and a row
 	// some transaction is rewriting is left to the next purge.
 	sqlPurgeExpired = `DELETE FROM artifacts WHERE (kind, id) IN
-		(SELECT kind, id FROM artifacts WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`
+		(SELECT kind, id FROM artifacts WHERE expires_at < $1 AND kind = ANY($2) LIMIT $3 FOR UPDATE SKIP LOCKED)`
 )
-
-// purgeChunk bounds how many artifacts one purge statement deletes, so a large
-// backlog does not hold row locks and a transaction open for long.
-const purgeChunk = 1000
 
 // Data of length 0 is stored as NULL and always reads back as nil, as in the
 // SQLite engine.
@@ -145,20 +141,12 @@ func (t *tx) DeleteArtifact(ctx context.Context, kind, id string) error {
 	return affected(tag, err, "delete artifact "+kind+"/"+id, store.ErrNotFound)
 }
 
-// PurgeExpired deletes the artifacts whose ExpiresAt is before t, purgeChunk per
-// statement (each its own transaction). On error it returns how many the
-// earlier chunks deleted.
-func (s *Store) PurgeExpired(ctx context.Context, t time.Time) (int64, error) {
-	var total int64
-	for {
-		tag, err := s.pool.Exec(ctx, sqlPurgeExpired, t, purgeChunk)
-		if err != nil {
-			return total, classify("purge expired artifacts", err)
-		}
-		n := tag.RowsAffected()
-		total += n
-		if n < purgeChunk {
-			return total, nil
-		}
+// PurgeExpired deletes up to limit expired artifacts of the kinds in one
+// statement (its own transaction); see store.Store.
+func (s *Store) PurgeExpired(ctx context.Context, t time.Time, kinds []string, limit int) (int64, error) {
+	tag, err := s.pool.Exec(ctx, sqlPurgeExpired, t, kinds, store.ClampLimit(limit))
+	if err != nil {
+		return 0, classify("purge expired artifacts", err)
 	}
+	return tag.RowsAffected(), nil
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -26,13 +27,10 @@ const (
 		ON CONFLICT (kind, id) DO UPDATE SET key = excluded.key, user_id = excluded.user_id, org_id = excluded.org_id,
 		created_at = excluded.created_at, expires_at = excluded.expires_at, data = excluded.data`
 	sqlDeleteArtifact = `DELETE FROM artifacts WHERE kind = ? AND id = ?`
-	sqlPurgeExpired   = `DELETE FROM artifacts WHERE rowid IN
-		(SELECT rowid FROM artifacts WHERE expires_at < ? LIMIT ?)`
+	// The kinds come as a JSON array: one prepared text for any number of them.
+	sqlPurgeExpired = `DELETE FROM artifacts WHERE rowid IN
+		(SELECT rowid FROM artifacts WHERE expires_at < ? AND kind IN (SELECT value FROM json_each(?)) LIMIT ?)`
 )
-
-// purgeChunk bounds how many artifacts one purge transaction deletes, so a large
-// backlog does not hold the writer (and every other Write) for long.
-const purgeChunk = 1000
 
 // Data of length 0 is stored as NULL and always reads back as nil, whatever the
 // driver makes of an empty blob.
@@ -138,30 +136,27 @@ func (t *tx) DeleteArtifact(ctx context.Context, kind, id string) error {
 	return affected(res, err, "delete artifact "+kind+"/"+id, store.ErrNotFound)
 }
 
-// PurgeExpired deletes the artifacts whose ExpiresAt is before t, purgeChunk at
-// a time, each chunk one Write: durable and group-committed like any other, and
-// other writes get their turn in between. On error it returns how many chunks
-// already deleted.
-func (s *Store) PurgeExpired(ctx context.Context, t time.Time) (int64, error) {
-	var total int64
-	for {
-		var n int64
-		err := s.Write(ctx, func(ctx context.Context, wt store.Tx) error {
-			res, err := wt.(*tx).st.purgeExpired.ExecContext(ctx, t.UnixMicro(), purgeChunk)
-			if err != nil {
-				return classify("purge expired artifacts", err)
-			}
-			if n, err = res.RowsAffected(); err != nil {
-				return classify("purge expired artifacts", err)
-			}
-			return nil
-		})
-		if err != nil {
-			return total, err
-		}
-		total += n
-		if n < purgeChunk {
-			return total, nil
-		}
+// PurgeExpired deletes up to limit expired artifacts of the kinds in one
+// Write: durable and group-committed like any other, and the writes queued
+// meanwhile go before the caller's next batch; see store.Store.
+func (s *Store) PurgeExpired(ctx context.Context, t time.Time, kinds []string, limit int) (int64, error) {
+	list, err := json.Marshal(kinds)
+	if err != nil {
+		return 0, fmt.Errorf("purge expired artifacts: %w", err)
 	}
+	var n int64
+	err = s.Write(ctx, func(ctx context.Context, wt store.Tx) error {
+		res, err := wt.(*tx).st.purgeExpired.ExecContext(ctx, t.UnixMicro(), string(list), store.ClampLimit(limit))
+		if err != nil {
+			return classify("purge expired artifacts", err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return classify("purge expired artifacts", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }

@@ -384,7 +384,8 @@ func testArtifactListLimits(t *testing.T, s store.Store) {
 func testArtifactPurge(t *testing.T, s store.Store) {
 	ctx := ctxT(t)
 	now := at(0)
-	if n, err := s.PurgeExpired(ctx, now); err != nil || n != 0 {
+	all := []string{"a", "b", "bulk"}
+	if n, err := s.PurgeExpired(ctx, now, all, 1000); err != nil || n != 0 {
 		t.Fatalf("purge of an empty store: %d, %v", n, err)
 	}
 	expired := []*store.Artifact{
@@ -394,9 +395,11 @@ func testArtifactPurge(t *testing.T, s store.Store) {
 	atNow := &store.Artifact{Kind: "a", ID: "2", ExpiresAt: now} // not before t: kept
 	later := &store.Artifact{Kind: "a", ID: "3", ExpiresAt: now.Add(time.Hour)}
 	never := &store.Artifact{Kind: "a", ID: "4", CreatedAt: now.Add(-48 * time.Hour)} // zero ExpiresAt: kept
-	mustPutArtifacts(t, s, append(expired, atNow, later, never)...)
+	// Expired, but of a kind the purge is not told about: kept.
+	unnamed := &store.Artifact{Kind: "kept", ID: "1", Key: "still-here", ExpiresAt: now.Add(-time.Hour)}
+	mustPutArtifacts(t, s, append(expired, atNow, later, never, unnamed)...)
 
-	n, err := s.PurgeExpired(ctx, now)
+	n, err := s.PurgeExpired(ctx, now, all, 1000)
 	if err != nil || n != int64(len(expired)) {
 		t.Fatalf("purge: %d, %v; want %d", n, err, len(expired))
 	}
@@ -406,26 +409,48 @@ func testArtifactPurge(t *testing.T, s store.Store) {
 	}
 	_, err = s.ArtifactByKey(ctx, "b", "freed")
 	wantErr(t, err, store.ErrNotFound)
-	for _, a := range []*store.Artifact{atNow, later, never} {
+	for _, a := range []*store.Artifact{atNow, later, never, unnamed} {
 		checkArtifact(t, mustArtifact(t, s, a.Kind, a.ID), a)
 	}
-	if n, err := s.PurgeExpired(ctx, now); err != nil || n != 0 {
+	if n, err := s.PurgeExpired(ctx, now, all, 1000); err != nil || n != 0 {
 		t.Errorf("second purge: %d, %v", n, err)
 	}
-	if n, err := s.PurgeExpired(ctx, now.Add(2*time.Hour)); err != nil || n != 2 {
+	if n, err := s.PurgeExpired(ctx, now.Add(2*time.Hour), nil, 1000); err != nil || n != 0 {
+		t.Errorf("purge of no kinds: %d, %v; want 0", n, err)
+	}
+	if n, err := s.PurgeExpired(ctx, now.Add(2*time.Hour), all, 1000); err != nil || n != 2 {
 		t.Errorf("later purge: %d, %v; want 2", n, err)
 	}
 	checkArtifact(t, mustArtifact(t, s, never.Kind, never.ID), never)
+	checkArtifact(t, mustArtifact(t, s, unnamed.Kind, unnamed.ID), unnamed)
 
-	// More than an engine would sensibly delete in one go: all of them, counted.
+	// A backlog larger than a batch: each call deletes at most its limit
+	// (clamped to 1000), and calls until one deletes fewer leave none behind.
 	var bulk []*store.Artifact
 	for i := range 2500 {
 		bulk = append(bulk, &store.Artifact{Kind: "bulk", ID: strconv.Itoa(i), Key: "k" + strconv.Itoa(i),
 			ExpiresAt: now.Add(-time.Duration(i+1) * time.Second)})
 	}
 	mustPutArtifacts(t, s, bulk...)
-	if n, err := s.PurgeExpired(ctx, now); err != nil || n != int64(len(bulk)) {
-		t.Errorf("bulk purge: %d, %v; want %d", n, err, len(bulk))
+	if n, err := s.PurgeExpired(ctx, now, all, 700); err != nil || n != 700 {
+		t.Fatalf("batch of 700: %d, %v", n, err)
+	}
+	var total int64 = 700
+	for calls := 0; ; calls++ {
+		n, err := s.PurgeExpired(ctx, now, all, 5000)
+		if err != nil || n > 1000 {
+			t.Fatalf("bulk purge: %d, %v (limit 5000 must be clamped to 1000)", n, err)
+		}
+		total += n
+		if n < 1000 {
+			break
+		}
+		if calls > 10 {
+			t.Fatal("bulk purge does not end")
+		}
+	}
+	if total != int64(len(bulk)) {
+		t.Errorf("bulk purge: %d deleted; want %d", total, len(bulk))
 	}
 	if _, total, err := s.ListArtifacts(ctx, store.ArtifactQuery{Kind: "bulk"}); err != nil || total != 0 {
 		t.Errorf("after bulk purge: total %d, %v", total, err)
