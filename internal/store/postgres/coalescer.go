@@ -1,0 +1,102 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// coalescer is the querier of reads outside a transaction. Concurrent requests'
+// reads (a PAT, its user, the user's memberships, ...) queue up and reader
+// goroutines send whatever is waiting in one pipeline on one connection, so
+// under load many reads share one round trip. Each statement still runs on its
+// own snapshot (READ COMMITTED), taken after it was queued: a read sees every
+// write acknowledged before it was asked for.
+type coalescer struct{ s *Store }
+
+type readReq struct {
+	sql  string
+	args []any
+	res  *result
+	done chan struct{} // closed once res is set
+}
+
+func (c *coalescer) do(ctx context.Context, sql string, args []any) *result {
+	if err := ctx.Err(); err != nil {
+		return &result{err: err}
+	}
+	s := c.s
+	r := &readReq{sql: sql, args: args, done: make(chan struct{})}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return &result{err: errClosed}
+	}
+	select {
+	case s.reads <- r:
+		s.mu.RUnlock()
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return &result{err: ctx.Err()}
+	}
+	select {
+	case <-r.done:
+		return r.res
+	case <-ctx.Done():
+		return &result{err: ctx.Err()}
+	}
+}
+
+func (c *coalescer) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return c.s.pool.Exec(ctx, sql, args...)
+}
+
+func (c *coalescer) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	res := c.do(ctx, sql, args)
+	return newBufRows(res), res.err
+}
+
+func (c *coalescer) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return bufRow{c.do(ctx, sql, args)}
+}
+
+// readLoop sends the queued reads, up to maxBatch per pipeline.
+func (s *Store) readLoop() { batchLoop(s.reads, s.closing, s.cfg.maxBatch, s.runReads) }
+
+func (s *Store) runReads(batch []*readReq) {
+	answer := func(r *readReq, res *result) {
+		r.res = res
+		close(r.done)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	pc, err := s.pool.Acquire(ctx)
+	if err != nil {
+		for _, r := range batch {
+			answer(r, &result{err: err})
+		}
+		return
+	}
+	defer pc.Release()
+	conn := pc.Conn()
+	var bt pgx.Batch
+	for _, r := range batch {
+		bt.Queue(r.sql, r.args...)
+	}
+	br := conn.SendBatch(ctx, &bt)
+	rest := len(batch)
+	for i, r := range batch {
+		res := bufferRows(br.Query())
+		answer(r, res)
+		if res.err != nil {
+			rest = i + 1
+			break
+		}
+	}
+	_ = br.Close()
+	// A failed statement voids the rest of its pipeline: run those alone.
+	for _, r := range batch[rest:] {
+		answer(r, bufferRows(conn.Query(ctx, r.sql, r.args...)))
+	}
+}
