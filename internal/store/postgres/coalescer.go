@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/warden-id/warden/internal/store/sqlstore"
 )
 
 // coalescer is the querier of reads outside a transaction. Concurrent requests'
@@ -48,17 +48,21 @@ func (c *coalescer) do(ctx context.Context, sql string, args []any) *result {
 	}
 }
 
-func (c *coalescer) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	return c.s.pool.Exec(ctx, sql, args...)
+func (c *coalescer) QueryRow(ctx context.Context, s sqlstore.Stmt, args ...any) sqlstore.Row {
+	return bufRow{c.do(ctx, texts[s], args)}
 }
 
-func (c *coalescer) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+func (c *coalescer) Query(ctx context.Context, s sqlstore.Stmt, args ...any) (sqlstore.Rows, error) {
+	return c.QuerySQL(ctx, texts[s], args...)
+}
+
+func (c *coalescer) QueryRowSQL(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	return bufRow{c.do(ctx, sql, args)}
+}
+
+func (c *coalescer) QuerySQL(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
 	res := c.do(ctx, sql, args)
 	return newBufRows(res), res.err
-}
-
-func (c *coalescer) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	return bufRow{c.do(ctx, sql, args)}
 }
 
 // readLoop sends the queued reads, up to maxBatch per pipeline.

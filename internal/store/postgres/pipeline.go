@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/store/sqlstore"
 )
 
 // batchConn is one group-commit transaction on one connection, and the querier
@@ -49,13 +49,11 @@ type queued struct {
 // failed; the attempt that sees it is discarded and run again.
 var errDeferred = errors.New("postgres: an earlier deferred write failed")
 
-// guardedSQL is a guarded write in its two forms: plain reports a refusal as
-// "0 rows"; asserting (for deferral) fails with division by zero instead, which
-// aborts the pipeline it travels in.
-type guardedSQL struct{ plain, asserting string }
-
-func guard(sql string) guardedSQL {
-	return guardedSQL{plain: sql, asserting: "WITH g AS (" + sql + " RETURNING 1) SELECT 1 / count(*) FROM g"}
+// guard returns the asserting form of a guarded write, in which it is
+// deferred: where the plain form reports a refusal as "0 rows", this one fails
+// with division by zero, which aborts the pipeline it travels in.
+func guard(sql string) string {
+	return "WITH g AS (" + sql + " RETURNING 1) SELECT 1 / count(*) FROM g"
 }
 
 func (b *batchConn) control(sql string) { b.queue = append(b.queue, queued{sql: sql, control: true}) }
@@ -67,7 +65,7 @@ func (b *batchConn) control(sql string) { b.queue = append(b.queue, queued{sql: 
 func (b *batchConn) runOne(r *writeReq, i int, strict bool) (result, fatal error) {
 	// fn gets the caller's values but not its cancellation (see commitBatch).
 	ctx := context.WithoutCancel(r.ctx)
-	t := &tx{reader: reader{q: b}, t: b}
+	t := &tx{Tx: sqlstore.NewTx(dialect, b), t: b}
 	for attempt := 1; ; attempt++ {
 		mark, trips := len(b.queue), b.trips
 		b.control("SAVEPOINT w")
@@ -113,15 +111,25 @@ func (b *batchConn) runOne(r *writeReq, i int, strict bool) (result, fatal error
 	}
 }
 
-// guardedExec runs or defers a guarded write; see tx.guardedExec.
-func (b *batchConn) guardedExec(g guardedSQL, op string, sentinel error, args []any) error {
-	if b.deferOK {
-		b.queue = append(b.queue, queued{sql: g.asserting, args: args, owner: b.owner})
-		return nil
+// ExecGuarded runs a write whose only expected refusal is "0 rows": a
+// sequence-guarded update or an event append. On a function's first attempt it
+// is deferred and sent with whatever goes to the server next (a later read, the
+// next request's first read, or the COMMIT), so it costs no round trip of its
+// own; if it is then refused or fails, the function's attempt is rolled back
+// and it runs again with immediate writes, meeting the refusal where it
+// happens. Statements the function sends meanwhile are pipelined after the
+// deferred writes, so it reads its own writes as usual.
+func (b *batchConn) ExecGuarded(ctx context.Context, s sqlstore.Stmt, args ...any) (int64, bool, error) {
+	if b.deferOK && asserting[s] != "" {
+		b.queue = append(b.queue, queued{sql: asserting[s], args: args, owner: b.owner})
+		return 0, true, nil
 	}
-	tag, err := b.Exec(b.ctx, g.plain, args...)
-	return affected(tag, err, op, sentinel)
+	n, err := b.Exec(ctx, s, args...)
+	return n, false, err
 }
+
+// Touched: this engine caches nothing (other nodes write too).
+func (b *batchConn) Touched(string) {}
 
 // commit sends COMMIT after whatever is queued. A transaction with nothing
 // but control statements queued and nothing sent has nothing to commit.
@@ -227,16 +235,28 @@ func (b *batchConn) roundTrip(sql string, args []any) *result {
 	return res
 }
 
-func (b *batchConn) Exec(_ context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	res := b.roundTrip(sql, args)
-	return res.tag, res.err
+// The querier of a write function: every statement is a round trip on the
+// batch's connection (carrying whatever is queued), whatever the caller's
+// context says (see commitBatch).
+
+func (b *batchConn) Exec(_ context.Context, s sqlstore.Stmt, args ...any) (int64, error) {
+	res := b.roundTrip(texts[s], args)
+	return res.tag.RowsAffected(), res.err
 }
 
-func (b *batchConn) Query(_ context.Context, sql string, args ...any) (pgx.Rows, error) {
+func (b *batchConn) QueryRow(_ context.Context, s sqlstore.Stmt, args ...any) sqlstore.Row {
+	return bufRow{b.roundTrip(texts[s], args)}
+}
+
+func (b *batchConn) Query(_ context.Context, s sqlstore.Stmt, args ...any) (sqlstore.Rows, error) {
+	return b.QuerySQL(b.ctx, texts[s], args...)
+}
+
+func (b *batchConn) QueryRowSQL(_ context.Context, sql string, args ...any) sqlstore.Row {
+	return bufRow{b.roundTrip(sql, args)}
+}
+
+func (b *batchConn) QuerySQL(_ context.Context, sql string, args ...any) (sqlstore.Rows, error) {
 	res := b.roundTrip(sql, args)
 	return newBufRows(res), res.err
-}
-
-func (b *batchConn) QueryRow(_ context.Context, sql string, args ...any) pgx.Row {
-	return bufRow{b.roundTrip(sql, args)}
 }

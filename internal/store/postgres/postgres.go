@@ -19,8 +19,9 @@
 // (commitBatch); pipeline.go is one batch's transaction on one connection, with
 // its deferred writes and their rewind (batchConn); coalescer.go shares
 // pipelines among concurrent reads; bufrows.go holds the buffered results both
-// hand to scanners. queries.go, artifacts.go and dump.go hold the statements
-// and row shapes.
+// hand to scanners. The statements and row shapes are shared with the SQLite
+// engine (internal/store/sqlstore); queries.go holds this engine's dialect of
+// them, artifacts.go its purge and dump.go its snapshot and COPY.
 package postgres
 
 import (
@@ -42,6 +43,7 @@ import (
 
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/migration"
+	"github.com/warden-id/warden/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -172,7 +174,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		writes:  make(chan *writeReq, 4*c.maxBatch),
 		reads:   make(chan *readReq, 4*c.maxBatch),
 		closing: make(chan struct{})}
-	s.reader = reader{q: &coalescer{s: s}}
+	s.reader = sqlstore.NewReader(dialect, &coalescer{s: s})
 	s.committing = make(chan struct{}, c.commits)
 	s.done.Go(s.writeLoop)
 	for range c.readers {

@@ -85,7 +85,7 @@ func hasMark(t *testing.T, s *Store, id string) bool {
 // topXID records the id of the top-level transaction fn runs in (a row's
 // xmin would name the request's subtransaction).
 func topXID(ctx context.Context, stx store.Tx, dst *string) error {
-	return stx.(*tx).t.QueryRow(ctx, "SELECT txid_current()::text").Scan(dst)
+	return stx.(*tx).t.QueryRowSQL(ctx, "SELECT txid_current()::text").Scan(dst)
 }
 
 func TestDeferredRefusalInBatch(t *testing.T) {

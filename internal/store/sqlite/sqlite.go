@@ -25,6 +25,7 @@ import (
 
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/migration"
+	"github.com/warden-id/warden/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -199,7 +200,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if s.rst, err = prepareStmts(ctx, s.rdb); err != nil {
 		return fail(err)
 	}
-	s.reader = &reader{q: s.rdb, st: s.rst}
+	r := sqlstore.NewReader(dialect, &conn{q: s.rdb, st: s.rst})
+	s.reader = &r
 
 	if s.cdb, err = sql.Open("sqlite", dsn(path, "busy_timeout("+busy+")", "synchronous(FULL)")); err != nil {
 		return fail(fmt.Errorf("sqlite: open %s: %w", path, err))
@@ -459,7 +461,8 @@ func (s *Store) runOne(r *writeReq, touched *[]string) (result, fatal error) {
 	// fn gets the caller's values but not its cancellation: a cancelled statement
 	// would make SQLite roll back the whole batch, not just this request.
 	ctx := context.WithoutCancel(r.ctx)
-	t := &tx{reader: reader{q: s.wconn, st: s.wst}, st: s.wst, touched: touched}
+	t := &tx{w: writeConn{conn: conn{q: s.wconn, st: s.wst}, touched: touched}}
+	t.Tx = sqlstore.NewTx(dialect, &t.w)
 	for attempt := 1; ; attempt++ {
 		if _, err := s.ctl.savepoint.ExecContext(bg); err != nil {
 			return nil, classify("savepoint", err)
