@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/warden-id/warden/internal/store/sqlstore"
@@ -13,28 +14,41 @@ import (
 // under load many reads share one round trip. Each statement still runs on its
 // own snapshot (READ COMMITTED), taken after it was queued: a read sees every
 // write acknowledged before it was asked for.
+//
+// A pipeline answers in order, so a slow statement delays every one behind it,
+// and a reader stuck on one takes no new work. Reads therefore travel in two
+// lanes, each with readers of its own: lookups (the fixed statements: a token,
+// a user, an artifact by key — what every request's authentication needs) and
+// lists and counts (statements built at run time, whose cost grows with the
+// data). However many lists are slow, lookups neither queue behind them nor
+// wait for their readers.
+//
+// Each caller waits only while its context lives: a cancelled one returns at
+// once with its context's error, and a request whose caller left before its
+// pipeline was sent is not sent at all.
 type coalescer struct{ s *Store }
 
 type readReq struct {
+	ctx  context.Context // the caller's, checked before sending
 	sql  string
 	args []any
 	res  *result
 	done chan struct{} // closed once res is set
 }
 
-func (c *coalescer) do(ctx context.Context, sql string, args []any) *result {
+func (c *coalescer) do(ctx context.Context, lane chan *readReq, sql string, args []any) *result {
 	if err := ctx.Err(); err != nil {
 		return &result{err: err}
 	}
 	s := c.s
-	r := &readReq{sql: sql, args: args, done: make(chan struct{})}
+	r := &readReq{ctx: ctx, sql: sql, args: args, done: make(chan struct{})}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
 		return &result{err: errClosed}
 	}
 	select {
-	case s.reads <- r:
+	case lane <- r:
 		s.mu.RUnlock()
 	case <-ctx.Done():
 		s.mu.RUnlock()
@@ -48,30 +62,42 @@ func (c *coalescer) do(ctx context.Context, sql string, args []any) *result {
 	}
 }
 
+// Fixed statements take the lookup lane.
+
 func (c *coalescer) QueryRow(ctx context.Context, s sqlstore.Stmt, args ...any) sqlstore.Row {
-	return bufRow{c.do(ctx, texts[s], args)}
+	return bufRow{c.do(ctx, c.s.lookups, texts[s], args)}
 }
 
 func (c *coalescer) Query(ctx context.Context, s sqlstore.Stmt, args ...any) (sqlstore.Rows, error) {
-	return c.QuerySQL(ctx, texts[s], args...)
-}
-
-func (c *coalescer) QueryRowSQL(ctx context.Context, sql string, args ...any) sqlstore.Row {
-	return bufRow{c.do(ctx, sql, args)}
-}
-
-func (c *coalescer) QuerySQL(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
-	res := c.do(ctx, sql, args)
+	res := c.do(ctx, c.s.lookups, texts[s], args)
 	return newBufRows(res), res.err
 }
 
-// readLoop sends the queued reads, up to maxBatch per pipeline.
-func (s *Store) readLoop() { batchLoop(s.reads, s.closing, s.cfg.maxBatch, s.runReads) }
+// Statements built at run time take the list lane.
+
+func (c *coalescer) QueryRowSQL(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	return bufRow{c.do(ctx, c.s.lists, sql, args)}
+}
+
+func (c *coalescer) QuerySQL(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	res := c.do(ctx, c.s.lists, sql, args)
+	return newBufRows(res), res.err
+}
+
+// readLoop sends the reads queued in lane, up to maxBatch per pipeline.
+func (s *Store) readLoop(lane chan *readReq) func() {
+	return func() { batchLoop(lane, s.closing, s.cfg.maxBatch, s.runReads) }
+}
 
 func (s *Store) runReads(batch []*readReq) {
 	answer := func(r *readReq, res *result) {
 		r.res = res
 		close(r.done)
+	}
+	// Whoever gave up meanwhile has its answer (its context's error) already.
+	batch = slices.DeleteFunc(batch, func(r *readReq) bool { return r.ctx.Err() != nil })
+	if len(batch) == 0 {
+		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()

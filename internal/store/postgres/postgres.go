@@ -55,13 +55,14 @@ type config struct {
 	statementTimeout time.Duration
 	commits          int
 	readers          int
+	listReaders      int
 	maxBatch         int
 }
 
 // Option tunes Open.
 type Option func(*config)
 
-// MaxConns caps the pool (default: pool_max_conns from the DSN, else max(8, 4×GOMAXPROCS)).
+// MaxConns caps the pool (default: pool_max_conns from the DSN, else max(10, 4×GOMAXPROCS)).
 func MaxConns(n int32) Option { return func(c *config) { c.maxConns = n } }
 
 // MinConns keeps that many connections open (default: pool_min_conns from the DSN, else 0).
@@ -77,8 +78,14 @@ func StatementTimeout(d time.Duration) Option { return func(c *config) { c.state
 // row locks in a cycle; a committing batch waits for nothing but the disk.
 func Commits(n int) Option { return func(c *config) { c.commits = n } }
 
-// Readers sets how many pipelines of coalesced reads run at once (default 4).
+// Readers sets how many pipelines of coalesced lookups (tokens, users,
+// artifacts by key: the fixed statements) run at once (default 4).
 func Readers(n int) Option { return func(c *config) { c.readers = n } }
+
+// ListReaders sets how many pipelines of coalesced lists and counts run at
+// once (default 2). They hold at most that many connections, so lookups keep
+// theirs however slow the lists are.
+func ListReaders(n int) Option { return func(c *config) { c.listReaders = n } }
 
 // MaxBatch caps the writes in one transaction and the reads in one pipeline
 // (default 32). It stays well under 64, the subtransactions PostgreSQL tracks
@@ -92,7 +99,8 @@ type Store struct {
 	cfg  config
 
 	writes     chan *writeReq
-	reads      chan *readReq
+	lookups    chan *readReq // the coalescer's lanes (see coalescer)
+	lists      chan *readReq
 	committing chan struct{} // a slot per batch whose COMMIT is in flight
 	mu         sync.RWMutex  // held (shared) while queueing, so Close knows no one still is
 	closed     bool
@@ -125,9 +133,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if c.maxConns > 0 {
 		pc.MaxConns = c.maxConns
 	} else if !strings.Contains(dsn, "pool_max_conns") {
-		// The writer, its committing batches and the read pipelines hold one
-		// each (1 + 2 + 4 by default); the rest serve pings, dumps and purges.
-		pc.MaxConns = int32(max(8, 4*runtime.GOMAXPROCS(0)))
+		// The writer, its committing batches and the lookup and list pipelines
+		// hold one each (1 + 2 + 4 + 2 by default); the rest serve pings, dumps
+		// and purges.
+		pc.MaxConns = int32(max(10, 4*runtime.GOMAXPROCS(0)))
 	}
 	if c.minConns > 0 {
 		pc.MinConns = min(c.minConns, pc.MaxConns)
@@ -137,6 +146,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	if c.readers <= 0 {
 		c.readers = 4
+	}
+	if c.listReaders <= 0 {
+		c.listReaders = 2
 	}
 	if c.maxBatch <= 0 {
 		c.maxBatch = 32
@@ -172,13 +184,17 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	s := &Store{pool: pool, cfg: c,
 		writes:  make(chan *writeReq, 4*c.maxBatch),
-		reads:   make(chan *readReq, 4*c.maxBatch),
+		lookups: make(chan *readReq, 4*c.maxBatch),
+		lists:   make(chan *readReq, 4*c.maxBatch),
 		closing: make(chan struct{})}
 	s.reader = sqlstore.NewReader(dialect, &coalescer{s: s})
 	s.committing = make(chan struct{}, c.commits)
 	s.done.Go(s.writeLoop)
 	for range c.readers {
-		s.done.Go(s.readLoop)
+		s.done.Go(s.readLoop(s.lookups))
+	}
+	for range c.listReaders {
+		s.done.Go(s.readLoop(s.lists))
 	}
 	return s, nil
 }
