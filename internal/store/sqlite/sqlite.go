@@ -85,7 +85,9 @@ type Store struct {
 
 	nBatches, nWrites atomic.Uint64
 
-	auth *authCache // Principal answers, dropped per user by the writer
+	auth *authCache // Principal answers, dropped per user by the writer; nil if read-only
+
+	readOnly bool // opened by OpenReadOnly: no writer, no checkpointer
 }
 
 // Path is the database file, for tools and tests that read it directly.
@@ -118,8 +120,7 @@ const (
 	reqAbandoned
 )
 
-// Open opens (creating if needed) the database at path and migrates it.
-func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+func newConfig(opts []Option) config {
 	cfg := config{
 		readConns:   max(4, 2*runtime.GOMAXPROCS(0)),
 		maxBatch:    256,
@@ -135,6 +136,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if cfg.readConns < 1 {
 		cfg.readConns = 1
 	}
+	return cfg
+}
+
+// Open opens (creating if needed) the database at path and migrates it.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := newConfig(opts)
 	if err := prepareFile(path); err != nil {
 		return nil, err
 	}
@@ -290,6 +297,9 @@ func prepareControl(ctx context.Context, c *sql.Conn) (*control, error) {
 func (s *Store) Write(ctx context.Context, fn func(context.Context, store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if s.readOnly {
+		return ErrReadOnly
 	}
 	r := s.reqPool.Get().(*writeReq)
 	r.ctx, r.fn = ctx, fn
@@ -525,8 +535,12 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	close(s.closing)
-	<-s.stopped
-	<-s.ckptDone
+	if s.readOnly {
+		close(s.stopped) // nothing else runs
+	} else {
+		<-s.stopped
+		<-s.ckptDone
+	}
 	return s.closeDBs()
 }
 
