@@ -134,8 +134,8 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		pc.MaxConns = c.maxConns
 	} else if !strings.Contains(dsn, "pool_max_conns") {
 		// The writer, its committing batches and the lookup and list pipelines
-		// hold one each (1 + 2 + 4 + 2 by default); the rest serve pings, dumps
-		// and purges.
+		// hold one each (1 + 2 + 4 + 2 by default); the rest serve pings, dumps,
+		// purges and job leases.
 		pc.MaxConns = int32(max(10, 4*runtime.GOMAXPROCS(0)))
 	}
 	if c.minConns > 0 {
