@@ -57,8 +57,9 @@ SOURCE is a data directory holding warden.db, a SQLite file, or a PostgreSQL DSN
 (postgres://...). TARGET is a PostgreSQL DSN (or a SQLite file or directory); its
 schema is created if needed, and it must hold no rows: the copy refuses to merge
 into existing data. The copy runs in one transaction on the target, so it ends
-complete or not at all, and reads the source in one consistent snapshot (a live
-SQLite source may keep serving). Afterwards both sides are read back and their
+complete or not at all, and reads the source in one consistent snapshot. A
+SQLite source is opened read-only, so it may keep serving while it is copied
+(its schema must be this version's). Afterwards both sides are read back and their
 per-table row counts and SHA-256 checksums compared; a mismatch exits non-zero.
 
 Keys are copied sealed, as they are: start the target with the source's master
@@ -145,11 +146,16 @@ type dumpStore interface {
 	store.Loader
 }
 
-func (l storeLocation) open(ctx context.Context) (dumpStore, error) {
+// open opens the store at l. A SQLite source is opened read-only: the copy
+// must never write the store it reads, which another process may be serving.
+func (l storeLocation) open(ctx context.Context, source bool) (dumpStore, error) {
 	octx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if l.dsn != "" {
+	switch {
+	case l.dsn != "":
 		return postgres.Open(octx, l.dsn)
+	case source:
+		return sqlite.OpenReadOnly(octx, l.path)
 	}
 	return sqlite.Open(octx, l.path)
 }
@@ -197,7 +203,7 @@ func storeCopy(ctx context.Context, fromSpec, toSpec string, stdout io.Writer, l
 		log.Warn("the target is a SQLite file; store copy is meant for moving to PostgreSQL", "target", to.path)
 	}
 
-	src, err := from.open(ctx)
+	src, err := from.open(ctx, true)
 	if err != nil {
 		return fmt.Errorf("store copy: open source %s: %w", from, err)
 	}
@@ -210,7 +216,7 @@ func storeCopy(ctx context.Context, fromSpec, toSpec string, stdout io.Writer, l
 	}
 
 	// Open runs the target's migrations, so the schema exists before the load.
-	dst, err := to.open(ctx)
+	dst, err := to.open(ctx, false)
 	if err != nil {
 		return fmt.Errorf("store copy: open target %s: %w", to, err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"github.com/warden-id/warden/internal/store/testdb"
 	"net/url"
@@ -358,4 +359,95 @@ func TestBackupWhileWriting(t *testing.T) {
 			sum[store.TableOrgs].Rows, sum[store.TableEvents].Rows, len(before), total)
 	}
 	t.Logf("%d writes acknowledged before the backup, %d in the snapshot, %d in all", len(before), sum[store.TableOrgs].Rows, total)
+}
+
+// TestStoreCopyFromServedDataDir copies the data dir of a warden process that
+// serves (and is written through its API) meanwhile: the copy opens it
+// read-only, takes one snapshot, verifies, and the server never notices.
+func TestStoreCopyFromServedDataDir(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a real server; skipped in -short mode")
+	}
+	bin := crashBuildWarden(t)
+	dir := t.TempDir()
+	p := crashStart(t, bin, dir)
+	api := &crashClient{base: p.base, token: crashReadPAT(t, dir), http: crashHTTPClient()}
+	createMachine(t, api, uniqueName("served", 0))
+
+	for _, target := range []struct {
+		name string
+		to   func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "copy.db") }},
+		{"postgres", func(t *testing.T) string { return testdb.PostgresDSN(t) }},
+	} {
+		t.Run(target.name, func(t *testing.T) {
+			to := target.to(t)
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				for i := 1; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					createMachine(t, api, uniqueName("during-copy", i))
+				}
+			})
+			var stdout, stderr bytes.Buffer
+			err := run([]string{"store", "copy", "--from", dir, "--to", to}, &stdout, &stderr)
+			close(stop)
+			wg.Wait()
+			if err != nil {
+				t.Fatalf("store copy: %v\n%s\n%s", err, &stdout, &stderr)
+			}
+			if !strings.Contains(stdout.String(), "verified:") {
+				t.Errorf("no verification in:\n%s", &stdout)
+			}
+		})
+	}
+	// The server went on writing and still does.
+	createMachine(t, api, uniqueName("after-copy", 0))
+	if strings.Contains(p.fullLog(), "level=ERROR") {
+		t.Errorf("the server logged errors during the copies:\n%s", p.logs())
+	}
+}
+
+// TestStoreCopyLeavesSourceAlone: a source the copy could read only after
+// migrating it is refused, not migrated; nothing is written to it.
+func TestStoreCopyLeavesSourceAlone(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "warden.db")
+	db, err := sql.Open("sqlite", path) // the driver the sqlite package registers
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+		"CREATE TABLE instance (singleton INTEGER PRIMARY KEY, id TEXT NOT NULL, default_org_id TEXT NOT NULL, sequence INTEGER NOT NULL, created_at INTEGER)",
+		"INSERT INTO schema_migrations VALUES (1, 0)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var stdout, stderr bytes.Buffer
+	err = run([]string{"store", "copy", "--from", dir, "--to", filepath.Join(t.TempDir(), "copy.db")}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "read-only") || !strings.Contains(err.Error(), "older") {
+		t.Errorf("copy of an old-schema source: %v, want a refusal that says it cannot migrate a read-only source", err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Error("store copy changed its source")
+	}
 }

@@ -113,6 +113,9 @@ func (c *authCache) invalidate(userIDs []string) {
 
 // Principal answers from the cache when it can.
 func (s *Store) Principal(ctx context.Context, hash []byte) (*credential.PAT, *user.User, []*org.Member, error) {
+	if s.auth == nil {
+		return s.reader.Principal(ctx, hash)
+	}
 	if p, u, ms, ok := s.auth.get(hash); ok {
 		return p, u, ms, nil
 	}

@@ -2,34 +2,18 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 
-	"github.com/warden-id/warden/internal/event"
-	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/store/sqlstore"
 )
 
 var (
 	_ store.Dumper = (*Store)(nil)
 	_ store.Loader = (*Store)(nil)
 )
-
-// dumpQueries read each table in primary-key order (BINARY collation: byte
-// order, as PostgreSQL's "C").
-var dumpQueries = []struct {
-	table, sql string
-}{
-	{store.TableInstance, `SELECT id, default_org_id, sequence, created_at FROM instance`},
-	{store.TableOrgs, `SELECT ` + orgCols + ` FROM orgs ORDER BY id`},
-	{store.TableUsers, `SELECT ` + userCols + ` FROM users ORDER BY id`},
-	{store.TableMembers, `SELECT ` + memberCols + ` FROM members ORDER BY org_id, user_id`},
-	{store.TablePATs, `SELECT ` + patCols + ` FROM pats ORDER BY id`},
-	{store.TableArtifacts, `SELECT ` + artifactCols + ` FROM artifacts ORDER BY kind, id`},
-	{store.TableEvents, `SELECT ` + eventCols + ` FROM events ORDER BY aggregate_id, sequence`},
-}
 
 // Dump reads every table inside one read transaction on a read-only
 // connection: in WAL mode that is one snapshot, unaffected by writes that
@@ -53,79 +37,9 @@ func (s *Store) Dump(ctx context.Context, put func(store.Record) error) (err err
 			}
 		}
 	}()
-	for _, q := range dumpQueries {
-		if err := dumpTable(ctx, c, q.table, q.sql, put); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func dumpTable(ctx context.Context, c *sql.Conn, table, query string, put func(store.Record) error) error {
-	rows, err := c.QueryContext(ctx, query)
-	if err != nil {
-		return classify("dump "+table, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanRecord(table, rows)
-		if err != nil {
-			return classify("dump "+table, err)
-		}
-		if err := put(r); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return classify("dump "+table, err)
-	}
-	return nil
-}
-
-func scanRecord(table string, rows *sql.Rows) (store.Record, error) {
-	var r store.Record
-	var err error
-	switch table {
-	case store.TableInstance:
-		r.Instance, err = scanInstance(rows)
-	case store.TableOrgs:
-		r.Org, err = scanOrg(rows)
-	case store.TableUsers:
-		r.User, err = scanUser(rows)
-	case store.TableMembers:
-		r.Member, err = scanMember(rows)
-	case store.TablePATs:
-		r.PAT, err = scanPAT(rows)
-	case store.TableArtifacts:
-		r.Artifact, err = scanArtifact(rows)
-	case store.TableEvents:
-		r.Event, err = scanEvent(rows)
-	default:
-		err = fmt.Errorf("unknown table %q", table)
-	}
-	return r, err
-}
-
-func scanInstance(sc scanner) (*org.Instance, error) {
-	var i org.Instance
-	var seq int64
-	var created sql.NullInt64
-	if err := sc.Scan(&i.ID, &i.DefaultOrgID, &seq, &created); err != nil {
-		return nil, err
-	}
-	i.Sequence, i.CreatedAt = uint64(seq), decTime(created)
-	return &i, nil
-}
-
-func scanEvent(sc scanner) (*event.Event, error) {
-	var e event.Event
-	var seq int64
-	var created sql.NullInt64
-	if err := sc.Scan(&e.AggregateType, &e.AggregateID, &seq, &e.Type, &created, &e.CreatorID, &e.ResourceOwner, &e.Payload); err != nil {
-		return nil, err
-	}
-	e.Sequence, e.CreatedAt = uint64(seq), decTime(created)
-	return &e, nil
+	return dialect.Dump(ctx, func(ctx context.Context, sql string) (sqlstore.Rows, error) {
+		return wrapRows(c.QueryContext(ctx, sql))
+	}, put)
 }
 
 // Load writes the records through the writer goroutine as one Write: the
@@ -138,7 +52,7 @@ func (s *Store) Load(ctx context.Context, src func(put func(store.Record) error)
 		if !ok {
 			return fmt.Errorf("sqlite: load: unexpected transaction type %T", stx)
 		}
-		if err := checkEmpty(wctx, t.q); err != nil {
+		if err := dialect.CheckEmpty(wctx, func(ctx context.Context, sql string) sqlstore.Row { return t.w.QueryRowSQL(ctx, sql) }); err != nil {
 			return err
 		}
 		// wctx, not ctx: a statement interrupted by cancellation would roll back
@@ -185,22 +99,4 @@ func loadRecord(ctx context.Context, t *tx, r store.Record) error {
 		return fmt.Errorf("%w: %s: %v", errLoadDuplicate, r.Table(), err)
 	}
 	return err
-}
-
-// checkEmpty refuses a store that holds any row.
-func checkEmpty(ctx context.Context, q querier) error {
-	counts := map[string]int64{}
-	nonEmpty := false
-	for _, t := range store.Tables {
-		var n int64
-		if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+t).Scan(&n); err != nil {
-			return classify("load: count "+t, err)
-		}
-		counts[t] = n
-		nonEmpty = nonEmpty || n > 0
-	}
-	if nonEmpty {
-		return store.NotEmptyError(counts)
-	}
-	return nil
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/migration"
+	"github.com/warden-id/warden/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -84,7 +85,9 @@ type Store struct {
 
 	nBatches, nWrites atomic.Uint64
 
-	auth *authCache // Principal answers, dropped per user by the writer
+	auth *authCache // Principal answers, dropped per user by the writer; nil if read-only
+
+	readOnly bool // opened by OpenReadOnly: no writer, no checkpointer
 }
 
 // Path is the database file, for tools and tests that read it directly.
@@ -117,8 +120,7 @@ const (
 	reqAbandoned
 )
 
-// Open opens (creating if needed) the database at path and migrates it.
-func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+func newConfig(opts []Option) config {
 	cfg := config{
 		readConns:   max(4, 2*runtime.GOMAXPROCS(0)),
 		maxBatch:    256,
@@ -134,6 +136,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if cfg.readConns < 1 {
 		cfg.readConns = 1
 	}
+	return cfg
+}
+
+// Open opens (creating if needed) the database at path and migrates it.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := newConfig(opts)
 	if err := prepareFile(path); err != nil {
 		return nil, err
 	}
@@ -199,7 +207,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if s.rst, err = prepareStmts(ctx, s.rdb); err != nil {
 		return fail(err)
 	}
-	s.reader = &reader{q: s.rdb, st: s.rst}
+	r := sqlstore.NewReader(dialect, &conn{q: s.rdb, st: s.rst})
+	s.reader = &r
 
 	if s.cdb, err = sql.Open("sqlite", dsn(path, "busy_timeout("+busy+")", "synchronous(FULL)")); err != nil {
 		return fail(fmt.Errorf("sqlite: open %s: %w", path, err))
@@ -288,6 +297,9 @@ func prepareControl(ctx context.Context, c *sql.Conn) (*control, error) {
 func (s *Store) Write(ctx context.Context, fn func(context.Context, store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if s.readOnly {
+		return ErrReadOnly
 	}
 	r := s.reqPool.Get().(*writeReq)
 	r.ctx, r.fn = ctx, fn
@@ -459,7 +471,8 @@ func (s *Store) runOne(r *writeReq, touched *[]string) (result, fatal error) {
 	// fn gets the caller's values but not its cancellation: a cancelled statement
 	// would make SQLite roll back the whole batch, not just this request.
 	ctx := context.WithoutCancel(r.ctx)
-	t := &tx{reader: reader{q: s.wconn, st: s.wst}, st: s.wst, touched: touched}
+	t := &tx{w: writeConn{conn: conn{q: s.wconn, st: s.wst}, touched: touched}}
+	t.Tx = sqlstore.NewTx(dialect, &t.w)
 	for attempt := 1; ; attempt++ {
 		if _, err := s.ctl.savepoint.ExecContext(bg); err != nil {
 			return nil, classify("savepoint", err)
@@ -522,8 +535,12 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	close(s.closing)
-	<-s.stopped
-	<-s.ckptDone
+	if s.readOnly {
+		close(s.stopped) // nothing else runs
+	} else {
+		<-s.stopped
+		<-s.ckptDone
+	}
 	return s.closeDBs()
 }
 

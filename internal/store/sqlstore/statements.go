@@ -1,0 +1,116 @@
+package sqlstore
+
+// Column lists, in the order the row shapes (rows.go) scan and encode them.
+const (
+	InstanceCols = `id, default_org_id, sequence, created_at`
+	OrgCols      = `id, name, state, sequence, created_at, changed_at`
+	UserCols     = `id, org_id, user_name, type, state, state_before_lock, sequence, created_at, changed_at,
+		credential_epoch, human, machine, password_hash, failed_password_attempts`
+	// UserFilterCols are the users' copies for filtering and sorting, which
+	// writes derive from the user (UserArgs) and reads never scan.
+	UserFilterCols = `user_name_lower, email, email_lower, first_name, last_name, nick_name, display_name`
+	MemberCols     = `org_id, user_id, roles, created_at, changed_at, sequence`
+	PATCols        = `id, user_id, org_id, hash, expiration, created_at, epoch, sequence`
+	EventCols      = `aggregate_type, aggregate_id, sequence, type, created_at, creator_id, resource_owner, payload`
+	ArtifactCols   = `kind, id, key, user_id, org_id, created_at, expires_at, data`
+
+	// userSelect reads UserCols; a NULL password hash (machines) reads as '',
+	// which is what the user gets anyway, so both engines scan a plain string.
+	userSelect = `id, org_id, user_name, type, state, state_before_lock, sequence, created_at, changed_at,
+		credential_epoch, human, machine, coalesce(password_hash, ''), failed_password_attempts`
+)
+
+// Stmt names a fixed statement. Engines keep one text (and SQLite one prepared
+// statement) per Stmt; see Dialect.Texts.
+type Stmt int
+
+// The fixed statements: lookups first, then writes.
+const (
+	StmtInstance Stmt = iota
+	StmtOrg
+	StmtOrgByName
+	StmtUser
+	StmtUserByName
+	StmtMember
+	StmtMembershipsOf
+	StmtPAT
+	StmtPATByHash
+	StmtPrincipal
+	StmtArtifact
+	StmtArtifactByKey
+
+	StmtInsertInstance
+	StmtInsertOrg
+	StmtUpdateOrg
+	StmtInsertUser
+	StmtUpdateUser
+	StmtPutMember
+	StmtDeleteMember
+	StmtInsertPAT
+	StmtDeletePAT
+	StmtInsertEvent
+	StmtPutArtifact
+	StmtDeleteArtifact
+
+	NumStmts
+)
+
+// shared are the texts both engines run, in PostgreSQL's placeholders.
+// An empty one must come from the dialect.
+var shared = [NumStmts]string{
+	StmtInstance:      `SELECT ` + InstanceCols + ` FROM instance`,
+	StmtOrg:           `SELECT ` + OrgCols + ` FROM orgs WHERE id = $1`,
+	StmtOrgByName:     `SELECT ` + OrgCols + ` FROM orgs WHERE name = $1`,
+	StmtUser:          `SELECT ` + userSelect + ` FROM users WHERE id = $1`,
+	StmtUserByName:    `SELECT ` + userSelect + ` FROM users WHERE org_id = $1 AND user_name = $2 AND state <> 3`,
+	StmtMember:        `SELECT ` + MemberCols + ` FROM members WHERE org_id = $1 AND user_id = $2`,
+	StmtMembershipsOf: `SELECT ` + MemberCols + ` FROM members WHERE user_id = $1 ORDER BY org_id`,
+	StmtPAT:           `SELECT ` + PATCols + ` FROM pats WHERE user_id = $1 AND id = $2`,
+	StmtPATByHash:     `SELECT ` + PATCols + ` FROM pats WHERE hash = $1`,
+	// "key <> ''" repeats the partial index's condition so the planner may use it.
+	StmtArtifact:      `SELECT ` + ArtifactCols + ` FROM artifacts WHERE kind = $1 AND id = $2`,
+	StmtArtifactByKey: `SELECT ` + ArtifactCols + ` FROM artifacts WHERE kind = $1 AND key = $2 AND key <> ''`,
+
+	// ON CONFLICT DO NOTHING reports a unique clash as "0 rows" instead of an
+	// error: no error parsing, and on PostgreSQL no aborted transaction, so a
+	// write function may go on after a refusal. TRUE is 1 to SQLite, whose
+	// singleton column is an integer.
+	StmtInsertInstance: `INSERT INTO instance (singleton, ` + InstanceCols + `)
+		VALUES (TRUE, $1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+	StmtInsertOrg: `INSERT INTO orgs (` + OrgCols + `) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+	// Updates take the row's columns but the id, then the id and the expected
+	// sequence: placeholders in order of appearance (see Dialect.Numbered).
+	StmtUpdateOrg: `UPDATE orgs SET name = $1, state = $2, sequence = $3, created_at = $4, changed_at = $5
+		WHERE id = $6 AND sequence = $7`,
+	StmtInsertUser: `INSERT INTO users (` + UserCols + `, ` + UserFilterCols + `)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+		ON CONFLICT DO NOTHING`,
+	StmtUpdateUser: `UPDATE users SET org_id = $1, user_name = $2, type = $3, state = $4, state_before_lock = $5,
+		sequence = $6, created_at = $7, changed_at = $8, credential_epoch = $9, human = $10, machine = $11,
+		password_hash = $12, failed_password_attempts = $13, user_name_lower = $14, email = $15, email_lower = $16,
+		first_name = $17, last_name = $18, nick_name = $19, display_name = $20
+		WHERE id = $21 AND sequence = $22`,
+	StmtPutMember: `INSERT INTO members (` + MemberCols + `) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (org_id, user_id) DO UPDATE SET roles = excluded.roles,
+		created_at = excluded.created_at, changed_at = excluded.changed_at, sequence = excluded.sequence`,
+	StmtDeleteMember:   `DELETE FROM members WHERE org_id = $1 AND user_id = $2`,
+	StmtInsertPAT:      `INSERT INTO pats (` + PATCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+	StmtDeletePAT:      `DELETE FROM pats WHERE user_id = $1 AND id = $2`,
+	StmtInsertEvent:    `INSERT INTO events (` + EventCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+	StmtDeleteArtifact: `DELETE FROM artifacts WHERE kind = $1 AND id = $2`,
+}
+
+// PrincipalSQL is StmtPrincipal around an engine's aggregation of the user's
+// memberships into one JSON array (NULL if none) of objects with the keys
+// store.DecodePrincipalMembers reads, times in unix microseconds; placeholder
+// is the engine's for the token hash. The PAT's
+// columns come first, then the user's in UserCols order, coalesced so that a
+// missing user row scans as id ”.
+func PrincipalSQL(placeholder, membersJSON string) string {
+	return `SELECT p.id, p.user_id, p.org_id, p.hash, p.expiration, p.created_at, p.epoch, p.sequence,
+		coalesce(u.id, ''), coalesce(u.org_id, ''), coalesce(u.user_name, ''), coalesce(u.type, 0), coalesce(u.state, 0),
+		coalesce(u.state_before_lock, 0), coalesce(u.sequence, 0), u.created_at, u.changed_at,
+		coalesce(u.credential_epoch, 0), u.human, u.machine, coalesce(u.password_hash, ''), coalesce(u.failed_password_attempts, 0),
+		(` + membersJSON + ` FROM members m WHERE m.user_id = p.user_id)
+		FROM pats p LEFT JOIN users u ON u.id = p.user_id WHERE p.hash = ` + placeholder
+}

@@ -1,0 +1,134 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/warden-id/warden/internal/credential"
+	"github.com/warden-id/warden/internal/event"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/user"
+)
+
+// Tx implements store.Tx over an engine's Execer: the connection of one write
+// function, inside the engine's transaction and the function's savepoint.
+type Tx struct {
+	Reader
+	w Execer
+}
+
+// NewTx reads and writes through w.
+func NewTx(d *Dialect, w Execer) Tx { return Tx{Reader: NewReader(d, w), w: w} }
+
+var _ store.Tx = (*Tx)(nil)
+
+// affected turns "0 rows" into sentinel.
+func (d *Dialect) affected(n int64, err error, op string, sentinel error) error {
+	if err != nil {
+		return d.Classify(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %s: %w", d.Name, op, sentinel)
+	}
+	return nil
+}
+
+func (t *Tx) exec(ctx context.Context, s Stmt, op string, sentinel error, args ...any) error {
+	n, err := t.w.Exec(ctx, s, args...)
+	return t.d.affected(n, err, op, sentinel)
+}
+
+// guarded runs a write whose only expected refusal is "0 rows" (sentinel); an
+// engine that deferred it reports the refusal itself, later.
+func (t *Tx) guarded(ctx context.Context, s Stmt, op string, sentinel error, args ...any) error {
+	n, deferred, err := t.w.ExecGuarded(ctx, s, args...)
+	if deferred {
+		return nil
+	}
+	return t.d.affected(n, err, op, sentinel)
+}
+
+func (t *Tx) InsertInstance(ctx context.Context, i *org.Instance) error {
+	return t.exec(ctx, StmtInsertInstance, "insert instance "+i.ID, store.ErrDuplicate, t.d.instanceArgs(i)...)
+}
+
+func (t *Tx) InsertOrg(ctx context.Context, o *org.Org) error {
+	return t.exec(ctx, StmtInsertOrg, "insert org "+o.ID, store.ErrDuplicate, t.d.orgArgs(o)...)
+}
+
+func (t *Tx) UpdateOrg(ctx context.Context, o *org.Org, prevSequence uint64) error {
+	a := t.d.orgArgs(o)
+	return t.guarded(ctx, StmtUpdateOrg, "update org "+o.ID, store.ErrConflict, append(a[1:], o.ID, int64(prevSequence))...)
+}
+
+func (t *Tx) InsertUser(ctx context.Context, u *user.User) error {
+	a, err := t.d.UserArgs(u)
+	if err != nil {
+		return err
+	}
+	return t.exec(ctx, StmtInsertUser, "insert user "+u.ID, store.ErrDuplicate, a...)
+}
+
+func (t *Tx) UpdateUser(ctx context.Context, u *user.User, prevSequence uint64) error {
+	a, err := t.d.UserArgs(u)
+	if err != nil {
+		return err
+	}
+	t.w.Touched(u.ID)
+	// A rename onto a taken name is a unique violation, which Classify makes
+	// ErrDuplicate; the engine confines it to this function.
+	return t.guarded(ctx, StmtUpdateUser, "update user "+u.ID, store.ErrConflict, append(a[1:], u.ID, int64(prevSequence))...)
+}
+
+func (t *Tx) PutMember(ctx context.Context, m *org.Member) error {
+	a, err := t.d.memberArgs(m)
+	if err != nil {
+		return err
+	}
+	t.w.Touched(m.UserID)
+	if _, err := t.w.Exec(ctx, StmtPutMember, a...); err != nil {
+		return t.d.Classify("put member "+m.OrgID+"/"+m.UserID, err)
+	}
+	return nil
+}
+
+func (t *Tx) DeleteMember(ctx context.Context, orgID, userID string) error {
+	t.w.Touched(userID)
+	return t.exec(ctx, StmtDeleteMember, "delete member "+orgID+"/"+userID, store.ErrNotFound, orgID, userID)
+}
+
+func (t *Tx) InsertPAT(ctx context.Context, p *credential.PAT) error {
+	t.w.Touched(p.UserID)
+	return t.exec(ctx, StmtInsertPAT, "insert pat "+p.ID, store.ErrDuplicate, t.d.patArgs(p)...)
+}
+
+func (t *Tx) DeletePAT(ctx context.Context, userID, patID string) error {
+	t.w.Touched(userID)
+	return t.exec(ctx, StmtDeletePAT, "delete pat "+patID, store.ErrNotFound, userID, patID)
+}
+
+func (t *Tx) Append(ctx context.Context, events ...event.Event) error {
+	for i := range events {
+		e := &events[i]
+		// On PostgreSQL a concurrent insert of the same key makes this wait for
+		// the other transaction, then report "0 rows" if it committed:
+		// ErrConflict, and the function runs again.
+		if err := t.guarded(ctx, StmtInsertEvent, fmt.Sprintf("append event %s/%d", e.AggregateID, e.Sequence),
+			store.ErrConflict, t.d.eventArgs(e)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *Tx) PutArtifact(ctx context.Context, a *store.Artifact) error {
+	if a.Kind == "" || a.ID == "" {
+		return fmt.Errorf("%s: put artifact %q/%q: kind and id are required", t.d.Name, a.Kind, a.ID)
+	}
+	return t.exec(ctx, StmtPutArtifact, "put artifact "+a.Kind+"/"+a.ID, store.ErrDuplicate, t.d.artifactArgs(a)...)
+}
+
+func (t *Tx) DeleteArtifact(ctx context.Context, kind, id string) error {
+	return t.exec(ctx, StmtDeleteArtifact, "delete artifact "+kind+"/"+id, store.ErrNotFound, kind, id)
+}
