@@ -1,5 +1,7 @@
 // Package compat holds end-to-end tests that drive a running warden binary
-// with ZITADEL's own generated Go clients (zitadel-go v3.29.0). It is a
+// with ZITADEL's own generated Go clients (zitadel-go v3.29.0), its
+// authorization middleware, and zitadel/oidc's relying party, resource server
+// and JWT-profile clients (a scripted browser signs in at the login page). It is a
 // separate module so ZITADEL's large generated packages stay out of the
 // server's own test binaries.
 //

@@ -74,14 +74,18 @@ func appByClientID(ctx context.Context, r store.Reader, clientID string) (*proje
 // APIConsentNeeded tells whether userID must consent before clientID's tokens
 // for that user may carry Warden's API audience.
 func (a *App) APIConsentNeeded(ctx context.Context, userID, clientID string) (bool, error) {
-	ap, err := appByClientID(ctx, a.store, clientID)
+	return apiConsentNeeded(ctx, a.store, userID, clientID)
+}
+
+func apiConsentNeeded(ctx context.Context, r store.Reader, userID, clientID string) (bool, error) {
+	ap, err := appByClientID(ctx, r, clientID)
 	if err != nil {
 		return true, err
 	}
 	if ap.Trusted {
 		return false, nil
 	}
-	_, err = a.store.Artifact(ctx, oauth.KindConsent, oauth.ConsentID(userID, clientID))
+	_, err = r.Artifact(ctx, oauth.KindConsent, oauth.ConsentID(userID, clientID))
 	if errors.Is(err, store.ErrNotFound) {
 		return true, nil
 	}

@@ -71,13 +71,16 @@ const (
 	TextFullNameHint = "If your user name is used in several organisations, sign in with your full login name (user@organisation-domain)."
 	TextLocked       = "Your account is locked. Ask an administrator to unlock it."
 	TextInactive     = "Your account is deactivated."
-	TextThrottled    = "Too many failed attempts, wait a minute."
-	TextBusy         = "Warden is busy checking other sign-ins. Try again in a moment."
-	TextCSRF         = "This form has expired or was not sent from this page. Go back, reload the page and try again."
-	TextUnknownFlow  = "This sign-in request is unknown or has expired. Go back to your application and sign in again."
-	TextOtherBrowser = "This sign-in was started in another browser. Go back to your application and sign in again from this browser."
-	TextFlowDone     = "This sign-in is already complete. Go back to your application and sign in again."
-	TextDenied       = "You did not allow the access."
+	// TextNotAllowedOrg: the application asked for users of one organisation
+	// (an org scope), and this account is of another.
+	TextNotAllowedOrg = "Your account is not a member of the organisation this application requires. Sign in with another account."
+	TextThrottled     = "Too many failed attempts, wait a minute."
+	TextBusy          = "Warden is busy checking other sign-ins. Try again in a moment."
+	TextCSRF          = "This form has expired or was not sent from this page. Go back, reload the page and try again."
+	TextUnknownFlow   = "This sign-in request is unknown or has expired. Go back to your application and sign in again."
+	TextOtherBrowser  = "This sign-in was started in another browser. Go back to your application and sign in again from this browser."
+	TextFlowDone      = "This sign-in is already complete. Go back to your application and sign in again."
+	TextDenied        = "You did not allow the access."
 )
 
 // Options configure the login page.
@@ -204,7 +207,10 @@ func (h *handler) start(w http.ResponseWriter, r *http.Request) {
 			return
 		case err == nil:
 			fresh := ar.MaxAge == nil || time.Since(s.AuthTime) <= time.Duration(*ar.MaxAge)*time.Second
-			if !forceLogin && fresh {
+			// A session of another organisation's user than the request is
+			// restricted to is not offered; the person signs in with another account.
+			inOrg := ar.OrgID == "" || u.OrgID == ar.OrgID
+			if !forceLogin && fresh && inOrg {
 				h.signedIn(w, r, ar, u, s.Epoch, s.AuthTime, "")
 				return
 			}
@@ -269,7 +275,7 @@ func (h *handler) postPassword(w http.ResponseWriter, r *http.Request) {
 		res *app.PasswordResult
 		err error
 	)
-	u, ferr := h.app.FindLoginUser(ctx, name)
+	u, ferr := h.app.FindLoginUserIn(ctx, ar.OrgID, name)
 	switch {
 	case ferr == nil && len(password) <= maxPassword:
 		res, err = h.app.CheckPassword(ctx, u.ID, password)
@@ -389,7 +395,7 @@ func (h *handler) signedIn(w http.ResponseWriter, r *http.Request, ar *oidc.Logi
 		}
 		if need {
 			if err := h.prov.Authenticated(ctx, ar.ID, browser(r), u.ID, epoch, authTime, []string{"pwd"}); err != nil {
-				h.flowError(w, r, err)
+				h.stepError(w, r, ar, err)
 				return
 			}
 			ar.UserID, ar.Authenticated = u.ID, true
@@ -403,7 +409,7 @@ func (h *handler) signedIn(w http.ResponseWriter, r *http.Request, ar *oidc.Logi
 func (h *handler) complete(w http.ResponseWriter, r *http.Request, ar *oidc.LoginRequest, userID string, epoch uint64, authTime time.Time) {
 	to, err := h.prov.Complete(r.Context(), ar.ID, browser(r), userID, epoch, authTime, []string{"pwd"})
 	if err != nil {
-		h.flowError(w, r, err)
+		h.stepError(w, r, ar, err)
 		return
 	}
 	http.Redirect(w, r, to, http.StatusFound)
@@ -541,6 +547,17 @@ func (h *handler) authRequest(w http.ResponseWriter, r *http.Request, id string)
 		return nil, false
 	}
 	return ar, true
+}
+
+// stepError answers a refused authentication or completion: a user outside the
+// organisation the request is restricted to may use another account; anything
+// else is a flow error.
+func (h *handler) stepError(w http.ResponseWriter, r *http.Request, ar *oidc.LoginRequest, err error) {
+	if errors.Is(err, oidc.ErrNotAllowedOrg) {
+		h.refused(w, r, ar, TextNotAllowedOrg)
+		return
+	}
+	h.flowError(w, r, err)
 }
 
 // flowError answers a step the request is not at, or a request of another browser.

@@ -60,7 +60,10 @@ type AuthRequest struct {
 	Done          bool      `json:"done,omitempty"`
 	CodeIssued    bool      `json:"codeIssued,omitempty"`
 	Epoch         uint64    `json:"epoch,omitempty"` // user's credential epoch at sign-in
-	CreatedAt     time.Time `json:"createdAt"`
+	// OrgID is the organisation an org scope (ScopeOrgIDPrefix,
+	// ScopeOrgDomainPrefix) restricts the sign-in to; "" = any.
+	OrgID     string    `json:"orgId,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // AccessToken is an issued access token (opaque or JWT; the JWT's jti is ID).
@@ -74,6 +77,9 @@ type AccessToken struct {
 	Epoch      uint64    `json:"epoch"`
 	RefreshID  string    `json:"refreshId,omitempty"`
 	Family     string    `json:"family,omitempty"` // of the refresh token it came with
+	// IssuedAt is when the token was made (introspection's iat and nbf); for
+	// tokens from before it was kept, their expiry less the access lifetime.
+	IssuedAt time.Time `json:"issuedAt,omitempty"`
 }
 
 // RefreshToken is an issued refresh token; the artifact's key is the SHA-256 of

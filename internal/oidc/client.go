@@ -3,6 +3,7 @@ package oidc
 import (
 	"time"
 
+	"github.com/warden-id/warden/internal/oauth"
 	"github.com/warden-id/warden/internal/project"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -106,17 +107,24 @@ func (c appClient) RestrictAdditionalAccessTokenScopes() func([]string) []string
 	return func(s []string) []string { return s }
 }
 
-// IsScopeAllowed admits ZITADEL's project audience scopes beside the standard ones.
-func (c appClient) IsScopeAllowed(scope string) bool { _, ok := projectAudience(scope); return ok }
+// IsScopeAllowed admits the reserved scopes Warden serves beside the standard
+// ones: project audiences, the resource owner and the org restriction. Other
+// urn:zitadel: scopes are left out of the request, and of a refresh that
+// repeats them (Provider.Handler).
+func (c appClient) IsScopeAllowed(scope string) bool { return oauth.ServedScope(scope) }
+
+// machineTokenJWT is zitadel.user.v1.AccessTokenType ACCESS_TOKEN_TYPE_JWT, a
+// machine user's choice of JWT access tokens (0 = opaque bearer tokens).
+const machineTokenJWT = 1
 
 // machineClient is a machine user authenticating with its own secret
 // (client credentials grant).
 type machineClient struct {
-	userID    string
+	clientID  string // as presented: the user name or the user id
 	tokenType int
 }
 
-func (c machineClient) GetID() string                       { return c.userID }
+func (c machineClient) GetID() string                       { return c.clientID }
 func (c machineClient) RedirectURIs() []string              { return nil }
 func (c machineClient) PostLogoutRedirectURIs() []string    { return nil }
 func (c machineClient) ApplicationType() op.ApplicationType { return op.ApplicationTypeWeb }
@@ -130,10 +138,7 @@ func (c machineClient) IDTokenLifetime() time.Duration       { return time.Hour 
 func (c machineClient) DevMode() bool                        { return false }
 func (c machineClient) ClockSkew() time.Duration             { return 0 }
 func (c machineClient) IDTokenUserinfoClaimsAssertion() bool { return false }
-func (c machineClient) IsScopeAllowed(scope string) bool {
-	_, ok := projectAudience(scope)
-	return ok
-}
+func (c machineClient) IsScopeAllowed(scope string) bool     { return oauth.ServedScope(scope) }
 func (c machineClient) RestrictAdditionalIdTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
@@ -141,7 +146,7 @@ func (c machineClient) RestrictAdditionalAccessTokenScopes() func([]string) []st
 	return func(s []string) []string { return s }
 }
 func (c machineClient) AccessTokenType() op.AccessTokenType {
-	if c.tokenType == 1 {
+	if c.tokenType == machineTokenJWT {
 		return op.AccessTokenTypeJWT
 	}
 	return op.AccessTokenTypeBearer

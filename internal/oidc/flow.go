@@ -2,15 +2,12 @@ package oidc
 
 import (
 	"context"
-	"crypto/subtle"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/oauth"
-	"github.com/warden-id/warden/internal/store"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
@@ -36,13 +33,16 @@ const (
 	maxCookieLength = 100
 )
 
-// Errors of the login steps.
+// Errors of the login steps (the use cases' own, so errors.Is matches either).
 var (
 	// ErrFlowState: the request is not at a step where this is allowed (it was
 	// completed, or not yet authenticated).
-	ErrFlowState = errors.New("the sign-in request is not at this step")
+	ErrFlowState = app.ErrFlowState
 	// ErrOtherBrowser: the request was started by another browser.
-	ErrOtherBrowser = errors.New("the sign-in request was started in another browser")
+	ErrOtherBrowser = app.ErrOtherBrowser
+	// ErrNotAllowedOrg: the user is not of the organisation an org scope
+	// restricts the request to.
+	ErrNotAllowedOrg = app.ErrNotAllowedOrg
 )
 
 type browserKey struct{}
@@ -78,12 +78,6 @@ func (p *Provider) EnsureBrowser(w http.ResponseWriter, r *http.Request) string 
 	return v
 }
 
-// boundTo tells whether the browser value is the one ar was started with.
-func boundTo(ar *oauth.AuthRequest, browser string) bool {
-	return browser != "" && ar.BrowserHash != "" &&
-		subtle.ConstantTimeCompare([]byte(hashKey(browser)), []byte(ar.BrowserHash)) == 1
-}
-
 // LoginRequest is what the login page needs to know about an auth request.
 type LoginRequest struct {
 	ID        string
@@ -99,78 +93,47 @@ type LoginRequest struct {
 	// form-action, since browsers check redirects after a form post against it).
 	RedirectURI string
 	MaxAge      *uint // seconds since the last sign-in the client accepts; nil = any
+	// OrgID is the organisation an org scope restricts the sign-in to ("" = any).
+	OrgID string
 }
 
 // AuthRequest returns a pending auth request of this browser for the login
 // page. A completed request, one of another browser and an unknown or expired
 // one are all refused.
 func (p *Provider) AuthRequest(ctx context.Context, id, browser string) (*LoginRequest, error) {
-	if id == "" || len(id) > maxCookieLength {
-		return nil, errNotFound
-	}
-	ar, _, err := load[oauth.AuthRequest](ctx, p.storage.store, oauth.KindAuthRequest, id, false)
+	ar, err := p.storage.app.PendingAuthRequest(ctx, id, browser)
 	if err != nil {
 		return nil, err
 	}
-	if !boundTo(ar, browser) {
-		return nil, ErrOtherBrowser
-	}
-	if ar.Done {
-		return nil, ErrFlowState
-	}
 	return &LoginRequest{ID: ar.ID, ClientID: ar.ClientID, Scopes: ar.Scopes, LoginHint: ar.LoginHint, Prompt: ar.Prompt,
-		LoginName: ar.LoginName, UserID: ar.UserID, Authenticated: ar.Authenticated, RedirectURI: ar.RedirectURI, MaxAge: ar.MaxAge}, nil
+		LoginName: ar.LoginName, UserID: ar.UserID, Authenticated: ar.Authenticated, RedirectURI: ar.RedirectURI,
+		MaxAge: ar.MaxAge, OrgID: ar.OrgID}, nil
 }
 
 // SelectLogin records the login name typed at the user-name step. It may be
 // typed again ("use another account") until a user is authenticated.
 func (p *Provider) SelectLogin(ctx context.Context, id, browser, loginName string) error {
-	return p.update(ctx, id, browser, func(ar *oauth.AuthRequest) error {
-		if ar.Authenticated {
-			return ErrFlowState
-		}
-		ar.LoginName = loginName
-		return nil
-	})
+	return p.storage.app.SelectLoginName(ctx, id, browser, loginName)
 }
 
 // Restart takes an authenticated request that awaits consent back to the
 // user-name step (the person chose another account); done ones stay done.
 func (p *Provider) Restart(ctx context.Context, id, browser string) error {
-	return p.update(ctx, id, browser, func(ar *oauth.AuthRequest) error {
-		ar.LoginName, ar.UserID, ar.Authenticated, ar.Epoch, ar.AuthTime, ar.AMR = "", "", false, 0, time.Time{}, nil
-		return nil
-	})
+	return p.storage.app.RestartAuthRequest(ctx, id, browser)
 }
 
 // Authenticated records that userID proved who it is for the request, in the
 // user's credential epoch, without completing it (consent comes next). It is
 // refused once a user is authenticated: the user of a request never changes.
 func (p *Provider) Authenticated(ctx context.Context, id, browser, userID string, epoch uint64, authTime time.Time, amr []string) error {
-	return p.update(ctx, id, browser, func(ar *oauth.AuthRequest) error {
-		if ar.Authenticated {
-			return ErrFlowState
-		}
-		ar.UserID, ar.Authenticated, ar.Epoch, ar.AuthTime, ar.AMR = userID, true, epoch, authTime.UTC(), amr
-		return nil
-	})
+	return p.storage.app.AuthenticateAuthRequest(ctx, id, browser, userID, epoch, authTime, amr)
 }
 
 // Complete finishes a request: authenticated by userID (recorded now unless it
 // already was, for that same user), and done, so the callback issues one code.
 // It returns the URL to send the browser to.
 func (p *Provider) Complete(ctx context.Context, id, browser, userID string, epoch uint64, authTime time.Time, amr []string) (string, error) {
-	err := p.update(ctx, id, browser, func(ar *oauth.AuthRequest) error {
-		switch {
-		case !ar.Authenticated:
-			ar.UserID, ar.Authenticated, ar.Epoch, ar.AuthTime, ar.AMR = userID, true, epoch, authTime.UTC(), amr
-		case ar.UserID != userID:
-			return ErrFlowState
-		}
-		ar.Done = true
-		return nil
-	})
-	if err != nil {
+	if err := p.storage.app.CompleteAuthRequest(ctx, id, browser, userID, epoch, authTime, amr); err != nil {
 		return "", err
 	}
 	return op.AuthCallbackURL(p.op)(ctx, id), nil
@@ -178,52 +141,14 @@ func (p *Provider) Complete(ctx context.Context, id, browser, userID string, epo
 
 // Deny ends a request with access_denied at the client (the user refused consent).
 func (p *Provider) Deny(w http.ResponseWriter, r *http.Request, id, browser string) error {
-	var ar oauth.AuthRequest
-	err := p.update(r.Context(), id, browser, func(a *oauth.AuthRequest) error {
-		ar = *a
-		return nil
-	})
+	ar, err := p.storage.app.DenyAuthRequest(r.Context(), id, browser)
 	if err != nil {
 		return err
 	}
-	if err := p.storage.DeleteAuthRequest(r.Context(), id); err != nil {
-		return err
-	}
-	wrapped, err := p.storage.wrap(r.Context(), ar)
-	if err != nil {
-		return err
-	}
-	op.AuthRequestError(w, r, wrapped, zoidc.ErrAccessDenied().WithDescription("The user did not allow the access."), p.op)
+	// Only its redirect URI, response type and state matter for the error.
+	op.AuthRequestError(w, r, &authRequest{r: *ar}, zoidc.ErrAccessDenied().WithDescription("The user did not allow the access."), p.op)
 	return nil
 }
 
 // WantsAPI tells whether a request asks for Warden's own API audience.
 func (lr *LoginRequest) WantsAPI() bool { return slices.Contains(lr.Scopes, oauth.APIAudienceScope) }
-
-// update changes a pending request of this browser in one write.
-func (p *Provider) update(ctx context.Context, id, browser string, change func(*oauth.AuthRequest) error) error {
-	if id == "" || len(id) > maxCookieLength {
-		return errNotFound
-	}
-	return p.storage.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		ar, art, err := load[oauth.AuthRequest](ctx, tx, oauth.KindAuthRequest, id, false)
-		if err != nil {
-			return err
-		}
-		if !boundTo(ar, browser) {
-			return ErrOtherBrowser
-		}
-		if ar.Done {
-			return ErrFlowState
-		}
-		if err := change(ar); err != nil {
-			return err
-		}
-		data, err := json.Marshal(ar)
-		if err != nil {
-			return err
-		}
-		art.Data = data
-		return tx.PutArtifact(ctx, art)
-	})
-}

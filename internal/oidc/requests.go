@@ -1,15 +1,14 @@
 package oidc
 
 import (
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/warden-id/warden/internal/oauth"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 )
 
-// authRequest adapts the stored oauth.AuthRequest to op.AuthRequest.
+// authRequest adapts a stored oauth.AuthRequest (its scopes as granted) to
+// op.AuthRequest.
 type authRequest struct {
 	r        oauth.AuthRequest
 	audience []string
@@ -42,8 +41,7 @@ func (a *authRequest) GetCodeChallenge() *zoidc.CodeChallenge {
 
 // refreshRequest adapts a stored refresh token to op.RefreshTokenRequest.
 type refreshRequest struct {
-	t   oauth.RefreshToken
-	key string // the artifact id, for rotation
+	t oauth.RefreshToken
 }
 
 func (r *refreshRequest) GetAMR() []string            { return r.t.AMR }
@@ -57,6 +55,7 @@ func (r *refreshRequest) SetCurrentScopes(s []string) { r.t.Scopes = s }
 // clientCredentialsRequest is a machine user's token request.
 type clientCredentialsRequest struct {
 	userID   string
+	clientID string // as presented: the user name or the user id
 	scopes   []string
 	audience []string
 	epoch    uint64
@@ -65,46 +64,3 @@ type clientCredentialsRequest struct {
 func (c *clientCredentialsRequest) GetSubject() string    { return c.userID }
 func (c *clientCredentialsRequest) GetAudience() []string { return c.audience }
 func (c *clientCredentialsRequest) GetScopes() []string   { return c.scopes }
-
-// audience of a token: the client, plus every project a scope
-// urn:zitadel:iam:org:project:id:{id}:aud names — "zitadel" meaning Warden's API.
-func audience(clientID string, scopes []string, apiAudience string) []string {
-	aud := []string{}
-	if clientID != "" {
-		aud = append(aud, clientID)
-	}
-	for _, s := range scopes {
-		if id, ok := projectAudience(s); ok {
-			if id == "zitadel" {
-				id = apiAudience
-			}
-			if !slices.Contains(aud, id) {
-				aud = append(aud, id)
-			}
-		}
-	}
-	return aud
-}
-
-// projectAudience parses ZITADEL's audience scope.
-func projectAudience(scope string) (string, bool) {
-	const prefix, suffix = "urn:zitadel:iam:org:project:id:", ":aud"
-	if !strings.HasPrefix(scope, prefix) || !strings.HasSuffix(scope, suffix) || len(scope) <= len(prefix)+len(suffix) {
-		return "", false
-	}
-	id := scope[len(prefix) : len(scope)-len(suffix)]
-	return id, len(id) <= 200 && !strings.ContainsAny(id, ": ")
-}
-
-// allowedScopes keeps the scopes Warden understands for machine grants.
-func allowedScopes(scopes []string) []string {
-	out := make([]string, 0, len(scopes))
-	for _, s := range scopes {
-		_, isAud := projectAudience(s)
-		switch {
-		case s == zoidc.ScopeOpenID, s == zoidc.ScopeProfile, s == zoidc.ScopeEmail, isAud:
-			out = append(out, s)
-		}
-	}
-	return out
-}
