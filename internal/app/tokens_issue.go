@@ -291,6 +291,23 @@ func (a *App) RevokeAccessToken(ctx context.Context, tokenID, clientID string) e
 	return a.deleteArtifacts(ctx, oauth.KindAccessToken, []string{tokenID})
 }
 
+// RevokeTokenByID revokes the access token, or else the refresh token (with
+// its family), stored under id for clientID. The provider hands over ids, not
+// tokens: an access token's id, or the refresh token's id RefreshTokenOwner gave.
+func (a *App) RevokeTokenByID(ctx context.Context, id, clientID string) error {
+	if _, _, err := loadArtifact[oauth.AccessToken](ctx, a.store, oauth.KindAccessToken, id, false); err == nil {
+		return a.RevokeAccessToken(ctx, id, clientID)
+	}
+	rt, _, err := loadArtifact[oauth.RefreshToken](ctx, a.store, oauth.KindRefreshToken, id, false)
+	if err != nil {
+		return nil // unknown tokens count as revoked (RFC 7009)
+	}
+	if rt.ClientID != clientID {
+		return ErrTokenOtherClient
+	}
+	return a.revokeFamily(ctx, rt.UserID, rt.FamilyID())
+}
+
 // RevokeRefreshToken revokes a refresh token of clientID and everything it was
 // rotated into, with their access tokens (an unknown one counts as revoked).
 func (a *App) RevokeRefreshToken(ctx context.Context, token, clientID string) error {

@@ -235,8 +235,10 @@ func (s *storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSe
 
 func (s *storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *zoidc.Error {
 	var err error
-	if userID != "" { // an access token id
-		err = s.app.RevokeAccessToken(ctx, tokenOrID, clientID)
+	if userID != "" {
+		// An id: an access token's, or — when the library first asked
+		// GetRefreshTokenInfo — a refresh token's.
+		err = s.app.RevokeTokenByID(ctx, tokenOrID, clientID)
 	} else {
 		err = s.app.RevokeRefreshToken(ctx, tokenOrID, clientID)
 	}

@@ -236,3 +236,35 @@ func TestLoginCSRFBoundToBrowser(t *testing.T) {
 		t.Fatalf("the browser's own form: %d %s", v.Status, v.Text())
 	}
 }
+
+// TestRevokedRefreshTokenIsDead: a refresh token revoked at /oauth/v2/revoke
+// (with either hint, or none) no longer refreshes, and neither does what it
+// was rotated into; another client cannot revoke it.
+func TestRevokedRefreshTokenIsDead(t *testing.T) {
+	each(t, func(t *testing.T, open testdb.Opener) {
+		e := start(t, open(t), login.Options{})
+		rp := wardentest.NewRP(t, e.Instance, wardentest.RPOptions{})
+		other := wardentest.NewRP(t, e.Instance, wardentest.RPOptions{})
+		e.human("", "rita")
+		for _, hint := range []string{"", "refresh_token", "access_token"} {
+			s := rp.SignIn(t, wardentest.NewBrowser(t), "rita", Password)
+			form := url.Values{"token": {s.Token.RefreshToken}}
+			if hint != "" {
+				form.Set("token_type_hint", hint)
+			}
+			// Another client's revocation is refused and changes nothing.
+			other.Revoke(t, e.Instance, form)
+			if _, err := rp.Refresh(s.Token.RefreshToken); err != nil {
+				t.Fatalf("hint %q: another client's revocation took effect: %v", hint, err)
+			}
+			s = rp.SignIn(t, wardentest.NewBrowser(t), "rita", Password)
+			form.Set("token", s.Token.RefreshToken)
+			if st := rp.Revoke(t, e.Instance, form); st != 200 {
+				t.Fatalf("hint %q: revocation answered %d", hint, st)
+			}
+			if _, err := rp.Refresh(s.Token.RefreshToken); err == nil {
+				t.Fatalf("hint %q: a revoked refresh token still refreshes", hint)
+			}
+		}
+	})
+}

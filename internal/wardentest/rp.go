@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -131,6 +132,13 @@ func (r *RP) Refresh(refreshToken string) (*oauth2.Token, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return r.Config.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken, Expiry: time.Now().Add(-time.Hour)}).Token()
+}
+
+// Revoke posts form to the revocation endpoint as this RP's client and
+// returns the status.
+func (r *RP) Revoke(t testing.TB, in *Instance, form url.Values) int {
+	t.Helper()
+	return in.TokenPost(t, "/oauth/v2/revoke", form, r.Config.ClientID, r.Config.ClientSecret).Status
 }
 
 func (r *RP) start(w http.ResponseWriter, req *http.Request) {
