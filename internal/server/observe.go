@@ -71,6 +71,8 @@ func routeClass(path string) string {
 		return "oidc"
 	case path == "/ui/login" || strings.HasPrefix(path, "/ui/login/"):
 		return "login"
+	case path == "/ui/console" || strings.HasPrefix(path, "/ui/console/"):
+		return "console"
 	}
 	return "other"
 }
