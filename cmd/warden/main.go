@@ -92,6 +92,8 @@ type startConfig struct {
 	otelEndpoint string
 	// trustedProxies may set X-Forwarded-For for the login throttle.
 	trustedProxies []netip.Prefix
+	// corsOrigins may call the API from a browser ("*": any); none: no CORS.
+	corsOrigins []string
 
 	// masterKey is the master key as given (32 characters); "" = the
 	// data dir's masterkey file. Never logged.
@@ -261,7 +263,7 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	srv, err := server.New(a, log, append(srvOpts, server.WithOIDC(prov.Handler(),
 		login.New(a, prov, login.Options{SecureCookies: strings.HasPrefix(external, "https://"), Logger: log,
 			TrustedProxies: c.trustedProxies})),
-		server.WithConsole(con))...)
+		server.WithConsole(con), server.WithCORSOrigins(c.corsOrigins...))...)
 	if err != nil {
 		ln.Close()
 		return err
