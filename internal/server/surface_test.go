@@ -325,3 +325,41 @@ func TestCompatDocListsServedMethods(t *testing.T) {
 	}
 	t.Fatalf("docs/compat.md's list of served methods is stale: run `make compat-doc`. It should read:\n%s", want)
 }
+
+// TestUnknownMethods: a service or method that is in no ZITADEL release
+// answers Unimplemented in the caller's protocol, as a gRPC server does —
+// gRPC and gRPC-Web with grpc-status 12 (connect-go's and grpc-go's clients),
+// Connect with 501 "unimplemented" although it sent its protocol header —
+// while a JSON post without Connect's header to a method Warden has is told
+// the header is missing, and one to a method nobody has is a 404.
+func TestUnknownMethods(t *testing.T) {
+	e := startEnv(t, testdb.SQLite(t))
+	conn := e.grpcConn()
+	for _, c := range []struct{ path, msg string }{
+		{"/zitadel.nothing.v1.NothingService/Call", "unknown service zitadel.nothing.v1.NothingService"},
+		{"/zitadel.user.v2.UserService/NoSuchMethod", "unknown method NoSuchMethod for service zitadel.user.v2.UserService"},
+	} {
+		err := conn.Invoke(e.authCtx(e.token), c.path, &emptypb.Empty{}, &emptypb.Empty{})
+		if status.Code(err) != codes.Unimplemented || status.Convert(err).Message() != c.msg {
+			t.Errorf("gRPC %s: %v", c.path, err)
+		}
+		for name, opts := range map[string][]connect.ClientOption{"gRPC-Web": {connect.WithGRPCWeb()},
+			"Connect (JSON)": {connect.WithProtoJSON()}, "Connect (proto)": nil} {
+			cl := connect.NewClient[emptypb.Empty, emptypb.Empty](http.DefaultClient, e.base+c.path, opts...)
+			_, err := cl.CallUnary(context.Background(), connect.NewRequest(&emptypb.Empty{}))
+			if connect.CodeOf(err) != connect.CodeUnimplemented || !strings.Contains(err.Error(), c.msg) {
+				t.Errorf("%s %s: %v", name, c.path, err)
+			}
+		}
+		r := e.admin("POST", c.path, `{}`, "Connect-Protocol-Version", "1")
+		if r.status != 501 || r.body["code"] != "unimplemented" {
+			t.Errorf("Connect by hand %s: %d %s", c.path, r.status, r.raw)
+		}
+		if r := e.admin("POST", c.path, `{}`); r.status != 404 || r.errID() != "WARDEN-NOROUTE" {
+			t.Errorf("JSON without Connect's header %s: %d %s", c.path, r.status, r.raw)
+		}
+	}
+	if r := e.admin("POST", "/zitadel.management.v1.ManagementService/GetMyOrg", `{}`); r.status != 400 || r.errID() != "WARDEN-CONNECT" {
+		t.Errorf("a served method without Connect's header: %d %s", r.status, r.raw)
+	}
+}
