@@ -13,12 +13,19 @@ import (
 	objv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object/v2beta"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// betaEnv is a running Warden and one gRPC connection to it.
+type betaEnv struct {
+	*env
+	conn *grpc.ClientConn
+}
 
 // protocols a v2beta client may speak.
 var protocols = []string{"gRPC", "gRPC-Web", "Connect", "REST"}
@@ -47,12 +54,12 @@ func betaCall[Req, Res any, PReq interface {
 }, PRes interface {
 	*Res
 	proto.Message
-}](t *testing.T, e *env, p, method, token string, req PReq) (PRes, *rpcErr) {
+}](t *testing.T, e *betaEnv, p, method, token string, req PReq) (PRes, *rpcErr) {
 	t.Helper()
 	res := PRes(new(Res))
 	switch p {
 	case "gRPC":
-		err := e.grpcConn().Invoke(e.authCtx(token), betaService+method, req, res)
+		err := e.conn.Invoke(e.authCtx(token), betaService+method, req, res)
 		if err != nil {
 			st := status.Convert(err)
 			return nil, &rpcErr{st.Code(), st.Message()}
@@ -140,8 +147,9 @@ func wantErr(t *testing.T, what string, err *rpcErr, code codes.Code, id string)
 // no call.
 func TestUserV2betaEveryMethod(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
-		e := startEnv(t, open(t))
-		v2 := userv2.NewUserServiceClient(e.grpcConn())
+		e := &betaEnv{env: startEnv(t, open(t))}
+		e.conn = e.grpcConn()
+		v2 := userv2.NewUserServiceClient(e.conn)
 		ctx := e.authCtx(e.token)
 		v2state := func(id string) userv2.UserState {
 			t.Helper()
