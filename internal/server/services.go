@@ -56,10 +56,11 @@ type zitadelService struct {
 	restPrefix string
 }
 
-// zitadelServices is every service of zitadel-go v3.29.0 (TestEveryZITADELServiceRegistered
-// checks the list against the module's *_grpc.pb.go files). Registering them all
-// makes every method of ZITADEL's API answer Unimplemented on every protocol
-// unless Warden serves it, instead of a 404 that no ZITADEL client expects.
+// zitadelServices is every service of zitadel-go v3.29.0 (TestEveryZITADELMethod
+// reads the services from the module's *_grpc.pb.go files and calls every
+// method). Registering them all makes every method of ZITADEL's API answer
+// Unimplemented on every protocol unless Warden serves it, instead of a 404
+// that no ZITADEL client expects.
 func zitadelServices() []zitadelService {
 	return []zitadelService{
 		{&actionv2.ActionService_ServiceDesc, actionv2.UnimplementedActionServiceServer{}, ""},
