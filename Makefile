@@ -5,7 +5,7 @@ GO ?= go
 NPM ?= npm
 PG_DSN ?= $(WARDEN_TEST_POSTGRES)
 
-.PHONY: build run test check unit compat compat-go compat-node fuzz bench load screenshots
+.PHONY: build run test check unit compat compat-go compat-node compat-doc fuzz bench load screenshots
 
 build:
 	$(GO) build -o bin/warden ./cmd/warden
@@ -54,3 +54,8 @@ load:
 # server with sample data, signed in and photographed by headless Chromium.
 screenshots:
 	WARDEN_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestScreenshots$$' ./internal/console/
+
+# docs/compat.md's list of served methods, from what a test server answers to
+# every method of every ZITADEL service (a test fails when the list is stale).
+compat-doc:
+	WARDEN_WRITE_COMPAT_DOC=1 $(GO) test -count=1 -run '^TestCompatDocListsServedMethods$$' ./internal/server/

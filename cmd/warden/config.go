@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/warden-id/warden/internal/masterkey"
+	"github.com/warden-id/warden/internal/server"
 	"gopkg.in/yaml.v3"
 )
 
@@ -128,8 +129,24 @@ func (c *startConfig) settings() []*setting {
 		strSetting(&c.metricsAddr, "metrics-addr", "", "listen address serving only GET /debug/metrics, without a token (loopback or a private network); empty: none"),
 		secretSetting(&c.metricsToken, "metrics-token", "", "bearer token that GET /debug/metrics on --addr requires; empty: not served on --addr"),
 		strSetting(&c.otelEndpoint, "otel-endpoint", "", "OTLP/HTTP trace receiver, e.g. http://127.0.0.1:4318; empty: no tracing"),
+		corsSetting(&c.corsOrigins),
 		prefixesSetting(&c.trustedProxies, "trusted-proxies", "proxies whose X-Forwarded-For the login throttle believes: CIDRs or addresses, comma-separated (e.g. 10.0.0.0/8); empty: none"),
 	}
+}
+
+// corsSetting is the origins a browser page may call the API from.
+func corsSetting(p *[]string) *setting {
+	return &setting{name: "cors-origins", def: "*", kind: "string",
+		usage: `origins browser pages may call the API from (CORS; REST, gRPC-Web, Connect): "*" for any, without credentials; ` +
+			`or a comma-separated list such as https://app.example.com, reflected with credentials; empty: no CORS`,
+		set: func(v string) error {
+			o, err := server.ParseCORSOrigins(v)
+			if err != nil {
+				return err
+			}
+			*p = o
+			return nil
+		}}
 }
 
 // prefixesSetting is a comma-separated list of CIDR prefixes (a bare address

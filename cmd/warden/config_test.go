@@ -57,7 +57,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err, warn)
 	}
 	want := startConfig{dataDir: "warden-data", addr: "127.0.0.1:8080", domain: "localhost", orgName: "Warden",
-		logLevel: "info", drain: 15 * time.Second, metrics: true, purgeInterval: time.Minute}
+		logLevel: "info", drain: 15 * time.Second, metrics: true, purgeInterval: time.Minute, corsOrigins: []string{"*"}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", c, want)
 	}
@@ -76,6 +76,30 @@ func TestConfigTrustedProxies(t *testing.T) {
 	}
 	if _, _, err := load(t, "--trusted-proxies", "10.0.0.0/8,nonsense"); err == nil || !strings.Contains(err.Error(), "nonsense") {
 		t.Fatalf("garbage accepted: %v", err)
+	}
+}
+
+// TestConfigCORSOrigins: "*", a list (normalised), empty for none; what is no
+// origin, "null", or "*" among others refused, naming the culprit.
+func TestConfigCORSOrigins(t *testing.T) {
+	clearEnv(t)
+	for in, want := range map[string][]string{
+		"*": {"*"}, "": nil,
+		" https://App.Example.com ,http://localhost:3000": {"https://app.example.com", "http://localhost:3000"},
+	} {
+		c, _, err := load(t, "--cors-origins", in)
+		if err != nil || !reflect.DeepEqual(c.corsOrigins, want) {
+			t.Errorf("--cors-origins %q: %v %v, want %v", in, c.corsOrigins, err, want)
+		}
+	}
+	t.Setenv("WARDEN_CORS_ORIGINS", "https://a.example")
+	if c, _, err := load(t); err != nil || !reflect.DeepEqual(c.corsOrigins, []string{"https://a.example"}) {
+		t.Errorf("from the environment: %v %v", c.corsOrigins, err)
+	}
+	for _, bad := range []string{"https://a.example/path", "a.example", "null", "*,https://a.example", "https://a.example?x"} {
+		if _, _, err := load(t, "--cors-origins", bad); err == nil || !strings.Contains(err.Error(), "cors-origins") {
+			t.Errorf("--cors-origins %q accepted: %v", bad, err)
+		}
 	}
 }
 
@@ -103,14 +127,15 @@ otel_endpoint:              # empty: stays at the default
 		t.Fatal(err, warn)
 	}
 	want := startConfig{
-		dataDir:  "warden-data",    // default
-		addr:     "0.0.0.0:9000",   // file
-		domain:   "env.example",    // env over file
-		orgName:  "FlagOrg",        // flag over env over file
-		logLevel: "debug",          // flag over env
-		logJSON:  true,             // file
-		drain:    15 * time.Second, // an explicit flag equal to the default still wins over the file
-		metrics:  true,             // env over file
+		dataDir:     "warden-data",    // default
+		addr:        "0.0.0.0:9000",   // file
+		domain:      "env.example",    // env over file
+		orgName:     "FlagOrg",        // flag over env over file
+		logLevel:    "debug",          // flag over env
+		logJSON:     true,             // file
+		drain:       15 * time.Second, // an explicit flag equal to the default still wins over the file
+		metrics:     true,             // env over file
+		corsOrigins: []string{"*"},    // default
 	}
 	want.purgeInterval = time.Minute // default
 	if !reflect.DeepEqual(c, want) {

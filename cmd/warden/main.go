@@ -92,6 +92,8 @@ type startConfig struct {
 	otelEndpoint string
 	// trustedProxies may set X-Forwarded-For for the login throttle.
 	trustedProxies []netip.Prefix
+	// corsOrigins may call the API from a browser ("*": any); none: no CORS.
+	corsOrigins []string
 
 	// masterKey is the master key as given (32 characters); "" = the
 	// data dir's masterkey file. Never logged.
@@ -99,6 +101,10 @@ type startConfig struct {
 
 	// purgeInterval is how often the purge of expired artifacts runs.
 	purgeInterval time.Duration
+
+	// stderr gets what is printed for a person rather than the log (the first
+	// sign-in); nil: os.Stderr.
+	stderr io.Writer
 }
 
 // defaultPurgeInterval is --purge-interval's default.
@@ -125,6 +131,7 @@ func start(args []string, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	c.stderr = stderr
 	return serve(ctx, c, log)
 }
 
@@ -223,10 +230,6 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 		}
 		log.Info("first start: created instance, organisation and administrator; its personal access token is in the file",
 			"instance", boot.Instance.ID, "org", boot.Instance.DefaultOrgID, "admin_user", boot.AdminID, "file", patPath)
-		// Printed once, outside the structured log, and useless after the forced
-		// change at the first sign-in.
-		fmt.Fprintf(os.Stderr, "\nFirst sign-in: user %q, one-time password %s (you must change it at the first sign-in)\n\n",
-			boot.HumanLogin, boot.HumanPassword)
 	} else {
 		_ = os.Remove(tmp)
 		log.Info("instance exists; reusing it")
@@ -234,11 +237,18 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
+		if boot != nil { // the only chance to see the password
+			printFirstSignIn(c.stderr, "", boot)
+		}
 		return err
 	}
 	external := c.external
 	if external == "" {
 		external = "http://" + ln.Addr().String()
+	}
+	consoleURL := strings.TrimSuffix(external, "/") + "/ui/console"
+	if boot != nil {
+		printFirstSignIn(c.stderr, consoleURL, boot)
 	}
 	prov, err := oidc.New(ctx, a, st, external, log)
 	if err != nil {
@@ -253,7 +263,7 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	srv, err := server.New(a, log, append(srvOpts, server.WithOIDC(prov.Handler(),
 		login.New(a, prov, login.Options{SecureCookies: strings.HasPrefix(external, "https://"), Logger: log,
 			TrustedProxies: c.trustedProxies})),
-		server.WithMount("/ui/console", con), server.WithMount("/ui/console/", con))...)
+		server.WithConsole(con), server.WithCORSOrigins(c.corsOrigins...))...)
 	if err != nil {
 		ln.Close()
 		return err
@@ -263,7 +273,7 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 		ln.Close()
 		return err
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "version", version)
+	log.Info("serving", "addr", ln.Addr().String(), "console", consoleURL, "version", version)
 	err = srv.Serve(ctx, ln, c.drain)
 	// Background jobs heard the stop with the server and finish the
 	// transaction they are in; they get the drain timeout too.
@@ -298,6 +308,23 @@ func startJobs(ctx context.Context, a *app.App, engine store.Store, c startConfi
 	}
 	s.Start(ctx)
 	return s, nil
+}
+
+// printFirstSignIn tells the person starting Warden for the first time where
+// to sign in and with what: printed once, outside the structured log, and
+// useless after the forced change at the first sign-in.
+func printFirstSignIn(w io.Writer, consoleURL string, boot *app.Bootstrapped) {
+	if w == nil {
+		w = os.Stderr
+	}
+	where := "First sign-in"
+	if consoleURL != "" {
+		where = "First sign-in: open " + consoleURL + ";"
+	} else {
+		where += ":"
+	}
+	fmt.Fprintf(w, "\n%s user %q, one-time password %s (you must change it at the first sign-in)\n\n",
+		where, boot.HumanLogin, boot.HumanPassword)
 }
 
 // masterKeyFile is where the embedded store's master key lives by default.

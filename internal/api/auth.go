@@ -20,8 +20,11 @@ var publicMethods = map[string]bool{
 	"/zitadel.management.v1.ManagementService/Healthz": true,
 }
 
-// isV2 tells which id set a method's errors use.
-func isV2(fullMethod string) bool { return strings.HasPrefix(fullMethod, "/zitadel.user.v2.") }
+// isV2 tells which id set a method's errors use (v2beta relays to v2, so its
+// errors are v2's).
+func isV2(fullMethod string) bool {
+	return strings.HasPrefix(fullMethod, "/zitadel.user.v2.") || strings.HasPrefix(fullMethod, "/zitadel.user.v2beta.")
+}
 
 // Interceptor authenticates every call, turns errors into ZITADEL-shaped statuses
 // and keeps a panicking handler from taking the server down.

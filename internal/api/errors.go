@@ -1,6 +1,7 @@
-// Package api serves ZITADEL's ManagementService (v1) and UserService (v2) over
-// gRPC by implementing the server interfaces generated in zitadel-go; transcoding
-// to REST, gRPC-Web and Connect happens in the server package.
+// Package api serves ZITADEL's ManagementService (v1) and UserService (v2, and
+// v2beta relayed to it) over gRPC by implementing the server interfaces
+// generated in zitadel-go; transcoding to REST, gRPC-Web and Connect happens in
+// the server package.
 package api
 
 import (

@@ -17,6 +17,7 @@ import (
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 )
 
 // zitadelRoles is ZITADEL's role → permission table (cmd/defaults.yaml,
@@ -166,7 +167,7 @@ func matrixOps() []matrixOp {
 			return restCall{method, strings.ReplaceAll(path, "{id}", u), body}
 		}
 	}
-	return []matrixOp{
+	return withV2beta([]matrixOp{
 		{name: "Healthz", global: true, prep: func(testing.TB, *fixtures, string) restCall { return restCall{"GET", v1 + "/healthz", ""} }},
 		{name: "GetUserByID", prep: id("GET " + v1 + "/users/{id}")},
 		{name: "ListUsers", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"POST", v1 + "/users/_search", `{}`} }, judge: judgeUserList},
@@ -317,7 +318,37 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
+	})
+}
+
+// withV2beta adds a "v2beta." row for every "v2." row: the same call at the
+// v2beta path (v2beta relays to v2, and its JSON is v2's), which must be
+// judged as v2's.
+func withV2beta(ops []matrixOp) []matrixOp {
+	for _, op := range ops {
+		if !strings.HasPrefix(op.name, "v2.") {
+			continue
+		}
+		prep := op.prep
+		op.name = "v2beta." + strings.TrimPrefix(op.name, "v2.")
+		op.prep = func(t testing.TB, f *fixtures, o string) restCall {
+			r := prep(t, f, o)
+			r.path = "/v2beta/" + strings.TrimPrefix(r.path, "/v2/")
+			return r
+		}
+		ops = append(ops, op)
 	}
+	return ops
+}
+
+// v2Method is the UserService method of a "v2." or "v2beta." row ("" for v1).
+func v2Method(name string) string {
+	for _, p := range []string{"v2.", "v2beta."} {
+		if m, ok := strings.CutPrefix(name, p); ok {
+			return m
+		}
+	}
+	return ""
 }
 
 // judgeUserList: 403, or a 200 without the target org's users, is a refusal
@@ -374,9 +405,10 @@ func judgeProjectList(r wardentest.Reply, m markers) (verdict, string) {
 
 // TestAuthorizationMatrix: every org role and instance role of ZITADEL's
 // model (and a caller with no membership), as a machine user with a PAT,
-// calls every served method of ManagementService v1 and UserService v2 over
-// REST on fresh objects of its own org and of a foreign one (x-zitadel-orgid
-// for v1; the object's own org for v2). Each answer must be what ZITADEL's
+// calls every served method of ManagementService v1 and UserService v2 and
+// v2beta (v2's rows at v2beta's paths) over REST on fresh objects of its own
+// org and of a foreign one (x-zitadel-orgid for v1; the object's own org for
+// v2). Each answer must be what ZITADEL's
 // role → permission table says, apart from the deviations listed above (none
 // of which lets a caller do more than ZITADEL would, save the harmless ones
 // explained); an org role never reaches into a foreign org (403).
@@ -422,8 +454,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 							if op.global && isForeign {
 								continue
 							}
-							perm := v2Perms[strings.TrimPrefix(op.name, "v2.")]
-							if !strings.HasPrefix(op.name, "v2.") {
+							perm := v2Perms[v2Method(op.name)]
+							if v2Method(op.name) == "" {
 								perm = v1Perm(t, op.name)
 							}
 							want := expectation(role, perm, isForeign)
@@ -435,7 +467,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 							r := op.prep(t, f, target)
 							f.decoy = false
 							h := map[string]string{}
-							if isForeign && !strings.HasPrefix(op.name, "v2.") && !op.global {
+							if isForeign && v2Method(op.name) == "" && !op.global {
 								h["x-zitadel-orgid"] = foreign
 							}
 							rep := e.DoHeaders(t, r.method, r.path, token, r.body, h)
@@ -455,7 +487,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 							if isForeign {
 								where = "foreign org"
 							}
-							key := role + " " + op.name
+							key := role + " " + strings.Replace(op.name, "v2beta.", "v2.", 1) // v2beta is v2
 							dev, isDev := deviations[key]
 							// No deviation lets an org role past its org.
 							isDev = isDev && !(isForeign && !org.IsInstanceRole(role))
@@ -503,7 +535,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 }
 
 // coverage makes sure the matrix has a row for every served method: every
-// other method of the two services must answer Unimplemented, so a method
+// other method of every ZITADEL service must answer Unimplemented, so a method
 // served later without a row here fails this test.
 func coverage(t *testing.T, e *env, ops []matrixOp) {
 	t.Helper()
@@ -511,13 +543,27 @@ func coverage(t *testing.T, e *env, ops []matrixOp) {
 	for _, op := range ops {
 		inMatrix[op.name] = true
 	}
-	for _, svc := range []protoreflect.ServiceDescriptor{
-		mgmt.File_zitadel_management_proto.Services().ByName("ManagementService"),
-		userv2.File_zitadel_user_v2_user_service_proto.Services().ByName("UserService"),
-	} {
-		prefix := ""
-		if svc.Name() == "UserService" {
+	var svcs []protoreflect.ServiceDescriptor
+	protoregistry.GlobalFiles.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+		for i := 0; i < fd.Services().Len(); i++ {
+			if svc := fd.Services().Get(i); strings.HasPrefix(string(svc.FullName()), "zitadel.") {
+				svcs = append(svcs, svc)
+			}
+		}
+		return true
+	})
+	if len(svcs) < 30 {
+		t.Fatalf("only %d ZITADEL services linked in", len(svcs))
+	}
+	for _, svc := range svcs {
+		prefix := string(svc.FullName()) + "." // no rows: every method must be unserved
+		switch svc.FullName() {
+		case mgmt.File_zitadel_management_proto.Services().ByName("ManagementService").FullName():
+			prefix = ""
+		case userv2.File_zitadel_user_v2_user_service_proto.Services().ByName("UserService").FullName():
 			prefix = "v2."
+		case "zitadel.user.v2beta.UserService":
+			prefix = "v2beta."
 		}
 		ms := svc.Methods()
 		for i := 0; i < ms.Len(); i++ {

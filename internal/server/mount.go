@@ -25,3 +25,12 @@ func WithOIDC(provider, login http.Handler) Option {
 		}
 	}
 }
+
+// WithConsole serves the admin console under /ui/console and sends GET / there,
+// so a newcomer who opens the bare address finds it.
+func WithConsole(console http.Handler) Option {
+	return func(s *Server) {
+		s.mounts = append(s.mounts, mount{"/ui/console", console}, mount{"/ui/console/", console},
+			mount{"GET /{$}", http.RedirectHandler("/ui/console", http.StatusFound)})
+	}
+}

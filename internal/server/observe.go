@@ -49,6 +49,14 @@ func routeClass(path string) string {
 		return "management_v1_rpc"
 	case strings.HasPrefix(path, "/zitadel.user.v2.UserService/"):
 		return "user_v2_rpc"
+	case strings.HasPrefix(path, "/v2beta/"):
+		return "v2beta_rest"
+	case strings.HasPrefix(path, "/zitadel.user.v2beta.UserService/"):
+		return "user_v2beta_rpc"
+	case strings.HasPrefix(path, "/admin/v1/"), strings.HasPrefix(path, "/auth/v1/"), strings.HasPrefix(path, "/system/v1/"):
+		return "unserved_v1_rest" // every method of these answers Unimplemented
+	case strings.HasPrefix(path, "/zitadel."):
+		return "zitadel_rpc" // the services Warden does not serve, and unknown ones
 	case path == "/debug/healthz":
 		return "healthz"
 	case path == "/debug/ready":
@@ -63,6 +71,8 @@ func routeClass(path string) string {
 		return "oidc"
 	case path == "/ui/login" || strings.HasPrefix(path, "/ui/login/"):
 		return "login"
+	case path == "/ui/console" || strings.HasPrefix(path, "/ui/console/"):
+		return "console"
 	}
 	return "other"
 }

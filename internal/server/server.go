@@ -16,13 +16,13 @@ import (
 	"time"
 
 	"connectrpc.com/vanguard"
-	"connectrpc.com/vanguard/vanguardgrpc"
 	"github.com/warden-id/warden/internal/api"
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/metrics"
 	"github.com/warden-id/warden/internal/requestid"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
+	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 )
@@ -44,15 +44,29 @@ type Server struct {
 	undecodable  sync.Map     // request message → parse error, for refuseUndecodable
 	tracer       trace.Tracer // nil: no tracing
 	mounts       []mount
+	// methods holds every registered method's path (/svc/Method) and each
+	// service's /svc/, for the answers to unknown ones.
+	methods     map[string]bool
+	corsOrigins []string
+	corsSet     bool        // WithCORSOrigins was given
+	corsPolicy  *corsPolicy // nil: no CORS
 }
 
 // New builds the server around the use cases.
 func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 	log = slog.New(requestid.LogHandler(log.Handler())) // request ids in every record
-	s := &Server{app: a, log: log}
+	s := &Server{app: a, log: log, methods: map[string]bool{}}
 	for _, o := range opts {
 		o(s)
 	}
+	if !s.corsSet {
+		s.corsOrigins = []string{"*"}
+	}
+	cp, err := newCORSPolicy(s.corsOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("cors origins: %w", err)
+	}
+	s.corsPolicy = cp
 	// Metrics outermost, so they see the status the auth interceptor settled on.
 	var chain []grpc.UnaryServerInterceptor
 	if s.metrics != nil {
@@ -68,17 +82,13 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 		grpc.ForceServerCodecV2(newProtoCodec(&s.undecodable)),
 	)
 	s.grpc = g
-	mgmt.RegisterManagementServiceServer(g, api.NewManagement(a, log))
-	userv2.RegisterUserServiceServer(g, api.NewUserV2(a, log))
-
-	tc, err := vanguardgrpc.NewTranscoder(g,
-		vanguard.WithCodec(newJSONCodec),
-		vanguard.WithDefaultServiceOptions(vanguard.WithMaxMessageBufferBytes(MaxBodyBytes)),
-		vanguard.WithUnknownHandler(http.HandlerFunc(notFound)),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("transcoder: %w", err)
+	v2 := api.NewUserV2(a, log)
+	impl := map[string]any{
+		mgmt.ManagementService_ServiceDesc.ServiceName: api.NewManagement(a, log),
+		userv2.UserService_ServiceDesc.ServiceName:     v2,
+		userv2beta.UserService_ServiceDesc.ServiceName: api.NewUserV2beta(v2),
 	}
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /debug/ready", s.ready)
@@ -88,17 +98,30 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 	if s.metricsLn != nil && s.metrics == nil {
 		return nil, errors.New("a metrics listener needs WithMetrics")
 	}
-	// ZITADEL's v1 REST paths are relative to /management/v1.
-	mux.Handle("/management/v1/", http.StripPrefix("/management/v1", rest(tc)))
-	mux.Handle("/v2/", rest(tc))
-	// gRPC, gRPC-Web and Connect address services by full name.
-	rpc := grpcWebText(tc)
-	mux.Handle("/zitadel.management.v1.ManagementService/", rpc)
-	mux.Handle("/zitadel.user.v2.UserService/", rpc)
+	// Every ZITADEL service: gRPC, gRPC-Web and Connect by full name; REST
+	// under ZITADEL's prefixes (v1 paths are relative to /management/v1,
+	// /admin/v1, ...; v2 paths are absolute), so v1 REST is not also
+	// answered at the root.
+	if err := s.mountAPI(mux, g, impl,
+		vanguard.WithCodec(newJSONCodec),
+		vanguard.WithDefaultServiceOptions(vanguard.WithMaxMessageBufferBytes(MaxBodyBytes)),
+		vanguard.WithUnknownHandler(http.HandlerFunc(s.notFound)),
+	); err != nil {
+		return nil, err
+	}
 	for _, m := range s.mounts {
 		mux.Handle(m.pattern, m.handler)
 	}
-	mux.HandleFunc("/", notFound)
+	// An unknown /package.Service/Method is an API call too: CORS, so a
+	// browser reads its Unimplemented.
+	unknown := s.cors(http.HandlerFunc(s.notFound))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if _, _, ok := rpcPath(r.URL.Path); ok {
+			unknown.ServeHTTP(w, r)
+			return
+		}
+		s.notFound(w, r)
+	})
 	s.handler = s.observe(limitBody(mux))
 	return s, nil
 }

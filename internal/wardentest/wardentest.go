@@ -92,7 +92,7 @@ func Start(t testing.TB, st store.Store, o Options) *Instance {
 			cancel()
 			t.Fatal(err)
 		}
-		opts = append(opts, server.WithMount("/ui/console", con), server.WithMount("/ui/console/", con))
+		opts = append(opts, server.WithConsole(con))
 	}
 	srv, err := server.New(a, log, opts...)
 	if err != nil {
