@@ -49,13 +49,6 @@ func Interceptor(a *app.App, log *slog.Logger) grpc.UnaryServerInterceptor {
 	}
 }
 
-// StreamInterceptor refuses streams: neither service streams anything Warden serves.
-func StreamInterceptor() grpc.StreamServerInterceptor {
-	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		return handler(srv, ss)
-	}
-}
-
 func bearer(ctx context.Context) string {
 	md, _ := metadata.FromIncomingContext(ctx)
 	for _, v := range md.Get("authorization") {
