@@ -99,7 +99,7 @@ const (
 )
 
 func (w Where) String() string {
-	return [...]string{"the org context (v1) or the user's org (v2)", "the org context", "the org context, on the project (a creator: on its own)", "the instance"}[w]
+	return [...]string{"the org context (v1), the user's org (v2)", "the org context", "the org context; a creator with project.create: its own projects", "the instance"}[w]
 }
 
 // Rule is what a use case needs.
