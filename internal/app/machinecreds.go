@@ -52,12 +52,8 @@ func onMachine(decide userDecision) userDecision {
 	}
 }
 
-// machineForRead loads a machine user for a query authorized as use.
-func (a *App) machineForRead(ctx context.Context, s Scope, use Use, userID string) (*user.User, error) {
-	g, err := a.authorize(ctx, s, use)
-	if err != nil {
-		return nil, err
-	}
+// machineForRead loads a machine user for an authorized query.
+func (a *App) machineForRead(ctx context.Context, g granted, userID string) (*user.User, error) {
 	if err := checkID(userID, fail.Invalid("QUERY-Dbf3a", "User id is missing")); err != nil {
 		return nil, err
 	}
@@ -263,7 +259,11 @@ func decodeMachineKey(art *store.Artifact) (*credential.MachineKey, error) {
 // ListMachineKeys lists a machine user's keys (expired ones until purged); it
 // also returns the user's org for the details.
 func (a *App) ListMachineKeys(ctx context.Context, s Scope, userID string, p store.Page) ([]*credential.MachineKey, uint64, string, error) {
-	u, err := a.machineForRead(ctx, s, UseListMachineKeys, userID)
+	g, err := a.authorize(ctx, s, UseListMachineKeys)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	u, err := a.machineForRead(ctx, g, userID)
 	if err != nil {
 		return nil, 0, "", err
 	}
@@ -284,10 +284,14 @@ func (a *App) ListMachineKeys(ctx context.Context, s Scope, userID string, p sto
 
 // GetMachineKey returns one key of a machine user and the user's org.
 func (a *App) GetMachineKey(ctx context.Context, s Scope, userID, keyID string) (*credential.MachineKey, string, error) {
+	g, err := a.authorize(ctx, s, UseGetMachineKey)
+	if err != nil {
+		return nil, "", err
+	}
 	if err := checkID(keyID, errKeyIDMissing); err != nil {
 		return nil, "", err
 	}
-	u, err := a.machineForRead(ctx, s, UseGetMachineKey, userID)
+	u, err := a.machineForRead(ctx, g, userID)
 	if err != nil {
 		return nil, "", err
 	}
