@@ -89,7 +89,7 @@ const (
 	// InOrg: in the org context, before anything is loaded.
 	InOrg
 	// InProject: the org context admits callers who may read its projects or
-	// create projects there (ProjectContext's rule); the permission is then
+	// create projects there (projectContext); the permission is then
 	// checked on the project itself, where a creator still holding
 	// project.create acts on the projects it created (ZITADEL makes the creator
 	// their PROJECT_OWNER).
@@ -300,9 +300,9 @@ func (a *App) authorize(ctx context.Context, s Scope, use Use) (granted, error) 
 	return g, nil
 }
 
-// projectContext is ProjectContext's rule: the project use cases admit an org
-// context where the caller may read projects or create them (and then acts on
-// those it created only, which the use cases decide on each project).
+// projectContext is the project use cases' org-context rule: an org where the
+// caller may read projects or create them (and then acts on those it created
+// only, which the use cases decide on each project).
 func (c *Caller) projectContext(orgID string) bool {
 	return c.Can(org.PermProjectRead, orgID) || c.Can(org.PermProjectCreate, orgID)
 }
