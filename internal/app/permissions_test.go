@@ -41,10 +41,30 @@ func TestEveryUseCaseHasARule(t *testing.T) {
 		}
 		_, err = a.ChangeState(ctx, admin, u.ID, user.Op(42))
 		wantCode(t, err, codes.Internal)
-		if got, _ := a.store.User(ctx, u.ID); got.Sequence != u.Sequence || got.State != u.State {
-			t.Fatalf("an unknown operation changed the user: %+v", got)
-		}
+		unchanged(t, a, u)
 	})
+}
+
+// unchanged fails unless the stored user is still at u's sequence and state.
+func unchanged(t *testing.T, a *App, u *user.User) {
+	t.Helper()
+	if got, err := a.store.User(context.Background(), u.ID); err != nil || got.Sequence != u.Sequence || got.State != u.State {
+		t.Fatalf("user %s changed: %+v (%v), was sequence %d, %v", u.ID, got, err, u.Sequence, u.State)
+	}
+}
+
+// addOrgs makes orgs of these names as c.
+func addOrgs(t *testing.T, a *App, c *Caller, names ...string) []*org.Org {
+	t.Helper()
+	var out []*org.Org
+	for _, n := range names {
+		o, err := a.AddOrg(context.Background(), c, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // TestAuthorizedScopeIsForItsUseOnly: a scope Authorize let through for one
@@ -55,14 +75,8 @@ func TestAuthorizedScopeIsForItsUseOnly(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
 		a, admin := testApp(t, open)
 		ctx := context.Background()
-		orgA, err := a.AddOrg(ctx, admin.Caller, "Org A")
-		if err != nil {
-			t.Fatal(err)
-		}
-		orgB, err := a.AddOrg(ctx, admin.Caller, "Org B")
-		if err != nil {
-			t.Fatal(err)
-		}
+		orgs := addOrgs(t, a, admin.Caller, "Org A", "Org B")
+		orgA, orgB := orgs[0], orgs[1]
 		inB, err := a.AddMachine(ctx, Scope{Caller: admin.Caller, OrgID: orgB.ID}, NewMachine{UserName: "b", Name: "b"})
 		if err != nil {
 			t.Fatal(err)
@@ -95,9 +109,7 @@ func TestAuthorizedScopeIsForItsUseOnly(t *testing.T) {
 		if _, err := a.ChangeState(ctx, lock, inA.ID, user.OpLock); err != nil {
 			t.Fatalf("the authorized lock: %v", err)
 		}
-		if got, _ := a.store.User(ctx, inB.ID); got.Sequence != inB.Sequence || got.State != user.StateActive {
-			t.Fatalf("the other org's user changed: %+v", got)
-		}
+		unchanged(t, a, inB)
 	})
 }
 
