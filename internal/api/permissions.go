@@ -14,8 +14,9 @@ import (
 // here). The authorization-matrix test and docs/security.md read this table.
 
 const (
-	mgmtService = "/zitadel.management.v1.ManagementService/"
-	userService = "/zitadel.user.v2.UserService/"
+	mgmtService       = "/zitadel.management.v1.ManagementService/"
+	userService       = "/zitadel.user.v2.UserService/"
+	userServiceV2beta = "/zitadel.user.v2beta.UserService/"
 )
 
 var methodUses = map[string]app.Use{
@@ -81,6 +82,17 @@ var methodUses = map[string]app.Use{
 	// With the current password it is app.UseChangePassword (the user itself
 	// may too), decided in the use case.
 	userService + "SetPassword": app.UseSetPassword,
+
+	// v2beta relays these to v2 (userv2beta.go): the same use cases.
+	userServiceV2beta + "AddHumanUser":   app.UseAddHuman,
+	userServiceV2beta + "GetUserByID":    app.UseGetUser,
+	userServiceV2beta + "ListUsers":      app.UseListUsers,
+	userServiceV2beta + "LockUser":       app.UseLockUser,
+	userServiceV2beta + "UnlockUser":     app.UseUnlockUser,
+	userServiceV2beta + "DeactivateUser": app.UseDeactivateUser,
+	userServiceV2beta + "ReactivateUser": app.UseReactivateUser,
+	userServiceV2beta + "DeleteUser":     app.UseRemoveUser,
+	userServiceV2beta + "SetPassword":    app.UseSetPassword,
 }
 
 // MethodUse returns the use case a served method (its full gRPC name, e.g.

@@ -11,6 +11,7 @@ import (
 	"github.com/warden-id/warden/internal/app"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
+	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
@@ -108,7 +109,7 @@ func TestMethodUsesAreServedMethods(t *testing.T) {
 	known := servedServiceMethods()
 	for _, m := range Methods() {
 		if !slices.Contains(known, m) {
-			t.Errorf("%s in the method table is no method of ManagementService v1 or UserService v2", m)
+			t.Errorf("%s in the method table is no method of ManagementService v1 or UserService v2 or v2beta", m)
 		}
 	}
 }
@@ -119,6 +120,7 @@ func servedServiceMethods() []string {
 	for _, svc := range []protoreflect.ServiceDescriptor{
 		mgmt.File_zitadel_management_proto.Services().ByName("ManagementService"),
 		userv2.File_zitadel_user_v2_user_service_proto.Services().ByName("UserService"),
+		userv2beta.File_zitadel_user_v2beta_user_service_proto.Services().ByName("UserService"),
 	} {
 		for i := 0; i < svc.Methods().Len(); i++ {
 			out = append(out, "/"+string(svc.FullName())+"/"+string(svc.Methods().Get(i).Name()))

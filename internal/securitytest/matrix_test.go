@@ -101,8 +101,12 @@ func expectation(role, perm string, foreign bool) verdict {
 	return verdictDenied
 }
 
-// fullMethod is the gRPC name of a matrix method ("LockUser", "v2.LockUser").
+// fullMethod is the gRPC name of a matrix method ("LockUser", "v2.LockUser",
+// "v2beta.LockUser").
 func fullMethod(name string) string {
+	if m, ok := strings.CutPrefix(name, "v2beta."); ok {
+		return "/zitadel.user.v2beta.UserService/" + m
+	}
 	if m, ok := strings.CutPrefix(name, "v2."); ok {
 		return "/" + string(userv2.File_zitadel_user_v2_user_service_proto.Services().ByName("UserService").FullName()) + "/" + m
 	}
