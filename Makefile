@@ -8,7 +8,7 @@ PG_DSN ?= $(WARDEN_TEST_POSTGRES)
 # cache); staticcheck.conf says which checks are off and why.
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build run test check unit compat compat-go compat-node compat-doc fuzz bench load screenshots
+.PHONY: build run test check unit compat compat-go compat-node compat-doc permissions-doc fuzz bench load screenshots
 
 build:
 	$(GO) build -o bin/warden ./cmd/warden
@@ -64,3 +64,8 @@ screenshots:
 # every method of every ZITADEL service (a test fails when the list is stale).
 compat-doc:
 	WARDEN_WRITE_COMPAT_DOC=1 $(GO) test -count=1 -run '^TestCompatDocListsServedMethods$$' ./internal/server/
+
+# docs/security.md's table of who may call what, from the method → use case
+# table (internal/api) and the use case → permission table (internal/app).
+permissions-doc:
+	WARDEN_WRITE_PERMISSIONS_DOC=1 $(GO) test -count=1 -run '^TestPermissionDocs$$' ./internal/api/
