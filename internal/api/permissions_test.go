@@ -2,12 +2,12 @@ package api
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/docsection"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
@@ -79,24 +79,8 @@ func perm(r app.Rule) string {
 // permission Warden's table gives it; the test fails when the list is stale.
 // WARDEN_WRITE_PERMISSIONS_DOC=1 (make permissions-doc) rewrites it instead.
 func TestPermissionDocs(t *testing.T) {
-	want := permissionDocs(t)
-	raw, err := os.ReadFile(docsPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	i, j := strings.Index(doc, docsBegin), strings.Index(doc, docsFinish)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no generated permission table between %q and %q", docsPath, docsBegin, docsFinish)
-	}
-	if got := doc[i+len(docsBegin) : j]; got != want {
-		if os.Getenv("WARDEN_WRITE_PERMISSIONS_DOC") == "" {
-			t.Fatalf("the permission table in %s is stale: run `make permissions-doc`. It should read:\n%s", docsPath, want)
-		}
-		if err := os.WriteFile(docsPath, []byte(doc[:i+len(docsBegin)]+want+doc[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	docsection.Check(t, docsPath, docsBegin, docsFinish, docsBegin+permissionDocs(t)+docsFinish,
+		"WARDEN_WRITE_PERMISSIONS_DOC", "make permissions-doc")
 }
 
 // TestMethodUsesAreServedMethods: every row of the method table names a
