@@ -4,8 +4,11 @@
 GO ?= go
 NPM ?= npm
 PG_DSN ?= $(WARDEN_TEST_POSTGRES)
+# staticcheck at a pinned version, from the Go module proxy (then the module
+# cache); staticcheck.conf says which checks are off and why.
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build run test check unit compat compat-go compat-node compat-doc fuzz bench load screenshots
+.PHONY: build run test check unit compat compat-go compat-node compat-doc permissions-doc fuzz bench load screenshots
 
 build:
 	$(GO) build -o bin/warden ./cmd/warden
@@ -14,7 +17,7 @@ build:
 run: build
 	./bin/warden start --data-dir ./warden-data --addr 127.0.0.1:8080
 
-# The whole test suite: format, vet, unit + storage conformance + end-to-end tests
+# The whole test suite: format, vet, staticcheck, unit + storage conformance + end-to-end tests
 # under the race detector, the ZITADEL-client compatibility suites (Go and Node),
 # and a short run of every fuzz target. PostgreSQL parts run when WARDEN_TEST_POSTGRES is set.
 test: check unit compat fuzz
@@ -23,6 +26,8 @@ check:
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd compat && $(GO) vet ./...
+	$(STATICCHECK) ./...
+	cd compat && $(STATICCHECK) ./...
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m ./...
@@ -59,3 +64,8 @@ screenshots:
 # every method of every ZITADEL service (a test fails when the list is stale).
 compat-doc:
 	WARDEN_WRITE_COMPAT_DOC=1 $(GO) test -count=1 -run '^TestCompatDocListsServedMethods$$' ./internal/server/
+
+# docs/security.md's table of who may call what, from the method → use case
+# table (internal/api) and the use case → permission table (internal/app).
+permissions-doc:
+	WARDEN_WRITE_PERMISSIONS_DOC=1 $(GO) test -count=1 -run '^TestPermissionDocs$$' ./internal/api/

@@ -15,7 +15,7 @@ import (
 
 	"github.com/warden-id/warden/internal/masterkey"
 	"github.com/warden-id/warden/internal/server"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Configuration of "warden start" comes from four sources with ONE order of

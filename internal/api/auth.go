@@ -26,8 +26,10 @@ func isV2(fullMethod string) bool {
 	return strings.HasPrefix(fullMethod, "/zitadel.user.v2.") || strings.HasPrefix(fullMethod, "/zitadel.user.v2beta.")
 }
 
-// Interceptor authenticates every call, turns errors into ZITADEL-shaped statuses
-// and keeps a panicking handler from taking the server down.
+// Interceptor authenticates every call, has app decide what the method's use
+// case needs in the request's org context (permissions.go), turns errors into
+// ZITADEL-shaped statuses and keeps a panicking handler from taking the server
+// down.
 func Interceptor(a *app.App, log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		v2 := isV2(info.FullMethod)
@@ -42,17 +44,12 @@ func Interceptor(a *app.App, log *slog.Logger) grpc.UnaryServerInterceptor {
 			if err != nil {
 				return nil, toStatus(ctx, log, err, v2)
 			}
-			ctx = context.WithValue(ctx, callerKey{}, c)
+			if ctx, err = authorize(ctx, a, info.FullMethod, c); err != nil {
+				return nil, toStatus(ctx, log, err, v2)
+			}
 		}
 		resp, err = handler(ctx, req)
 		return resp, toStatus(ctx, log, err, v2)
-	}
-}
-
-// StreamInterceptor refuses streams: neither service streams anything Warden serves.
-func StreamInterceptor() grpc.StreamServerInterceptor {
-	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		return handler(srv, ss)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/fail"
-	"github.com/warden-id/warden/internal/org"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authn"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 )
@@ -20,10 +19,7 @@ func machineKeyV1(k *credential.MachineKey, orgID string) *authn.Key {
 }
 
 func (m *Management) GenerateMachineSecret(ctx context.Context, r *mgmt.GenerateMachineSecretRequest) (*mgmt.GenerateMachineSecretResponse, error) {
-	s, err := m.scope(ctx, org.PermUserWrite)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	clientID, secret, u, err := m.app.GenerateMachineSecret(ctx, s, r.GetUserId())
 	if err != nil {
 		return nil, err
@@ -32,10 +28,7 @@ func (m *Management) GenerateMachineSecret(ctx context.Context, r *mgmt.Generate
 }
 
 func (m *Management) RemoveMachineSecret(ctx context.Context, r *mgmt.RemoveMachineSecretRequest) (*mgmt.RemoveMachineSecretResponse, error) {
-	s, err := m.scope(ctx, org.PermUserWrite)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	u, err := m.app.RemoveMachineSecret(ctx, s, r.GetUserId())
 	if err != nil {
 		return nil, err
@@ -44,10 +37,7 @@ func (m *Management) RemoveMachineSecret(ctx context.Context, r *mgmt.RemoveMach
 }
 
 func (m *Management) AddMachineKey(ctx context.Context, r *mgmt.AddMachineKeyRequest) (*mgmt.AddMachineKeyResponse, error) {
-	s, err := m.scope(ctx, org.PermUserWrite)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	var exp time.Time
 	if r.GetExpirationDate() != nil {
 		if err := r.GetExpirationDate().CheckValid(); err != nil {
@@ -63,10 +53,7 @@ func (m *Management) AddMachineKey(ctx context.Context, r *mgmt.AddMachineKeyReq
 }
 
 func (m *Management) ListMachineKeys(ctx context.Context, r *mgmt.ListMachineKeysRequest) (*mgmt.ListMachineKeysResponse, error) {
-	s, err := m.scope(ctx, org.PermUserRead)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	pg, err := page(r.GetQuery().GetOffset(), r.GetQuery().GetLimit(), r.GetQuery().GetAsc())
 	if err != nil {
 		return nil, err
@@ -83,10 +70,7 @@ func (m *Management) ListMachineKeys(ctx context.Context, r *mgmt.ListMachineKey
 }
 
 func (m *Management) GetMachineKeyByIDs(ctx context.Context, r *mgmt.GetMachineKeyByIDsRequest) (*mgmt.GetMachineKeyByIDsResponse, error) {
-	s, err := m.scope(ctx, org.PermUserRead)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	k, orgID, err := m.app.GetMachineKey(ctx, s, r.GetUserId(), r.GetKeyId())
 	if err != nil {
 		return nil, err
@@ -95,10 +79,7 @@ func (m *Management) GetMachineKeyByIDs(ctx context.Context, r *mgmt.GetMachineK
 }
 
 func (m *Management) RemoveMachineKey(ctx context.Context, r *mgmt.RemoveMachineKeyRequest) (*mgmt.RemoveMachineKeyResponse, error) {
-	s, err := m.scope(ctx, org.PermUserWrite)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	u, err := m.app.RemoveMachineKey(ctx, s, r.GetUserId(), r.GetKeyId())
 	if err != nil {
 		return nil, err

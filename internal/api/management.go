@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/warden-id/warden/internal/app"
-	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
@@ -26,27 +25,12 @@ type Management struct {
 // NewManagement returns the v1 service.
 func NewManagement(a *app.App, log *slog.Logger) *Management { return &Management{app: a, log: log} }
 
-// scope resolves the v1 org context for perm.
-func (m *Management) scope(ctx context.Context, perm string) (app.Scope, error) {
-	c := caller(ctx)
-	orgID, err := m.app.OrgContext(ctx, c, orgHeader(ctx), perm)
-	return app.Scope{Caller: c, OrgID: orgID}, err
-}
-
 func (m *Management) Healthz(context.Context, *mgmt.HealthzRequest) (*mgmt.HealthzResponse, error) {
 	return &mgmt.HealthzResponse{}, nil
 }
 
 func (m *Management) changeState(ctx context.Context, id string, op user.Op) (*object.ObjectDetails, error) {
-	perm := org.PermUserWrite
-	if op == user.OpRemove {
-		perm = org.PermUserDelete
-	}
-	s, err := m.scope(ctx, perm)
-	if err != nil {
-		return nil, err
-	}
-	u, err := m.app.ChangeState(ctx, s, id, op)
+	u, err := m.app.ChangeState(ctx, scope(ctx), id, op)
 	if err != nil {
 		return nil, err
 	}
@@ -94,10 +78,7 @@ func (m *Management) RemoveUser(ctx context.Context, r *mgmt.RemoveUserRequest) 
 }
 
 func (m *Management) GetUserByID(ctx context.Context, r *mgmt.GetUserByIDRequest) (*mgmt.GetUserByIDResponse, error) {
-	s, err := m.scope(ctx, org.PermUserRead)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	u, o, err := m.app.GetUser(ctx, s, r.GetId())
 	if err != nil {
 		return nil, err
@@ -106,10 +87,7 @@ func (m *Management) GetUserByID(ctx context.Context, r *mgmt.GetUserByIDRequest
 }
 
 func (m *Management) ListUsers(ctx context.Context, r *mgmt.ListUsersRequest) (*mgmt.ListUsersResponse, error) {
-	s, err := m.scope(ctx, org.PermUserRead)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	q, err := userQueryV1(r.GetQuery(), r.GetSortingColumn(), r.GetQueries())
 	if err != nil {
 		return nil, err
@@ -132,10 +110,7 @@ func profile(first, last, nick, display, lang string, gender int, email string, 
 }
 
 func (m *Management) AddHumanUser(ctx context.Context, r *mgmt.AddHumanUserRequest) (*mgmt.AddHumanUserResponse, error) {
-	s, err := m.scope(ctx, org.PermUserWrite)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	p, e, ph := r.GetProfile(), r.GetEmail(), r.GetPhone()
 	u, err := m.app.AddHuman(ctx, s, app.NewHuman{UserName: r.GetUserName(), RequireNames: true, Password: r.GetInitialPassword(),
 		Profile: profile(p.GetFirstName(), p.GetLastName(), p.GetNickName(), p.GetDisplayName(), p.GetPreferredLanguage(),
@@ -147,10 +122,7 @@ func (m *Management) AddHumanUser(ctx context.Context, r *mgmt.AddHumanUserReque
 }
 
 func (m *Management) ImportHumanUser(ctx context.Context, r *mgmt.ImportHumanUserRequest) (*mgmt.ImportHumanUserResponse, error) {
-	s, err := m.scope(ctx, org.PermUserWrite)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	p, e, ph := r.GetProfile(), r.GetEmail(), r.GetPhone()
 	u, err := m.app.AddHuman(ctx, s, app.NewHuman{UserName: r.GetUserName(), RequireNames: true,
 		Password: r.GetPassword(), HashedPassword: r.GetHashedPassword().GetValue(), ChangeRequired: r.GetPasswordChangeRequired(),
@@ -163,10 +135,7 @@ func (m *Management) ImportHumanUser(ctx context.Context, r *mgmt.ImportHumanUse
 }
 
 func (m *Management) AddMachineUser(ctx context.Context, r *mgmt.AddMachineUserRequest) (*mgmt.AddMachineUserResponse, error) {
-	s, err := m.scope(ctx, org.PermUserWrite)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	u, err := m.app.AddMachine(ctx, s, app.NewMachine{UserID: r.GetUserId(), UserName: r.GetUserName(), Name: r.GetName(),
 		Description: r.GetDescription(), AccessTokenType: int(r.GetAccessTokenType())})
 	if err != nil {
@@ -176,10 +145,7 @@ func (m *Management) AddMachineUser(ctx context.Context, r *mgmt.AddMachineUserR
 }
 
 func (m *Management) ListUserChanges(ctx context.Context, r *mgmt.ListUserChangesRequest) (*mgmt.ListUserChangesResponse, error) {
-	s, err := m.scope(ctx, org.PermUserRead)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	q := r.GetQuery()
 	evs, err := m.app.UserChanges(ctx, s, r.GetUserId(), store.EventQuery{AfterSequence: q.GetSequence(), Asc: q.GetAsc(), Limit: int(q.GetLimit())})
 	if err != nil {
@@ -189,10 +155,7 @@ func (m *Management) ListUserChanges(ctx context.Context, r *mgmt.ListUserChange
 }
 
 func (m *Management) AddPersonalAccessToken(ctx context.Context, r *mgmt.AddPersonalAccessTokenRequest) (*mgmt.AddPersonalAccessTokenResponse, error) {
-	s, err := m.scope(ctx, org.PermUserWrite)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	var exp time.Time
 	if r.GetExpirationDate() != nil {
 		if err := r.GetExpirationDate().CheckValid(); err != nil {
@@ -208,10 +171,7 @@ func (m *Management) AddPersonalAccessToken(ctx context.Context, r *mgmt.AddPers
 }
 
 func (m *Management) ListPersonalAccessTokens(ctx context.Context, r *mgmt.ListPersonalAccessTokensRequest) (*mgmt.ListPersonalAccessTokensResponse, error) {
-	s, err := m.scope(ctx, org.PermUserRead)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	pg, err := page(r.GetQuery().GetOffset(), r.GetQuery().GetLimit(), r.GetQuery().GetAsc())
 	if err != nil {
 		return nil, err
@@ -229,10 +189,7 @@ func (m *Management) ListPersonalAccessTokens(ctx context.Context, r *mgmt.ListP
 }
 
 func (m *Management) RemovePersonalAccessToken(ctx context.Context, r *mgmt.RemovePersonalAccessTokenRequest) (*mgmt.RemovePersonalAccessTokenResponse, error) {
-	s, err := m.scope(ctx, org.PermUserWrite)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	u, err := m.app.RemovePAT(ctx, s, r.GetUserId(), r.GetTokenId())
 	if err != nil {
 		return nil, err
@@ -241,11 +198,8 @@ func (m *Management) RemovePersonalAccessToken(ctx context.Context, r *mgmt.Remo
 }
 
 func (m *Management) GetMyOrg(ctx context.Context, _ *mgmt.GetMyOrgRequest) (*mgmt.GetMyOrgResponse, error) {
-	s, err := m.scope(ctx, org.PermOrgRead)
-	if err != nil {
-		return nil, err
-	}
-	o, err := m.app.GetOrg(ctx, s.OrgID)
+	s := scope(ctx)
+	o, err := m.app.MyOrg(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -261,11 +215,8 @@ func (m *Management) AddOrg(ctx context.Context, r *mgmt.AddOrgRequest) (*mgmt.A
 }
 
 func (m *Management) changeMember(ctx context.Context, userID string, roles []string, kind app.MemberChange) (*object.ObjectDetails, error) {
-	s, err := m.scope(ctx, org.PermMemberWrite)
-	if err != nil {
-		return nil, err
-	}
-	o, err := m.app.ChangeMember(ctx, s.Caller, s.OrgID, userID, roles, kind)
+	s := scope(ctx)
+	o, err := m.app.ChangeMember(ctx, s, userID, roles, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -300,10 +251,7 @@ func (m *Management) RemoveOrgMember(ctx context.Context, r *mgmt.RemoveOrgMembe
 }
 
 func (m *Management) ListOrgMembers(ctx context.Context, r *mgmt.ListOrgMembersRequest) (*mgmt.ListOrgMembersResponse, error) {
-	s, err := m.scope(ctx, org.PermMemberRead)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	if len(r.GetQueries()) > 0 {
 		return nil, errMemberQueries
 	}
@@ -311,7 +259,7 @@ func (m *Management) ListOrgMembers(ctx context.Context, r *mgmt.ListOrgMembersR
 	if err != nil {
 		return nil, err
 	}
-	ms, users, total, err := m.app.ListMembers(ctx, s.Caller, s.OrgID, pg)
+	ms, users, total, err := m.app.ListMembers(ctx, s, pg)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/warden-id/warden/internal/fail"
-	"github.com/warden-id/warden/internal/org"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 )
@@ -12,10 +11,7 @@ import (
 var errPasswordCode = fail.Invalid("USERv2-PwCode", "password reset verification codes are not supported by Warden")
 
 func (m *Management) SetHumanPassword(ctx context.Context, r *mgmt.SetHumanPasswordRequest) (*mgmt.SetHumanPasswordResponse, error) {
-	s, err := m.scope(ctx, org.PermUserWrite)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	u, err := m.app.SetPassword(ctx, s, r.GetUserId(), r.GetPassword(), !r.GetNoChangeRequired(), false)
 	if err != nil {
 		return nil, err

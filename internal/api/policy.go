@@ -4,18 +4,14 @@ import (
 	"context"
 
 	"github.com/warden-id/warden/internal/app"
-	"github.com/warden-id/warden/internal/org"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
 	policypb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/policy"
 )
 
 func (m *Management) GetLockoutPolicy(ctx context.Context, _ *mgmt.GetLockoutPolicyRequest) (*mgmt.GetLockoutPolicyResponse, error) {
-	s, err := m.scope(ctx, org.PermOrgRead)
-	if err != nil {
-		return nil, err
-	}
-	p, isDefault, err := m.app.LockoutPolicy(ctx, s.OrgID)
+	s := scope(ctx)
+	p, isDefault, err := m.app.LockoutPolicy(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -31,11 +27,8 @@ func (m *Management) GetLockoutPolicy(ctx context.Context, _ *mgmt.GetLockoutPol
 }
 
 func (m *Management) changeLockout(ctx context.Context, maxPassword, maxOTP uint32, kind app.PolicyChange) (*object.ObjectDetails, error) {
-	s, err := m.scope(ctx, org.PermOrgWrite)
-	if err != nil {
-		return nil, err
-	}
-	p, err := m.app.ChangeLockoutPolicy(ctx, s.Caller, s.OrgID, uint64(maxPassword), uint64(maxOTP), kind)
+	s := scope(ctx)
+	p, err := m.app.ChangeLockoutPolicy(ctx, s, uint64(maxPassword), uint64(maxOTP), kind)
 	if err != nil {
 		return nil, err
 	}

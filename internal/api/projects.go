@@ -79,14 +79,11 @@ func appV1(ap *project.App) *apppb.App {
 }
 
 func (m *Management) AddProject(ctx context.Context, r *mgmt.AddProjectRequest) (*mgmt.AddProjectResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	if len(r.GetAdmins()) > 0 {
 		return nil, errProjectAdmins
 	}
-	p, err := m.app.AddProject(ctx, s.Caller, s.OrgID, app.ProjectInput{Name: r.GetName(), RoleAssertion: r.GetProjectRoleAssertion(),
+	p, err := m.app.AddProject(ctx, s, app.ProjectInput{Name: r.GetName(), RoleAssertion: r.GetProjectRoleAssertion(),
 		RoleCheck: r.GetProjectRoleCheck(), HasProjectCheck: r.GetHasProjectCheck(), PrivateLabeling: int(r.GetPrivateLabelingSetting())})
 	if err != nil {
 		return nil, err
@@ -95,11 +92,8 @@ func (m *Management) AddProject(ctx context.Context, r *mgmt.AddProjectRequest) 
 }
 
 func (m *Management) GetProjectByID(ctx context.Context, r *mgmt.GetProjectByIDRequest) (*mgmt.GetProjectByIDResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p, err := m.app.GetProject(ctx, s.Caller, s.OrgID, r.GetId())
+	s := scope(ctx)
+	p, err := m.app.GetProject(ctx, s, r.GetId())
 	if err != nil {
 		return nil, err
 	}
@@ -107,10 +101,7 @@ func (m *Management) GetProjectByID(ctx context.Context, r *mgmt.GetProjectByIDR
 }
 
 func (m *Management) ListProjects(ctx context.Context, r *mgmt.ListProjectsRequest) (*mgmt.ListProjectsResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	if len(r.GetQueries()) > maxQueries {
 		return nil, fail.Invalid("QUERY-Many", "too many queries")
 	}
@@ -135,7 +126,7 @@ func (m *Management) ListProjects(ctx context.Context, r *mgmt.ListProjectsReque
 	if err != nil {
 		return nil, err
 	}
-	ps, total, err := m.app.ListProjects(ctx, s.Caller, s.OrgID, names, pg)
+	ps, total, err := m.app.ListProjects(ctx, s, names, pg)
 	if err != nil {
 		return nil, err
 	}
@@ -147,11 +138,8 @@ func (m *Management) ListProjects(ctx context.Context, r *mgmt.ListProjectsReque
 }
 
 func (m *Management) UpdateProject(ctx context.Context, r *mgmt.UpdateProjectRequest) (*mgmt.UpdateProjectResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p, err := m.app.UpdateProject(ctx, s.Caller, s.OrgID, r.GetId(), app.ProjectInput{Name: r.GetName(), RoleAssertion: r.GetProjectRoleAssertion(),
+	s := scope(ctx)
+	p, err := m.app.UpdateProject(ctx, s, r.GetId(), app.ProjectInput{Name: r.GetName(), RoleAssertion: r.GetProjectRoleAssertion(),
 		RoleCheck: r.GetProjectRoleCheck(), HasProjectCheck: r.GetHasProjectCheck(), PrivateLabeling: int(r.GetPrivateLabelingSetting())})
 	if err != nil {
 		return nil, err
@@ -160,11 +148,8 @@ func (m *Management) UpdateProject(ctx context.Context, r *mgmt.UpdateProjectReq
 }
 
 func (m *Management) RemoveProject(ctx context.Context, r *mgmt.RemoveProjectRequest) (*mgmt.RemoveProjectResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	o, err := m.app.RemoveProject(ctx, s.Caller, s.OrgID, r.GetId())
+	s := scope(ctx)
+	o, err := m.app.RemoveProject(ctx, s, r.GetId())
 	if err != nil {
 		return nil, err
 	}
@@ -204,10 +189,7 @@ func oidcConfig(r oidcRequest) (app.OIDCConfig, error) {
 }
 
 func (m *Management) AddOIDCApp(ctx context.Context, r *mgmt.AddOIDCAppRequest) (*mgmt.AddOIDCAppResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	if r.GetVersion() != apppb.OIDCVersion_OIDC_VERSION_1_0 {
 		return nil, errAppUnsupported
 	}
@@ -215,7 +197,7 @@ func (m *Management) AddOIDCApp(ctx context.Context, r *mgmt.AddOIDCAppRequest) 
 	if err != nil {
 		return nil, err
 	}
-	ap, secret, err := m.app.AddOIDCApp(ctx, s.Caller, s.OrgID, r.GetProjectId(), r.GetName(), cfg)
+	ap, secret, err := m.app.AddOIDCApp(ctx, s, r.GetProjectId(), r.GetName(), cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -224,11 +206,8 @@ func (m *Management) AddOIDCApp(ctx context.Context, r *mgmt.AddOIDCAppRequest) 
 }
 
 func (m *Management) AddAPIApp(ctx context.Context, r *mgmt.AddAPIAppRequest) (*mgmt.AddAPIAppResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ap, secret, err := m.app.AddAPIApp(ctx, s.Caller, s.OrgID, r.GetProjectId(), r.GetName(), int(r.GetAuthMethodType()))
+	s := scope(ctx)
+	ap, secret, err := m.app.AddAPIApp(ctx, s, r.GetProjectId(), r.GetName(), int(r.GetAuthMethodType()))
 	if err != nil {
 		return nil, err
 	}
@@ -237,11 +216,8 @@ func (m *Management) AddAPIApp(ctx context.Context, r *mgmt.AddAPIAppRequest) (*
 }
 
 func (m *Management) GetAppByID(ctx context.Context, r *mgmt.GetAppByIDRequest) (*mgmt.GetAppByIDResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ap, err := m.app.GetApp(ctx, s.Caller, s.OrgID, r.GetProjectId(), r.GetAppId())
+	s := scope(ctx)
+	ap, err := m.app.GetApp(ctx, s, r.GetProjectId(), r.GetAppId())
 	if err != nil {
 		return nil, err
 	}
@@ -249,10 +225,7 @@ func (m *Management) GetAppByID(ctx context.Context, r *mgmt.GetAppByIDRequest) 
 }
 
 func (m *Management) ListApps(ctx context.Context, r *mgmt.ListAppsRequest) (*mgmt.ListAppsResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	if len(r.GetQueries()) > maxQueries {
 		return nil, fail.Invalid("QUERY-Many", "too many queries")
 	}
@@ -272,7 +245,7 @@ func (m *Management) ListApps(ctx context.Context, r *mgmt.ListAppsRequest) (*mg
 	if err != nil {
 		return nil, err
 	}
-	aps, total, err := m.app.ListApps(ctx, s.Caller, s.OrgID, r.GetProjectId(), names, pg)
+	aps, total, err := m.app.ListApps(ctx, s, r.GetProjectId(), names, pg)
 	if err != nil {
 		return nil, err
 	}
@@ -284,11 +257,8 @@ func (m *Management) ListApps(ctx context.Context, r *mgmt.ListAppsRequest) (*mg
 }
 
 func (m *Management) UpdateApp(ctx context.Context, r *mgmt.UpdateAppRequest) (*mgmt.UpdateAppResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ap, err := m.app.RenameApp(ctx, s.Caller, s.OrgID, r.GetProjectId(), r.GetAppId(), r.GetName())
+	s := scope(ctx)
+	ap, err := m.app.RenameApp(ctx, s, r.GetProjectId(), r.GetAppId(), r.GetName())
 	if err != nil {
 		return nil, err
 	}
@@ -296,15 +266,12 @@ func (m *Management) UpdateApp(ctx context.Context, r *mgmt.UpdateAppRequest) (*
 }
 
 func (m *Management) UpdateOIDCAppConfig(ctx context.Context, r *mgmt.UpdateOIDCAppConfigRequest) (*mgmt.UpdateOIDCAppConfigResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
+	s := scope(ctx)
 	cfg, err := oidcConfig(r)
 	if err != nil {
 		return nil, err
 	}
-	ap, err := m.app.UpdateOIDCApp(ctx, s.Caller, s.OrgID, r.GetProjectId(), r.GetAppId(), cfg)
+	ap, err := m.app.UpdateOIDCApp(ctx, s, r.GetProjectId(), r.GetAppId(), cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -312,11 +279,8 @@ func (m *Management) UpdateOIDCAppConfig(ctx context.Context, r *mgmt.UpdateOIDC
 }
 
 func (m *Management) UpdateAPIAppConfig(ctx context.Context, r *mgmt.UpdateAPIAppConfigRequest) (*mgmt.UpdateAPIAppConfigResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ap, err := m.app.UpdateAPIApp(ctx, s.Caller, s.OrgID, r.GetProjectId(), r.GetAppId(), int(r.GetAuthMethodType()))
+	s := scope(ctx)
+	ap, err := m.app.UpdateAPIApp(ctx, s, r.GetProjectId(), r.GetAppId(), int(r.GetAuthMethodType()))
 	if err != nil {
 		return nil, err
 	}
@@ -324,11 +288,8 @@ func (m *Management) UpdateAPIAppConfig(ctx context.Context, r *mgmt.UpdateAPIAp
 }
 
 func (m *Management) RemoveApp(ctx context.Context, r *mgmt.RemoveAppRequest) (*mgmt.RemoveAppResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	o, err := m.app.RemoveApp(ctx, s.Caller, s.OrgID, r.GetProjectId(), r.GetAppId())
+	s := scope(ctx)
+	o, err := m.app.RemoveApp(ctx, s, r.GetProjectId(), r.GetAppId())
 	if err != nil {
 		return nil, err
 	}
@@ -336,11 +297,8 @@ func (m *Management) RemoveApp(ctx context.Context, r *mgmt.RemoveAppRequest) (*
 }
 
 func (m *Management) RegenerateOIDCClientSecret(ctx context.Context, r *mgmt.RegenerateOIDCClientSecretRequest) (*mgmt.RegenerateOIDCClientSecretResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ap, secret, err := m.app.RegenerateAppSecret(ctx, s.Caller, s.OrgID, r.GetProjectId(), r.GetAppId(), project.AppOIDC)
+	s := scope(ctx)
+	ap, secret, err := m.app.RegenerateAppSecret(ctx, s, r.GetProjectId(), r.GetAppId(), project.AppOIDC)
 	if err != nil {
 		return nil, err
 	}
@@ -348,21 +306,10 @@ func (m *Management) RegenerateOIDCClientSecret(ctx context.Context, r *mgmt.Reg
 }
 
 func (m *Management) RegenerateAPIClientSecret(ctx context.Context, r *mgmt.RegenerateAPIClientSecretRequest) (*mgmt.RegenerateAPIClientSecretResponse, error) {
-	s, err := m.projectScope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ap, secret, err := m.app.RegenerateAppSecret(ctx, s.Caller, s.OrgID, r.GetProjectId(), r.GetAppId(), project.AppAPI)
+	s := scope(ctx)
+	ap, secret, err := m.app.RegenerateAppSecret(ctx, s, r.GetProjectId(), r.GetAppId(), project.AppAPI)
 	if err != nil {
 		return nil, err
 	}
 	return &mgmt.RegenerateAPIClientSecretResponse{ClientSecret: secret, Details: changeDetails(ap.Sequence, ap.ChangedAt, ap.OrgID)}, nil
-}
-
-// projectScope resolves the v1 org context for the project methods, which
-// decide per project (a project creator acts on its own projects only).
-func (m *Management) projectScope(ctx context.Context) (app.Scope, error) {
-	c := caller(ctx)
-	orgID, err := m.app.ProjectContext(ctx, c, orgHeader(ctx))
-	return app.Scope{Caller: c, OrgID: orgID}, err
 }

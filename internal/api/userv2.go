@@ -22,6 +22,8 @@ type UserV2 struct {
 // NewUserV2 returns the v2 service.
 func NewUserV2(a *app.App, log *slog.Logger) *UserV2 { return &UserV2{app: a, log: log} }
 
+// scopeV2 is the scope of a v2 call: no org context (permissions are checked
+// in each user's own org).
 func scopeV2(ctx context.Context) app.Scope { return app.Scope{Caller: caller(ctx)} }
 
 func (s *UserV2) change(ctx context.Context, id string, op user.Op) (*objv2.Details, error) {

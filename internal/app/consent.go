@@ -115,11 +115,12 @@ func (a *App) GrantAPIConsent(ctx context.Context, userID, clientID string) erro
 
 // TrustApp marks an app as trusted with Warden's API (or withdraws that), which
 // only an IAM owner may do. Tokens it issued before keep the audience they got.
-func (a *App) TrustApp(ctx context.Context, c *Caller, orgID, projectID, appID string, trusted bool) (*project.App, error) {
-	if !c.IsIAMOwner() {
-		return nil, errNotIAMOwner
+func (a *App) TrustApp(ctx context.Context, s Scope, projectID, appID string, trusted bool) (*project.App, error) {
+	g, err := a.authorize(ctx, s, UseTrustApp) // IAM owners only (the rule's IAMOwner)
+	if err != nil {
+		return nil, err
 	}
-	return a.changeApp(ctx, c, orgID, projectID, appID, func(ap *project.App) (string, error) {
+	return a.changeApp(ctx, g, projectID, appID, func(ap *project.App) (string, error) {
 		if ap.Kind != project.AppOIDC {
 			return "", errAppNotOIDC
 		}
@@ -137,12 +138,14 @@ type OrgApp struct {
 	ProjectName string
 }
 
-// ListOrgOIDCApps lists the OIDC apps of every project of orgID, by project
-// and app name.
-func (a *App) ListOrgOIDCApps(ctx context.Context, c *Caller, orgID string) ([]OrgApp, error) {
-	if !c.Can(org.PermProjectRead, orgID) && !c.Can(org.PermProjectCreate, orgID) {
-		return nil, fail.PermissionDenied
+// ListOrgOIDCApps lists the OIDC apps of every project of the org context
+// that the caller may read, by project and app name.
+func (a *App) ListOrgOIDCApps(ctx context.Context, s Scope) ([]OrgApp, error) {
+	g, err := a.authorize(ctx, s, UseListOrgOIDCApps)
+	if err != nil {
+		return nil, err
 	}
+	orgID := g.OrgID
 	projects := map[string]string{}
 	parts, err := allArtifacts(ctx, a.store, project.KindProject, orgID, "")
 	if err != nil {
@@ -153,7 +156,7 @@ func (a *App) ListOrgOIDCApps(ctx context.Context, c *Caller, orgID string) ([]O
 		if err := json.Unmarshal(art.Data, &p); err != nil {
 			return nil, fail.Internal.Wrap(err)
 		}
-		if c.mayProject(org.PermProjectRead, orgID, &p) {
+		if g.mayProject(&p) {
 			projects[p.ID] = p.Name
 		}
 	}

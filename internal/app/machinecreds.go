@@ -14,7 +14,6 @@ import (
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
-	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
 	"google.golang.org/grpc/codes"
@@ -41,20 +40,20 @@ const KeyTypeJSON = 1
 // NoExpiration is the expiration of keys created without one (ZITADEL's).
 var NoExpiration = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 
-// machineForWrite loads a machine user in a write under the scope's user.write.
-func (a *App) machineForWrite(ctx context.Context, tx store.Tx, s Scope, userID string) (*user.User, error) {
-	u, err := a.loadForWrite(ctx, tx, s, userID, errMachineUserMissing)
-	if err != nil {
-		return nil, err
+var errMachineUserIDMissing = fail.Invalid("COMMAND-34M0s", "User id is missing")
+
+// onMachine lets decide change machine users only.
+func onMachine(decide userDecision) userDecision {
+	return func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
+		if u.Type != user.TypeMachine {
+			return nil, errNotMachine
+		}
+		return decide(ctx, tx, u)
 	}
-	if u.Type != user.TypeMachine {
-		return nil, errNotMachine
-	}
-	return u, nil
 }
 
-// machineForRead loads a machine user under the scope's user.read.
-func (a *App) machineForRead(ctx context.Context, s Scope, userID string) (*user.User, error) {
+// machineForRead loads a machine user for an authorized query.
+func (a *App) machineForRead(ctx context.Context, g granted, userID string) (*user.User, error) {
 	if err := checkID(userID, fail.Invalid("QUERY-Dbf3a", "User id is missing")); err != nil {
 		return nil, err
 	}
@@ -65,7 +64,7 @@ func (a *App) machineForRead(ctx context.Context, s Scope, userID string) (*user
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	if err := s.visible(u, org.PermUserRead, user.ErrGetNotFound); err != nil {
+	if err := g.visible(u, user.ErrGetNotFound); err != nil {
 		return nil, err
 	}
 	if u.Type != user.TypeMachine {
@@ -77,73 +76,51 @@ func (a *App) machineForRead(ctx context.Context, s Scope, userID string) (*user
 // GenerateMachineSecret sets a new client secret for a machine user and returns
 // the client id (the user name) and the secret, shown once.
 func (a *App) GenerateMachineSecret(ctx context.Context, s Scope, userID string) (string, string, *user.User, error) {
-	if err := checkID(userID, fail.Invalid("COMMAND-34M0s", "User id is missing")); err != nil {
+	g, err := a.authorize(ctx, s, UseGenerateMachineSecret)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if err := checkID(userID, errMachineUserIDMissing); err != nil {
 		return "", "", nil, err
 	}
 	secret, hash := newSecret()
-	var out user.User
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		u, err := a.machineForWrite(ctx, tx, s, userID)
-		if err != nil {
-			return err
-		}
+	u, err := a.changeUser(ctx, g, userID, errMachineUserMissing, onMachine(func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
 		if !u.CanAuthenticate() {
-			return user.ErrNotActiveOrInitial
+			return nil, user.ErrNotActiveOrInitial
 		}
-		prev := u.Sequence
-		ev := u.Record(event.MachineSecretSet, actor(s.Caller), nil)
+		ev := u.Record(event.MachineSecretSet, actor(g.Caller), nil)
 		ms := credential.MachineSecret{UserID: u.ID, Hash: hash, CreatedAt: ev.CreatedAt, Epoch: u.CredentialEpoch}
 		data, err := json.Marshal(ms)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := tx.UpdateUser(ctx, u, prev); err != nil {
-			return err
-		}
-		if err := tx.PutArtifact(ctx, &store.Artifact{Kind: credential.KindMachineSecret, ID: u.ID, UserID: u.ID, OrgID: u.OrgID,
-			CreatedAt: ms.CreatedAt, Data: data}); err != nil {
-			return err
-		}
-		out = *u
-		return tx.Append(ctx, ev)
-	})
+		return []event.Event{ev}, tx.PutArtifact(ctx, &store.Artifact{Kind: credential.KindMachineSecret, ID: u.ID, UserID: u.ID, OrgID: u.OrgID,
+			CreatedAt: ms.CreatedAt, Data: data})
+	}))
 	if err != nil {
-		return "", "", nil, storeErr(err)
+		return "", "", nil, err
 	}
-	return out.UserName, secret, &out, nil
+	return u.UserName, secret, u, nil
 }
 
 // RemoveMachineSecret deletes a machine user's client secret.
 func (a *App) RemoveMachineSecret(ctx context.Context, s Scope, userID string) (*user.User, error) {
-	if err := checkID(userID, fail.Invalid("COMMAND-34M0s", "User id is missing")); err != nil {
+	g, err := a.authorize(ctx, s, UseRemoveMachineSecret)
+	if err != nil {
 		return nil, err
 	}
-	var out user.User
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		u, err := a.machineForWrite(ctx, tx, s, userID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Artifact(ctx, credential.KindMachineSecret, u.ID); errors.Is(err, store.ErrNotFound) {
-			return errSecretMissing
-		} else if err != nil {
-			return err
-		}
-		prev := u.Sequence
-		ev := u.Record(event.MachineSecretRemoved, actor(s.Caller), nil)
-		if err := tx.UpdateUser(ctx, u, prev); err != nil {
-			return err
-		}
-		if err := tx.DeleteArtifact(ctx, credential.KindMachineSecret, u.ID); err != nil {
-			return err
-		}
-		out = *u
-		return tx.Append(ctx, ev)
-	})
-	if err != nil {
-		return nil, storeErr(err)
+	if err := checkID(userID, errMachineUserIDMissing); err != nil {
+		return nil, err
 	}
-	return &out, nil
+	return a.changeUser(ctx, g, userID, errMachineUserMissing, onMachine(func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
+		if _, err := tx.Artifact(ctx, credential.KindMachineSecret, u.ID); errors.Is(err, store.ErrNotFound) {
+			return nil, errSecretMissing
+		} else if err != nil {
+			return nil, err
+		}
+		ev := u.Record(event.MachineSecretRemoved, actor(g.Caller), nil)
+		return []event.Event{ev}, tx.DeleteArtifact(ctx, credential.KindMachineSecret, u.ID)
+	}))
 }
 
 // NewMachineKey is the input of AddMachineKey.
@@ -165,7 +142,11 @@ type MachineKeyFile struct {
 // input it generates an RSA 2048 pair and returns the key file (with the private
 // key, shown once); with one it returns no key file.
 func (a *App) AddMachineKey(ctx context.Context, s Scope, userID string, in NewMachineKey) (*credential.MachineKey, []byte, *user.User, error) {
-	if err := checkID(userID, fail.Invalid("COMMAND-34M0s", "User id is missing")); err != nil {
+	g, err := a.authorize(ctx, s, UseAddMachineKey)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := checkID(userID, errMachineUserIDMissing); err != nil {
 		return nil, nil, nil, err
 	}
 	if in.Type != KeyTypeJSON {
@@ -200,34 +181,21 @@ func (a *App) AddMachineKey(ctx context.Context, s Scope, userID string, in NewM
 		}
 	}
 	k := &credential.MachineKey{ID: a.ids.Next(), UserID: userID, PublicKeyPEM: string(pubPEM), Expiration: exp}
-	var out user.User
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		u, err := a.machineForWrite(ctx, tx, s, userID)
-		if err != nil {
-			return err
-		}
+	u, err := a.changeUser(ctx, g, userID, errMachineUserMissing, onMachine(func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
 		if !u.CanAuthenticate() {
-			return user.ErrNotActiveOrInitial
+			return nil, user.ErrNotActiveOrInitial
 		}
-		prev := u.Sequence
-		ev := u.Record(event.MachineKeyAdded, actor(s.Caller), map[string]any{"keyId": k.ID, "type": in.Type, "expiration": k.Expiration})
+		ev := u.Record(event.MachineKeyAdded, actor(g.Caller), map[string]any{"keyId": k.ID, "type": in.Type, "expiration": k.Expiration})
 		k.CreatedAt, k.Epoch, k.Sequence = ev.CreatedAt, u.CredentialEpoch, u.Sequence
 		data, err := json.Marshal(k)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := tx.UpdateUser(ctx, u, prev); err != nil {
-			return err
-		}
-		if err := tx.PutArtifact(ctx, &store.Artifact{Kind: credential.KindMachineKey, ID: k.ID, UserID: u.ID, OrgID: u.OrgID,
-			CreatedAt: k.CreatedAt, ExpiresAt: k.Expiration, Data: data}); err != nil {
-			return err
-		}
-		out = *u
-		return tx.Append(ctx, ev)
-	})
+		return []event.Event{ev}, tx.PutArtifact(ctx, &store.Artifact{Kind: credential.KindMachineKey, ID: k.ID, UserID: u.ID, OrgID: u.OrgID,
+			CreatedAt: k.CreatedAt, ExpiresAt: k.Expiration, Data: data})
+	}))
 	if err != nil {
-		return nil, nil, nil, storeErr(err)
+		return nil, nil, nil, err
 	}
 	var file []byte
 	if privPEM != nil {
@@ -236,7 +204,7 @@ func (a *App) AddMachineKey(ctx context.Context, s Scope, userID string, in NewM
 			return nil, nil, nil, storeErr(err)
 		}
 	}
-	return k, file, &out, nil
+	return k, file, u, nil
 }
 
 func publicKeyPEM(pub *rsa.PublicKey) ([]byte, error) {
@@ -291,7 +259,11 @@ func decodeMachineKey(art *store.Artifact) (*credential.MachineKey, error) {
 // ListMachineKeys lists a machine user's keys (expired ones until purged); it
 // also returns the user's org for the details.
 func (a *App) ListMachineKeys(ctx context.Context, s Scope, userID string, p store.Page) ([]*credential.MachineKey, uint64, string, error) {
-	u, err := a.machineForRead(ctx, s, userID)
+	g, err := a.authorize(ctx, s, UseListMachineKeys)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	u, err := a.machineForRead(ctx, g, userID)
 	if err != nil {
 		return nil, 0, "", err
 	}
@@ -312,10 +284,14 @@ func (a *App) ListMachineKeys(ctx context.Context, s Scope, userID string, p sto
 
 // GetMachineKey returns one key of a machine user and the user's org.
 func (a *App) GetMachineKey(ctx context.Context, s Scope, userID, keyID string) (*credential.MachineKey, string, error) {
+	g, err := a.authorize(ctx, s, UseGetMachineKey)
+	if err != nil {
+		return nil, "", err
+	}
 	if err := checkID(keyID, errKeyIDMissing); err != nil {
 		return nil, "", err
 	}
-	u, err := a.machineForRead(ctx, s, userID)
+	u, err := a.machineForRead(ctx, g, userID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -332,37 +308,24 @@ func (a *App) GetMachineKey(ctx context.Context, s Scope, userID, keyID string) 
 
 // RemoveMachineKey deletes a key of a machine user.
 func (a *App) RemoveMachineKey(ctx context.Context, s Scope, userID, keyID string) (*user.User, error) {
-	if err := checkID(userID, fail.Invalid("COMMAND-34M0s", "User id is missing")); err != nil {
+	g, err := a.authorize(ctx, s, UseRemoveMachineKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID(userID, errMachineUserIDMissing); err != nil {
 		return nil, err
 	}
 	if err := checkID(keyID, errKeyIDMissing); err != nil {
 		return nil, err
 	}
-	var out user.User
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		u, err := a.machineForWrite(ctx, tx, s, userID)
-		if err != nil {
-			return err
-		}
+	return a.changeUser(ctx, g, userID, errMachineUserMissing, onMachine(func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
 		art, err := tx.Artifact(ctx, credential.KindMachineKey, keyID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && art.UserID != u.ID) {
-			return errKeyNotFound
+			return nil, errKeyNotFound
 		} else if err != nil {
-			return err
+			return nil, err
 		}
-		prev := u.Sequence
-		ev := u.Record(event.MachineKeyRemoved, actor(s.Caller), map[string]any{"keyId": keyID})
-		if err := tx.UpdateUser(ctx, u, prev); err != nil {
-			return err
-		}
-		if err := tx.DeleteArtifact(ctx, credential.KindMachineKey, keyID); err != nil {
-			return err
-		}
-		out = *u
-		return tx.Append(ctx, ev)
-	})
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	return &out, nil
+		ev := u.Record(event.MachineKeyRemoved, actor(g.Caller), map[string]any{"keyId": keyID})
+		return []event.Event{ev}, tx.DeleteArtifact(ctx, credential.KindMachineKey, keyID)
+	}))
 }

@@ -29,8 +29,8 @@ func TestMembersOnlyFromReadableOrgs(t *testing.T) {
 		}
 		before, _ := a.store.Org(ctx, orgA.ID)
 
-		_, missing := a.ChangeMember(ctx, ownerA, orgA.ID, "no-such-user", []string{"ORG_OWNER_VIEWER"}, MemberAdd)
-		_, foreign := a.ChangeMember(ctx, ownerA, orgA.ID, victim.ID, []string{"ORG_OWNER_VIEWER"}, MemberAdd)
+		_, missing := a.ChangeMember(ctx, Scope{Caller: ownerA, OrgID: orgA.ID}, "no-such-user", []string{"ORG_OWNER_VIEWER"}, MemberAdd)
+		_, foreign := a.ChangeMember(ctx, Scope{Caller: ownerA, OrgID: orgA.ID}, victim.ID, []string{"ORG_OWNER_VIEWER"}, MemberAdd)
 		if !errors.Is(missing, errMemberUser) || !errors.Is(foreign, errMemberUser) || missing.Error() != foreign.Error() {
 			t.Fatalf("foreign user: %v; missing user: %v — want the same NotFound", foreign, missing)
 		}
@@ -47,22 +47,22 @@ func TestMembersOnlyFromReadableOrgs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.ChangeMember(ctx, ownerA, orgA.ID, own.ID, []string{"ORG_OWNER_VIEWER"}, MemberAdd); err != nil {
+		if _, err := a.ChangeMember(ctx, Scope{Caller: ownerA, OrgID: orgA.ID}, own.ID, []string{"ORG_OWNER_VIEWER"}, MemberAdd); err != nil {
 			t.Fatal(err)
 		}
 		// The instance owner may add anyone; the org owner then sees the
 		// membership but not who it is.
-		if _, err := a.ChangeMember(ctx, admin.Caller, orgA.ID, victim.ID, []string{"ORG_OWNER_VIEWER"}, MemberAdd); err != nil {
+		if _, err := a.ChangeMember(ctx, Scope{Caller: admin.Caller, OrgID: orgA.ID}, victim.ID, []string{"ORG_OWNER_VIEWER"}, MemberAdd); err != nil {
 			t.Fatal(err)
 		}
-		ms, users, total, err := a.ListMembers(ctx, ownerA, orgA.ID, store.Page{})
+		ms, users, total, err := a.ListMembers(ctx, Scope{Caller: ownerA, OrgID: orgA.ID}, store.Page{})
 		if err != nil || total != 3 || len(ms) != 3 {
 			t.Fatalf("%d members (%d), %v", len(ms), total, err)
 		}
 		if users[victim.ID] != nil || users[own.ID] == nil {
 			t.Fatalf("users shown: victim %v, own %v", users[victim.ID] != nil, users[own.ID] != nil)
 		}
-		if _, users, _, _ := a.ListMembers(ctx, admin.Caller, orgA.ID, store.Page{}); users[victim.ID] == nil {
+		if _, users, _, _ := a.ListMembers(ctx, Scope{Caller: admin.Caller, OrgID: orgA.ID}, store.Page{}); users[victim.ID] == nil {
 			t.Fatal("the instance owner does not see the victim")
 		}
 	})

@@ -17,11 +17,11 @@ func TestInvisibleCharactersRefusedInNames(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
 		a, admin := testApp(t, open)
 		ctx := context.Background()
-		proj, err := a.AddProject(ctx, admin.Caller, admin.OrgID, ProjectInput{Name: "P"})
+		proj, err := a.AddProject(ctx, Scope{Caller: admin.Caller, OrgID: admin.OrgID}, ProjectInput{Name: "P"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		api, _, err := a.AddAPIApp(ctx, admin.Caller, admin.OrgID, proj.ID, "api", 0)
+		api, _, err := a.AddAPIApp(ctx, Scope{Caller: admin.Caller, OrgID: admin.OrgID}, proj.ID, "api", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,23 +62,23 @@ func TestInvisibleCharactersRefusedInNames(t *testing.T) {
 				},
 				"org name": func() error { _, err := a.AddOrg(ctx, admin.Caller, bad); return err },
 				"project name": func() error {
-					_, err := a.AddProject(ctx, admin.Caller, admin.OrgID, ProjectInput{Name: bad})
+					_, err := a.AddProject(ctx, Scope{Caller: admin.Caller, OrgID: admin.OrgID}, ProjectInput{Name: bad})
 					return err
 				},
 				"project rename": func() error {
-					_, err := a.UpdateProject(ctx, admin.Caller, admin.OrgID, proj.ID, ProjectInput{Name: bad})
+					_, err := a.UpdateProject(ctx, Scope{Caller: admin.Caller, OrgID: admin.OrgID}, proj.ID, ProjectInput{Name: bad})
 					return err
 				},
 				"app name": func() error {
-					_, _, err := a.AddAPIApp(ctx, admin.Caller, admin.OrgID, proj.ID, bad, 0)
+					_, _, err := a.AddAPIApp(ctx, Scope{Caller: admin.Caller, OrgID: admin.OrgID}, proj.ID, bad, 0)
 					return err
 				},
 				"app rename": func() error {
-					_, err := a.RenameApp(ctx, admin.Caller, admin.OrgID, proj.ID, api.ID, bad)
+					_, err := a.RenameApp(ctx, Scope{Caller: admin.Caller, OrgID: admin.OrgID}, proj.ID, api.ID, bad)
 					return err
 				},
 				"redirect URI": func() error {
-					_, _, err := a.AddOIDCApp(ctx, admin.Caller, admin.OrgID, proj.ID, "web", oidcCfg("https://app.example.com/"+bad))
+					_, _, err := a.AddOIDCApp(ctx, Scope{Caller: admin.Caller, OrgID: admin.OrgID}, proj.ID, "web", oidcCfg("https://app.example.com/"+bad))
 					return err
 				},
 			}

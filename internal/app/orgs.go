@@ -23,7 +23,17 @@ var (
 	errUnknownRole    = fail.Invalid("Org-4N8es", "Unknown or instance-level role")
 )
 
-// GetOrg returns the org of the v1 context.
+// MyOrg returns the org of the scope's context (GetMyOrg).
+func (a *App) MyOrg(ctx context.Context, s Scope) (*org.Org, error) {
+	g, err := a.authorize(ctx, s, UseGetOrg)
+	if err != nil {
+		return nil, err
+	}
+	return a.GetOrg(ctx, g.OrgID)
+}
+
+// GetOrg returns an org by id, for display beside what a use case returned
+// (its name in login names, the console's header): it decides nothing.
 func (a *App) GetOrg(ctx context.Context, orgID string) (*org.Org, error) {
 	o, err := a.store.Org(ctx, orgID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -37,8 +47,8 @@ func (a *App) AddOrg(ctx context.Context, c *Caller, name string) (*org.Org, err
 	if err := checkText("name", name, true); err != nil {
 		return nil, err
 	}
-	if !c.Can(org.PermOrgCreate, org.InstanceScope) {
-		return nil, fail.PermissionDenied
+	if _, err := a.authorize(ctx, Scope{Caller: c}, UseAddOrg); err != nil {
+		return nil, err
 	}
 	by := actor(c)
 	o := &org.Org{ID: a.ids.Next(), Name: name, State: org.StateActive, Sequence: 2, CreatedAt: by.At, ChangedAt: by.At}
@@ -89,10 +99,16 @@ const (
 	MemberRemove
 )
 
-// ChangeMember adds, updates or removes a membership of orgID (the v1 context,
-// whose org.member.write permission the caller must hold). It returns the org as
-// committed, for the details.
-func (a *App) ChangeMember(ctx context.Context, c *Caller, orgID, userID string, roles []string, kind MemberChange) (*org.Org, error) {
+// memberUses are the use cases of the membership writes.
+var memberUses = map[MemberChange]Use{MemberAdd: UseAddMember, MemberUpdate: UseUpdateMember, MemberRemove: UseRemoveMember}
+
+// ChangeMember adds, updates or removes a membership of the org context. It
+// returns the org as committed, for the details.
+func (a *App) ChangeMember(ctx context.Context, s Scope, userID string, roles []string, kind MemberChange) (*org.Org, error) {
+	g, err := a.authorize(ctx, s, memberUses[kind])
+	if err != nil {
+		return nil, err
+	}
 	if err := checkID(userID, fail.Invalid("ORG-4Mlfs", "User id is missing")); err != nil {
 		return nil, err
 	}
@@ -102,87 +118,72 @@ func (a *App) ChangeMember(ctx context.Context, c *Caller, orgID, userID string,
 		}
 		roles = slices.Compact(slices.Sorted(slices.Values(roles)))
 	}
-	if !c.Can(org.PermMemberWrite, orgID) {
-		return nil, fail.PermissionDenied
-	}
+	c, orgID := g.Caller, g.OrgID
 	if kind != MemberRemove && !c.CoversRoles(orgID, roles) {
 		return nil, errOutranked // nobody grants what they do not hold
 	}
-	var out org.Org
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		o, err := tx.Org(ctx, orgID)
-		if errors.Is(err, store.ErrNotFound) {
-			return fail.OrgNotFound
-		} else if err != nil {
-			return err
-		}
+	return a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
 		old, err := tx.Member(ctx, orgID, userID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
+			return "", nil, err
 		}
 		exists := err == nil
 		if exists && !c.CoversRoles(orgID, old.Roles) {
-			return errOutranked // nor takes away what they do not hold
+			return "", nil, errOutranked // nor takes away what they do not hold
 		}
-		by := actor(c)
-		prev := o.Sequence
-		o.Sequence++
-		o.ChangedAt = by.At
 		var typ string
 		switch kind {
 		case MemberAdd:
 			if exists {
-				return errMemberExists
+				return "", nil, errMemberExists
 			}
 			u, err := tx.User(ctx, userID)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
+				return "", nil, err
 			}
 			// Members come only from orgs whose users the caller may read; any
 			// other user is as unknown as a missing one.
 			if err != nil || u.State == user.StateDeleted || !c.Can(org.PermUserRead, u.OrgID) {
-				return errMemberUser
+				return "", nil, errMemberUser
 			}
 			typ = event.OrgMemberAdded
-			err = tx.PutMember(ctx, &org.Member{OrgID: orgID, UserID: userID, Roles: roles, CreatedAt: by.At, ChangedAt: by.At, Sequence: o.Sequence})
+			err = tx.PutMember(ctx, &org.Member{OrgID: orgID, UserID: userID, Roles: roles, CreatedAt: ch.by.At, ChangedAt: ch.by.At, Sequence: ch.o.Sequence})
 			if err != nil {
-				return err
+				return "", nil, err
 			}
 		case MemberUpdate:
 			if !exists {
-				return errMemberNotFound
+				return "", nil, errMemberNotFound
 			}
 			typ = event.OrgMemberChanged
-			old.Roles, old.ChangedAt, old.Sequence = roles, by.At, o.Sequence
+			old.Roles, old.ChangedAt, old.Sequence = roles, ch.by.At, ch.o.Sequence
 			if err := tx.PutMember(ctx, old); err != nil {
-				return err
+				return "", nil, err
 			}
 		case MemberRemove:
 			if !exists {
-				return errMemberNotFound
+				return "", nil, errMemberNotFound
 			}
 			typ = event.OrgMemberRemoved
 			if err := tx.DeleteMember(ctx, orgID, userID); err != nil {
-				return err
+				return "", nil, err
 			}
 		}
-		if err := tx.UpdateOrg(ctx, o, prev); err != nil {
-			return err
-		}
-		out = *o
-		return tx.Append(ctx, orgEvent(o, o.Sequence, typ, by, map[string]any{"userId": userID, "roles": roles}))
+		return typ, map[string]any{"userId": userID, "roles": roles}, nil
 	})
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	return &out, nil
 }
 
-// ListMembers lists the members of orgID with their users. A member's user is
-// given only if the caller may read the users of that user's org; otherwise
-// the membership shows without it (no name, e-mail or login name).
-func (a *App) ListMembers(ctx context.Context, c *Caller, orgID string, p store.Page) ([]*org.Member, map[string]*user.User, uint64, error) {
-	ms, total, err := a.store.ListMembers(ctx, orgID, p)
+// ListMembers lists the members of the org context with their users. A
+// member's user is given only if the caller may read the users of that user's
+// org; otherwise the membership shows without it (no name, e-mail or login
+// name).
+func (a *App) ListMembers(ctx context.Context, s Scope, p store.Page) ([]*org.Member, map[string]*user.User, uint64, error) {
+	g, err := a.authorize(ctx, s, UseListMembers)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	c := g.Caller
+	ms, total, err := a.store.ListMembers(ctx, g.OrgID, p)
 	if err != nil {
 		return nil, nil, 0, storeErr(err)
 	}

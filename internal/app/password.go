@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/warden-id/warden/internal/credential"
+	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
-	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/policy"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
@@ -66,44 +67,36 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 		// Best effort: without a slot now, the next sign-in upgrades it.
 		upgrade, _ = a.hashPassword(ctx, password)
 	}
-	res := &PasswordResult{}
+	locked := false
 	var outErr error
-	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		*res = PasswordResult{} // fn may run again after a conflict
-		u, err := tx.User(ctx, userID)
-		if err != nil {
-			return err
-		}
+	u, err = a.writeUser(ctx, func(ctx context.Context, tx store.Reader) (*user.User, error) {
+		return tx.User(ctx, userID)
+	}, func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
+		locked = false // the decision may run again after a conflict
 		pol, err := lockoutPolicy(ctx, tx, u.OrgID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		prev := u.Sequence
 		by := user.Actor{UserID: u.ID, At: store.Now()}
 		evs, outcome, cerr := user.CheckPassword(u, correct, pol.MaxPasswordAttempts, by)
 		outErr = cerr
 		if outcome == user.CheckRefused {
-			return nil // nothing to record
+			return nil, nil // nothing to record
 		}
 		if outcome == user.CheckOK && upgrade != "" && u.Human.PasswordHash == hash {
 			ev, err := user.UpgradePasswordHash(u, upgrade, by)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			evs = append(evs, ev)
 		}
-		if err := tx.UpdateUser(ctx, u, prev); err != nil {
-			return err
-		}
-		if err := tx.Append(ctx, evs...); err != nil {
-			return err
-		}
-		res.User, res.Locked = u, outcome == user.CheckWrongLocked
-		return nil
+		locked = outcome == user.CheckWrongLocked
+		return evs, nil
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
+	res := &PasswordResult{User: u, Locked: locked}
 	if res.Locked {
 		a.log.WarnContext(ctx, "user locked by lockout policy", "user", userID)
 		a.obs.UserLocked(LockCausePolicy)
@@ -114,6 +107,10 @@ func (a *App) CheckPassword(ctx context.Context, userID, password string) (*Pass
 // SetPassword sets a human's password (SetHumanPassword v1, SetPassword v2, and
 // the user's own change when self is true).
 func (a *App) SetPassword(ctx context.Context, s Scope, userID, password string, changeRequired, self bool) (*user.User, error) {
+	g, err := a.authorize(ctx, s, UseSetPassword)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkID(userID, fail.Invalid("COMMAND-3M0fs", "User id is missing")); err != nil {
 		return nil, err
 	}
@@ -123,7 +120,7 @@ func (a *App) SetPassword(ctx context.Context, s Scope, userID, password string,
 	}
 	return a.writePassword(ctx, password, changeRequired, by, func(ctx context.Context, tx store.Reader) (*user.User, error) {
 		if !self {
-			return a.loadForWrite(ctx, tx, s, userID, user.ErrGetNotFound)
+			return a.loadForChange(ctx, tx, g, userID, user.ErrGetNotFound)
 		}
 		u, err := tx.User(ctx, userID)
 		if err != nil {
@@ -140,8 +137,7 @@ func (a *App) SetPassword(ctx context.Context, s Scope, userID, password string,
 // write may run again) and sets it on the user load returns inside the write.
 // load runs once before the hash too, so a caller who may not set this
 // password cannot keep the hash slots busy.
-func (a *App) writePassword(ctx context.Context, password string, changeRequired bool, by user.Actor,
-	load func(context.Context, store.Reader) (*user.User, error)) (*user.User, error) {
+func (a *App) writePassword(ctx context.Context, password string, changeRequired bool, by user.Actor, load userLoader) (*user.User, error) {
 	if err := checkPasswordRules(password); err != nil {
 		return nil, err
 	}
@@ -152,27 +148,13 @@ func (a *App) writePassword(ctx context.Context, password string, changeRequired
 	if err != nil {
 		return nil, err
 	}
-	var out user.User
-	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		u, err := load(ctx, tx)
-		if err != nil {
-			return err
-		}
-		prev := u.Sequence
+	return a.writeUser(ctx, load, func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
 		ev, err := user.SetPassword(u, hash, changeRequired, user.Actor{UserID: by.UserID, At: store.Now()})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := tx.UpdateUser(ctx, u, prev); err != nil {
-			return err
-		}
-		out = *u
-		return tx.Append(ctx, ev)
+		return []event.Event{ev}, nil
 	})
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	return &out, nil
 }
 
 func checkPasswordRules(p string) error {
@@ -205,10 +187,14 @@ func lockoutPolicy(ctx context.Context, r store.Reader, orgID string) (policy.Lo
 	return policy.Default(), nil
 }
 
-// LockoutPolicy returns the policy in force for orgID and whether it is the
-// default (no org policy of its own).
-func (a *App) LockoutPolicy(ctx context.Context, orgID string) (policy.Lockout, bool, error) {
-	p, err := lockoutPolicy(ctx, a.store, orgID)
+// LockoutPolicy returns the policy in force for the scope's org and whether
+// it is the default (no org policy of its own).
+func (a *App) LockoutPolicy(ctx context.Context, s Scope) (policy.Lockout, bool, error) {
+	g, err := a.authorize(ctx, s, UseGetLockoutPolicy)
+	if err != nil {
+		return policy.Lockout{}, false, err
+	}
+	p, err := lockoutPolicy(ctx, a.store, g.OrgID)
 	if err != nil {
 		return p, false, storeErr(err)
 	}
@@ -229,55 +215,76 @@ const (
 	PolicyReset
 )
 
+// policyUses are the use cases of the lockout policy writes.
+var policyUses = map[PolicyChange]Use{PolicyAdd: UseAddLockoutPolicy, PolicyUpdate: UseUpdateLockoutPolicy, PolicyReset: UseResetLockoutPolicy}
+
 // ChangeLockoutPolicy adds, updates or removes (reset to default) the org's own
-// lockout policy. The caller needs org.write in the org (checked by the caller
-// through OrgContext).
-func (a *App) ChangeLockoutPolicy(ctx context.Context, c *Caller, orgID string, maxPassword, maxOTP uint64, kind PolicyChange) (policy.Lockout, error) {
-	if !c.Can(org.PermOrgWrite, orgID) {
-		return policy.Lockout{}, fail.PermissionDenied
+// lockout policy.
+func (a *App) ChangeLockoutPolicy(ctx context.Context, s Scope, maxPassword, maxOTP uint64, kind PolicyChange) (policy.Lockout, error) {
+	g, err := a.authorize(ctx, s, policyUses[kind])
+	if err != nil {
+		return policy.Lockout{}, err
 	}
+	return a.changeLockout(ctx, g, func(cur *policy.Lockout, now time.Time) (*policy.Lockout, error) {
+		switch {
+		case kind == PolicyAdd && cur != nil:
+			return nil, errPolicyExists
+		case kind == PolicyAdd:
+			return &policy.Lockout{CreatedAt: now, OrgID: g.OrgID, ShowFailures: true, MaxPasswordAttempts: maxPassword, MaxOTPAttempts: maxOTP}, nil
+		case cur == nil:
+			return nil, errPolicyMissing
+		case kind == PolicyReset:
+			return nil, nil
+		}
+		cur.MaxPasswordAttempts, cur.MaxOTPAttempts = maxPassword, maxOTP
+		return cur, nil
+	})
+}
+
+// changeLockout is the one place an org's lockout policy is written. The
+// policy is an aggregate of its own, kept as an artifact of the org: its
+// sequence counts its changes. decide gets the org's own policy (nil: it has
+// none) and returns the next one (nil: the org's own is deleted and it
+// inherits the default again). The answer is the policy in force afterwards,
+// at the new sequence and change time.
+func (a *App) changeLockout(ctx context.Context, g granted, decide func(cur *policy.Lockout, now time.Time) (*policy.Lockout, error)) (policy.Lockout, error) {
 	var out policy.Lockout
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		art, err := tx.Artifact(ctx, policy.KindLockout, orgID)
-		exists := err == nil
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		var cur *policy.Lockout
+		art, err := tx.Artifact(ctx, policy.KindLockout, g.OrgID)
+		switch {
+		case err == nil:
+			cur = &policy.Lockout{}
+			if err := json.Unmarshal(art.Data, cur); err != nil {
+				return fmt.Errorf("lockout policy %s: %w", g.OrgID, err)
+			}
+		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
 		now := store.Now()
-		var p policy.Lockout
-		if exists {
-			if err := json.Unmarshal(art.Data, &p); err != nil {
-				return err
-			}
-		}
-		switch kind {
-		case PolicyAdd:
-			if exists {
-				return errPolicyExists
-			}
-			p = policy.Lockout{CreatedAt: now, OrgID: orgID, ShowFailures: true}
-		case PolicyUpdate, PolicyReset:
-			if !exists {
-				return errPolicyMissing
-			}
-		}
-		p.Sequence++
-		p.ChangedAt = now
-		if kind == PolicyReset {
-			if err := tx.DeleteArtifact(ctx, policy.KindLockout, orgID); err != nil {
-				return err
-			}
-			out, err = lockoutPolicy(ctx, tx, orgID)
-			out.ChangedAt, out.Sequence = now, p.Sequence
-			return err
-		}
-		p.MaxPasswordAttempts, p.MaxOTPAttempts = maxPassword, maxOTP
-		data, err := json.Marshal(p)
+		next, err := decide(cur, now)
 		if err != nil {
 			return err
 		}
-		out = p
-		return tx.PutArtifact(ctx, &store.Artifact{Kind: policy.KindLockout, ID: orgID, OrgID: orgID, CreatedAt: p.CreatedAt, Data: data})
+		seq := uint64(1)
+		if cur != nil {
+			seq = cur.Sequence + 1
+		}
+		if next == nil {
+			if err := tx.DeleteArtifact(ctx, policy.KindLockout, g.OrgID); err != nil {
+				return err
+			}
+			out, err = lockoutPolicy(ctx, tx, g.OrgID)
+			out.ChangedAt, out.Sequence = now, seq
+			return err
+		}
+		next.Sequence, next.ChangedAt = seq, now
+		data, err := json.Marshal(next)
+		if err != nil {
+			return err
+		}
+		out = *next
+		return tx.PutArtifact(ctx, &store.Artifact{Kind: policy.KindLockout, ID: g.OrgID, OrgID: g.OrgID, CreatedAt: next.CreatedAt, Data: data})
 	})
 	return out, storeErr(err)
 }

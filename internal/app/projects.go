@@ -16,7 +16,6 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
-	"github.com/warden-id/warden/internal/user"
 	"google.golang.org/grpc/codes"
 )
 
@@ -66,35 +65,6 @@ func (in ProjectInput) check() error {
 	return nil
 }
 
-// orgChange bumps the org's sequence inside tx; commit writes the org and the
-// event once the caller's artifacts are written.
-type orgChange struct {
-	o    *org.Org
-	prev uint64
-	by   user.Actor
-}
-
-func beginOrgChange(ctx context.Context, tx store.Tx, orgID string, c *Caller) (*orgChange, error) {
-	o, err := tx.Org(ctx, orgID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fail.OrgNotFound
-	} else if err != nil {
-		return nil, err
-	}
-	by := actor(c)
-	ch := &orgChange{o: o, prev: o.Sequence, by: by}
-	o.Sequence++
-	o.ChangedAt = by.At
-	return ch, nil
-}
-
-func (ch *orgChange) commit(ctx context.Context, tx store.Tx, typ string, payload any) error {
-	if err := tx.UpdateOrg(ctx, ch.o, ch.prev); err != nil {
-		return err
-	}
-	return tx.Append(ctx, orgEvent(ch.o, ch.o.Sequence, typ, ch.by, payload))
-}
-
 func putProject(ctx context.Context, tx store.Tx, p *project.Project) error {
 	data, err := json.Marshal(p)
 	if err != nil {
@@ -132,25 +102,26 @@ func loadProject(ctx context.Context, r store.Reader, orgID, projectID string) (
 	return &p, nil
 }
 
-// mayProject tells whether c may do perm (project.read or project.write) on p
-// of orgID: through a role in the org, or as p's creator still holding
-// project.create (ZITADEL's creator is the project's PROJECT_OWNER; Warden has
-// no project memberships yet).
-func (c *Caller) mayProject(perm, orgID string, p *project.Project) bool {
-	if c.Can(perm, orgID) {
+// mayProject tells whether g's caller may do the use case's permission on p
+// (nil: a project yet to be made) in the org context: through a role in the
+// org, or as p's creator still holding project.create (ZITADEL's creator is
+// the project's PROJECT_OWNER; Warden has no project memberships yet).
+func (g granted) mayProject(p *project.Project) bool {
+	c := g.Caller
+	if c.Can(g.perm(), g.OrgID) {
 		return true
 	}
-	return p != nil && p.CreatorID != "" && p.CreatorID == c.UserID && c.Can(org.PermProjectCreate, orgID)
+	return p != nil && p.CreatorID != "" && p.CreatorID == c.UserID && c.Can(org.PermProjectCreate, g.OrgID)
 }
 
-// projectFor loads p for a change or read by c under perm: NotFound as
-// loadProject, PermissionDenied when c may not.
-func projectFor(ctx context.Context, r store.Reader, c *Caller, perm, orgID, projectID string) (*project.Project, error) {
-	p, err := loadProject(ctx, r, orgID, projectID)
+// projectFor loads a project of the org context for the use case g was
+// granted: NotFound as loadProject, PermissionDenied when the caller may not.
+func projectFor(ctx context.Context, r store.Reader, g granted, projectID string) (*project.Project, error) {
+	p, err := loadProject(ctx, r, g.OrgID, projectID)
 	if err != nil {
 		return nil, err
 	}
-	if !c.mayProject(perm, orgID, p) {
+	if !g.mayProject(p) {
 		return nil, fail.PermissionDenied
 	}
 	return p, nil
@@ -247,47 +218,48 @@ func matchAll(ms []store.TextMatch, v string) bool {
 	return true
 }
 
-// AddProject creates a project in orgID (the v1 context).
-func (a *App) AddProject(ctx context.Context, c *Caller, orgID string, in ProjectInput) (*project.Project, error) {
+// AddProject creates a project in the org context.
+func (a *App) AddProject(ctx context.Context, s Scope, in ProjectInput) (*project.Project, error) {
+	g, err := a.authorize(ctx, s, UseAddProject)
+	if err != nil {
+		return nil, err
+	}
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	if !c.Can(org.PermProjectCreate, orgID) {
+	if !g.mayProject(nil) {
 		return nil, fail.PermissionDenied
 	}
 	pid := a.ids.Next()
 	var out project.Project
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		ch, err := beginOrgChange(ctx, tx, orgID, c)
-		if err != nil {
-			return err
-		}
-		p := project.Project{ID: pid, OrgID: orgID, Name: in.Name, CreatorID: c.UserID, RoleAssertion: in.RoleAssertion, PrivateLabeling: in.PrivateLabeling,
+	_, err = a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
+		out = project.Project{ID: pid, OrgID: g.OrgID, Name: in.Name, CreatorID: g.Caller.UserID, RoleAssertion: in.RoleAssertion, PrivateLabeling: in.PrivateLabeling,
 			Sequence: ch.o.Sequence, CreatedAt: ch.by.At, ChangedAt: ch.by.At}
-		if err := putProject(ctx, tx, &p); err != nil {
-			return err
-		}
-		out = p
-		return ch.commit(ctx, tx, event.ProjectAdded, map[string]any{"projectId": pid, "name": in.Name})
+		return event.ProjectAdded, map[string]any{"projectId": pid, "name": in.Name}, putProject(ctx, tx, &out)
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return &out, nil
 }
 
-// GetProject returns a project of orgID.
-func (a *App) GetProject(ctx context.Context, c *Caller, orgID, projectID string) (*project.Project, error) {
-	p, err := projectFor(ctx, a.store, c, org.PermProjectRead, orgID, projectID)
+// GetProject returns a project of the org context.
+func (a *App) GetProject(ctx context.Context, s Scope, projectID string) (*project.Project, error) {
+	g, err := a.authorize(ctx, s, UseGetProject)
+	if err != nil {
+		return nil, err
+	}
+	p, err := projectFor(ctx, a.store, g, projectID)
 	return p, storeErr(err)
 }
 
-// ListProjects lists the projects of orgID whose names match every filter.
-func (a *App) ListProjects(ctx context.Context, c *Caller, orgID string, names []store.TextMatch, pg store.Page) ([]*project.Project, uint64, error) {
-	if !c.Can(org.PermProjectRead, orgID) && !c.Can(org.PermProjectCreate, orgID) {
-		return nil, 0, fail.PermissionDenied
+// ListProjects lists the projects of the org context whose names match every filter.
+func (a *App) ListProjects(ctx context.Context, s Scope, names []store.TextMatch, pg store.Page) ([]*project.Project, uint64, error) {
+	g, err := a.authorize(ctx, s, UseListProjects)
+	if err != nil {
+		return nil, 0, err
 	}
-	arts, err := allArtifacts(ctx, a.store, project.KindProject, orgID, "")
+	arts, err := allArtifacts(ctx, a.store, project.KindProject, g.OrgID, "")
 	if err != nil {
 		return nil, 0, storeErr(err)
 	}
@@ -297,7 +269,7 @@ func (a *App) ListProjects(ctx context.Context, c *Caller, orgID string, names [
 		if err := json.Unmarshal(art.Data, &p); err != nil {
 			return nil, 0, storeErr(fmt.Errorf("project %s: %w", art.ID, err))
 		}
-		if matchAll(names, p.Name) && c.mayProject(org.PermProjectRead, orgID, &p) {
+		if matchAll(names, p.Name) && g.mayProject(&p) {
 			all = append(all, &p)
 		}
 	}
@@ -305,7 +277,11 @@ func (a *App) ListProjects(ctx context.Context, c *Caller, orgID string, names [
 }
 
 // UpdateProject changes a project; nothing to change is FailedPrecondition, as in ZITADEL.
-func (a *App) UpdateProject(ctx context.Context, c *Caller, orgID, projectID string, in ProjectInput) (*project.Project, error) {
+func (a *App) UpdateProject(ctx context.Context, s Scope, projectID string, in ProjectInput) (*project.Project, error) {
+	g, err := a.authorize(ctx, s, UseUpdateProject)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkID(projectID, errProjectIDMissing); err != nil {
 		return nil, err
 	}
@@ -313,75 +289,60 @@ func (a *App) UpdateProject(ctx context.Context, c *Caller, orgID, projectID str
 		return nil, err
 	}
 	var out project.Project
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		p, err := projectFor(ctx, tx, c, org.PermProjectWrite, orgID, projectID)
+	_, err = a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
+		p, err := projectFor(ctx, tx, g, projectID)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		if p.Name == in.Name && p.RoleAssertion == in.RoleAssertion && p.PrivateLabeling == in.PrivateLabeling {
-			return errNoChanges
-		}
-		ch, err := beginOrgChange(ctx, tx, orgID, c)
-		if err != nil {
-			return err
+			return "", nil, errNoChanges
 		}
 		p.Name, p.RoleAssertion, p.PrivateLabeling = in.Name, in.RoleAssertion, in.PrivateLabeling
 		p.Sequence, p.ChangedAt = ch.o.Sequence, ch.by.At
-		if err := putProject(ctx, tx, p); err != nil {
-			return err
-		}
 		out = *p
-		return ch.commit(ctx, tx, event.ProjectChanged, map[string]any{"projectId": p.ID, "name": p.Name})
+		return event.ProjectChanged, map[string]any{"projectId": p.ID, "name": p.Name}, putProject(ctx, tx, p)
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return &out, nil
 }
 
 // RemoveProject deletes a project and all its apps; it returns the org as committed.
-func (a *App) RemoveProject(ctx context.Context, c *Caller, orgID, projectID string) (*org.Org, error) {
+func (a *App) RemoveProject(ctx context.Context, s Scope, projectID string) (*org.Org, error) {
+	g, err := a.authorize(ctx, s, UseRemoveProject)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkID(projectID, errProjectIDMissing); err != nil {
 		return nil, err
 	}
-	var out org.Org
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		p, err := projectFor(ctx, tx, c, org.PermProjectWrite, orgID, projectID)
+	return a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
+		p, err := projectFor(ctx, tx, g, projectID)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
-		apps, err := allArtifacts(ctx, tx, project.KindApp, orgID, "")
+		apps, err := allArtifacts(ctx, tx, project.KindApp, g.OrgID, "")
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		var removed []string
 		for _, art := range apps {
 			ap, err := decodeApp(art)
 			if err != nil {
-				return err
+				return "", nil, err
 			}
 			if ap.ProjectID != p.ID {
 				continue
 			}
 			if err := tx.DeleteArtifact(ctx, project.KindApp, ap.ID); err != nil {
-				return err
+				return "", nil, err
 			}
 			removed = append(removed, ap.ClientID)
 		}
-		if err := tx.DeleteArtifact(ctx, project.KindProject, p.ID); err != nil {
-			return err
-		}
-		ch, err := beginOrgChange(ctx, tx, orgID, c)
-		if err != nil {
-			return err
-		}
-		out = *ch.o
-		return ch.commit(ctx, tx, event.ProjectRemoved, map[string]any{"projectId": p.ID, "name": p.Name, "clientIds": removed})
+		return event.ProjectRemoved, map[string]any{"projectId": p.ID, "name": p.Name, "clientIds": removed},
+			tx.DeleteArtifact(ctx, project.KindProject, p.ID)
 	})
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	return &out, nil
 }
 
 // OIDCConfig is the configuration of an OIDC app (numbers as in project's constants).
@@ -534,7 +495,11 @@ func clientID(appID string, p *project.Project) string {
 
 // AddOIDCApp creates an OIDC app in a project and returns it with its client
 // secret (shown once; empty for auth methods without one).
-func (a *App) AddOIDCApp(ctx context.Context, c *Caller, orgID, projectID, name string, cfg OIDCConfig) (*project.App, string, error) {
+func (a *App) AddOIDCApp(ctx context.Context, s Scope, projectID, name string, cfg OIDCConfig) (*project.App, string, error) {
+	g, err := a.authorize(ctx, s, UseAddOIDCApp)
+	if err != nil {
+		return nil, "", err
+	}
 	if err := checkAppName(name); err != nil {
 		return nil, "", err
 	}
@@ -543,18 +508,22 @@ func (a *App) AddOIDCApp(ctx context.Context, c *Caller, orgID, projectID, name 
 	}
 	ap := &project.App{Name: name, Kind: project.AppOIDC}
 	setOIDC(ap, cfg)
-	return a.addApp(ctx, c, orgID, projectID, ap)
+	return a.addApp(ctx, g, projectID, ap)
 }
 
 // AddAPIApp creates an API app (a resource server) in a project.
-func (a *App) AddAPIApp(ctx context.Context, c *Caller, orgID, projectID, name string, authMethod int) (*project.App, string, error) {
+func (a *App) AddAPIApp(ctx context.Context, s Scope, projectID, name string, authMethod int) (*project.App, string, error) {
+	g, err := a.authorize(ctx, s, UseAddAPIApp)
+	if err != nil {
+		return nil, "", err
+	}
 	if err := checkAppName(name); err != nil {
 		return nil, "", err
 	}
 	if authMethod < 0 || authMethod > 1 {
 		return nil, "", fail.Invalid("APP-AuthM", "unknown auth method")
 	}
-	return a.addApp(ctx, c, orgID, projectID, &project.App{Name: name, Kind: project.AppAPI, AuthMethod: authMethod})
+	return a.addApp(ctx, g, projectID, &project.App{Name: name, Kind: project.AppAPI, AuthMethod: authMethod})
 }
 
 func setOIDC(ap *project.App, cfg OIDCConfig) {
@@ -564,57 +533,57 @@ func setOIDC(ap *project.App, cfg OIDCConfig) {
 	ap.DevMode, ap.IDTokenUserinfo, ap.ClockSkew = cfg.DevMode, cfg.IDTokenUserinfo, cfg.ClockSkew
 }
 
-func (a *App) addApp(ctx context.Context, c *Caller, orgID, projectID string, ap *project.App) (*project.App, string, error) {
+func (a *App) addApp(ctx context.Context, g granted, projectID string, ap *project.App) (*project.App, string, error) {
 	if err := checkID(projectID, errProjectIDMissing); err != nil {
 		return nil, "", err
 	}
-	ap.ID, ap.ProjectID, ap.OrgID = a.ids.Next(), projectID, orgID
-	ap.Trusted = ap.Kind == project.AppOIDC && c.IsIAMOwner()
+	ap.ID, ap.ProjectID, ap.OrgID = a.ids.Next(), projectID, g.OrgID
+	ap.Trusted = ap.Kind == project.AppOIDC && g.Caller.IsIAMOwner()
 	var secret string
 	if needsSecret(ap.Kind, ap.AuthMethod) {
 		secret, ap.SecretHash = newSecret()
 	}
 	var out project.App
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		p, err := projectFor(ctx, tx, c, org.PermProjectWrite, orgID, projectID)
+	_, err := a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
+		p, err := projectFor(ctx, tx, g, projectID)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
-		ch, err := beginOrgChange(ctx, tx, orgID, c)
-		if err != nil {
-			return err
-		}
-		n := *ap
-		n.ClientID = clientID(n.ID, p)
-		n.Sequence, n.CreatedAt, n.ChangedAt = ch.o.Sequence, ch.by.At, ch.by.At
-		if err := putApp(ctx, tx, &n); err != nil {
-			return err
-		}
-		out = n
-		return ch.commit(ctx, tx, event.AppAdded, map[string]any{"projectId": p.ID, "appId": n.ID, "name": n.Name,
-			"kind": n.Kind, "clientId": n.ClientID})
+		out = *ap
+		out.ClientID = clientID(out.ID, p)
+		out.Sequence, out.CreatedAt, out.ChangedAt = ch.o.Sequence, ch.by.At, ch.by.At
+		return event.AppAdded, map[string]any{"projectId": p.ID, "appId": out.ID, "name": out.Name, "kind": out.Kind, "clientId": out.ClientID},
+			putApp(ctx, tx, &out)
 	})
 	if err != nil {
-		return nil, "", storeErr(err)
+		return nil, "", err
 	}
 	return &out, secret, nil
 }
 
-// GetApp returns an app of a project of orgID.
-func (a *App) GetApp(ctx context.Context, c *Caller, orgID, projectID, appID string) (*project.App, error) {
-	if _, err := projectFor(ctx, a.store, c, org.PermProjectRead, orgID, projectID); err != nil {
+// GetApp returns an app of a project of the org context.
+func (a *App) GetApp(ctx context.Context, s Scope, projectID, appID string) (*project.App, error) {
+	g, err := a.authorize(ctx, s, UseGetApp)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := projectFor(ctx, a.store, g, projectID); err != nil {
 		return nil, storeErr(err)
 	}
-	ap, err := loadApp(ctx, a.store, orgID, projectID, appID)
+	ap, err := loadApp(ctx, a.store, g.OrgID, projectID, appID)
 	return ap, storeErr(err)
 }
 
 // ListApps lists the apps of a project whose names match every filter.
-func (a *App) ListApps(ctx context.Context, c *Caller, orgID, projectID string, names []store.TextMatch, pg store.Page) ([]*project.App, uint64, error) {
-	if _, err := projectFor(ctx, a.store, c, org.PermProjectRead, orgID, projectID); err != nil {
+func (a *App) ListApps(ctx context.Context, s Scope, projectID string, names []store.TextMatch, pg store.Page) ([]*project.App, uint64, error) {
+	g, err := a.authorize(ctx, s, UseListApps)
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, err := projectFor(ctx, a.store, g, projectID); err != nil {
 		return nil, 0, storeErr(err)
 	}
-	arts, err := allArtifacts(ctx, a.store, project.KindApp, orgID, "")
+	arts, err := allArtifacts(ctx, a.store, project.KindApp, g.OrgID, "")
 	if err != nil {
 		return nil, 0, storeErr(err)
 	}
@@ -631,9 +600,10 @@ func (a *App) ListApps(ctx context.Context, c *Caller, orgID, projectID string, 
 	return pageOf(all, pg), uint64(len(all)), nil
 }
 
-// changeApp loads an app in a write, lets change modify it (returning the event
-// type, or errNoChanges) and commits it with an org event.
-func (a *App) changeApp(ctx context.Context, c *Caller, orgID, projectID, appID string, change func(ap *project.App) (string, error)) (*project.App, error) {
+// changeApp loads an app of a project the caller may change in the write, lets
+// change modify it (returning the event type, or errNoChanges) and commits it
+// with an org event.
+func (a *App) changeApp(ctx context.Context, g granted, projectID, appID string, change func(ap *project.App) (string, error)) (*project.App, error) {
 	if err := checkID(projectID, errProjectIDMissing); err != nil {
 		return nil, err
 	}
@@ -641,41 +611,38 @@ func (a *App) changeApp(ctx context.Context, c *Caller, orgID, projectID, appID 
 		return nil, err
 	}
 	var out project.App
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		if _, err := projectFor(ctx, tx, c, org.PermProjectWrite, orgID, projectID); err != nil {
-			return err
+	_, err := a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
+		if _, err := projectFor(ctx, tx, g, projectID); err != nil {
+			return "", nil, err
 		}
-		ap, err := loadApp(ctx, tx, orgID, projectID, appID)
+		ap, err := loadApp(ctx, tx, g.OrgID, projectID, appID)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		typ, err := change(ap)
 		if err != nil {
-			return err
-		}
-		ch, err := beginOrgChange(ctx, tx, orgID, c)
-		if err != nil {
-			return err
+			return "", nil, err
 		}
 		ap.Sequence, ap.ChangedAt = ch.o.Sequence, ch.by.At
-		if err := putApp(ctx, tx, ap); err != nil {
-			return err
-		}
 		out = *ap
-		return ch.commit(ctx, tx, typ, map[string]any{"projectId": ap.ProjectID, "appId": ap.ID, "name": ap.Name})
+		return typ, map[string]any{"projectId": ap.ProjectID, "appId": ap.ID, "name": ap.Name}, putApp(ctx, tx, ap)
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return &out, nil
 }
 
 // RenameApp changes an app's name (UpdateApp).
-func (a *App) RenameApp(ctx context.Context, c *Caller, orgID, projectID, appID, name string) (*project.App, error) {
+func (a *App) RenameApp(ctx context.Context, s Scope, projectID, appID, name string) (*project.App, error) {
+	g, err := a.authorize(ctx, s, UseRenameApp)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkAppName(name); err != nil {
 		return nil, err
 	}
-	return a.changeApp(ctx, c, orgID, projectID, appID, func(ap *project.App) (string, error) {
+	return a.changeApp(ctx, g, projectID, appID, func(ap *project.App) (string, error) {
 		if ap.Name == name {
 			return "", errNoChanges
 		}
@@ -687,17 +654,21 @@ func (a *App) RenameApp(ctx context.Context, c *Caller, orgID, projectID, appID,
 // UpdateOIDCApp replaces an OIDC app's configuration. A change to an auth method
 // without a secret drops the stored secret; a change to one with a secret keeps
 // the current secret, or leaves none until RegenerateAppSecret.
-func (a *App) UpdateOIDCApp(ctx context.Context, c *Caller, orgID, projectID, appID string, cfg OIDCConfig) (*project.App, error) {
+func (a *App) UpdateOIDCApp(ctx context.Context, s Scope, projectID, appID string, cfg OIDCConfig) (*project.App, error) {
+	g, err := a.authorize(ctx, s, UseUpdateOIDCApp)
+	if err != nil {
+		return nil, err
+	}
 	if err := cfg.normalize(); err != nil {
 		return nil, err
 	}
-	return a.changeApp(ctx, c, orgID, projectID, appID, func(ap *project.App) (string, error) {
+	return a.changeApp(ctx, g, projectID, appID, func(ap *project.App) (string, error) {
 		if ap.Kind != project.AppOIDC {
 			return "", errAppNotOIDC
 		}
 		before, _ := json.Marshal(ap)
 		setOIDC(ap, cfg)
-		if !c.IsIAMOwner() {
+		if !g.Caller.IsIAMOwner() {
 			// New redirect URIs from someone the instance does not trust could
 			// send a trusted app's codes elsewhere.
 			ap.Trusted = false
@@ -713,11 +684,15 @@ func (a *App) UpdateOIDCApp(ctx context.Context, c *Caller, orgID, projectID, ap
 }
 
 // UpdateAPIApp changes an API app's auth method.
-func (a *App) UpdateAPIApp(ctx context.Context, c *Caller, orgID, projectID, appID string, authMethod int) (*project.App, error) {
+func (a *App) UpdateAPIApp(ctx context.Context, s Scope, projectID, appID string, authMethod int) (*project.App, error) {
+	g, err := a.authorize(ctx, s, UseUpdateAPIApp)
+	if err != nil {
+		return nil, err
+	}
 	if authMethod < 0 || authMethod > 1 {
 		return nil, fail.Invalid("APP-AuthM", "unknown auth method")
 	}
-	return a.changeApp(ctx, c, orgID, projectID, appID, func(ap *project.App) (string, error) {
+	return a.changeApp(ctx, g, projectID, appID, func(ap *project.App) (string, error) {
 		if ap.Kind != project.AppAPI {
 			return "", errAppNotAPI
 		}
@@ -734,9 +709,17 @@ func (a *App) UpdateAPIApp(ctx context.Context, c *Caller, orgID, projectID, app
 
 // RegenerateAppSecret replaces the client secret of an app of the given kind;
 // the old secret stops working when this commits.
-func (a *App) RegenerateAppSecret(ctx context.Context, c *Caller, orgID, projectID, appID string, kind project.AppKind) (*project.App, string, error) {
+func (a *App) RegenerateAppSecret(ctx context.Context, s Scope, projectID, appID string, kind project.AppKind) (*project.App, string, error) {
+	use := UseRegenAPISecret
+	if kind == project.AppOIDC {
+		use = UseRegenOIDCSecret
+	}
+	g, err := a.authorize(ctx, s, use)
+	if err != nil {
+		return nil, "", err
+	}
 	secret, hash := newSecret()
-	ap, err := a.changeApp(ctx, c, orgID, projectID, appID, func(ap *project.App) (string, error) {
+	ap, err := a.changeApp(ctx, g, projectID, appID, func(ap *project.App) (string, error) {
 		if ap.Kind != kind {
 			if kind == project.AppOIDC {
 				return "", errAppNotOIDC
@@ -759,34 +742,26 @@ func (a *App) RegenerateAppSecret(ctx context.Context, c *Caller, orgID, project
 }
 
 // RemoveApp deletes an app; it returns the org as committed.
-func (a *App) RemoveApp(ctx context.Context, c *Caller, orgID, projectID, appID string) (*org.Org, error) {
+func (a *App) RemoveApp(ctx context.Context, s Scope, projectID, appID string) (*org.Org, error) {
+	g, err := a.authorize(ctx, s, UseRemoveApp)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkID(projectID, errProjectIDMissing); err != nil {
 		return nil, err
 	}
 	if err := checkID(appID, errAppIDMissing); err != nil {
 		return nil, err
 	}
-	var out org.Org
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		if _, err := projectFor(ctx, tx, c, org.PermProjectWrite, orgID, projectID); err != nil {
-			return err
+	return a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
+		if _, err := projectFor(ctx, tx, g, projectID); err != nil {
+			return "", nil, err
 		}
-		ap, err := loadApp(ctx, tx, orgID, projectID, appID)
+		ap, err := loadApp(ctx, tx, g.OrgID, projectID, appID)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
-		if err := tx.DeleteArtifact(ctx, project.KindApp, ap.ID); err != nil {
-			return err
-		}
-		ch, err := beginOrgChange(ctx, tx, orgID, c)
-		if err != nil {
-			return err
-		}
-		out = *ch.o
-		return ch.commit(ctx, tx, event.AppRemoved, map[string]any{"projectId": ap.ProjectID, "appId": ap.ID, "clientId": ap.ClientID})
+		return event.AppRemoved, map[string]any{"projectId": ap.ProjectID, "appId": ap.ID, "clientId": ap.ClientID},
+			tx.DeleteArtifact(ctx, project.KindApp, ap.ID)
 	})
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	return &out, nil
 }

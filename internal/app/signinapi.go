@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/warden-id/warden/internal/fail"
-	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
 )
@@ -20,10 +19,14 @@ func (a *App) InstanceID(ctx context.Context) (string, error) {
 }
 
 // ChangePassword is v2 SetPassword with the current password: the caller is the
-// user itself or holds user.write in the user's org, and the current password is
-// verified as a sign-in check would (so wrong guesses count towards the lockout
-// policy) before the new one is set.
+// user itself or holds the permission in the user's org, and the current
+// password is verified as a sign-in check would (so wrong guesses count towards
+// the lockout policy) before the new one is set.
 func (a *App) ChangePassword(ctx context.Context, c *Caller, userID, current, password string, changeRequired bool) (*user.User, error) {
+	g, err := a.authorize(ctx, Scope{Caller: c}, UseChangePassword) // v2: decided on the user, below
+	if err != nil {
+		return nil, err
+	}
 	if err := checkID(userID, fail.Invalid("COMMAND-3M0fs", "User id is missing")); err != nil {
 		return nil, err
 	}
@@ -40,8 +43,8 @@ func (a *App) ChangePassword(ctx context.Context, c *Caller, userID, current, pa
 	if u.State == user.StateDeleted {
 		return nil, user.ErrGetNotFound
 	}
-	may := c.Can(org.PermUserWrite, u.OrgID)
-	if !may && c.UserID != userID {
+	may := c.Can(g.perm(), u.OrgID)
+	if !may && !(g.rule.Self && c.UserID == userID) {
 		return nil, fail.PermissionDenied
 	}
 	if _, err := a.CheckPassword(ctx, userID, current); err != nil {

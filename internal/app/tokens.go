@@ -8,23 +8,27 @@ import (
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
-	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
 	"google.golang.org/grpc/codes"
 )
 
 var (
-	errPATUserMissing = fail.New(codes.NotFound, "COMMAND-Dggw2", "User could not be found")
-	errPATNotMachine  = fail.New(codes.FailedPrecondition, "COMMAND-Sfg3h", "Personal access tokens are only for machine users")
-	errPATNotFound    = fail.New(codes.NotFound, "COMMAND-4m77G", "Personal access token not found")
-	errPATExpired     = fail.Invalid("COMMAND-dv3t5", "Expiration date must be in the future")
+	errPATUserMissing   = fail.New(codes.NotFound, "COMMAND-Dggw2", "User could not be found")
+	errPATNotMachine    = fail.New(codes.FailedPrecondition, "COMMAND-Sfg3h", "Personal access tokens are only for machine users")
+	errPATNotFound      = fail.New(codes.NotFound, "COMMAND-4m77G", "Personal access token not found")
+	errPATExpired       = fail.Invalid("COMMAND-dv3t5", "Expiration date must be in the future")
+	errPATUserIDMissing = fail.Invalid("COMMAND-lk9Fs", "User id is missing")
 )
 
 // AddPAT issues a personal access token for a machine user and returns the token
 // (shown once; only its hash is stored).
 func (a *App) AddPAT(ctx context.Context, s Scope, userID string, expiration time.Time) (*credential.PAT, string, *user.User, error) {
-	if err := checkID(userID, fail.Invalid("COMMAND-lk9Fs", "User id is missing")); err != nil {
+	g, err := a.authorize(ctx, s, UseAddPAT)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if err := checkID(userID, errPATUserIDMissing); err != nil {
 		return nil, "", nil, err
 	}
 	if !expiration.IsZero() && !expiration.After(time.Now()) {
@@ -32,74 +36,52 @@ func (a *App) AddPAT(ctx context.Context, s Scope, userID string, expiration tim
 	}
 	token, hash := credential.NewToken()
 	p := &credential.PAT{ID: a.ids.Next(), UserID: userID, Hash: hash, Expiration: expiration.UTC().Truncate(time.Microsecond)}
-	var out user.User
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		u, err := a.loadForWrite(ctx, tx, s, userID, errPATUserMissing)
-		if err != nil {
-			return err
-		}
+	u, err := a.changeUser(ctx, g, userID, errPATUserMissing, func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
 		if u.Type != user.TypeMachine {
-			return errPATNotMachine
+			return nil, errPATNotMachine
 		}
 		if !u.CanAuthenticate() {
-			return user.ErrNotActiveOrInitial
+			return nil, user.ErrNotActiveOrInitial
 		}
-		prev := u.Sequence
-		ev := u.Record(event.PATAdded, actor(s.Caller), map[string]any{"tokenId": p.ID, "expiration": p.Expiration})
+		ev := u.Record(event.PATAdded, actor(g.Caller), map[string]any{"tokenId": p.ID, "expiration": p.Expiration})
 		p.OrgID, p.CreatedAt, p.Epoch, p.Sequence = u.OrgID, ev.CreatedAt, u.CredentialEpoch, u.Sequence
-		if err := tx.UpdateUser(ctx, u, prev); err != nil {
-			return err
-		}
-		if err := tx.InsertPAT(ctx, p); err != nil {
-			return err
-		}
-		out = *u
-		return tx.Append(ctx, ev)
+		return []event.Event{ev}, tx.InsertPAT(ctx, p)
 	})
 	if err != nil {
-		return nil, "", nil, storeErr(err)
+		return nil, "", nil, err
 	}
-	return p, token, &out, nil
+	return p, token, u, nil
 }
 
 // RemovePAT deletes a token of a user.
 func (a *App) RemovePAT(ctx context.Context, s Scope, userID, patID string) (*user.User, error) {
-	if err := checkID(userID, fail.Invalid("COMMAND-lk9Fs", "User id is missing")); err != nil {
+	g, err := a.authorize(ctx, s, UseRemovePAT)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID(userID, errPATUserIDMissing); err != nil {
 		return nil, err
 	}
 	if err := checkID(patID, fail.Invalid("COMMAND-2M9fs", "Token id is missing")); err != nil {
 		return nil, err
 	}
-	var out user.User
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		u, err := a.loadForWrite(ctx, tx, s, userID, errPATUserMissing)
-		if err != nil {
-			return err
-		}
+	return a.changeUser(ctx, g, userID, errPATUserMissing, func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
 		if _, err := tx.PAT(ctx, userID, patID); errors.Is(err, store.ErrNotFound) {
-			return errPATNotFound
+			return nil, errPATNotFound
 		} else if err != nil {
-			return err
+			return nil, err
 		}
-		prev := u.Sequence
-		ev := u.Record(event.PATRemoved, actor(s.Caller), map[string]any{"tokenId": patID})
-		if err := tx.UpdateUser(ctx, u, prev); err != nil {
-			return err
-		}
-		if err := tx.DeletePAT(ctx, userID, patID); err != nil {
-			return err
-		}
-		out = *u
-		return tx.Append(ctx, ev)
+		ev := u.Record(event.PATRemoved, actor(g.Caller), map[string]any{"tokenId": patID})
+		return []event.Event{ev}, tx.DeletePAT(ctx, userID, patID)
 	})
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	return &out, nil
 }
 
 // ListPATs lists a user's tokens.
 func (a *App) ListPATs(ctx context.Context, s Scope, userID string, p store.Page) ([]*credential.PAT, uint64, error) {
+	g, err := a.authorize(ctx, s, UseListPATs)
+	if err != nil {
+		return nil, 0, err
+	}
 	if err := checkID(userID, fail.Invalid("QUERY-Dbf3a", "User id is missing")); err != nil {
 		return nil, 0, err
 	}
@@ -110,15 +92,9 @@ func (a *App) ListPATs(ctx context.Context, s Scope, userID string, p store.Page
 	if err != nil {
 		return nil, 0, storeErr(err)
 	}
-	if err := s.visible(u, "user.read", user.ErrGetNotFound); err != nil {
+	if err := g.visible(u, user.ErrGetNotFound); err != nil {
 		return nil, 0, err
 	}
 	pats, total, err := a.store.ListPATs(ctx, userID, p)
 	return pats, total, storeErr(err)
-}
-
-// loadForWrite loads a user inside a write for a change of its credentials or
-// password (user.write, and the caller covers the user's roles).
-func (a *App) loadForWrite(ctx context.Context, tx store.Reader, s Scope, userID string, notFound *fail.Error) (*user.User, error) {
-	return a.loadForChange(ctx, tx, s, userID, org.PermUserWrite, notFound)
 }

@@ -15,36 +15,20 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-// Scope says in which org a user command or query is allowed.
-// OrgID set (v1): the user must belong to that org (its permission was checked
-// by OrgContext); OrgID empty (v2): the permission is checked against the user's
-// own org.
-type Scope struct {
-	Caller *Caller
-	OrgID  string
-}
-
-// permFor is the permission an operation needs.
-func permFor(op user.Op) string {
-	if op == user.OpRemove {
-		return org.PermUserDelete
-	}
-	return org.PermUserWrite
-}
-
-// visible applies the scope to a loaded user: a user outside the v1 org context is
-// NotFound, a v2 caller without perm in the user's org is PermissionDenied.
-func (s Scope) visible(u *user.User, perm string, notFound *fail.Error) error {
+// visible applies the scope to a loaded user: a user outside the org context
+// is NotFound; without an org context (v2), a caller without the use case's
+// permission in the user's org is PermissionDenied.
+func (g granted) visible(u *user.User, notFound *fail.Error) error {
 	if u == nil || u.State == user.StateDeleted {
 		return notFound
 	}
-	if s.OrgID != "" {
-		if u.OrgID != s.OrgID {
+	if g.inOrgContext() {
+		if u.OrgID != g.OrgID {
 			return notFound
 		}
 		return nil
 	}
-	if !s.Caller.Can(perm, u.OrgID) {
+	if !g.Caller.Can(g.perm(), u.OrgID) {
 		return fail.PermissionDenied
 	}
 	return nil
@@ -56,9 +40,10 @@ func (s Scope) visible(u *user.User, perm string, notFound *fail.Error) error {
 var errOutranked = fail.New(codes.PermissionDenied, "WARDEN-RANK1", "The user holds roles the caller does not hold")
 
 // loadForChange loads a user inside a write for a change of its state,
-// credentials or password: visible in the scope with perm, and not holding
-// more than the caller may do (anyone may act on themselves).
-func (a *App) loadForChange(ctx context.Context, tx store.Reader, s Scope, userID, perm string, notFound *fail.Error) (*user.User, error) {
+// credentials or password: visible in the scope with the use case's
+// permission, and not holding more than the caller may do (anyone may act on
+// themselves).
+func (a *App) loadForChange(ctx context.Context, tx store.Reader, g granted, userID string, notFound *fail.Error) (*user.User, error) {
 	u, err := tx.User(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound
@@ -66,10 +51,10 @@ func (a *App) loadForChange(ctx context.Context, tx store.Reader, s Scope, userI
 	if err != nil {
 		return nil, err
 	}
-	if err := s.visible(u, perm, notFound); err != nil {
+	if err := g.visible(u, notFound); err != nil {
 		return nil, err
 	}
-	if c := s.Caller; c != nil && c.UserID != u.ID && !c.IsIAMOwner() {
+	if c := g.Caller; c != nil && c.UserID != u.ID && !c.IsIAMOwner() {
 		ms, err := tx.MembershipsOf(ctx, u.ID)
 		if err != nil {
 			return nil, err
@@ -81,39 +66,47 @@ func (a *App) loadForChange(ctx context.Context, tx store.Reader, s Scope, userI
 	return u, nil
 }
 
+// StateChangeUse is the use case of a lifecycle operation.
+func StateChangeUse(op user.Op) Use {
+	switch op {
+	case user.OpLock:
+		return UseLockUser
+	case user.OpUnlock:
+		return UseUnlockUser
+	case user.OpDeactivate:
+		return UseDeactivateUser
+	case user.OpReactivate:
+		return UseReactivateUser
+	case user.OpRemove:
+		return UseRemoveUser
+	}
+	return "" // no rule: authorize refuses it
+}
+
 // ChangeState runs a lifecycle operation (lock, unlock, deactivate, reactivate,
 // remove) and returns the user as committed.
 func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.Op) (*user.User, error) {
+	g, err := a.authorize(ctx, s, StateChangeUse(op))
+	if err != nil {
+		return nil, err
+	}
 	if err := checkID(userID, user.ErrEmptyID(op)); err != nil {
 		return nil, err
 	}
-	var out user.User
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		u, err := a.loadForChange(ctx, tx, s, userID, permFor(op), user.ErrNotFound(op))
+	out, err := a.changeUser(ctx, g, userID, user.ErrNotFound(op), func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
+		ev, err := user.Apply(u, op, actor(g.Caller))
 		if err != nil {
-			return err
-		}
-		prev := u.Sequence
-		ev, err := user.Apply(u, op, actor(s.Caller))
-		if err != nil {
-			return err
-		}
-		if err := tx.UpdateUser(ctx, u, prev); err != nil {
-			return err
+			return nil, err
 		}
 		if op == user.OpRemove {
 			if err := deleteUserCredentials(ctx, tx, u.ID); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		if err := tx.Append(ctx, ev); err != nil {
-			return err
-		}
-		out = *u
-		return nil
+		return []event.Event{ev}, nil
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	if op == user.OpLock {
 		a.obs.UserLocked(LockCauseAdmin)
@@ -121,11 +114,15 @@ func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.O
 	if op == user.OpLock || op == user.OpDeactivate || op == user.OpRemove {
 		a.log.InfoContext(ctx, "user credentials revoked", "op", op.String(), "user", userID, "by", s.Caller.UserID, "sequence", out.Sequence)
 	}
-	return &out, nil
+	return out, nil
 }
 
 // GetUser returns a user visible in the scope.
 func (a *App) GetUser(ctx context.Context, s Scope, userID string) (*user.User, *org.Org, error) {
+	g, err := a.authorize(ctx, s, UseGetUser)
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := checkID(userID, fail.Invalid("QUERY-4Mifs", "User id is missing")); err != nil {
 		return nil, nil, err
 	}
@@ -136,7 +133,7 @@ func (a *App) GetUser(ctx context.Context, s Scope, userID string) (*user.User, 
 	if err != nil {
 		return nil, nil, storeErr(err)
 	}
-	if err := s.visible(u, org.PermUserRead, user.ErrGetNotFound); err != nil {
+	if err := g.visible(u, user.ErrGetNotFound); err != nil {
 		return nil, nil, err
 	}
 	o, err := a.store.Org(ctx, u.OrgID)
@@ -149,6 +146,10 @@ func (a *App) GetUser(ctx context.Context, s Scope, userID string) (*user.User, 
 // ListUsers lists users of the scope's org (v1) or of every org where the caller
 // may read users (v2: instance readers see all; others are limited to their org).
 func (a *App) ListUsers(ctx context.Context, s Scope, q store.UserQuery) (*store.UserPage, map[string]*org.Org, error) {
+	g, err := a.authorize(ctx, s, UseListUsers)
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, m := range append(append([]store.TextMatch{}, q.UserNames...), q.Emails...) {
 		if !pgText(m.Value) {
 			return nil, nil, fail.Invalid("WARDEN-QCHR", "search text contains a NUL or is not valid UTF-8")
@@ -159,14 +160,14 @@ func (a *App) ListUsers(ctx context.Context, s Scope, q store.UserQuery) (*store
 			return nil, nil, fail.Invalid("WARDEN-IDCHR", "id contains a NUL or is not valid UTF-8")
 		}
 	}
-	switch {
-	case s.OrgID != "":
-		q.OrgID = s.OrgID
-	case s.Caller.Can(org.PermUserRead, org.InstanceScope):
+	switch c, perm := g.Caller, g.perm(); {
+	case g.inOrgContext():
+		q.OrgID = g.OrgID
+	case c.Can(perm, org.InstanceScope):
 		// every org, or the one asked for
-	case q.OrgID == "" && s.Caller.Can(org.PermUserRead, s.Caller.OrgID):
-		q.OrgID = s.Caller.OrgID
-	case q.OrgID != "" && s.Caller.Can(org.PermUserRead, q.OrgID):
+	case q.OrgID == "" && c.Can(perm, c.OrgID):
+		q.OrgID = c.OrgID
+	case q.OrgID != "" && c.Can(perm, q.OrgID):
 	default:
 		return nil, nil, fail.PermissionDenied
 	}
@@ -191,6 +192,10 @@ func (a *App) ListUsers(ctx context.Context, s Scope, q store.UserQuery) (*store
 // UserChanges returns a user's history (ListUserChanges). The user may be removed;
 // its history stays readable to those who may read the org's users.
 func (a *App) UserChanges(ctx context.Context, s Scope, userID string, q store.EventQuery) ([]event.Event, error) {
+	g, err := a.authorize(ctx, s, UseListUserChanges)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkID(userID, fail.Invalid("QUERY-W2fs4", "User id is missing")); err != nil {
 		return nil, err
 	}
@@ -201,8 +206,11 @@ func (a *App) UserChanges(ctx context.Context, s Scope, userID string, q store.E
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	if s.OrgID != "" && u.OrgID != s.OrgID {
+	switch {
+	case g.inOrgContext() && u.OrgID != g.OrgID:
 		return nil, user.ErrGetNotFound
+	case !g.inOrgContext() && !g.Caller.Can(g.perm(), u.OrgID):
+		return nil, fail.PermissionDenied
 	}
 	q.AggregateType, q.AggregateID = event.AggregateUser, userID
 	evs, err := a.store.Events(ctx, q)
@@ -224,6 +232,10 @@ type NewHuman struct {
 
 // AddHuman creates a human user.
 func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, error) {
+	g, err := a.authorize(ctx, s, UseAddHuman)
+	if err != nil {
+		return nil, err
+	}
 	h := in.Profile
 	if in.UserName == "" {
 		in.UserName = h.Email
@@ -263,7 +275,7 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 		}
 		h.PasswordHash = in.HashedPassword
 	}
-	orgID, err := a.targetOrg(ctx, s, in.OrgID)
+	orgID, err := a.targetOrg(ctx, g, in.OrgID)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +290,7 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 		uid = a.ids.Next()
 	}
 	// Without a password the user still has to set one: INITIAL, as in ZITADEL.
-	u, ev := user.NewHuman(uid, orgID, in.UserName, h, h.PasswordHash == "", actor(s.Caller))
+	u, ev := user.NewHuman(uid, orgID, in.UserName, h, h.PasswordHash == "", actor(g.Caller))
 	return u, a.insertUser(ctx, u, ev, in.UserID != "")
 }
 
@@ -293,6 +305,10 @@ type NewMachine struct {
 
 // AddMachine creates a machine user in the scope's org.
 func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.User, error) {
+	g, err := a.authorize(ctx, s, UseAddMachine)
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range []struct {
 		name, v  string
 		required bool
@@ -312,32 +328,33 @@ func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.Use
 	} else {
 		uid = a.ids.Next()
 	}
-	orgID, err := a.targetOrg(ctx, s, "")
+	orgID, err := a.targetOrg(ctx, g, "")
 	if err != nil {
 		return nil, err
 	}
 	u, ev := user.NewMachine(uid, orgID, in.UserName,
-		user.Machine{Name: in.Name, Description: in.Description, AccessTokenType: in.AccessTokenType}, actor(s.Caller))
+		user.Machine{Name: in.Name, Description: in.Description, AccessTokenType: in.AccessTokenType}, actor(g.Caller))
 	return u, a.insertUser(ctx, u, ev, in.UserID != "")
 }
 
-// targetOrg is the org a new user goes into: explicit (v2), else the v1 context,
-// else the caller's own; the caller needs user.write there.
-func (a *App) targetOrg(ctx context.Context, s Scope, explicit string) (string, error) {
+// targetOrg is the org a new user goes into: explicit (v2), else the org
+// context (authorized already), else the caller's own; the caller needs the
+// use case's permission there.
+func (a *App) targetOrg(ctx context.Context, g granted, explicit string) (string, error) {
+	if explicit == "" && g.inOrgContext() {
+		return g.OrgID, nil
+	}
 	orgID := explicit
 	if orgID == "" {
-		orgID = s.OrgID
-	}
-	if orgID == "" {
-		orgID = s.Caller.OrgID
+		orgID = g.Caller.OrgID
 	}
 	if err := checkID(orgID, fail.Invalid("WARDEN-ORGID", "organisation id is missing")); err != nil {
 		return "", err
 	}
-	if !s.Caller.Can(org.PermUserWrite, orgID) {
+	if !g.Caller.Can(g.perm(), orgID) {
 		return "", fail.PermissionDenied
 	}
-	if orgID != s.Caller.OrgID && orgID != s.OrgID {
+	if orgID != g.Caller.OrgID && orgID != g.OrgID {
 		if _, err := a.store.Org(ctx, orgID); errors.Is(err, store.ErrNotFound) {
 			return "", fail.OrgNotFound
 		} else if err != nil {

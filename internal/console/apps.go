@@ -2,6 +2,8 @@ package console
 
 import (
 	"net/http"
+
+	"github.com/warden-id/warden/internal/app"
 )
 
 // The apps page lists the org's OIDC apps and whether the instance trusts each
@@ -20,17 +22,17 @@ type appRow struct {
 }
 
 func (h *handler) listApps(w http.ResponseWriter, r *http.Request, rq *request) {
-	orgID, err := h.app.ProjectContext(r.Context(), rq.caller, rq.sess.OrgID)
+	s, err := h.scope(r, rq, app.UseListOrgOIDCApps)
 	if err != nil {
 		h.fail(w, r, rq, err, "see the apps of this organisation")
 		return
 	}
-	apps, err := h.app.ListOrgOIDCApps(r.Context(), rq.caller, orgID)
+	apps, err := h.app.ListOrgOIDCApps(r.Context(), s)
 	if err != nil {
 		h.fail(w, r, rq, err, "see the apps of this organisation")
 		return
 	}
-	av := &appsView{CanTrust: rq.caller.IsIAMOwner()}
+	av := &appsView{CanTrust: s.May(app.UseTrustApp)}
 	for _, a := range apps {
 		av.Rows = append(av.Rows, appRow{ProjectID: a.App.ProjectID, ProjectName: a.ProjectName, AppID: a.App.ID, Name: a.App.Name,
 			ClientID: a.App.ClientID, RedirectURIs: a.App.RedirectURIs, Trusted: a.App.Trusted})
@@ -43,10 +45,10 @@ func (h *handler) listApps(w http.ResponseWriter, r *http.Request, rq *request) 
 
 // trustApp sets or withdraws an app's trust (IAM owners only: app.TrustApp decides).
 func (h *handler) trustApp(w http.ResponseWriter, r *http.Request, rq *request) {
-	orgID, err := h.app.ProjectContext(r.Context(), rq.caller, rq.sess.OrgID)
+	s, err := h.scope(r, rq, app.UseTrustApp)
 	if err == nil {
 		trusted := r.PostForm.Get("trusted") == "true"
-		_, err = h.app.TrustApp(r.Context(), rq.caller, orgID, r.PathValue("project"), r.PathValue("app"), trusted)
+		_, err = h.app.TrustApp(r.Context(), s, r.PathValue("project"), r.PathValue("app"), trusted)
 		if err == nil {
 			done := "untrusted"
 			if trusted {

@@ -14,14 +14,14 @@ import (
 )
 
 // switchOrg sets the org context of the session: what the API takes from the
-// x-zitadel-orgid header. OrgContext decides whether the caller may use it.
+// x-zitadel-orgid header. app decides whether the caller may use it.
 func (h *handler) switchOrg(w http.ResponseWriter, r *http.Request, rq *request) {
 	orgID := strings.TrimSpace(r.PostForm.Get("orgId"))
 	if orgID == "" {
 		orgID = r.PostForm.Get("org")
 	}
 	orgID = clip(orgID, app.MaxIDLen+1)
-	if _, err := h.app.OrgContext(r.Context(), rq.caller, orgID, org.PermOrgRead); err != nil {
+	if _, err := h.app.Authorize(r.Context(), app.OrgScope(rq.caller, orgID), app.UseGetOrg); err != nil {
 		h.fail(w, r, rq, err, "open this organisation")
 		return
 	}
@@ -70,12 +70,12 @@ func (h *handler) listMembers(w http.ResponseWriter, r *http.Request, rq *reques
 
 func (h *handler) membersPage(w http.ResponseWriter, r *http.Request, rq *request, status int, mv *membersView) {
 	ctx := r.Context()
-	s, err := h.scope(r, rq, org.PermMemberRead)
+	s, err := h.scope(r, rq, app.UseListMembers)
 	if err != nil {
 		h.fail(w, r, rq, err, "see the members of this organisation")
 		return
 	}
-	ms, users, total, err := h.app.ListMembers(ctx, rq.caller, s.OrgID, store.Page{Limit: 1000, Asc: true})
+	ms, users, total, err := h.app.ListMembers(ctx, s, store.Page{Limit: 1000, Asc: true})
 	if err != nil {
 		h.fail(w, r, rq, err, "see the members of this organisation")
 		return
@@ -92,7 +92,7 @@ func (h *handler) membersPage(w http.ResponseWriter, r *http.Request, rq *reques
 		return
 	}
 	mv.Total, mv.Roles = total, org.OrgRoles()
-	mv.CanWrite = rq.caller.Can(org.PermMemberWrite, s.OrgID)
+	mv.CanWrite = s.May(app.UseUpdateMember)
 	mv.Rows = nil
 	for _, m := range ms {
 		row := memberRow{UserID: m.UserID, LoginName: names[m.UserID], Roles: m.Roles}
@@ -120,8 +120,8 @@ func (h *handler) memberUser(r *http.Request, rq *request, orgID, typed string) 
 	if typed == "" || len(typed) > app.MaxNameLen {
 		return typed
 	}
-	s := app.Scope{Caller: rq.caller, OrgID: orgID}
-	if !rq.caller.Can(org.PermUserRead, orgID) {
+	s := app.OrgScope(rq.caller, orgID)
+	if !s.May(app.UseGetUser) {
 		return typed
 	}
 	if _, _, err := h.app.GetUser(r.Context(), s, typed); err == nil {
@@ -137,9 +137,9 @@ func (h *handler) memberUser(r *http.Request, rq *request, orgID, typed string) 
 func (h *handler) addMember(w http.ResponseWriter, r *http.Request, rq *request) {
 	typed := clip(strings.TrimSpace(r.PostForm.Get("user")), app.MaxNameLen+1)
 	roles := r.PostForm["role"]
-	s, err := h.scope(r, rq, org.PermMemberWrite)
+	s, err := h.scope(r, rq, app.UseAddMember)
 	if err == nil {
-		_, err = h.app.ChangeMember(r.Context(), rq.caller, s.OrgID, h.memberUser(r, rq, s.OrgID, typed), roles, app.MemberAdd)
+		_, err = h.app.ChangeMember(r.Context(), s, h.memberUser(r, rq, s.OrgID, typed), roles, app.MemberAdd)
 	}
 	if err != nil {
 		status, text := h.errorText(r, err, "grant roles")
@@ -159,9 +159,9 @@ func (h *handler) addMember(w http.ResponseWriter, r *http.Request, rq *request)
 
 func (h *handler) updateMember(w http.ResponseWriter, r *http.Request, rq *request) {
 	userID := r.PathValue("user")
-	s, err := h.scope(r, rq, org.PermMemberWrite)
+	s, err := h.scope(r, rq, app.UseUpdateMember)
 	if err == nil {
-		_, err = h.app.ChangeMember(r.Context(), rq.caller, s.OrgID, userID, r.PostForm["role"], app.MemberUpdate)
+		_, err = h.app.ChangeMember(r.Context(), s, userID, r.PostForm["role"], app.MemberUpdate)
 	}
 	if err != nil {
 		status, text := h.errorText(r, err, "change roles")
@@ -185,7 +185,7 @@ func (h *handler) confirmRevoke(w http.ResponseWriter, r *http.Request, rq *requ
 
 func (h *handler) revokeConfirm(w http.ResponseWriter, r *http.Request, rq *request, status int, errText string) {
 	userID := r.PathValue("user")
-	if _, err := h.scope(r, rq, org.PermMemberWrite); err != nil {
+	if _, err := h.scope(r, rq, app.UseRemoveMember); err != nil {
 		h.fail(w, r, rq, err, "revoke roles")
 		return
 	}
@@ -203,9 +203,9 @@ func (h *handler) revokeConfirm(w http.ResponseWriter, r *http.Request, rq *requ
 
 func (h *handler) revokeMember(w http.ResponseWriter, r *http.Request, rq *request) {
 	userID := r.PathValue("user")
-	s, err := h.scope(r, rq, org.PermMemberWrite)
+	s, err := h.scope(r, rq, app.UseRemoveMember)
 	if err == nil {
-		_, err = h.app.ChangeMember(r.Context(), rq.caller, s.OrgID, userID, nil, app.MemberRemove)
+		_, err = h.app.ChangeMember(r.Context(), s, userID, nil, app.MemberRemove)
 	}
 	if err != nil {
 		status, text := h.errorText(r, err, "revoke roles")
@@ -238,18 +238,18 @@ func (h *handler) showPolicy(w http.ResponseWriter, r *http.Request, rq *request
 }
 
 func (h *handler) policyPage(w http.ResponseWriter, r *http.Request, rq *request, status int, pv *policyView) {
-	s, err := h.scope(r, rq, org.PermOrgRead)
+	s, err := h.scope(r, rq, app.UseGetLockoutPolicy)
 	if err != nil {
 		h.fail(w, r, rq, err, "see this organisation's lockout policy")
 		return
 	}
-	p, isDefault, err := h.app.LockoutPolicy(r.Context(), s.OrgID)
+	p, isDefault, err := h.app.LockoutPolicy(r.Context(), s)
 	if err != nil {
 		h.fail(w, r, rq, err, "see this organisation's lockout policy")
 		return
 	}
 	pv.P, pv.IsDefault = p, isDefault
-	pv.CanWrite = rq.caller.Can(org.PermOrgWrite, s.OrgID)
+	pv.CanWrite = s.May(app.UseUpdateLockoutPolicy)
 	if pv.MaxPwd == "" && pv.MaxOTP == "" {
 		pv.MaxPwd, pv.MaxOTP = strconv.FormatUint(p.MaxPasswordAttempts, 10), strconv.FormatUint(p.MaxOTPAttempts, 10)
 	}
@@ -272,15 +272,15 @@ func (h *handler) savePolicy(w http.ResponseWriter, r *http.Request, rq *request
 		h.policyPage(w, r, rq, http.StatusBadRequest, pv)
 		return
 	}
-	s, err := h.scope(r, rq, org.PermOrgWrite)
+	s, err := h.scope(r, rq, app.UseUpdateLockoutPolicy)
 	if err == nil {
 		var isDefault bool
-		if _, isDefault, err = h.app.LockoutPolicy(r.Context(), s.OrgID); err == nil {
+		if _, isDefault, err = h.app.LockoutPolicy(r.Context(), s); err == nil {
 			kind := app.PolicyUpdate
 			if isDefault {
 				kind = app.PolicyAdd // the org gets a policy of its own
 			}
-			_, err = h.app.ChangeLockoutPolicy(r.Context(), rq.caller, s.OrgID, maxPwd, maxOTP, kind)
+			_, err = h.app.ChangeLockoutPolicy(r.Context(), s, maxPwd, maxOTP, kind)
 		}
 	}
 	if err != nil {
@@ -305,7 +305,7 @@ func (h *handler) confirmResetPolicy(w http.ResponseWriter, r *http.Request, rq 
 }
 
 func (h *handler) resetConfirm(w http.ResponseWriter, r *http.Request, rq *request, status int, errText string) {
-	if _, err := h.scope(r, rq, org.PermOrgWrite); err != nil {
+	if _, err := h.scope(r, rq, app.UseResetLockoutPolicy); err != nil {
 		h.fail(w, r, rq, err, "change the lockout policy")
 		return
 	}
@@ -318,9 +318,9 @@ func (h *handler) resetConfirm(w http.ResponseWriter, r *http.Request, rq *reque
 }
 
 func (h *handler) resetPolicy(w http.ResponseWriter, r *http.Request, rq *request) {
-	s, err := h.scope(r, rq, org.PermOrgWrite)
+	s, err := h.scope(r, rq, app.UseResetLockoutPolicy)
 	if err == nil {
-		_, err = h.app.ChangeLockoutPolicy(r.Context(), rq.caller, s.OrgID, 0, 0, app.PolicyReset)
+		_, err = h.app.ChangeLockoutPolicy(r.Context(), s, 0, 0, app.PolicyReset)
 	}
 	if err != nil {
 		status, text := h.errorText(r, err, "change the lockout policy")

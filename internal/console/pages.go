@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/user"
 )
@@ -146,10 +147,9 @@ func (h *handler) base(r *http.Request, rq *request, title string) *view {
 		v.Orgs = append(v.Orgs, orgOption{ID: v.OrgID, Name: name, Selected: true})
 	}
 	v.SwitchByID = c.Can(org.PermOrgRead, org.InstanceScope)
-	v.CanUsers = c.Can(org.PermUserRead, v.OrgID)
-	v.CanMembers = c.Can(org.PermMemberRead, v.OrgID)
-	v.CanPolicy = c.Can(org.PermOrgRead, v.OrgID)
-	v.CanApps = c.Can(org.PermProjectRead, v.OrgID) || c.Can(org.PermProjectCreate, v.OrgID)
+	s := app.OrgScope(c, v.OrgID)
+	v.CanUsers, v.CanMembers = s.May(app.UseListUsers), s.May(app.UseListMembers)
+	v.CanPolicy, v.CanApps = s.May(app.UseGetLockoutPolicy), s.May(app.UseListOrgOIDCApps)
 	return v
 }
 

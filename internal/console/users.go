@@ -11,7 +11,6 @@ import (
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/event"
-	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
 )
@@ -22,11 +21,10 @@ const pageSize = 20
 // historyLimit is how many events the user page shows.
 const historyLimit = 100
 
-// scope resolves the session's org context for perm exactly as the API does
-// for the x-zitadel-orgid header.
-func (h *handler) scope(r *http.Request, rq *request, perm string) (app.Scope, error) {
-	orgID, err := h.app.OrgContext(r.Context(), rq.caller, rq.sess.OrgID, perm)
-	return app.Scope{Caller: rq.caller, OrgID: orgID}, err
+// scope has app decide what use needs in the session's org context, exactly
+// as the API has it decide for the x-zitadel-orgid header.
+func (h *handler) scope(r *http.Request, rq *request, use app.Use) (app.Scope, error) {
+	return h.app.Authorize(r.Context(), app.OrgScope(rq.caller, rq.sess.OrgID), use)
 }
 
 // --- the list ---
@@ -63,7 +61,7 @@ var (
 )
 
 func (h *handler) listUsers(w http.ResponseWriter, r *http.Request, rq *request) {
-	s, err := h.scope(r, rq, org.PermUserRead)
+	s, err := h.scope(r, rq, app.UseListUsers)
 	if err != nil {
 		h.fail(w, r, rq, err, "see the users of this organisation")
 		return
@@ -162,7 +160,7 @@ func (h *handler) listUsers(w http.ResponseWriter, r *http.Request, rq *request)
 	v := h.base(r, rq, "Users")
 	v.Section, v.Users = "users", uv
 	v.Notice = notices[q.Get("done")]
-	uv.CanCreate = rq.caller.Can(org.PermUserWrite, s.OrgID)
+	uv.CanCreate = s.May(app.UseAddHuman) || s.May(app.UseAddMachine)
 	h.render(w, r, http.StatusOK, "users", v)
 }
 
@@ -213,17 +211,17 @@ type actionLink struct {
 	Danger     bool
 }
 
-// userActions are the lifecycle actions in the order the page offers them.
+// userActions are the lifecycle actions in the order the page offers them;
+// which a user's state allows is the domain's to say (user.Allows).
 var userActions = []struct {
 	action, label string
 	op            user.Op
-	from          []user.State
 }{
-	{"lock", "Lock", user.OpLock, []user.State{user.StateActive, user.StateInitial}},
-	{"unlock", "Unlock", user.OpUnlock, []user.State{user.StateLocked}},
-	{"deactivate", "Deactivate", user.OpDeactivate, []user.State{user.StateActive, user.StateLocked}},
-	{"reactivate", "Reactivate", user.OpReactivate, []user.State{user.StateInactive}},
-	{"remove", "Remove", user.OpRemove, nil},
+	{"lock", "Lock", user.OpLock},
+	{"unlock", "Unlock", user.OpUnlock},
+	{"deactivate", "Deactivate", user.OpDeactivate},
+	{"reactivate", "Reactivate", user.OpReactivate},
+	{"remove", "Remove", user.OpRemove},
 }
 
 // notices are the confirmations after a redirect (?done=…): a fixed list, so
@@ -259,7 +257,7 @@ func (h *handler) showUser(w http.ResponseWriter, r *http.Request, rq *request) 
 func (h *handler) userPage(w http.ResponseWriter, r *http.Request, rq *request) (*view, *userView, bool) {
 	ctx := r.Context()
 	id := r.PathValue("id")
-	s, err := h.scope(r, rq, org.PermUserRead)
+	s, err := h.scope(r, rq, app.UseGetUser)
 	if err != nil {
 		h.fail(w, r, rq, err, "see the users of this organisation")
 		return nil, nil, false
@@ -275,7 +273,7 @@ func (h *handler) userPage(w http.ResponseWriter, r *http.Request, rq *request) 
 		return nil, nil, false
 	}
 	uv := &userView{U: u, LoginName: h.app.LoginName(u, o), Name: displayName(u), OrgName: o.Name,
-		IsMachine: u.Type == user.TypeMachine, CanWrite: rq.caller.Can(org.PermUserWrite, s.OrgID)}
+		IsMachine: u.Type == user.TypeMachine, CanWrite: s.May(app.UseAddPAT)}
 	if len(evs) > historyLimit {
 		evs, uv.HistoryMore = evs[:historyLimit], true
 	}
@@ -319,13 +317,9 @@ func (h *handler) userPage(w http.ResponseWriter, r *http.Request, rq *request) 
 		uv.Lock = &lockInfo{At: lockEv.CreatedAt, By: who(lockEv.CreatorID), Policy: lockCause(*lockEv) != ""}
 	}
 	for _, a := range userActions {
-		perm := org.PermUserWrite
-		if a.op == user.OpRemove {
-			perm = org.PermUserDelete
-		}
 		// Offered only when the API would allow it: the permission in this org
 		// context and a state the transition accepts.
-		if !rq.caller.Can(perm, s.OrgID) || (a.from != nil && !hasState(a.from, u.State)) {
+		if !s.May(app.StateChangeUse(a.op)) || !user.Allows(u.State, a.op) {
 			continue
 		}
 		uv.Actions = append(uv.Actions, actionLink{Label: a.label, URL: pathUsers + "/" + url.PathEscape(u.ID) + "/confirm?action=" + a.action,
@@ -342,15 +336,6 @@ func (h *handler) userPage(w http.ResponseWriter, r *http.Request, rq *request) 
 	v := h.base(r, rq, u.UserName)
 	v.Section, v.User = "users", uv
 	return v, uv, true
-}
-
-func hasState(list []user.State, s user.State) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // lastLock finds the event that locked a LOCKED user: in the page's history
@@ -453,12 +438,15 @@ type confirmView struct {
 	Hidden                    map[string]string
 }
 
-// userConfirm describes a user action's confirmation; ok is false for an
-// unknown action.
-func userConfirm(action, name, userID, patID string) (perm, what string, c confirmView, ok bool) {
+// userConfirm describes a user action's confirmation and names its use case;
+// ok is false for an unknown action.
+func userConfirm(action, name, userID, patID string) (use app.Use, what string, c confirmView, ok bool) {
 	self := pathUsers + "/" + url.PathEscape(userID)
 	c = confirmView{PostURL: self + "/" + action, CancelURL: self}
-	perm, ok = org.PermUserWrite, true
+	ok = true
+	if op, isOp := userOps[action]; isOp {
+		use = app.StateChangeUse(op)
+	}
 	switch action {
 	case "lock":
 		what = "lock users"
@@ -477,22 +465,22 @@ func userConfirm(action, name, userID, patID string) (perm, what string, c confi
 		c.Question, c.Button = "Reactivate "+name+"?", "Reactivate user"
 		c.Explain = name + " will be able to sign in again."
 	case "remove":
-		perm, what = org.PermUserDelete, "remove users"
+		what = "remove users"
 		c.Question, c.Button, c.Danger = "Remove "+name+"?", "Remove user", true
 		c.Explain = name + " will be removed for good: it cannot sign in, and its tokens and memberships are deleted. Its history stays readable. This cannot be undone."
 	case "secret":
-		what = "create client secrets"
+		use, what = app.UseGenerateMachineSecret, "create client secrets"
 		c.Question, c.Button = "Generate a client secret for "+name+"?", "Generate secret"
 		c.Explain = "A new client secret replaces the current one, if any: applications using the old secret stop working. The secret is shown once."
 	case "pat-remove":
-		what = "remove tokens"
+		use, what = app.UseRemovePAT, "remove tokens"
 		c.Question, c.Button, c.Danger = "Remove token "+patID+" of "+name+"?", "Remove token", true
 		c.Explain = "Programs using this personal access token lose access at once."
 		c.PostURL = self + "/pats/" + url.PathEscape(patID) + "/remove"
 	default:
 		return "", "", c, false
 	}
-	return perm, what, c, true
+	return use, what, c, true
 }
 
 func (h *handler) confirmUserAction(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -503,12 +491,12 @@ func (h *handler) confirmUserAction(w http.ResponseWriter, r *http.Request, rq *
 // action on a user; the permission is checked before anything is shown.
 func (h *handler) confirmUser(w http.ResponseWriter, r *http.Request, rq *request, action, patID string, status int, errText string) {
 	id := r.PathValue("id")
-	perm, what, c, ok := userConfirm(action, "", id, patID)
+	use, what, c, ok := userConfirm(action, "", id, patID)
 	if !ok {
 		h.message(w, r, http.StatusNotFound, "Not found", "There is no such action.")
 		return
 	}
-	s, err := h.scope(r, rq, perm)
+	s, err := h.scope(r, rq, use)
 	if err != nil {
 		h.fail(w, r, rq, err, what)
 		return
@@ -532,7 +520,7 @@ var userOps = map[string]user.Op{"lock": user.OpLock, "unlock": user.OpUnlock, "
 // the same permission the API's call needs, in the session's org context.
 func (h *handler) userAction(w http.ResponseWriter, r *http.Request, rq *request) {
 	action, id := r.PathValue("action"), r.PathValue("id")
-	perm, what, _, ok := userConfirm(action, "", id, "")
+	use, what, _, ok := userConfirm(action, "", id, "")
 	if !ok || action == "pat-remove" {
 		h.message(w, r, http.StatusNotFound, "Not found", "There is no such action.")
 		return
@@ -555,7 +543,7 @@ func (h *handler) userAction(w http.ResponseWriter, r *http.Request, rq *request
 		}
 		h.confirmUser(w, r, rq, action, "", status, text)
 	}
-	s, err := h.scope(r, rq, perm)
+	s, err := h.scope(r, rq, use)
 	if err != nil {
 		again(err)
 		return
@@ -606,7 +594,7 @@ func (h *handler) addPAT(w http.ResponseWriter, r *http.Request, rq *request) {
 		}
 		exp = day.Add(24*time.Hour - time.Second) // to the end of that day, UTC
 	}
-	s, err := h.scope(r, rq, org.PermUserWrite)
+	s, err := h.scope(r, rq, app.UseAddPAT)
 	if err == nil {
 		var p *credential.PAT
 		var token string
@@ -644,7 +632,7 @@ func (h *handler) patError(w http.ResponseWriter, r *http.Request, rq *request, 
 
 func (h *handler) removePAT(w http.ResponseWriter, r *http.Request, rq *request) {
 	id, patID := r.PathValue("id"), r.PathValue("pat")
-	s, err := h.scope(r, rq, org.PermUserWrite)
+	s, err := h.scope(r, rq, app.UseRemovePAT)
 	if err == nil {
 		_, err = h.app.RemovePAT(r.Context(), s, id, patID)
 	}
@@ -677,12 +665,20 @@ type newUserView struct {
 }
 
 func (h *handler) newUserForm(w http.ResponseWriter, r *http.Request, rq *request) {
-	if _, err := h.scope(r, rq, org.PermUserWrite); err != nil {
+	nv := &newUserView{Machine: r.URL.Query().Get("type") == "machine", ChangeRequired: true}
+	if _, err := h.scope(r, rq, newUserUse(nv.Machine)); err != nil {
 		h.fail(w, r, rq, err, "create users")
 		return
 	}
-	nv := &newUserView{Machine: r.URL.Query().Get("type") == "machine", ChangeRequired: true}
 	h.renderNewUser(w, r, rq, http.StatusOK, nv)
+}
+
+// newUserUse is the use case of the new-user form.
+func newUserUse(machine bool) app.Use {
+	if machine {
+		return app.UseAddMachine
+	}
+	return app.UseAddHuman
 }
 
 func (h *handler) renderNewUser(w http.ResponseWriter, r *http.Request, rq *request, status int, nv *newUserView) {
@@ -701,7 +697,7 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request, rq *request
 	nv := &newUserView{Machine: f.Get("type") == "machine", UserName: get("userName"), FirstName: get("firstName"),
 		LastName: get("lastName"), Email: get("email"), Name: get("name"), Description: get("description"),
 		EmailVerified: f.Get("emailVerified") != "", ChangeRequired: f.Get("changeRequired") != ""}
-	s, err := h.scope(r, rq, org.PermUserWrite)
+	s, err := h.scope(r, rq, newUserUse(nv.Machine))
 	var u *user.User
 	if err == nil {
 		if nv.Machine {

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/warden-id/warden/internal/api"
+	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/login"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store/testdb"
@@ -95,6 +97,65 @@ func expectation(role, perm string, foreign bool) verdict {
 		return verdictAllowed
 	case slices.Contains(ps, perm+":self"):
 		return verdictOwnOnly
+	}
+	return verdictDenied
+}
+
+// fullMethod is the gRPC name of a matrix method ("LockUser", "v2.LockUser",
+// "v2beta.LockUser").
+func fullMethod(name string) string {
+	if m, ok := strings.CutPrefix(name, "v2beta."); ok {
+		return "/zitadel.user.v2beta.UserService/" + m
+	}
+	if m, ok := strings.CutPrefix(name, "v2."); ok {
+		return "/" + string(userv2.File_zitadel_user_v2_user_service_proto.Services().ByName("UserService").FullName()) + "/" + m
+	}
+	return "/" + string(mgmt.File_zitadel_management_proto.Services().ByName("ManagementService").FullName()) + "/" + name
+}
+
+// wardenRule is what Warden's own permission table says a method needs: its
+// use case (internal/api) and that use case's rule (internal/app). public: no
+// token at all.
+func wardenRule(t testing.TB, name string) (rule app.Rule, public bool) {
+	t.Helper()
+	m := fullMethod(name)
+	if api.IsPublic(m) {
+		return app.Rule{}, true
+	}
+	use, ok := api.MethodUse(m)
+	if !ok {
+		t.Fatalf("%s has no use case in Warden's permission table (internal/api/permissions.go)", m)
+	}
+	rule, ok = app.RuleOf(use)
+	if !ok {
+		t.Fatalf("use case %s of %s has no rule (internal/app/permissions.go)", use, m)
+	}
+	return rule, false
+}
+
+// wardenExpectation is the answer Warden's own tables give for role calling a
+// method with rule in its own org or another: the use case's rule and
+// Warden's role → permission table (internal/org). The matrix checks that
+// Warden answers so — that the table is what decides — beside comparing the
+// answer with ZITADEL's.
+func wardenExpectation(role string, rule app.Rule, public, foreign bool) verdict {
+	var roles []string
+	if role != "" {
+		roles = []string{role}
+	}
+	switch {
+	case public:
+		return verdictAllowed
+	case foreign && !org.IsInstanceRole(role):
+		return verdictDenied // org roles end at their org
+	case rule.Where == app.InInstance && !org.IsInstanceRole(role):
+		return verdictDenied
+	case rule.IAMOwner && role != "IAM_OWNER":
+		return verdictDenied
+	case org.Grants(roles, rule.Perm):
+		return verdictAllowed
+	case rule.Where == app.InProject && org.Grants(roles, org.PermProjectCreate):
+		return verdictOwnOnly // the projects it created
 	}
 	return verdictDenied
 }
@@ -425,8 +486,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		sort.Strings(roles)
 		var mu sync.Mutex
-		var unexpected, broken, calls int
-		seen := map[string]bool{} // deviations that showed
+		var unexpected, broken, untrue, calls int
+		seen := map[string]bool{}    // deviations that showed
+		renamed := map[string]bool{} // methods Warden guards with another permission than ZITADEL
 		t.Run("roles", func(t *testing.T) {
 			// Every role at once (t.Run from goroutines, not t.Parallel, so
 			// -parallel's limit does not apply): the store's group commit
@@ -459,9 +521,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 								perm = v1Perm(t, op.name)
 							}
 							want := expectation(role, perm, isForeign)
-							if want == verdictOwnOnly && op.judge == nil {
+							rule, public := wardenRule(t, op.name)
+							wardenWant := wardenExpectation(role, rule, public, isForeign)
+							if op.judge == nil {
 								// A single object the fixtures made (not the caller): ":self" does not reach it.
-								want = verdictDenied
+								if want == verdictOwnOnly {
+									want = verdictDenied
+								}
+								if wardenWant == verdictOwnOnly {
+									wardenWant = verdictDenied
+								}
 							}
 							f.decoy = want == verdictDenied
 							r := op.prep(t, f, target)
@@ -493,6 +562,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 							isDev = isDev && !(isForeign && !org.IsInstanceRole(role))
 							mu.Lock()
 							calls++
+							if !public && rule.Perm != perm {
+								renamed[fmt.Sprintf("%s: Warden %s (%s), ZITADEL %s", op.name, rule.Perm, rule.Where, perm)] = true
+							}
+							if problem == "" && got != wardenWant {
+								untrue++
+								t.Errorf("%s %s in %s (%s %s): Warden's permission table says %s (%s in %s), Warden answered %s",
+									role, op.name, where, r.method, r.path, wardenWant, rule.Perm, rule.Where, got)
+							}
 							switch {
 							case got == want && problem == "":
 							case problem != "" && want == verdictDenied:
@@ -526,8 +603,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			devs = append(devs, k+": "+deviations[k].why)
 		}
 		sort.Strings(devs)
-		t.Logf("%d calls; %d unexpected allows; %d wrong refusals or failures; known deviations seen:\n  %s",
-			calls, unexpected, broken, strings.Join(devs, "\n  "))
+		var names []string
+		for k := range renamed {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		t.Logf("%d calls; %d unexpected allows; %d wrong refusals or failures; %d answers other than Warden's permission table says; known deviations seen:\n  %s\nmethods Warden guards with a permission of another name:\n  %s",
+			calls, unexpected, broken, untrue, strings.Join(devs, "\n  "), strings.Join(names, "\n  "))
 		if unexpected != 0 {
 			t.Errorf("%d unexpected allows", unexpected)
 		}

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
+	"github.com/warden-id/warden/internal/docsection"
 	"github.com/warden-id/warden/internal/store/testdb"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"google.golang.org/genproto/googleapis/api/annotations"
@@ -303,27 +304,7 @@ func TestCompatDocListsServedMethods(t *testing.T) {
 	want := servedDoc(svcs, served(t, e, svcs))
 	_, file, _, _ := runtime.Caller(0)
 	path := filepath.Join(filepath.Dir(file), "..", "..", "docs", "compat.md")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	i, j := strings.Index(doc, docBegin), strings.Index(doc, docEnd)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no generated section (%q … %q)", path, docBegin, docEnd)
-	}
-	got := doc[i : j+len(docEnd)]
-	if got == want {
-		return
-	}
-	if os.Getenv("WARDEN_WRITE_COMPAT_DOC") != "" {
-		if err := os.WriteFile(path, []byte(doc[:i]+want+doc[j+len(docEnd):]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("rewrote the served methods in %s", path)
-		return
-	}
-	t.Fatalf("docs/compat.md's list of served methods is stale: run `make compat-doc`. It should read:\n%s", want)
+	docsection.Check(t, path, docBegin, docEnd, want, "WARDEN_WRITE_COMPAT_DOC", "make compat-doc")
 }
 
 // TestUnknownMethods: a service or method that is in no ZITADEL release

@@ -59,11 +59,8 @@ func CheckPassword(u *User, correct bool, maxAttempts uint64, by Actor) ([]event
 	u.Human.FailedPasswordAttempts++
 	evs := []event.Event{u.record(event.PasswordCheckFailed, by, map[string]any{"attempt": u.Human.FailedPasswordAttempts})}
 	if maxAttempts > 0 && uint64(u.Human.FailedPasswordAttempts) >= maxAttempts {
-		from := u.State
-		u.StateBeforeLock = from
-		u.State = StateLocked
-		u.CredentialEpoch++
-		evs = append(evs, u.record(event.UserLocked, by, map[string]any{"previousState": from.String(), "cause": "lockout policy"}))
+		// Only ACTIVE and INITIAL users get here, the states a lock accepts.
+		evs = append(evs, u.lock(by, "lockout policy"))
 		return evs, CheckWrongLocked, ErrWrongPassword
 	}
 	return evs, CheckWrong, ErrWrongPassword

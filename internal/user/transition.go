@@ -59,27 +59,58 @@ func ErrNotFound(op Op) *fail.Error {
 	return fail.New2(codes.NotFound, ids[0], ids[1], notFoundText)
 }
 
+// refusal is the transition table (shared/spec/compat.md, "State machine"):
+// why op cannot be applied to a user in state from, or nil when it can.
+func refusal(from State, op Op) error {
+	if from == StateDeleted {
+		return ErrNotFound(op)
+	}
+	switch op {
+	case OpLock:
+		if from != StateActive && from != StateInitial {
+			return ErrNotActiveOrInitial
+		}
+	case OpUnlock:
+		if from != StateLocked {
+			return ErrNotLocked
+		}
+	case OpDeactivate:
+		switch from {
+		case StateInitial:
+			return ErrDeactivateInitial
+		case StateInactive:
+			return ErrAlreadyInactive
+		}
+	case OpReactivate:
+		if from != StateInactive {
+			return ErrNotInactive
+		}
+	case OpRemove:
+	default:
+		return fail.Internal
+	}
+	return nil
+}
+
+// Allows tells whether op may be applied to a user in state s: what Apply
+// would decide, without deciding it (the console offers only these actions).
+func Allows(s State, op Op) bool { return refusal(s, op) == nil }
+
 // Apply decides op on u. On success it mutates u (state, sequence, epoch) and
 // returns the event to record; on refusal u is unchanged. A nil or removed user
 // is NotFound for every operation.
 func Apply(u *User, op Op, by Actor) (event.Event, error) {
-	if u == nil || u.State == StateDeleted {
+	if u == nil {
 		return event.Event{}, ErrNotFound(op)
+	}
+	if err := refusal(u.State, op); err != nil {
+		return event.Event{}, err
 	}
 	from := u.State
 	switch op {
 	case OpLock:
-		if from != StateActive && from != StateInitial {
-			return event.Event{}, ErrNotActiveOrInitial
-		}
-		u.StateBeforeLock = from
-		u.State = StateLocked
-		u.CredentialEpoch++
-		return u.record(event.UserLocked, by, map[string]any{"previousState": from.String()}), nil
+		return u.lock(by, ""), nil
 	case OpUnlock:
-		if from != StateLocked {
-			return event.Event{}, ErrNotLocked
-		}
 		u.State = u.StateBeforeLock
 		if u.State != StateActive && u.State != StateInitial {
 			u.State = StateActive // data from before StateBeforeLock existed
@@ -90,12 +121,6 @@ func Apply(u *User, op Op, by Actor) (event.Event, error) {
 		}
 		return u.record(event.UserUnlocked, by, map[string]any{"state": u.State.String()}), nil
 	case OpDeactivate:
-		switch from {
-		case StateInitial:
-			return event.Event{}, ErrDeactivateInitial
-		case StateInactive:
-			return event.Event{}, ErrAlreadyInactive
-		}
 		// From LOCKED the lock ends here: a later reactivation gives an ACTIVE user
 		// with fresh credentials, not a lock silently kept (ZITADEL issue #11176).
 		u.State = StateInactive
@@ -103,16 +128,28 @@ func Apply(u *User, op Op, by Actor) (event.Event, error) {
 		u.CredentialEpoch++
 		return u.record(event.UserDeactivated, by, map[string]any{"previousState": from.String()}), nil
 	case OpReactivate:
-		if from != StateInactive {
-			return event.Event{}, ErrNotInactive
-		}
 		u.State = StateActive
 		return u.record(event.UserReactivated, by, nil), nil
-	case OpRemove:
+	default: // OpRemove; refusal knows no other
 		u.State = StateDeleted
 		u.StateBeforeLock = StateUnspecified
 		u.CredentialEpoch++
 		return u.record(event.UserRemoved, by, map[string]any{"userName": u.UserName}), nil
 	}
-	return event.Event{}, fail.Internal
+}
+
+// lock is the one lock transition, whether an administrator locks (cause
+// empty) or the lockout policy does: the state to return to on unlock is kept,
+// and the credential epoch moves on, so everything a sign-in produced before
+// the lock stays dead after it.
+func (u *User) lock(by Actor, cause string) event.Event {
+	from := u.State
+	u.StateBeforeLock = from
+	u.State = StateLocked
+	u.CredentialEpoch++
+	p := map[string]any{"previousState": from.String()}
+	if cause != "" {
+		p["cause"] = cause
+	}
+	return u.record(event.UserLocked, by, p)
 }

@@ -119,3 +119,22 @@ func TestErrorIDs(t *testing.T) {
 		t.Fatal(e)
 	}
 }
+
+// TestAllowsAgreesWithApply: what Allows offers is exactly what Apply accepts,
+// in every state, so the console never shows an action the API refuses (or
+// hides one it would do).
+func TestAllowsAgreesWithApply(t *testing.T) {
+	states := []State{StateUnspecified, StateActive, StateInactive, StateDeleted, StateLocked, StateInitial}
+	for _, s := range states {
+		for _, op := range []Op{OpLock, OpUnlock, OpDeactivate, OpReactivate, OpRemove} {
+			u := &User{ID: "1", State: s, StateBeforeLock: StateActive}
+			_, err := Apply(u, op, Actor{})
+			if Allows(s, op) != (err == nil) {
+				t.Errorf("%v/%v: Allows %v, Apply: %v", s, op, Allows(s, op), err)
+			}
+		}
+	}
+	if Allows(StateActive, Op(99)) {
+		t.Error("an unknown operation is allowed")
+	}
+}

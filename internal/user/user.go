@@ -96,12 +96,6 @@ func (u *User) CanAuthenticate() bool {
 	return u.State == StateActive || u.State == StateInitial
 }
 
-// Change is the outcome of a transition: the new state (already applied to the
-// user) and the event to record with it.
-type Change struct {
-	Event event.Event
-}
-
 // Actor says who causes a change and when.
 type Actor struct {
 	UserID string

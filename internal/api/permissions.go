@@ -1,0 +1,145 @@
+package api
+
+import (
+	"context"
+	"slices"
+
+	"github.com/warden-id/warden/internal/app"
+)
+
+// The API picks no permission: each served method names its use case here, and
+// app's table (app.RuleOf) says what that needs. The interceptor has app decide
+// the org-context part before the handler runs, as ZITADEL decides before its
+// handlers; the use case decides the rest (and the whole, for a method missing
+// here). The authorization-matrix test and docs/security.md read this table.
+
+const (
+	mgmtService       = "/zitadel.management.v1.ManagementService/"
+	userService       = "/zitadel.user.v2.UserService/"
+	userServiceV2beta = "/zitadel.user.v2beta.UserService/"
+)
+
+var methodUses = map[string]app.Use{
+	mgmtService + "GetUserByID":     app.UseGetUser,
+	mgmtService + "ListUsers":       app.UseListUsers,
+	mgmtService + "ListUserChanges": app.UseListUserChanges,
+	mgmtService + "AddHumanUser":    app.UseAddHuman,
+	mgmtService + "ImportHumanUser": app.UseAddHuman,
+	mgmtService + "AddMachineUser":  app.UseAddMachine,
+	mgmtService + "LockUser":        app.UseLockUser,
+	mgmtService + "UnlockUser":      app.UseUnlockUser,
+	mgmtService + "DeactivateUser":  app.UseDeactivateUser,
+	mgmtService + "ReactivateUser":  app.UseReactivateUser,
+	mgmtService + "RemoveUser":      app.UseRemoveUser,
+
+	mgmtService + "SetHumanPassword":          app.UseSetPassword,
+	mgmtService + "AddPersonalAccessToken":    app.UseAddPAT,
+	mgmtService + "ListPersonalAccessTokens":  app.UseListPATs,
+	mgmtService + "RemovePersonalAccessToken": app.UseRemovePAT,
+	mgmtService + "GenerateMachineSecret":     app.UseGenerateMachineSecret,
+	mgmtService + "RemoveMachineSecret":       app.UseRemoveMachineSecret,
+	mgmtService + "AddMachineKey":             app.UseAddMachineKey,
+	mgmtService + "ListMachineKeys":           app.UseListMachineKeys,
+	mgmtService + "GetMachineKeyByIDs":        app.UseGetMachineKey,
+	mgmtService + "RemoveMachineKey":          app.UseRemoveMachineKey,
+
+	mgmtService + "GetMyOrg":        app.UseGetOrg,
+	mgmtService + "AddOrg":          app.UseAddOrg,
+	mgmtService + "ListOrgMembers":  app.UseListMembers,
+	mgmtService + "AddOrgMember":    app.UseAddMember,
+	mgmtService + "UpdateOrgMember": app.UseUpdateMember,
+	mgmtService + "RemoveOrgMember": app.UseRemoveMember,
+
+	mgmtService + "GetLockoutPolicy":            app.UseGetLockoutPolicy,
+	mgmtService + "AddCustomLockoutPolicy":      app.UseAddLockoutPolicy,
+	mgmtService + "UpdateCustomLockoutPolicy":   app.UseUpdateLockoutPolicy,
+	mgmtService + "ResetLockoutPolicyToDefault": app.UseResetLockoutPolicy,
+
+	mgmtService + "AddProject":                 app.UseAddProject,
+	mgmtService + "GetProjectByID":             app.UseGetProject,
+	mgmtService + "ListProjects":               app.UseListProjects,
+	mgmtService + "UpdateProject":              app.UseUpdateProject,
+	mgmtService + "RemoveProject":              app.UseRemoveProject,
+	mgmtService + "AddOIDCApp":                 app.UseAddOIDCApp,
+	mgmtService + "AddAPIApp":                  app.UseAddAPIApp,
+	mgmtService + "GetAppByID":                 app.UseGetApp,
+	mgmtService + "ListApps":                   app.UseListApps,
+	mgmtService + "UpdateApp":                  app.UseRenameApp,
+	mgmtService + "UpdateOIDCAppConfig":        app.UseUpdateOIDCApp,
+	mgmtService + "UpdateAPIAppConfig":         app.UseUpdateAPIApp,
+	mgmtService + "RegenerateOIDCClientSecret": app.UseRegenOIDCSecret,
+	mgmtService + "RegenerateAPIClientSecret":  app.UseRegenAPISecret,
+	mgmtService + "RemoveApp":                  app.UseRemoveApp,
+
+	userService + "AddHumanUser":   app.UseAddHuman,
+	userService + "GetUserByID":    app.UseGetUser,
+	userService + "ListUsers":      app.UseListUsers,
+	userService + "LockUser":       app.UseLockUser,
+	userService + "UnlockUser":     app.UseUnlockUser,
+	userService + "DeactivateUser": app.UseDeactivateUser,
+	userService + "ReactivateUser": app.UseReactivateUser,
+	userService + "DeleteUser":     app.UseRemoveUser,
+	// With the current password it is app.UseChangePassword (the user itself
+	// may too), decided in the use case.
+	userService + "SetPassword": app.UseSetPassword,
+
+	// v2beta relays these to v2 (userv2beta.go): the same use cases.
+	userServiceV2beta + "AddHumanUser":   app.UseAddHuman,
+	userServiceV2beta + "GetUserByID":    app.UseGetUser,
+	userServiceV2beta + "ListUsers":      app.UseListUsers,
+	userServiceV2beta + "LockUser":       app.UseLockUser,
+	userServiceV2beta + "UnlockUser":     app.UseUnlockUser,
+	userServiceV2beta + "DeactivateUser": app.UseDeactivateUser,
+	userServiceV2beta + "ReactivateUser": app.UseReactivateUser,
+	userServiceV2beta + "DeleteUser":     app.UseRemoveUser,
+	userServiceV2beta + "SetPassword":    app.UseSetPassword,
+}
+
+// MethodUse returns the use case a served method (its full gRPC name, e.g.
+// "/zitadel.user.v2.UserService/LockUser") reaches.
+func MethodUse(fullMethod string) (app.Use, bool) {
+	u, ok := methodUses[fullMethod]
+	return u, ok
+}
+
+// Methods lists the full names of the methods with a use case, and of the
+// public ones, sorted.
+func Methods() []string {
+	out := make([]string, 0, len(methodUses)+len(publicMethods))
+	for m := range methodUses {
+		out = append(out, m)
+	}
+	for m := range publicMethods {
+		out = append(out, m)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// IsPublic tells whether a method needs no token.
+func IsPublic(fullMethod string) bool { return publicMethods[fullMethod] }
+
+type scopeKey struct{}
+
+// authorize puts the request's scope into ctx — v1's org context from
+// x-zitadel-orgid, none for v2 — after app decided what the method's use case
+// needs there.
+func authorize(ctx context.Context, a *app.App, fullMethod string, c *app.Caller) (context.Context, error) {
+	s := app.Scope{Caller: c}
+	if !isV2(fullMethod) {
+		s = app.OrgScope(c, orgHeader(ctx))
+	}
+	if use, ok := methodUses[fullMethod]; ok {
+		var err error
+		if s, err = a.Authorize(ctx, s, use); err != nil {
+			return ctx, err
+		}
+	}
+	return context.WithValue(context.WithValue(ctx, callerKey{}, c), scopeKey{}, s), nil
+}
+
+// scope is the request's scope (see authorize).
+func scope(ctx context.Context) app.Scope {
+	s, _ := ctx.Value(scopeKey{}).(app.Scope)
+	return s
+}

@@ -1,0 +1,333 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/store"
+)
+
+// Who may do what is decided here, once: every use case names itself (a Use)
+// and its Rule below says which permission it needs and where. The transports
+// (internal/api, internal/console) pick no permission; they name the use case
+// and the org context the request asked for. The same table feeds the
+// authorization-matrix test (internal/securitytest) and the permission table
+// in docs/security.md.
+
+// Use names a use case: one thing a caller asks Warden to do.
+type Use string
+
+// The use cases. Most are named after the ZITADEL method that reaches them.
+const (
+	UseGetUser         Use = "GetUser"
+	UseListUsers       Use = "ListUsers"
+	UseListUserChanges Use = "ListUserChanges"
+	UseAddHuman        Use = "AddHuman"
+	UseAddMachine      Use = "AddMachine"
+	UseLockUser        Use = "LockUser"
+	UseUnlockUser      Use = "UnlockUser"
+	UseDeactivateUser  Use = "DeactivateUser"
+	UseReactivateUser  Use = "ReactivateUser"
+	UseRemoveUser      Use = "RemoveUser"
+	UseSetPassword     Use = "SetPassword"
+	UseChangePassword  Use = "ChangePassword"
+
+	UseAddPAT                Use = "AddPAT"
+	UseListPATs              Use = "ListPATs"
+	UseRemovePAT             Use = "RemovePAT"
+	UseGenerateMachineSecret Use = "GenerateMachineSecret"
+	UseRemoveMachineSecret   Use = "RemoveMachineSecret"
+	UseAddMachineKey         Use = "AddMachineKey"
+	UseListMachineKeys       Use = "ListMachineKeys"
+	UseGetMachineKey         Use = "GetMachineKey"
+	UseRemoveMachineKey      Use = "RemoveMachineKey"
+
+	UseGetOrg       Use = "GetOrg"
+	UseAddOrg       Use = "AddOrg"
+	UseListMembers  Use = "ListMembers"
+	UseAddMember    Use = "AddMember"
+	UseUpdateMember Use = "UpdateMember"
+	UseRemoveMember Use = "RemoveMember"
+
+	UseGetLockoutPolicy    Use = "GetLockoutPolicy"
+	UseAddLockoutPolicy    Use = "AddLockoutPolicy"
+	UseUpdateLockoutPolicy Use = "UpdateLockoutPolicy"
+	UseResetLockoutPolicy  Use = "ResetLockoutPolicy"
+
+	UseAddProject      Use = "AddProject"
+	UseGetProject      Use = "GetProject"
+	UseListProjects    Use = "ListProjects"
+	UseUpdateProject   Use = "UpdateProject"
+	UseRemoveProject   Use = "RemoveProject"
+	UseAddOIDCApp      Use = "AddOIDCApp"
+	UseAddAPIApp       Use = "AddAPIApp"
+	UseGetApp          Use = "GetApp"
+	UseListApps        Use = "ListApps"
+	UseRenameApp       Use = "RenameApp"
+	UseUpdateOIDCApp   Use = "UpdateOIDCApp"
+	UseUpdateAPIApp    Use = "UpdateAPIApp"
+	UseRegenOIDCSecret Use = "RegenerateOIDCSecret"
+	UseRegenAPISecret  Use = "RegenerateAPISecret"
+	UseRemoveApp       Use = "RemoveApp"
+	UseListOrgOIDCApps Use = "ListOrgOIDCApps"
+	UseTrustApp        Use = "TrustApp"
+)
+
+// Where says in which org a Rule's permission is checked.
+type Where int
+
+const (
+	// InOrgOrUserOrg: a user use case. With an org context (v1: x-zitadel-orgid,
+	// else the caller's org; the console's chosen org) the permission is checked
+	// there before anything is loaded, and a user of another org is NotFound;
+	// without one (v2) it is checked in the org of the user acted on.
+	InOrgOrUserOrg Where = iota
+	// InOrg: in the org context, before anything is loaded.
+	InOrg
+	// InProject: the org context admits callers who may read its projects or
+	// create projects there (projectContext); the permission is then
+	// checked on the project itself, where a creator still holding
+	// project.create acts on the projects it created (ZITADEL makes the creator
+	// their PROJECT_OWNER).
+	InProject
+	// InInstance: instance-wide (IAM roles only).
+	InInstance
+)
+
+func (w Where) String() string {
+	return [...]string{"the org context (v1), the user's org (v2)", "the org context", "the org context; a creator with project.create: its own projects", "the instance"}[w]
+}
+
+// Rule is what a use case needs.
+type Rule struct {
+	Perm  string
+	Where Where
+	// Self: the user itself may do it too (proving its current password).
+	Self bool
+	// IAMOwner: besides Perm, only an IAM owner (it decides whom the instance trusts).
+	IAMOwner bool
+	// Via names how a use case without a ZITADEL method of its own is reached.
+	Via string
+}
+
+// rules is the table: use case → what it needs.
+var rules = map[Use]Rule{
+	UseGetUser:         {Perm: org.PermUserRead},
+	UseListUsers:       {Perm: org.PermUserRead},
+	UseListUserChanges: {Perm: org.PermUserRead},
+	UseAddHuman:        {Perm: org.PermUserWrite},
+	UseAddMachine:      {Perm: org.PermUserWrite},
+	UseLockUser:        {Perm: org.PermUserWrite},
+	UseUnlockUser:      {Perm: org.PermUserWrite},
+	UseDeactivateUser:  {Perm: org.PermUserWrite},
+	UseReactivateUser:  {Perm: org.PermUserWrite},
+	UseRemoveUser:      {Perm: org.PermUserDelete},
+	UseSetPassword:     {Perm: org.PermUserWrite},
+	UseChangePassword:  {Perm: org.PermUserWrite, Self: true, Via: "v2 SetPassword with the current password"},
+
+	UseAddPAT:                {Perm: org.PermUserWrite},
+	UseListPATs:              {Perm: org.PermUserRead},
+	UseRemovePAT:             {Perm: org.PermUserWrite},
+	UseGenerateMachineSecret: {Perm: org.PermUserWrite},
+	UseRemoveMachineSecret:   {Perm: org.PermUserWrite},
+	UseAddMachineKey:         {Perm: org.PermUserWrite},
+	UseListMachineKeys:       {Perm: org.PermUserRead},
+	UseGetMachineKey:         {Perm: org.PermUserRead},
+	UseRemoveMachineKey:      {Perm: org.PermUserWrite},
+
+	UseGetOrg:       {Perm: org.PermOrgRead, Where: InOrg},
+	UseAddOrg:       {Perm: org.PermOrgCreate, Where: InInstance},
+	UseListMembers:  {Perm: org.PermMemberRead, Where: InOrg},
+	UseAddMember:    {Perm: org.PermMemberWrite, Where: InOrg},
+	UseUpdateMember: {Perm: org.PermMemberWrite, Where: InOrg},
+	UseRemoveMember: {Perm: org.PermMemberWrite, Where: InOrg},
+
+	// Reading the policy's numbers gives nothing away: org.read, where
+	// ZITADEL asks policy.read.
+	UseGetLockoutPolicy:    {Perm: org.PermOrgRead, Where: InOrg},
+	UseAddLockoutPolicy:    {Perm: org.PermOrgWrite, Where: InOrg},
+	UseUpdateLockoutPolicy: {Perm: org.PermOrgWrite, Where: InOrg},
+	UseResetLockoutPolicy:  {Perm: org.PermOrgWrite, Where: InOrg},
+
+	UseAddProject:      {Perm: org.PermProjectCreate, Where: InProject},
+	UseGetProject:      {Perm: org.PermProjectRead, Where: InProject},
+	UseListProjects:    {Perm: org.PermProjectRead, Where: InProject},
+	UseUpdateProject:   {Perm: org.PermProjectWrite, Where: InProject},
+	UseRemoveProject:   {Perm: org.PermProjectWrite, Where: InProject},
+	UseAddOIDCApp:      {Perm: org.PermProjectWrite, Where: InProject},
+	UseAddAPIApp:       {Perm: org.PermProjectWrite, Where: InProject},
+	UseGetApp:          {Perm: org.PermProjectRead, Where: InProject},
+	UseListApps:        {Perm: org.PermProjectRead, Where: InProject},
+	UseRenameApp:       {Perm: org.PermProjectWrite, Where: InProject},
+	UseUpdateOIDCApp:   {Perm: org.PermProjectWrite, Where: InProject},
+	UseUpdateAPIApp:    {Perm: org.PermProjectWrite, Where: InProject},
+	UseRegenOIDCSecret: {Perm: org.PermProjectWrite, Where: InProject},
+	UseRegenAPISecret:  {Perm: org.PermProjectWrite, Where: InProject},
+	UseRemoveApp:       {Perm: org.PermProjectWrite, Where: InProject},
+	UseListOrgOIDCApps: {Perm: org.PermProjectRead, Where: InProject, Via: "the console's Apps page"},
+	UseTrustApp:        {Perm: org.PermProjectWrite, Where: InProject, IAMOwner: true, Via: "the console's Apps page"},
+}
+
+// RuleOf returns what use needs; ok is false for a use case with no rule.
+func RuleOf(use Use) (Rule, bool) { r, ok := rules[use]; return r, ok }
+
+// Uses lists every use case of the table, sorted.
+func Uses() []Use {
+	out := make([]Use, 0, len(rules))
+	for u := range rules {
+		out = append(out, u)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Scope is who asks, and in which org context.
+type Scope struct {
+	Caller *Caller
+	// OrgID is the org context the request asked for: v1's x-zitadel-orgid or
+	// the caller's own org, the console's chosen org. Empty: none (v2, whose
+	// permissions are checked in each user's own org).
+	OrgID string
+
+	orgContext bool // made by OrgScope: an org context even if OrgID is empty
+	checked    checked
+}
+
+// checked records what Authorize already decided for this scope, so that the
+// use case does not decide it again (and read the org again).
+type checked struct {
+	use    Use
+	orgID  string
+	caller *Caller
+}
+
+// OrgScope is the scope of a request with an org context: orgID as asked for
+// (x-zitadel-orgid, the console's org), else the caller's own org.
+func OrgScope(c *Caller, orgID string) Scope {
+	if orgID == "" && c != nil {
+		orgID = c.OrgID
+	}
+	return Scope{Caller: c, OrgID: orgID, orgContext: true}
+}
+
+func (s Scope) inOrgContext() bool { return s.orgContext || s.OrgID != "" }
+
+// Authorize decides, before the request is read further, what use needs in
+// the scope's org context (a missing permission is PermissionDenied, an
+// unknown org NotFound), and returns the scope with the context resolved. What
+// can only be decided on the object (v2's user's org, a project's creator) or
+// after the input is checked (instance-wide use cases) is left to the use case,
+// which calls the same check and finds this part done.
+func (a *App) Authorize(ctx context.Context, s Scope, use Use) (Scope, error) {
+	r, ok := rules[use]
+	if !ok || r.Where == InInstance || (r.Where == InOrgOrUserOrg && !s.inOrgContext()) {
+		return s, nil
+	}
+	g, err := a.authorize(ctx, s, use)
+	if err != nil {
+		return s, err
+	}
+	g.Scope.checked = checked{use: use, orgID: g.OrgID, caller: g.Caller}
+	return g.Scope, nil
+}
+
+// May tells whether the caller would pass what Authorize checks for use in the
+// scope's org (its org context already resolved): the console shows only the
+// actions that would.
+func (s Scope) May(use Use) bool {
+	r, ok := rules[use]
+	switch {
+	case !ok || s.Caller == nil:
+		return false
+	case r.IAMOwner && !s.Caller.IsIAMOwner():
+		return false
+	case r.Where == InInstance:
+		return s.Caller.Can(r.Perm, org.InstanceScope)
+	case r.Where == InProject:
+		return s.Caller.projectContext(s.OrgID)
+	}
+	return s.Caller.Can(r.Perm, s.OrgID)
+}
+
+// granted is a scope authorized for one use case: only authorize makes one,
+// and the command helpers take nothing else.
+type granted struct {
+	Scope
+	use  Use
+	rule Rule
+}
+
+// perm is the permission the use case needs.
+func (g granted) perm() string { return g.rule.Perm }
+
+var errNoRule = errors.New("use case without a rule")
+
+// authorize checks what use needs in s that can be checked before anything is
+// loaded: the org context (for InOrg and InProject use cases also when the
+// scope has none: the caller's own org), or the instance. A scope without an
+// org context passes for user use cases: they check each user in its own org.
+func (a *App) authorize(ctx context.Context, s Scope, use Use) (granted, error) {
+	r, ok := rules[use]
+	if !ok {
+		return granted{}, fail.Internal.Wrap(fmt.Errorf("%w: %q", errNoRule, use))
+	}
+	g := granted{Scope: s, use: use, rule: r}
+	switch {
+	case r.Where == InInstance:
+		if !s.Caller.Can(r.Perm, org.InstanceScope) {
+			return g, fail.PermissionDenied
+		}
+	case r.Where == InOrgOrUserOrg && !s.inOrgContext():
+	case s.checked == checked{use: use, orgID: s.OrgID, caller: s.Caller}:
+	default:
+		may := func(orgID string) bool { return s.Caller.Can(r.Perm, orgID) }
+		if r.Where == InProject {
+			may = s.Caller.projectContext
+		}
+		orgID, err := a.orgContext(ctx, s.Caller, s.OrgID, may)
+		if err != nil {
+			return g, err
+		}
+		g.OrgID = orgID
+	}
+	if r.IAMOwner && !s.Caller.IsIAMOwner() {
+		return g, errNotIAMOwner
+	}
+	return g, nil
+}
+
+// projectContext is the project use cases' org-context rule: an org where the
+// caller may read projects or create them (and then acts on those it created
+// only, which the use cases decide on each project).
+func (c *Caller) projectContext(orgID string) bool {
+	return c.Can(org.PermProjectRead, orgID) || c.Can(org.PermProjectCreate, orgID)
+}
+
+// orgContext resolves an org context: orgID, else the caller's org. may is
+// checked there before anything is loaded, so a caller without it learns
+// nothing about that org; another org than the caller's must exist.
+func (a *App) orgContext(ctx context.Context, c *Caller, orgID string, may func(orgID string) bool) (string, error) {
+	if orgID == "" {
+		orgID = c.OrgID
+	}
+	if err := checkID(orgID, fail.Invalid("WARDEN-ORGID", "organisation id is missing")); err != nil {
+		return "", err
+	}
+	if !may(orgID) {
+		return "", fail.PermissionDenied
+	}
+	if orgID != c.OrgID {
+		// Only instance roles reach other orgs; make sure the org is real.
+		if _, err := a.store.Org(ctx, orgID); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return "", fail.OrgNotFound
+			}
+			return "", storeErr(err)
+		}
+	}
+	return orgID, nil
+}
