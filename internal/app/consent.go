@@ -26,15 +26,11 @@ import (
 
 var errNotIAMOwner = fail.New(fail.PermissionDenied.Code, "WARDEN-TRUST1", "Only an IAM owner may trust an app with Warden's API")
 
-// IsIAMOwner tells whether the caller holds IAM_OWNER, the role that may act on
-// anyone and decides which apps the instance trusts.
+// IsIAMOwner tells whether the caller holds the instance owner's permission
+// (IAM_OWNER's alone): it may act on anyone and decides which apps the instance
+// trusts.
 func (c *Caller) IsIAMOwner() bool {
-	for _, r := range c.roles[org.InstanceScope] {
-		if r == "IAM_OWNER" {
-			return true
-		}
-	}
-	return false
+	return org.Grants(c.roles[org.InstanceScope], org.PermInstanceOwner)
 }
 
 // ClientFacts is what a consent page shows about a client.

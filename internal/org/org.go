@@ -62,11 +62,16 @@ const (
 	// PermProjectCreate creates projects; its holder may read and change the
 	// projects it created (ZITADEL makes the creator their PROJECT_OWNER).
 	PermProjectCreate = "project.create"
+	// PermInstanceOwner is what only IAM_OWNER carries: trusting apps with
+	// Warden's own API and acting on anyone. As a permission it is part of what
+	// the escalation rule compares, so no role that lacks it (IAM_ORG_MANAGER
+	// has every other one) may act on an IAM owner and so become one.
+	PermInstanceOwner = "iam.owner"
 )
 
 // rolePermissions is the one place that says what each role may do.
 var rolePermissions = map[string][]string{
-	"IAM_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate},
+	"IAM_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermInstanceOwner},
 	"IAM_ORG_MANAGER":       {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate},
 	"IAM_USER_MANAGER":      {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead},
 	"IAM_OWNER_VIEWER":      {PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead},

@@ -35,7 +35,7 @@ func (e *env) humanAdmin(t testing.TB) string {
 }
 
 // TestUserManagerCannotEscalate (issue 8, item 3): an org user manager (and an
-// instance user manager) tries to mint a PAT, a machine secret or key for, set
+// instance user manager, and an instance org manager) tries to mint a PAT, a machine secret or key for, set
 // the password of, lock, or remove the credentials of users who hold roles the
 // caller lacks — the bootstrap IAM owners included — and fails each time,
 // changing nothing; on users it outranks it still may.
@@ -52,6 +52,10 @@ func TestUserManagerCannotEscalate(t *testing.T) {
 		e.Grant(t, "", orgMgr, "ORG_USER_MANAGER")
 		iamMgr := e.AddMachine(t, "", "iammgr")
 		e.instanceRole(t, iamMgr, "IAM_USER_MANAGER")
+		// IAM_ORG_MANAGER carries every permission of IAM_OWNER but the owner's
+		// own (trusting apps, acting on anyone): it must not become an owner.
+		iamOrgMgr := e.AddMachine(t, "", "iamorgmgr")
+		e.instanceRole(t, iamOrgMgr, "IAM_ORG_MANAGER")
 		adminPATs := wardentest.Must(t, e.Admin(t, "POST", "/management/v1/users/"+admin+"/pats/_search", `{}`), 200)
 		patID := ""
 		if res, _ := adminPATs.Body["result"].([]any); len(res) > 0 {
@@ -75,7 +79,7 @@ func TestUserManagerCannotEscalate(t *testing.T) {
 				{"DELETE", "/management/v1/users/" + target, ""},
 			}
 		}
-		for name, caller := range map[string]string{"org user manager": orgMgr, "instance user manager": iamMgr} {
+		for name, caller := range map[string]string{"org user manager": orgMgr, "instance user manager": iamMgr, "instance org manager": iamOrgMgr} {
 			tok := e.AddPAT(t, caller)
 			targets := map[string]string{"machine IAM owner": admin, "human IAM owner": human}
 			if caller == orgMgr {
