@@ -53,7 +53,7 @@ var (
 	// machine key and for a PAT alike.
 	errMachineUserMissing = fail.New(codes.NotFound, "WARDEN-MACHINENOTFOUND", "User could not be found")
 	errNotMachine         = fail.New(codes.FailedPrecondition, "WARDEN-NOTMACHINE", "Errors.User.NotMachine")
-	errSecretMissing      = fail.New(codes.FailedPrecondition, "WARDEN-NOSECRET", "Errors.User.Machine.Secret.NotExisting")
+	errSecretMissing      = fail.New(codes.FailedPrecondition, "COMMAND-coi82n", "Errors.User.Machine.Secret.NotExisting")
 	errKeyIDMissing       = fail.Invalid("WARDEN-KEYID", "Key id is missing")
 	errKeyNotFound        = fail.New(codes.NotFound, "COMMAND-4m77G", "Errors.User.Machine.Key.NotFound")
 	errKeyType            = fail.Invalid("WARDEN-KEYTYPE", "key type must be KEY_TYPE_JSON")
@@ -77,7 +77,7 @@ var (
 	errMemberUser = fail.New(codes.NotFound, "WARDEN-MEMBERUSER", "User could not be found")
 
 	// The lockout policy.
-	errPolicyExists  = fail.New(codes.AlreadyExists, "WARDEN-POLICYEXISTS", "Lockout policy already exists")
+	errPolicyExists  = fail.New(codes.AlreadyExists, "ORG-0olDf", "Lockout policy already exists")
 	errPolicyMissing = fail.New(codes.NotFound, "ORG-ADfs1", "Lockout policy not found")
 
 	// Projects and apps.
