@@ -100,7 +100,9 @@ func (p *Provider) authenticateAssertion(w http.ResponseWriter, r *http.Request)
 		httphelper.MarshalJSONWithStatus(w, errClientAuth(), http.StatusUnauthorized)
 		return r, false
 	}
-	return r, true
+	// The introspection endpoint is Warden's own, outside the library's
+	// router, which would put the issuer in the context its verifier reads.
+	return r.WithContext(ctx), true
 }
 
 // GetKeyByIDAndClientID finds the public key an assertion's kid names: for
