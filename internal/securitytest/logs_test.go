@@ -26,11 +26,11 @@ import (
 // with an access line per request — finds no credential in it: no password
 // (right, wrong or new), no authorization code, no access, refresh or ID
 // token, no PAT, no client secret, no machine or app key, no JWT or client
-// assertion, no cookie
-// or CSRF token of the login page or the console, after sign-in, a forced
-// password change, the code exchange, refresh (and a replayed refresh),
-// userinfo, introspection, revocation, sign-out, PATs, client credentials,
-// the JWT profile grant, and the console's sign-in, tokens and secrets.
+// assertion, no cookie or CSRF token of the login page or the console, after
+// sign-in, a forced password change, the code exchange, refresh (and a
+// replayed refresh), userinfo, introspection (by secret and by assertion),
+// revocation, sign-out, PATs, client credentials, the JWT profile grant, app
+// keys, and the console's sign-in, tokens and secrets.
 func TestNoSecretInDebugLog(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
 		e := start(t, open(t), login.Options{AttemptsPerMinute: -1})
