@@ -67,16 +67,17 @@ func errClientAuth() *zoidc.Error {
 // handles the request, and answers a bad one with 401 invalid_client (RFC 6749
 // section 5.2), where the library would answer invalid_grant or a server error.
 // It returns false when it has answered.
+//
+// Every request at these endpoints gets its clientAuth, whatever its method:
+// without one GetKeyByIDAndClientID looks up machine keys only, so no app key
+// is ever accepted unchecked here.
 func (p *Provider) authenticateAssertion(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
-	if r.Method != http.MethodPost {
-		return r, true
-	}
 	if err := r.ParseForm(); err != nil {
 		httphelper.MarshalJSONWithStatus(w, zoidc.ErrInvalidRequest().WithDescription("error parsing form"), http.StatusBadRequest)
 		return r, false
 	}
 	ca := &clientAuth{purpose: keysOfApps}
-	if r.URL.Path == tokenPath && r.PostForm.Get("grant_type") == string(zoidc.GrantTypeBearer) {
+	if r.URL.Path == tokenPath && r.Form.Get("grant_type") == string(zoidc.GrantTypeBearer) {
 		// The JWT profile grant: its assertion is the grant, not the client's.
 		ca.purpose = keysOfMachines
 	}
