@@ -75,6 +75,11 @@ const (
 	UseRemoveApp       Use = "RemoveApp"
 	UseListOrgOIDCApps Use = "ListOrgOIDCApps"
 	UseTrustApp        Use = "TrustApp"
+
+	UseAddAppKey    Use = "AddAppKey"
+	UseGetAppKey    Use = "GetAppKey"
+	UseListAppKeys  Use = "ListAppKeys"
+	UseRemoveAppKey Use = "RemoveAppKey"
 )
 
 // Where says in which org a Rule's permission is checked.
@@ -170,6 +175,11 @@ var rules = map[Use]Rule{
 	UseRemoveApp:       {Perm: org.PermProjectWrite, Where: InProject},
 	UseListOrgOIDCApps: {Perm: org.PermProjectRead, Where: InProject, Via: "the console's Apps page"},
 	UseTrustApp:        {Perm: org.PermProjectWrite, Where: InProject, IAMOwner: true, Via: "the console's Apps page"},
+
+	UseAddAppKey:    {Perm: org.PermProjectWrite, Where: InProject},
+	UseGetAppKey:    {Perm: org.PermProjectRead, Where: InProject},
+	UseListAppKeys:  {Perm: org.PermProjectRead, Where: InProject},
+	UseRemoveAppKey: {Perm: org.PermProjectWrite, Where: InProject},
 }
 
 // RuleOf returns what use needs; ok is false for a use case with no rule.

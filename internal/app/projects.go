@@ -311,6 +311,7 @@ func (a *App) RemoveProject(ctx context.Context, s Scope, projectID string) (*or
 			return "", nil, err
 		}
 		var removed []string
+		appIDs := map[string]bool{}
 		for _, art := range apps {
 			ap, err := decodeApp(art)
 			if err != nil {
@@ -323,6 +324,10 @@ func (a *App) RemoveProject(ctx context.Context, s Scope, projectID string) (*or
 				return "", nil, err
 			}
 			removed = append(removed, ap.ClientID)
+			appIDs[ap.ID] = true
+		}
+		if err := deleteAppKeys(ctx, tx, g.OrgID, appIDs); err != nil {
+			return "", nil, err
 		}
 		return event.ProjectRemoved, map[string]any{"projectId": p.ID, "name": p.Name, "clientIds": removed},
 			tx.DeleteArtifact(ctx, project.KindProject, p.ID)
@@ -743,6 +748,9 @@ func (a *App) RemoveApp(ctx context.Context, s Scope, projectID, appID string) (
 		}
 		ap, err := loadApp(ctx, tx, g.OrgID, projectID, appID)
 		if err != nil {
+			return "", nil, err
+		}
+		if err := deleteAppKeys(ctx, tx, g.OrgID, map[string]bool{ap.ID: true}); err != nil {
 			return "", nil, err
 		}
 		return event.AppRemoved, map[string]any{"projectId": ap.ProjectID, "appId": ap.ID, "clientId": ap.ClientID},
