@@ -19,7 +19,7 @@ func (m *Management) AddAppKey(ctx context.Context, r *mgmt.AddAppKeyRequest) (*
 	var exp time.Time
 	if r.GetExpirationDate() != nil {
 		if err := r.GetExpirationDate().CheckValid(); err != nil {
-			return nil, errKeyExpiration
+			return nil, errExpiration
 		}
 		exp = r.GetExpirationDate().AsTime()
 	}

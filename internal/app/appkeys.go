@@ -16,22 +16,12 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
-	"google.golang.org/grpc/codes"
 )
 
 // Application keys: key pairs of apps that authenticate with private_key_jwt
 // (RFC 7523 client assertions at the token, introspection and revocation
 // endpoints). Each is an artifact of the app's org, and each change an event on
 // the org aggregate, like the app itself. Only the public key is kept.
-
-var (
-	errAppKeyIDsMissing   = fail.Invalid("COMMAND-55m9fs", "Errors.IDMissing")
-	errAppKeyAppMissing   = fail.New(codes.FailedPrecondition, "COMMAND-sak25", "Errors.Application.NotFound")
-	errAppKeysNotAllowed  = fail.New(codes.FailedPrecondition, "COMMAND-Dff54", "Errors.Project.App.AuthMethodNoPrivateKeyJWT")
-	errAppKeyExpired      = fail.Invalid("DOMAIN-dv3t5", "Errors.AuthNKey.ExpireBeforeNow")
-	errAppKeyNotFound     = fail.New(codes.NotFound, "COMMAND-4m77G", "Errors.Application.Key.NotFound")
-	errAppKeyReadNotFound = fail.New(codes.NotFound, "QUERY-Dgr3g", "Errors.AuthNKey.NotFound")
-)
 
 // AppKeyFile is the JSON key file ZITADEL hands out for an app key, in its
 // field order; zitadel-go's oauth.DefaultAuthorization and @zitadel/node read it.

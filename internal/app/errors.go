@@ -149,4 +149,12 @@ var (
 	// every sealed key unreadable, or worse, tempt code into making new ones.
 	ErrMasterKeyMismatch = fail.New(codes.FailedPrecondition, "WARDEN-MKEY",
 		"the master key does not match the one this database was set up with")
+
+	// Application keys. COMMAND-4m77G is also ZITADEL's NotFound for an app key.
+	errAppKeyIDsMissing   = fail.Invalid("COMMAND-55m9fs", "Errors.IDMissing")
+	errAppKeyAppMissing   = fail.New(codes.FailedPrecondition, "COMMAND-sak25", "Errors.Application.NotFound")
+	errAppKeysNotAllowed  = fail.New(codes.FailedPrecondition, "COMMAND-Dff54", "Errors.Project.App.AuthMethodNoPrivateKeyJWT")
+	errAppKeyExpired      = fail.Invalid("DOMAIN-dv3t5", "Errors.AuthNKey.ExpireBeforeNow")
+	errAppKeyNotFound     = fail.New(codes.NotFound, "COMMAND-4m77G", "Errors.Application.Key.NotFound")
+	errAppKeyReadNotFound = fail.New(codes.NotFound, "QUERY-Dgr3g", "Errors.AuthNKey.NotFound")
 )

@@ -49,7 +49,7 @@ func idIn(v string) string {
 // sharedByZITADEL are ids ZITADEL itself gives to more than one error; Warden keeps
 // them for those errors.
 var sharedByZITADEL = map[string]int{
-	"COMMAND-4m77G": 2, // a machine key's NotFound and a PAT's NotFound
+	"COMMAND-4m77G": 3, // the NotFound of a machine key, a PAT and an app key
 }
 
 type entry struct {
