@@ -62,8 +62,12 @@ type AuthRequest struct {
 	Epoch         uint64    `json:"epoch,omitempty"` // user's credential epoch at sign-in
 	// OrgID is the organisation an org scope (ScopeOrgIDPrefix,
 	// ScopeOrgDomainPrefix) restricts the sign-in to; "" = any.
-	OrgID     string    `json:"orgId,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	OrgID string `json:"orgId,omitempty"`
+	// DeviceAuth is set for the sign-in of a device flow: the id of the
+	// DeviceAuthorization it approves or denies. Such a request never issues
+	// a code; it ends at the login page's approval step.
+	DeviceAuth string    `json:"deviceAuth,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
 }
 
 // AccessToken is an issued access token (opaque or JWT; the JWT's jti is ID).
