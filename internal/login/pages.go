@@ -23,8 +23,8 @@ type page struct {
 	LoginName     string
 	Ticket        string // forced password change
 	ShowLogout    bool
-	AppName       string // consent: the client asking
-	OrgName       string // consent: the client's organisation
+	AppName       string   // consent: the client asking
+	OrgName       string   // consent: the client's organisation
 	UserCode      string   // device: the code typed or prefilled
 	Scopes        []string // device approval: what the device asks for
 

@@ -110,7 +110,10 @@ type deviceGrantKey struct{}
 
 // deviceGrantOf is the device authorization a token request redeems, which
 // deviceToken hands to CreateAccessToken through the context.
-func deviceGrantOf(ctx context.Context) string { v, _ := ctx.Value(deviceGrantKey{}).(string); return v }
+func deviceGrantOf(ctx context.Context) string {
+	v, _ := ctx.Value(deviceGrantKey{}).(string)
+	return v
+}
 
 // deviceToken answers a token request with grant_type device_code.
 func (p *Provider) deviceToken(w http.ResponseWriter, r *http.Request) {
