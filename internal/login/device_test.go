@@ -218,6 +218,12 @@ func TestDevicePollAnswers(t *testing.T) {
 		if rep := poll(e, c, "not-a-device-code"); oauthErr(rep) != "invalid_grant" {
 			t.Fatalf("unknown device code: %d %v", rep.Status, rep.Body)
 		}
+		// Codes come only from a POST (RFC 8628 3.1).
+		if resp, err := http.Get(e.base + "/oauth/v2/device_authorization?client_id=" + url.QueryEscape(c.ClientID)); err != nil {
+			t.Fatal(err)
+		} else if resp.Body.Close(); resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Fatalf("GET device authorization: %d", resp.StatusCode)
+		}
 		b := wardentest.NewBrowser(t)
 		v := decide(t, b, toApproval(t, b, da, "bob"), "deny")
 		if !strings.Contains(v.Text(), login.TextDeviceDenied) {

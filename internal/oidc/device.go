@@ -93,11 +93,15 @@ func (p *Provider) deviceClient(r *http.Request) (op.Client, error) {
 	return c, nil
 }
 
-// deviceAuthorizationAllowed answers a device authorization request whose
+// deviceAuthorizationAllowed answers a device authorization request that is
+// not a POST (RFC 8628 3.1; the library would take a GET's query) or whose
 // client cannot use the flow; the library serves the others.
 func (p *Provider) deviceAuthorizationAllowed(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodPost {
-		return true // the library refuses other methods
+		w.Header().Set("Allow", http.MethodPost)
+		httphelper.MarshalJSONWithStatus(w, zoidc.ErrInvalidRequest().WithDescription("the device authorization request must be a POST"),
+			http.StatusMethodNotAllowed)
+		return false
 	}
 	if _, err := p.deviceClient(r); err != nil {
 		op.RequestError(w, r, err, nil)
