@@ -245,6 +245,7 @@ func (a *App) DecideDevice(ctx context.Context, authRequestID, browser string, a
 			return err
 		}
 		now := time.Now()
+		var decided error
 		if allow {
 			u, err := tx.User(ctx, ar.UserID)
 			if errors.Is(err, store.ErrNotFound) {
@@ -262,12 +263,12 @@ func (a *App) DecideDevice(ctx context.Context, authRequestID, browser string, a
 			case d.OrgID != "" && u.OrgID != d.OrgID:
 				return ErrNotAllowedOrg
 			}
-			err = d.Approve(now, ar.UserID, ar.Epoch, ar.AuthTime, ar.AMR)
+			decided = d.Approve(now, ar.UserID, ar.Epoch, ar.AuthTime, ar.AMR)
 		} else {
-			err = d.Deny(now)
+			decided = d.Deny(now)
 		}
-		if err != nil {
-			return err
+		if decided != nil {
+			return decided
 		}
 		if err := tx.DeleteArtifact(ctx, oauth.KindAuthRequest, ar.ID); err != nil {
 			return err

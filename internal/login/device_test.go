@@ -238,13 +238,20 @@ func TestDevicePollAnswers(t *testing.T) {
 			t.Fatalf("x/oauth2 after deny: %v", err)
 		}
 
-		short := deviceEnv(t, open(t), time.Second, login.Options{})
+		// A lifetime of 5 s: reach the approval page in time, decide too late.
+		short := deviceEnv(t, open(t), 5*time.Second, login.Options{})
 		sc := deviceClient(short)
+		short.importHuman("bob", false)
 		da, err = sc.DeviceAuth(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(1200 * time.Millisecond)
+		b = wardentest.NewBrowser(t)
+		v = toApproval(t, b, da, "bob")
+		time.Sleep(time.Until(da.Expiry) + 200*time.Millisecond)
+		if w := decide(t, b, v, "allow"); w.Status != 400 || !strings.Contains(w.Text(), login.TextDeviceHandled) {
+			t.Fatalf("allow after the lifetime: %d %s", w.Status, w.Text())
+		}
 		if rep := poll(short, sc, da.DeviceCode); rep.Status != 400 || oauthErr(rep) != "expired_token" {
 			t.Fatalf("poll after the lifetime: %d %v", rep.Status, rep.Body)
 		}
@@ -423,6 +430,7 @@ func TestDeviceSignInBoundToBrowser(t *testing.T) {
 		if !strings.HasSuffix(w.URL.Path, "/device/approve") || !strings.Contains(w.Text(), "mallory@") || strings.Contains(w.Text(), "erin@") {
 			t.Fatalf("the victim's code in another browser: %s %s", w.URL, w.Text())
 		}
+		attackerApproval := w
 
 		// CSRF: the victim's forms without their token, or with a token of
 		// another browser, do nothing.
@@ -439,6 +447,17 @@ func TestDeviceSignInBoundToBrowser(t *testing.T) {
 		}
 		if rep := poll(e, c, da.DeviceCode); oauthErr(rep) != "authorization_pending" {
 			t.Fatalf("the victim's device after the attempts: %d %v", rep.Status, rep.Body)
+		}
+		// The victim allows; the device is then decided for good.
+		if w := decide(t, victim, v, "allow"); !strings.Contains(w.Text(), login.TextDeviceAllowed) {
+			t.Fatalf("the victim's approval: %d %s", w.Status, w.Text())
+		}
+		if w := decide(t, attacker, attackerApproval, "deny"); w.Status != 400 || !strings.Contains(w.Text(), login.TextDeviceHandled) {
+			t.Fatalf("a second decision: %d %s", w.Status, w.Text())
+		}
+		time.Sleep(1100 * time.Millisecond)
+		if rep := poll(e, c, da.DeviceCode); rep.Status != 200 || rep.AccessToken() == "" {
+			t.Fatalf("the victim's device after its approval: %d %v", rep.Status, rep.Body)
 		}
 	})
 }
