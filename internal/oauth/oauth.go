@@ -1,5 +1,6 @@
 // Package oauth holds the stored forms of Warden's OAuth2/OIDC artifacts: auth
-// requests, access and refresh tokens, browser sessions and signing keys. Each is
+// requests, access and refresh tokens, browser sessions, signing keys and
+// device authorizations (whose state transitions live here too, device.go). Each is
 // kept as a store.Artifact with the JSON of these types; tokens carry the user's
 // credential epoch so that a lock kills them for good.
 package oauth
