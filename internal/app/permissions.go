@@ -314,7 +314,7 @@ func (a *App) orgContext(ctx context.Context, c *Caller, orgID string, may func(
 	if orgID == "" {
 		orgID = c.OrgID
 	}
-	if err := checkID(orgID, fail.Invalid("WARDEN-ORGID", "organisation id is missing")); err != nil {
+	if err := checkID(orgID, errOrgIDMissing); err != nil {
 		return "", err
 	}
 	if !may(orgID) {
