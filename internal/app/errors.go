@@ -158,3 +158,15 @@ var (
 	errAppKeyNotFound     = fail.New(codes.NotFound, "COMMAND-4m77G", "Errors.Application.Key.NotFound")
 	errAppKeyReadNotFound = fail.New(codes.NotFound, "QUERY-Dgr3g", "Errors.AuthNKey.NotFound")
 )
+
+var (
+	// ErrDeviceGrantMissing: the client may not use the device flow
+	// (unauthorized_client).
+	ErrDeviceGrantMissing = fail.New(codes.PermissionDenied, "WARDEN-DEVICE5", "The client may not use the device authorization grant")
+	// ErrDeviceOtherClient: a device code presented by another client than
+	// the one it was issued to.
+	ErrDeviceOtherClient = fail.New(codes.PermissionDenied, "WARDEN-DEVICE6", "The device code was not issued for this client")
+	// ErrUserCodeCollision: a freshly made user code equals a pending one;
+	// the device asks again.
+	ErrUserCodeCollision = fail.New(codes.Unavailable, "WARDEN-DEVICE7", "The user code is in use; try again")
+)
