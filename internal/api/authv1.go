@@ -41,6 +41,14 @@ func (s *Auth) Healthz(context.Context, *auth.HealthzRequest) (*auth.HealthzResp
 	return &auth.HealthzResponse{}, nil
 }
 
+func (s *Auth) GetSupportedLanguages(ctx context.Context, _ *auth.GetSupportedLanguagesRequest) (*auth.GetSupportedLanguagesResponse, error) {
+	langs, err := s.app.SupportedLanguages(ctx, scope(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &auth.GetSupportedLanguagesResponse{Languages: langs}, nil
+}
+
 func (s *Auth) GetMyUser(ctx context.Context, _ *auth.GetMyUserRequest) (*auth.GetMyUserResponse, error) {
 	u, o, err := s.app.MyUser(ctx, scope(ctx))
 	if err != nil {

@@ -105,6 +105,7 @@ var methodUses = map[string]app.Use{
 	authService + "RevokeMyRefreshToken":     app.UseRevokeMyRefreshToken,
 	authService + "RevokeAllMyRefreshTokens": app.UseRevokeAllMyRefreshTokens,
 	authService + "ListMyProjectOrgs":        app.UseListMyProjectOrgs,
+	authService + "GetSupportedLanguages":    app.UseGetSupportedLanguages,
 }
 
 // MethodUse returns the use case a served method (its full gRPC name, e.g.

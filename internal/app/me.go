@@ -415,3 +415,15 @@ func (a *App) orgMatches(o *org.Org, q ProjectOrgQuery) bool {
 	}
 	return true
 }
+
+// supportedLanguages are the languages Warden speaks to people: its login
+// page, console and messages are English only.
+var supportedLanguages = []string{"en"}
+
+// SupportedLanguages lists them (GetSupportedLanguages).
+func (a *App) SupportedLanguages(ctx context.Context, s Scope) ([]string, error) {
+	if _, err := a.authorize(ctx, s, UseGetSupportedLanguages); err != nil {
+		return nil, err
+	}
+	return slices.Clone(supportedLanguages), nil
+}

@@ -86,6 +86,7 @@ const (
 	UseRevokeMyRefreshToken     Use = "RevokeMyRefreshToken"
 	UseRevokeAllMyRefreshTokens Use = "RevokeAllMyRefreshTokens"
 	UseListMyProjectOrgs        Use = "ListMyProjectOrgs"
+	UseGetSupportedLanguages    Use = "GetSupportedLanguages"
 )
 
 // Where says in which org a Rule's permission is checked.
@@ -195,6 +196,7 @@ var rules = map[Use]Rule{
 	UseRevokeMyRefreshToken:     {Where: AsCaller},
 	UseRevokeAllMyRefreshTokens: {Where: AsCaller},
 	UseListMyProjectOrgs:        {Where: AsCaller},
+	UseGetSupportedLanguages:    {Where: AsCaller},
 }
 
 // RuleOf returns what use needs; ok is false for a use case with no rule.

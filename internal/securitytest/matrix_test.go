@@ -374,6 +374,7 @@ func matrixOps() []matrixOp {
 		// in any org context that exists.
 		{name: "auth.Healthz", global: true, prep: fixed("GET", authV1+"/healthz", "")},
 		{name: "auth.GetMyUser", prep: fixed("GET", authV1+"/users/me", "")},
+		{name: "auth.GetSupportedLanguages", prep: fixed("GET", authV1+"/languages", "")},
 		{name: "auth.ListMyMemberships", prep: fixed("POST", authV1+"/memberships/me/_search", `{}`)},
 		{name: "auth.ListMyZitadelPermissions", prep: fixed("POST", authV1+"/permissions/zitadel/me/_search", "")},
 		{name: "auth.ListMyUserChanges", prep: fixed("POST", authV1+"/users/me/changes/_search", `{}`)},

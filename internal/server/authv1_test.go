@@ -120,6 +120,19 @@ func TestAuthV1(t *testing.T) {
 			}
 		})
 
+		t.Run("GetSupportedLanguages", func(t *testing.T) {
+			if r := wardentest.Must(t, e.rest("GET", "/languages", robotPAT, ""), 200); r.Raw != `{"languages":["en"]}` {
+				t.Fatalf("languages: %s", r.Raw)
+			}
+			g, err := e.cli.GetSupportedLanguages(e.ctx(aliceTok), &auth.GetSupportedLanguagesRequest{})
+			if err != nil || !slices.Equal(g.GetLanguages(), []string{"en"}) {
+				t.Fatalf("over gRPC: %v %v", g, err)
+			}
+			if r := e.rest("GET", "/languages", "", ""); r.Status != 401 {
+				t.Fatalf("without a token: %d", r.Status)
+			}
+		})
+
 		t.Run("GetMyUser", func(t *testing.T) {
 			r := wardentest.Must(t, e.rest("GET", "/users/me", aliceTok, ""), 200)
 			if r.Str("user", "id") != alice || r.Str("user", "userName") != "alice" || r.Str("user", "details", "resourceOwner") != home ||
