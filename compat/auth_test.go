@@ -84,6 +84,12 @@ func TestAuthMe(t *testing.T) {
 				if slices.Contains(ps.GetResult(), "iam.owner") {
 					t.Errorf("an org owner holds iam.owner: %v", ps.GetResult())
 				}
+
+				// Not served until user grants exist: the SDK can tell.
+				_, err = a.ListMyUserGrants(ctx(t), &auth.ListMyUserGrantsRequest{})
+				wantErr(t, "ListMyUserGrants", err, codes.Unimplemented, "")
+				_, err = a.ListMyProjectPermissions(ctx(t), &auth.ListMyProjectPermissionsRequest{})
+				wantErr(t, "ListMyProjectPermissions", err, codes.Unimplemented, "")
 			})
 		}
 
