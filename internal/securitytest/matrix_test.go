@@ -62,7 +62,8 @@ var v2Perms = map[string]string{
 }
 
 // v1Perm is the permission ZITADEL's own descriptor demands for a v1 method
-// (the zitadel.v1.auth_option of management.proto).
+// (the zitadel.v1.auth_option of management.proto, or of auth.proto for an
+// "auth." row: "authenticated" there).
 func v1Perm(t testing.TB, method string) string {
 	svc := mgmt.File_zitadel_management_proto.Services().ByName("ManagementService")
 	if m, ok := strings.CutPrefix(method, "auth."); ok {
@@ -512,8 +513,8 @@ func judgeProjectList(r wardentest.Reply, m markers) (verdict, string) {
 
 // TestAuthorizationMatrix: every org role and instance role of ZITADEL's
 // model (and a caller with no membership), as a machine user with a PAT,
-// calls every served method of ManagementService v1 and UserService v2 and
-// v2beta (v2's rows at v2beta's paths) over REST on fresh objects of its own
+// calls every served method of ManagementService v1, AuthService v1 and
+// UserService v2 and v2beta (v2's rows at v2beta's paths) over REST on fresh objects of its own
 // org and of a foreign one (x-zitadel-orgid for v1; the object's own org for
 // v2). Each answer must be what ZITADEL's
 // role → permission table says, apart from the deviations listed above (none
