@@ -124,9 +124,8 @@ func (a *App) MyMemberships(ctx context.Context, s Scope, q MembershipQuery) ([]
 		out = append(out, mm)
 	}
 	slices.SortStableFunc(out, func(x, y MyMembership) int {
-		xi, yi := x.OrgID == org.InstanceScope, y.OrgID == org.InstanceScope
-		switch {
-		case xi != yi:
+		// The instance scope's OrgID is "": last, after the orgs by id.
+		if xi, yi := x.OrgID == org.InstanceScope, y.OrgID == org.InstanceScope; xi != yi {
 			if xi {
 				return 1
 			}
