@@ -63,3 +63,11 @@ var (
 	errTooManyIDs       = fail.Invalid("WARDEN-QUERYIDS", "too many user ids")
 	errQueryOrgs        = fail.Invalid("WARDEN-QUERYORG", "conflicting organization queries")
 )
+
+var (
+	// ZITADEL's ids for a search query without a known filter.
+	errMembershipQuery = fail.Invalid("USER-dsg3z", "Errors.List.Query.Invalid")
+	errOrgQuery        = fail.Invalid("ORG-vR9nC", "List.Query.Invalid")
+	errOrgSort         = fail.Invalid("WARDEN-ORGSORT", "unknown sorting column")
+	errOrgState        = fail.Invalid("WARDEN-ORGSTATE", "unknown organisation state")
+)

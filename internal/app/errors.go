@@ -170,3 +170,11 @@ var (
 	// the device asks again.
 	ErrUserCodeCollision = fail.New(codes.Unavailable, "WARDEN-DEVICE7", "The user code is in use; try again")
 )
+
+var (
+	// ZITADEL's ids (command/user_human_refresh_token.go).
+	errRefreshIDMissing = fail.Invalid("COMMAND-GVDgf", "ID missing")
+	// Another user's token is not found either: the answer says nothing
+	// about whether it exists.
+	errMyRefreshNotFound = fail.New(codes.NotFound, "COMMAND-BHt2w", "Refresh Token not found")
+)
