@@ -70,7 +70,8 @@ func appV1(ap *project.App) *apppb.App {
 			GrantTypes: enums[apppb.OIDCGrantType](ap.GrantTypes), AppType: apppb.OIDCAppType(ap.AppType), ClientId: ap.ClientID,
 			AuthMethodType: apppb.OIDCAuthMethodType(ap.AuthMethod), PostLogoutRedirectUris: ap.PostLogoutRedirectURIs,
 			Version: apppb.OIDCVersion_OIDC_VERSION_1_0, DevMode: ap.DevMode, AccessTokenType: apppb.OIDCTokenType(ap.AccessTokenType),
-			IdTokenUserinfoAssertion: ap.IDTokenUserinfo, ClockSkew: durationpb.New(ap.ClockSkew), AllowedOrigins: origins(ap.RedirectURIs)}
+			IdTokenUserinfoAssertion: ap.IDTokenUserinfo, IdTokenRoleAssertion: ap.IDTokenRoleAssertion,
+			AccessTokenRoleAssertion: ap.AccessTokenRoleAssertion, ClockSkew: durationpb.New(ap.ClockSkew), AllowedOrigins: origins(ap.RedirectURIs)}
 		out.Config = &apppb.App_OidcConfig{OidcConfig: cfg}
 	case project.AppAPI:
 		out.Config = &apppb.App_ApiConfig{ApiConfig: &apppb.APIConfig{ClientId: ap.ClientID, AuthMethodType: apppb.APIAuthMethodType(ap.AuthMethod)}}
@@ -167,6 +168,8 @@ type oidcRequest interface {
 	GetDevMode() bool
 	GetAccessTokenType() apppb.OIDCTokenType
 	GetIdTokenUserinfoAssertion() bool
+	GetIdTokenRoleAssertion() bool
+	GetAccessTokenRoleAssertion() bool
 	GetClockSkew() *durationpb.Duration
 	GetBackChannelLogoutUri() string
 }
@@ -185,7 +188,8 @@ func oidcConfig(r oidcRequest) (app.OIDCConfig, error) {
 	return app.OIDCConfig{RedirectURIs: r.GetRedirectUris(), PostLogoutRedirectURIs: r.GetPostLogoutRedirectUris(),
 		ResponseTypes: ints(r.GetResponseTypes()), GrantTypes: ints(r.GetGrantTypes()), AppType: int(r.GetAppType()),
 		AuthMethod: int(r.GetAuthMethodType()), AccessTokenType: int(r.GetAccessTokenType()), DevMode: r.GetDevMode(),
-		IDTokenUserinfo: r.GetIdTokenUserinfoAssertion(), ClockSkew: skew}, nil
+		IDTokenUserinfo: r.GetIdTokenUserinfoAssertion(), IDTokenRoleAssertion: r.GetIdTokenRoleAssertion(),
+		AccessTokenRoleAssertion: r.GetAccessTokenRoleAssertion(), ClockSkew: skew}, nil
 }
 
 func (m *Management) AddOIDCApp(ctx context.Context, r *mgmt.AddOIDCAppRequest) (*mgmt.AddOIDCAppResponse, error) {
