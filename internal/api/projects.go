@@ -24,9 +24,14 @@ var (
 )
 
 func projectV1(p *project.Project) *projectpb.Project {
+	state := projectpb.ProjectState_PROJECT_STATE_ACTIVE
+	if !p.Active() {
+		state = projectpb.ProjectState_PROJECT_STATE_INACTIVE
+	}
 	return &projectpb.Project{Id: p.ID, Details: &object.ObjectDetails{Sequence: p.Sequence, CreationDate: ts(p.CreatedAt),
-		ChangeDate: ts(p.ChangedAt), ResourceOwner: p.OrgID}, Name: p.Name, State: projectpb.ProjectState_PROJECT_STATE_ACTIVE,
-		ProjectRoleAssertion: p.RoleAssertion, PrivateLabelingSetting: projectpb.PrivateLabelingSetting(p.PrivateLabeling)}
+		ChangeDate: ts(p.ChangedAt), ResourceOwner: p.OrgID}, Name: p.Name, State: state,
+		ProjectRoleAssertion: p.RoleAssertion, ProjectRoleCheck: p.RoleCheck, HasProjectCheck: p.HasProjectCheck,
+		PrivateLabelingSetting: projectpb.PrivateLabelingSetting(p.PrivateLabeling)}
 }
 
 func ints[E ~int32](v []E) []int {

@@ -289,12 +289,13 @@ func (a *App) SetUserGrantActive(ctx context.Context, s Scope, userID, grantID s
 	})
 }
 
-// RemoveUserGrants deletes grants of the org context, all or none. With a
-// userID ("" for BulkRemoveUserGrant) each grant must be that user's.
-func (a *App) RemoveUserGrants(ctx context.Context, s Scope, userID string, grantIDs []string) (*org.Org, error) {
+// RemoveUserGrants deletes grants of the org context, all or none: bulk is
+// BulkRemoveUserGrant (grants of any user), else RemoveUserGrant, whose one
+// grant must be userID's.
+func (a *App) RemoveUserGrants(ctx context.Context, s Scope, userID string, grantIDs []string, bulk bool) (*org.Org, error) {
 	use, missing := UseRemoveUserGrant, errGrantRemoveIDMissing
-	if userID == "" {
-		use, missing = UseBulkRemoveUserGrants, errGrantBulkIDMissing
+	if bulk {
+		use, missing, userID = UseBulkRemoveUserGrants, errGrantBulkIDMissing, ""
 	}
 	g, err := a.authorize(ctx, s, use)
 	if err != nil {
@@ -311,7 +312,7 @@ func (a *App) RemoveUserGrants(ctx context.Context, s Scope, userID string, gran
 			return nil, err
 		}
 	}
-	if use == UseRemoveUserGrant {
+	if !bulk {
 		if err := checkID(userID, errGrantUserIDMissing); err != nil {
 			return nil, err
 		}
@@ -339,6 +340,7 @@ type GrantView struct {
 	User    *user.User // nil if the user row is gone
 	Project *project.Project
 	Org     *org.Org // the grant's owner
+	UserOrg *org.Org // the user's org (nil with User)
 }
 
 // GetUserGrant returns a grant of userID in the org context.
@@ -426,14 +428,25 @@ func (a *App) grantViews(ctx context.Context, grants []*project.Grant, projects 
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, storeErr(err)
 		}
-		o, ok := orgs[gr.OrgID]
-		if !ok {
-			if o, err = a.store.Org(ctx, gr.OrgID); err != nil {
+		orgOf := func(id string) (*org.Org, error) {
+			if o, ok := orgs[id]; ok {
+				return o, nil
+			}
+			o, err := a.store.Org(ctx, id)
+			if err != nil {
 				return nil, storeErr(err)
 			}
-			orgs[gr.OrgID] = o
+			orgs[id] = o
+			return o, nil
 		}
-		v.Org = o
+		if v.Org, err = orgOf(gr.OrgID); err != nil {
+			return nil, err
+		}
+		if v.User != nil {
+			if v.UserOrg, err = orgOf(v.User.OrgID); err != nil {
+				return nil, err
+			}
+		}
 		out = append(out, v)
 	}
 	return out, nil

@@ -98,11 +98,11 @@ func projectRoles(ctx context.Context, r store.Reader, orgID, projectID string) 
 }
 
 // AddProjectRoles adds roles to a project, all or none: a key the project has,
-// or one given twice, is AlreadyExists. One role is AddProjectRole, several
-// BulkAddProjectRoles; the answer is the org as committed.
-func (a *App) AddProjectRoles(ctx context.Context, s Scope, projectID string, roles []RoleInput) (*org.Org, error) {
+// or one given twice, is AlreadyExists. bulk: BulkAddProjectRoles, else
+// AddProjectRole (one role); the answer is the org as committed.
+func (a *App) AddProjectRoles(ctx context.Context, s Scope, projectID string, roles []RoleInput, bulk bool) (*org.Org, error) {
 	use := UseAddProjectRole
-	if len(roles) != 1 {
+	if bulk {
 		use = UseBulkAddProjectRoles
 	}
 	g, err := a.authorize(ctx, s, use)
