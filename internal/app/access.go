@@ -39,14 +39,8 @@ func projectAccess(ctx context.Context, r store.Reader, clientID string, u *user
 	if clientID == "" {
 		return nil
 	}
-	ap, err := appByClientID(ctx, r, clientID)
-	if errors.Is(err, errAppNotFound) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	p, err := loadProject(ctx, r, ap.OrgID, ap.ProjectID)
-	if err != nil {
+	_, p, err := clientProject(ctx, r, clientID)
+	if p == nil || err != nil {
 		return err
 	}
 	if !p.Active() {
@@ -72,6 +66,26 @@ func projectAccess(ctx context.Context, r store.Reader, clientID string, u *user
 		return ErrGrantRequired
 	}
 	return nil
+}
+
+// clientProject returns clientID's app and its project; nil ones without an
+// error for a client that is no app (a machine user's client credentials) or
+// the app of no project (Warden's own console).
+func clientProject(ctx context.Context, r store.Reader, clientID string) (*project.App, *project.Project, error) {
+	ap, err := appByClientID(ctx, r, clientID)
+	if errors.Is(err, errAppNotFound) {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if ap.ProjectID == "" {
+		return ap, nil, nil
+	}
+	p, err := loadProject(ctx, r, ap.OrgID, ap.ProjectID)
+	if errors.Is(err, errProjectNotFound) {
+		return ap, nil, nil
+	}
+	return ap, p, err
 }
 
 // ProjectAccess is projectAccess for the sign-in layer.
@@ -113,24 +127,20 @@ func (a *App) RoleClaims(ctx context.Context, userID string, scopes []string, cl
 		projectAssertion bool
 	)
 	if clientID != "" {
-		ap, err := appByClientID(ctx, a.store, clientID)
-		switch {
-		case errors.Is(err, errAppNotFound):
-		case err != nil:
-			return nil, err
-		default:
-			projectID = ap.ProjectID
+		ap, p, err := clientProject(ctx, a.store, clientID)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		if ap != nil {
 			switch target {
 			case ClaimsIDToken:
 				assertion = ap.IDTokenRoleAssertion
 			case ClaimsAccessToken:
 				assertion = ap.AccessTokenRoleAssertion
 			}
-			p, err := loadProject(ctx, a.store, ap.OrgID, ap.ProjectID)
-			if err != nil {
-				return nil, storeErr(err)
-			}
-			projectAssertion = p.RoleAssertion
+		}
+		if p != nil {
+			projectID, projectAssertion = p.ID, p.RoleAssertion
 		}
 	}
 	if !assertion {
