@@ -46,7 +46,11 @@ try {
   const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...(files.length ? files : ['test/'])], {
     cwd: path.dirname(fileURLToPath(import.meta.url)),
     stdio: 'inherit',
-    env: { ...process.env, WARDEN_NODE_SERVERS: JSON.stringify(servers.map((s) => s.info())) },
+    env: {
+      ...process.env,
+      WARDEN_NODE_SERVERS: JSON.stringify(servers.map((s) => s.info())),
+      WARDEN_NODE_BIN: bin, // for tests that start a warden with settings of its own (startOwn)
+    },
   });
   const stop = () => child.kill('SIGTERM');
   process.on('SIGINT', stop);

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/warden-id/warden/internal/app"
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/project"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
@@ -103,7 +102,7 @@ func (m *Management) GetUserGrantByID(ctx context.Context, r *mgmt.GetUserGrantB
 
 func (m *Management) ListUserGrants(ctx context.Context, r *mgmt.ListUserGrantRequest) (*mgmt.ListUserGrantResponse, error) {
 	if len(r.GetQueries()) > maxQueries {
-		return nil, fail.Invalid("QUERY-Many", "too many queries")
+		return nil, errTooManyQueries
 	}
 	var f app.GrantFilter
 	// ZITADEL ANDs its queries: a second user id query narrows the first

@@ -70,6 +70,10 @@ var methodUses = map[string]app.Use{
 	mgmtService + "RegenerateOIDCClientSecret": app.UseRegenOIDCSecret,
 	mgmtService + "RegenerateAPIClientSecret":  app.UseRegenAPISecret,
 	mgmtService + "RemoveApp":                  app.UseRemoveApp,
+	mgmtService + "AddAppKey":                  app.UseAddAppKey,
+	mgmtService + "GetAppKey":                  app.UseGetAppKey,
+	mgmtService + "ListAppKeys":                app.UseListAppKeys,
+	mgmtService + "RemoveAppKey":               app.UseRemoveAppKey,
 
 	mgmtService + "DeactivateProject":   app.UseDeactivateProject,
 	mgmtService + "ReactivateProject":   app.UseReactivateProject,

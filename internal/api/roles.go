@@ -4,14 +4,11 @@ import (
 	"context"
 
 	"github.com/warden-id/warden/internal/app"
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/project"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
 	projectpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project"
 )
-
-var errQueryUnsupported = fail.Invalid("QUERY-Unsup", "this search query is not supported by Warden")
 
 func roleV1(r *project.Role) *projectpb.Role {
 	return &projectpb.Role{Key: r.Key, DisplayName: r.DisplayName, Group: r.Group, Details: &object.ObjectDetails{
@@ -58,7 +55,7 @@ func (m *Management) RemoveProjectRole(ctx context.Context, r *mgmt.RemoveProjec
 
 func (m *Management) ListProjectRoles(ctx context.Context, r *mgmt.ListProjectRolesRequest) (*mgmt.ListProjectRolesResponse, error) {
 	if len(r.GetQueries()) > maxQueries {
-		return nil, fail.Invalid("QUERY-Many", "too many queries")
+		return nil, errTooManyQueries
 	}
 	var f app.RoleFilter
 	for _, q := range r.GetQueries() {

@@ -6,31 +6,17 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/oauth"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
 )
 
 // What a project's settings demand of the users of its apps, and the roles
 // its grants put into tokens. Both read the grants from the store at each
 // use — no cache holds them — so a change is seen by the next request on
 // every node.
-
-var (
-	// ErrGrantRequired: the project checks roles and the user has no active
-	// grant on it (ZITADEL's login answer).
-	ErrGrantRequired = fail.New(codes.FailedPrecondition, "APP-asb43", "Errors.User.GrantRequired")
-	// ErrProjectRequired: the project checks that the user's organisation has
-	// it (owns it; Warden has no project grants yet).
-	ErrProjectRequired = fail.New(codes.FailedPrecondition, "APP-m92d", "Errors.User.ProjectRequired")
-	// ErrProjectInactive: the app's project is deactivated; ZITADEL treats its
-	// apps as inactive clients.
-	ErrProjectInactive = fail.New(codes.FailedPrecondition, "OIDC-sdaGg", "client is not active")
-)
 
 // projectAccess tells whether u may use clientID's app now: its project
 // active, and its role and project checks passed. A client that is no app

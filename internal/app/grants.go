@@ -13,34 +13,12 @@ import (
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
 )
 
 // User grants: a user's roles of a project, owned by the project's org. Each
 // change is an event on that org; the store's lookup key (user, project) keeps
 // one grant per user and project, and the org's sequence makes concurrent adds
 // resolve as if serial.
-
-var (
-	errGrantInvalid         = fail.Invalid("COMMAND-kVfMa", "Errors.UserGrant.Invalid")
-	errGrantUpdateIDMissing = fail.Invalid("COMMAND-3M0sd", "Errors.UserGrant.Invalid")
-	errGrantDeactIDMissing  = fail.Invalid("COMMAND-N2OhG", "Errors.UserGrant.IDMissing")
-	errGrantReactIDMissing  = fail.Invalid("COMMAND-Qxy8v", "Errors.UserGrant.IDMissing")
-	errGrantRemoveIDMissing = fail.Invalid("COMMAND-J9sc5", "Errors.UserGrant.IDMissing")
-	errGrantBulkIDMissing   = fail.Invalid("COMMAND-5M0sd", "Errors.UserGrant.IDMissing")
-	errGrantUserIDMissing   = fail.Invalid("WARDEN-GRUSER", "user id is missing")
-	errGrantsTooMany        = fail.Invalid("WARDEN-GRANTN", fmt.Sprintf("at most %d grants at once", maxBulk))
-	errGrantUserNotFound    = fail.New(codes.FailedPrecondition, "COMMAND-4f8sg", "Errors.User.NotFound")
-	errGrantProjectNotFound = fail.New(codes.FailedPrecondition, "COMMAND-3n77S", "Errors.Project.NotFound")
-	errGrantRoleNotFound    = fail.New(codes.FailedPrecondition, "COMMAND-mm9F4", "Errors.Project.Role.NotFound")
-	errGrantExists          = fail.New(codes.AlreadyExists, "V3-DKcYh", "Errors.UserGrant.AlreadyExists")
-	errGrantNotFound        = fail.New(codes.NotFound, "COMMAND-3M9sd", "Errors.UserGrant.NotFound")
-	errGrantReactNotFound   = fail.New(codes.NotFound, "COMMAND-Lp0gs", "Errors.UserGrant.NotFound")
-	errGrantRemoveNotFound  = fail.New(codes.NotFound, "COMMAND-1My0t", "Errors.UserGrant.NotFound")
-	errGrantGetNotFound     = fail.New(codes.NotFound, "QUERY-wIPkA", "Errors.UserGrant.NotFound")
-	errGrantNotChanged      = fail.New(codes.FailedPrecondition, "COMMAND-Rs8fy", "Errors.UserGrant.NotChanged")
-	errProjectGrants        = fail.Invalid("WARDEN-PRJGRANT", "project grants are not supported by Warden yet")
-)
 
 func putGrant(ctx context.Context, tx store.Tx, gr *project.Grant) error {
 	data, err := json.Marshal(gr)

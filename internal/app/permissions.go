@@ -91,6 +91,11 @@ const (
 	UseBulkRemoveUserGrants Use = "BulkRemoveUserGrant"
 	UseGetUserGrant         Use = "GetUserGrant"
 	UseListUserGrants       Use = "ListUserGrants"
+
+	UseAddAppKey    Use = "AddAppKey"
+	UseGetAppKey    Use = "GetAppKey"
+	UseListAppKeys  Use = "ListAppKeys"
+	UseRemoveAppKey Use = "RemoveAppKey"
 )
 
 // Where says in which org a Rule's permission is checked.
@@ -205,6 +210,11 @@ var rules = map[Use]Rule{
 	UseBulkRemoveUserGrants: {Perm: org.PermUserGrantDelete, Where: InProject},
 	UseGetUserGrant:         {Perm: org.PermUserGrantRead, Where: InProject},
 	UseListUserGrants:       {Perm: org.PermUserGrantRead, Where: InProject},
+
+	UseAddAppKey:    {Perm: org.PermProjectWrite, Where: InProject},
+	UseGetAppKey:    {Perm: org.PermProjectRead, Where: InProject},
+	UseListAppKeys:  {Perm: org.PermProjectRead, Where: InProject},
+	UseRemoveAppKey: {Perm: org.PermProjectWrite, Where: InProject},
 }
 
 // RuleOf returns what use needs; ok is false for a use case with no rule.
@@ -351,7 +361,7 @@ func (a *App) orgContext(ctx context.Context, c *Caller, orgID string, may func(
 	if orgID == "" {
 		orgID = c.OrgID
 	}
-	if err := checkID(orgID, fail.Invalid("WARDEN-ORGID", "organisation id is missing")); err != nil {
+	if err := checkID(orgID, errOrgIDMissing); err != nil {
 		return "", err
 	}
 	if !may(orgID) {

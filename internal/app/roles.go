@@ -13,25 +13,10 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
-	"google.golang.org/grpc/codes"
 )
 
 // Project roles and project states. Like the project itself, every change is
 // an event on the project's org, so the details carry the org's sequence.
-
-var (
-	errRoleInvalid         = fail.Invalid("COMMAND-4m9vS", "Errors.Project.Role.Invalid")
-	errRoleChangeInvalid   = fail.Invalid("COMMAND-2ilfW", "Errors.Project.Invalid")
-	errRoleRemoveInvalid   = fail.Invalid("COMMAND-fl9eF", "Errors.Project.Role.Invalid")
-	errRoleExists          = fail.New(codes.AlreadyExists, "V3-DKcYh", "Errors.Project.Role.AlreadyExists")
-	errRoleChangeNotFound  = fail.New(codes.NotFound, "COMMAND-vv8M9", "Errors.Project.Role.NotExisting")
-	errRoleRemoveNotFound  = fail.New(codes.NotFound, "COMMAND-m9vMf", "Errors.Project.Role.NotExisting")
-	errRoleNoChanges       = fail.New(codes.FailedPrecondition, "COMMAND-5M0cs", "Errors.NoChangesFound")
-	errProjectRolesMissing = fail.Invalid("WARDEN-ROLES0", "at least one role is required")
-	errRolesTooMany        = fail.Invalid("WARDEN-ROLESN", fmt.Sprintf("at most %d roles at once", maxBulk))
-	errDeactivateIDMiss    = fail.Invalid("COMMAND-88iF0", "Errors.Project.ProjectIDMissing")
-	errReactivateIDMiss    = fail.Invalid("COMMAND-3ihsF", "Errors.Project.ProjectIDMissing")
-)
 
 // maxBulk bounds the items of one bulk request (roles added, grants removed).
 const maxBulk = 1000

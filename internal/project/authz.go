@@ -3,9 +3,6 @@ package project
 import (
 	"slices"
 	"time"
-
-	"github.com/warden-id/warden/internal/fail"
-	"google.golang.org/grpc/codes"
 )
 
 // Artifact kinds of the authorization model. A role's artifact id is
@@ -27,14 +24,6 @@ const (
 
 // Active tells whether the project gives roles and admits sign-ins.
 func (p *Project) Active() bool { return p.State != StateInactive }
-
-// Errors of the state transitions (ZITADEL's ids).
-var (
-	ErrProjectNotActive   = fail.New(codes.FailedPrecondition, "COMMAND-mki55", "Errors.Project.NotActive")
-	ErrProjectNotInactive = fail.New(codes.FailedPrecondition, "COMMAND-5M9bs", "Errors.Project.NotInactive")
-	ErrGrantNotActive     = fail.New(codes.FailedPrecondition, "COMMAND-1S9gx", "Errors.UserGrant.NotActive")
-	ErrGrantNotInactive   = fail.New(codes.FailedPrecondition, "COMMAND-1ML0v", "Errors.UserGrant.NotInactive")
-)
 
 // Deactivate moves an active project to inactive.
 func (p *Project) Deactivate() error {

@@ -54,7 +54,7 @@ func TestProjectRolesREST(t *testing.T) {
 			e.wantErr(e.admin("POST", roles, `{"roleKey":"admin","displayName":"again"}`), 409, "V3-DKcYh")
 			e.wantErr(e.admin("POST", roles, `{"roleKey":"","displayName":"x"}`), 400, "COMMAND-4m9vS")
 			e.wantErr(e.admin("POST", roles, `{"roleKey":"   "}`), 400, "COMMAND-4m9vS")
-			e.wantErr(e.admin("POST", mv1+"/projects/424242/roles", `{"roleKey":"x"}`), 404, "PROJECT-Sf2gb")
+			e.wantErr(e.admin("POST", mv1+"/projects/424242/roles", `{"roleKey":"x"}`), 404, "QUERY-fk2fs")
 			e.wantErr(e.admin("POST", roles, `{"roleKey":"a\u0000b"}`), 400, "")
 
 			// Bulk: all or none.
@@ -94,8 +94,8 @@ func TestProjectRolesREST(t *testing.T) {
 
 			// A foreign org's context sees no such project.
 			other := e.must(e.admin("POST", mv1+"/orgs", `{"name":"Other roles"}`), 200).str("id")
-			e.wantErr(e.admin("POST", roles+"/_search", `{}`, "x-zitadel-orgid", other), 404, "PROJECT-Sf2gb")
-			e.wantErr(e.admin("DELETE", roles+"/admin", "", "x-zitadel-orgid", other), 404, "PROJECT-Sf2gb")
+			e.wantErr(e.admin("POST", roles+"/_search", `{}`, "x-zitadel-orgid", other), 404, "QUERY-fk2fs")
+			e.wantErr(e.admin("DELETE", roles+"/admin", "", "x-zitadel-orgid", other), 404, "QUERY-fk2fs")
 
 			// Removing a role takes it out of the grants, in one write.
 			uid := e.importHuman("role-holder")
@@ -192,7 +192,7 @@ func TestUserGrantsREST(t *testing.T) {
 			if got := list(`{"queries":[{"userIdQuery":{"userId":"` + bob + `"}},{"userIdQuery":{"userId":"` + ann + `"}}]}`); len(got) != 0 {
 				t.Fatalf("two user ids matched %v", got)
 			}
-			e.wantErr(e.admin("POST", mv1+"/users/grants/_search", `{"queries":[{"orgNameQuery":{"orgName":"x"}}]}`), 400, "QUERY-Unsup")
+			e.wantErr(e.admin("POST", mv1+"/users/grants/_search", `{"queries":[{"orgNameQuery":{"orgName":"x"}}]}`), 400, "WARDEN-QUERYUNSUP")
 			other := e.must(e.admin("POST", mv1+"/orgs", `{"name":"Other grants"}`), 200).str("id")
 			if got := ids(e.must(e.admin("POST", mv1+"/users/grants/_search", `{}`, "x-zitadel-orgid", other), 200)); len(got) != 0 {
 				t.Fatalf("a foreign org lists %v", got)
@@ -261,7 +261,7 @@ func TestProjectActivationREST(t *testing.T) {
 			if s := e.must(e.admin("GET", mv1+"/projects/"+pid, ""), 200).str("project", "state"); s != "PROJECT_STATE_ACTIVE" {
 				t.Fatalf("state %s", s)
 			}
-			e.wantErr(e.admin("POST", mv1+"/projects/424242/_deactivate", `{}`), 404, "PROJECT-Sf2gb")
+			e.wantErr(e.admin("POST", mv1+"/projects/424242/_deactivate", `{}`), 404, "QUERY-fk2fs")
 		})
 	}
 }

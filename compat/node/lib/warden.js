@@ -95,12 +95,13 @@ export class Warden {
 }
 
 // start runs `warden start` on a free loopback port with a data dir of its own
-// (and a database and master key file when database is given), waits until it
-// is ready and reads the administrator's PAT from DATA_DIR/admin.pat.
-export async function start(name, bin, dir, database) {
+// (and a database and master key file when database is given) and the flags
+// in extra, waits until it is ready and reads the administrator's PAT from
+// DATA_DIR/admin.pat.
+export async function start(name, bin, dir, database, extra = []) {
   const addr = await freeAddr();
   const dataDir = path.join(dir, name);
-  const args = ['start', '--data-dir', dataDir, '--addr', addr];
+  const args = ['start', '--data-dir', dataDir, '--addr', addr, ...extra];
   if (database) {
     // PostgreSQL needs the master key given (every node shares one): 32 characters.
     const key = path.join(dir, name + '.masterkey');

@@ -4,9 +4,10 @@
 // owner, so the apps it makes are trusted and sign in without a consent page).
 
 import { BinaryReader } from '@bufbuild/protobuf/wire';
+import { Metadata } from 'nice-grpc';
 import { createAccessTokenInterceptor, createManagementClient } from '@zitadel/node/dist/api/index.js';
 import {
-  APIAuthMethodType, OIDCAppType, OIDCAuthMethodType, OIDCGrantType, OIDCResponseType,
+  APIAuthMethodType, OIDCAppType, OIDCAuthMethodType, OIDCGrantType, OIDCResponseType, OIDCTokenType,
 } from '@zitadel/node/dist/api/generated/zitadel/app.js';
 import { ErrorDetail } from '@zitadel/node/dist/api/generated/zitadel/message.js';
 import { AccessTokenType } from '@zitadel/node/dist/api/generated/zitadel/user.js';
@@ -59,17 +60,24 @@ function statusDetails(raw) {
   return out;
 }
 
+// inOrg is the call options that select the org context of a v1 call
+// (x-zitadel-orgid); without an org id, the caller's own org.
+export function inOrg(orgId) {
+  return orgId ? { metadata: Metadata({ 'x-zitadel-orgid': orgId }) } : {};
+}
+
 // human imports a human user with a known password (no change required)
-// and optional org roles; returns {id, userName, email}.
-export async function human(s, prefix, roles = []) {
+// and optional org roles, in the administrator's org or in orgId; returns
+// {id, userName, email}.
+export async function human(s, prefix, roles = [], { orgId } = {}) {
   const m = mgmt(s);
   const userName = unique(prefix);
   const email = `${userName}@example.com`;
   const { userId } = await m.importHumanUser({
     userName, profile: { firstName: 'Ann', lastName: 'Lee' },
     email: { email, isEmailVerified: true }, password, passwordChangeRequired: false,
-  });
-  if (roles.length) await m.addOrgMember({ userId, roles });
+  }, inOrg(orgId));
+  if (roles.length) await m.addOrgMember({ userId, roles }, inOrg(orgId));
   return { id: userId, userName, email };
 }
 
@@ -90,9 +98,10 @@ export async function machine(s, prefix, { roles = [], pat = false, tokenType = 
 export const redirectUri = 'http://127.0.0.1:4999/callback';
 
 // webApp makes a project with a confidential OIDC web app (code + refresh,
-// client_secret_basic, PKCE from the client) and an API app (a resource server
-// that introspects, client_secret_basic). Returns their ids and secrets.
-export async function webApp(s) {
+// client_secret_basic, PKCE from the client; opaque access tokens unless
+// accessTokenType says JWT) and an API app (a resource server that
+// introspects, client_secret_basic). Returns their ids and secrets.
+export async function webApp(s, { accessTokenType = OIDCTokenType.OIDC_TOKEN_TYPE_BEARER } = {}) {
   const m = mgmt(s);
   const project = await m.addProject({ name: unique('project') });
   const web = await m.addOIDCApp({
@@ -100,7 +109,7 @@ export async function webApp(s) {
     responseTypes: [OIDCResponseType.OIDC_RESPONSE_TYPE_CODE],
     grantTypes: [OIDCGrantType.OIDC_GRANT_TYPE_AUTHORIZATION_CODE, OIDCGrantType.OIDC_GRANT_TYPE_REFRESH_TOKEN],
     appType: OIDCAppType.OIDC_APP_TYPE_WEB, authMethodType: OIDCAuthMethodType.OIDC_AUTH_METHOD_TYPE_BASIC,
-    devMode: true,
+    devMode: true, accessTokenType,
   });
   const api = await m.addAPIApp({ projectId: project.id, name: 'api', authMethodType: APIAuthMethodType.API_AUTH_METHOD_TYPE_BASIC });
   return {

@@ -8,11 +8,11 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { NewAuthorizationBearerInterceptor } from '@zitadel/client';
 import { createServerTransport } from '@zitadel/client/node';
-import { createUserServiceClient } from '@zitadel/client/v2';
+import { createSessionServiceClient, createUserServiceClient } from '@zitadel/client/v2';
 import { createClientTransport } from '@zitadel/client/web';
 import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { UserState } from '@zitadel/proto/zitadel/user/v2/user_pb.js';
-import { servers, unique } from '../lib/servers.js';
+import { rest, servers, unique } from '../lib/servers.js';
 import { configure, signIn } from '../lib/oidc.js';
 import { human, machine, mgmt, webApp } from '../lib/zitadel.js';
 
@@ -87,6 +87,40 @@ for (const s of servers) {
         assert.equal(err.code, Code.Unauthenticated);
       });
     }
+
+    // What Warden does not serve (docs/compat.md lists what it does): a whole
+    // ZITADEL service, and a method of a service it serves in part.
+    it('what Warden does not serve answers Unimplemented on every transport, and 501 over REST', async () => {
+      const target = await human(s, 'unimpl');
+      for (const [name, transport] of Object.entries(transports)) {
+        const t = transport(s, s.pat);
+        for (const [what, call] of [
+          ['SessionService/ListSessions', () => createSessionServiceClient(t).listSessions({})],
+          ['UserService/ListAuthenticationMethodTypes', () => createUserServiceClient(t).listAuthenticationMethodTypes({ userId: target.id })],
+        ]) {
+          const err = await rejection(call());
+          assert.equal(err.code, Code.Unimplemented, `${name}, ${what}: ${err.message}`);
+          assert.equal(err.code, 12);
+        }
+      }
+      for (const [method, path, body] of [
+        ['POST', '/v2/sessions/search', {}],
+        ['GET', `/v2/users/${target.id}/authentication_methods`],
+        ['GET', '/admin/v1/orgs/default'],
+      ]) {
+        const res = await rest(s, method, path, body);
+        assert.equal(res.status, 501, `${method} ${path}: ${JSON.stringify(res.body)}`);
+        // A google.rpc.Status: code 12 and a message, nothing else but details.
+        assert.equal(res.body.code, 12, `${method} ${path}: ${JSON.stringify(res.body)}`);
+        assert.equal(typeof res.body.message, 'string');
+        assert.ok(res.body.message.length > 0);
+        assert.deepEqual(Object.keys(res.body).filter((k) => !['code', 'message', 'details'].includes(k)), []);
+      }
+      // The token is checked first: without a valid one it is 401, as any call.
+      assert.equal((await rest(s, 'POST', '/v2/sessions/search', {}, 'not-a-token')).status, 401);
+      const err = await rejection(createSessionServiceClient(transports.gRPC(s, 'not-a-token')).listSessions({}));
+      assert.equal(err.code, Code.Unauthenticated);
+    });
 
     it('a lock ends a user manager\'s PAT on every transport at once; the unlock revives it', async () => {
       const manager = await machine(s, 'mgr', { roles: ['ORG_USER_MANAGER'], pat: true });

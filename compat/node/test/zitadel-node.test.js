@@ -1,15 +1,19 @@
 // @zitadel/node (gRPC through nice-grpc): the Management API v1 client a
-// ZITADEL team's Node services use, and its service-account credentials (the
-// JWT-profile grant with a machine key), against a real warden.
+// ZITADEL team's Node services use, its User Service client (v2beta), and its
+// service-account credentials (the JWT-profile grant with a machine key),
+// against a real warden.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Status } from 'nice-grpc';
-import { createManagementClient, createServiceAccountInterceptor } from '@zitadel/node/dist/api/index.js';
+import {
+  createAccessTokenInterceptor, createManagementClient, createServiceAccountInterceptor, createUserClient,
+} from '@zitadel/node/dist/api/index.js';
 import { ServiceAccount } from '@zitadel/node/dist/credentials/index.js';
 import { KeyType } from '@zitadel/node/dist/api/generated/zitadel/auth_n_key.js';
 import { TextQueryMethod } from '@zitadel/node/dist/api/generated/zitadel/object.js';
 import { UserState } from '@zitadel/node/dist/api/generated/zitadel/user.js';
+import { UserState as UserStateV2beta } from '@zitadel/node/dist/api/generated/zitadel/user/v2beta/user.js';
 import { servers, unique, password } from '../lib/servers.js';
 import { human, machine, mgmt, refusal } from '../lib/zitadel.js';
 
@@ -106,6 +110,63 @@ for (const s of servers) {
       assert.equal(err.code, Status.PERMISSION_DENIED, err.message);
       assert.equal(details[0]?.message, 'No matching permissions found', JSON.stringify(details));
       assert.equal((await m.getUserByID({ id: ann.id })).user.state, UserState.USER_STATE_ACTIVE);
+    });
+
+    // createUserClient speaks zitadel.user.v2beta.UserService, which Warden
+    // relays to its v2 implementation: v2's states, details and error ids.
+    it('createUserClient (user service v2beta): create, get, lock, unlock, and a missing user', async () => {
+      const users = createUserClient(s.addr, createAccessTokenInterceptor(s.pat));
+      const { org } = await mgmt(s).getMyOrg({});
+      const username = unique('beta');
+      const added = await users.addHumanUser({
+        username, profile: { givenName: 'Bea', familyName: 'Ta' },
+        email: { email: `${username}@example.com`, isVerified: true },
+        password: { password, changeRequired: false },
+      });
+      assert.match(added.userId, /^\d{1,18}$/);
+      assert.equal(added.details.resourceOwner, org.id);
+
+      let { user } = await users.getUserByID({ userId: added.userId });
+      assert.equal(user.userId, added.userId);
+      assert.equal(user.username, username);
+      assert.equal(user.state, UserStateV2beta.USER_STATE_ACTIVE);
+      assert.equal(user.human.profile.givenName, 'Bea');
+      assert.equal(user.human.email.email, `${username}@example.com`);
+      assert.equal(user.human.email.isVerified, true);
+      // The same user, read through v1.
+      assert.equal((await mgmt(s).getUserByID({ id: added.userId })).user.userName, username);
+
+      const locked = await users.lockUser({ userId: added.userId });
+      assert.equal(locked.details.sequence.toString(), '2');
+      assert.equal(locked.details.resourceOwner, org.id);
+      assert.ok(locked.details.changeDate instanceof Date);
+      ({ user } = await users.getUserByID({ userId: added.userId }));
+      assert.equal(user.state, UserStateV2beta.USER_STATE_LOCKED);
+      let { err, details } = await refusal((o) => users.lockUser({ userId: added.userId }, o));
+      assert.equal(err.code, Status.FAILED_PRECONDITION, err.message);
+      assert.deepEqual(details, [{ id: 'COMMAND-lgws8wtsqf', message: 'User is not active or initial' }]);
+
+      const unlocked = await users.unlockUser({ userId: added.userId });
+      assert.equal(unlocked.details.sequence.toString(), '3');
+      ({ user } = await users.getUserByID({ userId: added.userId }));
+      assert.equal(user.state, UserStateV2beta.USER_STATE_ACTIVE);
+      ({ err, details } = await refusal((o) => users.unlockUser({ userId: added.userId }, o)));
+      assert.equal(err.code, Status.FAILED_PRECONDITION, err.message);
+      assert.equal(details[0]?.id, 'COMMAND-olb9vb0oca');
+
+      // A missing user: NotFound with ZITADEL's ids, the text in the status message.
+      for (const [what, call, id] of [
+        ['get', (o) => users.getUserByID({ userId: '1' }, o), 'QUERY-Dfbg2'],
+        ['lock', (o) => users.lockUser({ userId: '1' }, o), 'COMMAND-450yxuqrh1'],
+        ['unlock', (o) => users.unlockUser({ userId: '1' }, o), 'COMMAND-x377t913pw'],
+      ]) {
+        ({ err, details } = await refusal(call));
+        assert.equal(err.code, Status.NOT_FOUND, `${what}: ${err.message}`);
+        assert.deepEqual(details, [{ id, message: 'User could not be found' }], what);
+        assert.equal(err.details, `User could not be found (${id})`, what);
+      }
+      ({ err } = await refusal((o) => createUserClient(s.addr, createAccessTokenInterceptor('not-a-token')).getUserByID({ userId: added.userId }, o)));
+      assert.equal(err.code, Status.UNAUTHENTICATED, err.message);
     });
 
     it('a service account signs in with its key file (JWT profile), and a lock ends its token', async () => {
