@@ -5,12 +5,16 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/zitadel-go/v3/pkg/authorization"
 	"github.com/zitadel/zitadel-go/v3/pkg/authorization/oauth"
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/app"
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authn"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"github.com/zitadel/zitadel-go/v3/pkg/http/middleware"
 	"github.com/zitadel/zitadel-go/v3/pkg/zitadel"
@@ -18,8 +22,9 @@ import (
 )
 
 // TestAuthorizationWithRole: a resource server guarded by zitadel-go's
-// middleware with authorization.WithRole("admin"), introspecting with its API
-// app's client id and secret, admits a user granted admin on the app's
+// middleware with authorization.WithRole("admin"), introspecting with an API
+// app's client id and secret, and one introspecting with an app key file
+// (oauth.DefaultAuthorization), each admits a user granted admin on the app's
 // project (by PAT and by an access token), refuses a user without the role
 // and one with another role, and refuses the granted user at once after the
 // grant is removed (and again after it is deactivated); its handler's
@@ -36,27 +41,53 @@ func TestAuthorizationWithRole(t *testing.T) {
 			Roles: []*management.BulkAddProjectRolesRequest_Role{{Key: "reader", DisplayName: "Reader"}}})
 		mustOK(t, "BulkAddProjectRoles", err)
 
+		// Two resource servers of the project: one introspects with the API
+		// app's client secret, one with an app key file (private_key_jwt).
+		keyApp, err := admin.AddAPIApp(ctx(t), &management.AddAPIAppRequest{ProjectId: projectID, Name: "api-key",
+			AuthMethodType: app.APIAuthMethodType_API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT})
+		mustOK(t, "AddAPIApp", err)
+		k, err := admin.AddAppKey(ctx(t), &management.AddAppKeyRequest{ProjectId: projectID, AppId: keyApp.GetAppId(), Type: authn.KeyType_KEY_TYPE_JSON})
+		mustOK(t, "AddAppKey", err)
+		keyFile := filepath.Join(t.TempDir(), "key.json")
+		if err := os.WriteFile(keyFile, k.GetKeyDetails(), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		port := s.addr[strings.LastIndexByte(s.addr, ':')+1:]
-		authZ, err := authorization.New(ctx(t), zitadel.New("127.0.0.1", zitadel.WithInsecure(port)),
-			oauth.WithIntrospection[*oauth.IntrospectionContext](oauth.ClientIDSecretIntrospectionAuthentication(apiID, apiSecret)))
-		mustOK(t, "authorization.New", err)
-		mw := middleware.New(authZ)
-		api := httptest.NewServer(mw.RequireAuthorization(authorization.WithRole("admin"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c := mw.Context(r.Context())
-			fmt.Fprintf(w, "%s %v", authorization.UserID(r.Context()), c.IsGrantedRole("admin"))
-		})))
-		t.Cleanup(api.Close)
+		var apis []string
+		for _, verifier := range []authorization.VerifierInitializer[*oauth.IntrospectionContext]{
+			oauth.WithIntrospection[*oauth.IntrospectionContext](oauth.ClientIDSecretIntrospectionAuthentication(apiID, apiSecret)),
+			oauth.DefaultAuthorization(keyFile),
+		} {
+			authZ, err := authorization.New(ctx(t), zitadel.New("127.0.0.1", zitadel.WithInsecure(port)), verifier)
+			mustOK(t, "authorization.New", err)
+			mw := middleware.New(authZ)
+			api := httptest.NewServer(mw.RequireAuthorization(authorization.WithRole("admin"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				c := mw.Context(r.Context())
+				fmt.Fprintf(w, "%s %v", authorization.UserID(r.Context()), c.IsGrantedRole("admin"))
+			})))
+			t.Cleanup(api.Close)
+			apis = append(apis, api.URL)
+		}
+		// call asks both resource servers, which must agree.
 		call := func(token string) (int, string) {
 			t.Helper()
-			req, _ := http.NewRequest("GET", api.URL, nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
+			var st [2]int
+			var out [2]string
+			for i, u := range apis {
+				req, _ := http.NewRequest("GET", u, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				st[i], out[i] = resp.StatusCode, strings.TrimSpace(string(body))
 			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, strings.TrimSpace(string(body))
+			if st[0] != st[1] || out[0] != out[1] {
+				t.Errorf("the secret and the key file disagree: %d %q, %d %q", st[0], out[0], st[1], out[1])
+			}
+			return st[0], out[0]
 		}
 
 		boss, clerk, nobody := addMachine(t, admin, unique("boss")), addMachine(t, admin, unique("clerk")), addMachine(t, admin, unique("nobody"))
