@@ -74,11 +74,6 @@ func clientProject(ctx context.Context, r store.Reader, clientID string) (*proje
 	return ap, p, err
 }
 
-// ProjectAccess is projectAccess for the sign-in layer.
-func (a *App) ProjectAccess(ctx context.Context, clientID string, u *user.User) error {
-	return storeErr(projectAccess(ctx, a.store, clientID, u))
-}
-
 // ClaimsFor names what role claims are rendered into, which decides (as in
 // ZITADEL) whether roles are asserted and for which projects.
 type ClaimsFor int
