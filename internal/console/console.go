@@ -50,6 +50,7 @@ const (
 	pathPolicy    = basePath + "/policy"
 	pathOrg       = basePath + "/org"
 	pathApps      = basePath + "/apps"
+	pathProjects  = basePath + "/projects"
 	pathCSS       = basePath + "/static/console.css"
 )
 
@@ -164,6 +165,28 @@ func (h *handler) routes() {
 
 	m.HandleFunc("GET "+pathApps, h.authed(h.listApps))
 	m.HandleFunc("POST "+pathApps+"/{project}/{app}/trust", h.authed(h.trustApp))
+
+	m.HandleFunc("GET "+pathUsers+"/{id}/grants/new", h.authed(h.newGrantForm))
+	m.HandleFunc("POST "+pathUsers+"/{id}/grants", h.authed(h.addGrant))
+	m.HandleFunc("GET "+pathUsers+"/{id}/grants/{grant}/confirm", h.authed(h.confirmGrantAction))
+	m.HandleFunc("POST "+pathUsers+"/{id}/grants/{grant}/{action}", h.authed(h.grantAction))
+
+	m.HandleFunc("GET "+pathProjects, h.authed(h.listProjects))
+	m.HandleFunc("POST "+pathProjects, h.authed(h.createProject))
+	m.HandleFunc("GET "+pathProjects+"/{id}", h.authed(h.showProject))
+	m.HandleFunc("POST "+pathProjects+"/{id}", h.authed(h.saveProject))
+	m.HandleFunc("GET "+pathProjects+"/{id}/confirm", h.authed(h.confirmProjectAction))
+	for _, a := range []string{"deactivate", "reactivate", "remove"} {
+		m.HandleFunc("POST "+pathProjects+"/{id}/"+a, h.authed(h.projectAction(a)))
+	}
+	m.HandleFunc("POST "+pathProjects+"/{id}/roles", h.authed(h.addRole))
+	m.HandleFunc("POST "+pathProjects+"/{id}/roles/update", h.authed(h.updateRole))
+	m.HandleFunc("POST "+pathProjects+"/{id}/roles/remove", h.authed(h.removeRole))
+	m.HandleFunc("POST "+pathProjects+"/{id}/apps", h.authed(h.createApp))
+	m.HandleFunc("GET "+pathProjects+"/{id}/apps/{app}", h.authed(h.showApp))
+	m.HandleFunc("POST "+pathProjects+"/{id}/apps/{app}/remove", h.authed(h.removeApp))
+	m.HandleFunc("POST "+pathProjects+"/{id}/apps/{app}/keys", h.authed(h.addAppKey))
+	m.HandleFunc("POST "+pathProjects+"/{id}/apps/{app}/keys/{key}/remove", h.authed(h.removeAppKey))
 
 	m.HandleFunc("GET "+pathPolicy, h.authed(h.showPolicy))
 	m.HandleFunc("POST "+pathPolicy, h.authed(h.savePolicy))

@@ -38,6 +38,7 @@ type view struct {
 	CanMembers bool
 	CanPolicy  bool
 	CanApps    bool
+	CanProjects bool
 
 	Notice     string // after a successful action (role=status)
 	Error      string // role=alert, beside the form it belongs to
@@ -52,6 +53,11 @@ type view struct {
 	Members *membersView
 	Policy  *policyView
 	Apps    *appsView
+
+	Projects *projectsView
+	Project  *projectView
+	App      *appView
+	NewGrant *newGrantView
 }
 
 type orgOption struct {
@@ -70,6 +76,8 @@ var funcs = template.FuncMap{
 	// (html/template alone would leave '/', '?' and '#' in it).
 	"userPath":   func(id string) string { return pathUsers + "/" + url.PathEscape(id) },
 	"memberPath": func(id string) string { return pathMembers + "/" + url.PathEscape(id) },
+	"projectPath": projectPath,
+	"appPath":     appPath,
 	"badge":      func(s user.State) string { return "badge badge-" + strings.ToLower(s.String()) },
 	"when": func(t time.Time) string {
 		if t.IsZero() {
@@ -96,7 +104,8 @@ func loadPages() (*pages, error) {
 	}
 	sum := sha256.Sum256(css)
 	ps := &pages{tmpl: map[string]*template.Template{}, css: css, cssTag: `"` + hex.EncodeToString(sum[:8]) + `"`}
-	for _, name := range []string{"message", "users", "user", "confirm", "newuser", "secret", "members", "policy", "apps"} {
+	for _, name := range []string{"message", "users", "user", "confirm", "newuser", "secret", "members", "policy", "apps",
+		"projects", "project", "app", "newgrant"} {
 		t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("console: template %s: %w", name, err)
@@ -150,6 +159,7 @@ func (h *handler) base(r *http.Request, rq *request, title string) *view {
 	s := app.OrgScope(c, v.OrgID)
 	v.CanUsers, v.CanMembers = s.May(app.UseListUsers), s.May(app.UseListMembers)
 	v.CanPolicy, v.CanApps = s.May(app.UseGetLockoutPolicy), s.May(app.UseListOrgOIDCApps)
+	v.CanProjects = s.May(app.UseListProjects)
 	return v
 }
 
