@@ -343,6 +343,27 @@ var plainWords = map[string]string{
 	"Errors.User.Machine.Secret.NotExisting": "This machine user has no client secret",
 	"Errors.User.Machine.Key.NotFound":       "Key not found",
 	"Errors.User.LoginName.Ambiguous":        "Several users have this name; use the user id",
+	// Projects, roles, apps and grants.
+	"Errors.NoChangesFound":                        "Nothing was changed",
+	"Errors.Project.NotFound":                      "Project not found",
+	"Errors.Project.NotActive":                     "The project is not active",
+	"Errors.Project.NotInactive":                   "The project is not inactive",
+	"Errors.Project.Invalid":                       "The role is invalid",
+	"Errors.Project.Role.Invalid":                  "The role needs a key",
+	"Errors.Project.Role.AlreadyExists":            "The project already has a role with this key",
+	"Errors.Project.Role.NotFound":                 "The project has no such role",
+	"Errors.Project.Role.NotExisting":              "Role not found",
+	"Errors.Project.App.NotExisting":               "App not found",
+	"Errors.Project.App.OIDCConfigInvalid":         "Choose the authorization code grant (or the device code grant) for this app",
+	"Errors.Project.App.AuthMethodNoPrivateKeyJWT": "This app does not authenticate with private key JWT, so it takes no keys",
+	"Errors.Application.NotFound":                  "App not found",
+	"Errors.Application.Key.NotFound":              "Key not found",
+	"Errors.AuthNKey.ExpireBeforeNow":              "The expiry date must be in the future",
+	"Errors.UserGrant.AlreadyExists":               "The user already has a grant of this project; change or remove that one",
+	"Errors.UserGrant.NotFound":                    "Grant not found",
+	"Errors.UserGrant.NotActive":                   "The grant is not active",
+	"Errors.UserGrant.NotInactive":                 "The grant is not inactive",
+	"Errors.UserGrant.Invalid":                     "Choose a project",
 }
 
 func plain(msg string) string {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
 )
@@ -12,7 +13,7 @@ import (
 // A user's grants: the roles of the org context's projects the user holds.
 // The user page lists them (ListUserGrants, filtered to the user) and offers
 // what UseAddUserGrant, UseDeactivateUserGrant, UseReactivateUserGrant and
-// UseRemoveUserGrant allow; adding is two plain steps without JavaScript:
+// UseRemoveUserGrant allow on its project; adding is two plain steps without JavaScript:
 // choose the project, then its roles.
 
 type grantRow struct {
@@ -39,7 +40,7 @@ func (h *handler) grantsOf(r *http.Request, rq *request, userID string) ([]grant
 		if g.Project != nil {
 			row.ProjectName = g.Project.Name
 		}
-		row.Actions = grantActions(s, userID, row)
+		row.Actions = grantActions(s, userID, row, g.Project)
 		out = append(out, row)
 	}
 	return out, true, nil
@@ -65,7 +66,11 @@ func (h *handler) newGrantForm(w http.ResponseWriter, r *http.Request, rq *reque
 func (h *handler) renderNewGrant(w http.ResponseWriter, r *http.Request, rq *request, status int, projectID string, chosen []string, errText string) {
 	ctx := r.Context()
 	id := r.PathValue("id")
-	if _, err := h.scope(r, rq, app.UseAddUserGrant); err != nil {
+	s, err := h.scope(r, rq, app.UseAddUserGrant)
+	if err == nil && projectID == "" && !s.MayOnProject(app.UseAddUserGrant, nil) {
+		err = fail.PermissionDenied // a viewer: the grant itself would be refused
+	}
+	if err != nil {
 		h.fail(w, r, rq, err, "grant roles of projects")
 		return
 	}
@@ -103,6 +108,10 @@ func (h *handler) renderNewGrant(w http.ResponseWriter, r *http.Request, rq *req
 				return
 			}
 			gv.ProjectName = p.Name
+			if !s.MayOnProject(app.UseAddUserGrant, p) {
+				h.fail(w, r, rq, fail.PermissionDenied, "grant roles of projects")
+				return
+			}
 		}
 		rs, err := h.scope(r, rq, app.UseListProjectRoles)
 		if err == nil {
@@ -173,7 +182,8 @@ func (h *handler) confirmGrant(w http.ResponseWriter, r *http.Request, rq *reque
 		h.message(w, r, http.StatusNotFound, "Not found", "There is no such action.")
 		return
 	}
-	if _, err := h.scope(r, rq, use); err != nil {
+	s, err := h.scope(r, rq, use)
+	if err != nil {
 		h.fail(w, r, rq, err, what)
 		return
 	}
@@ -185,6 +195,10 @@ func (h *handler) confirmGrant(w http.ResponseWriter, r *http.Request, rq *reque
 	g, err := h.app.GetUserGrant(ctx, gs, id, grantID)
 	if err != nil {
 		h.fail(w, r, rq, err, what)
+		return
+	}
+	if !s.MayOnProject(use, g.Project) {
+		h.fail(w, r, rq, fail.PermissionDenied, what)
 		return
 	}
 	userName, projectName := id, grantID
@@ -224,17 +238,18 @@ func (h *handler) grantAction(w http.ResponseWriter, r *http.Request, rq *reques
 	h.refused(w, r, rq, err, what, func(status int, text string) { h.confirmGrant(w, r, rq, action, status, text) })
 }
 
-// grantActions are the actions a grant row offers, as the caller may.
-func grantActions(s app.Scope, userID string, g grantRow) []actionLink {
+// grantActions are the actions a grant row offers, as the caller may on its
+// project (p nil: the project is gone, and with it the grant's roles).
+func grantActions(s app.Scope, userID string, g grantRow, p *project.Project) []actionLink {
 	base := pathUsers + "/" + url.PathEscape(userID) + "/grants/" + url.PathEscape(g.ID) + "/confirm?action="
 	var out []actionLink
-	if g.Active && s.May(app.UseDeactivateUserGrant) {
+	if g.Active && s.MayOnProject(app.UseDeactivateUserGrant, p) {
 		out = append(out, actionLink{Label: "Deactivate", URL: base + "deactivate", Danger: true})
 	}
-	if !g.Active && s.May(app.UseReactivateUserGrant) {
+	if !g.Active && s.MayOnProject(app.UseReactivateUserGrant, p) {
 		out = append(out, actionLink{Label: "Reactivate", URL: base + "reactivate"})
 	}
-	if s.May(app.UseRemoveUserGrant) {
+	if s.MayOnProject(app.UseRemoveUserGrant, p) {
 		out = append(out, actionLink{Label: "Remove", URL: base + "remove", Danger: true})
 	}
 	return out

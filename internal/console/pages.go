@@ -26,18 +26,18 @@ type view struct {
 	Title   string
 	Section string // users, members, policy: the current navigation entry
 
-	SignedIn   bool
-	CSRF       string
-	Me         string
-	OrgID      string
-	OrgName    string
-	Orgs       []orgOption
-	SwitchByID bool   // instance roles may type an org id the list does not show
-	Back       string // where the org switch returns to
-	CanUsers   bool
-	CanMembers bool
-	CanPolicy  bool
-	CanApps    bool
+	SignedIn    bool
+	CSRF        string
+	Me          string
+	OrgID       string
+	OrgName     string
+	Orgs        []orgOption
+	SwitchByID  bool   // instance roles may type an org id the list does not show
+	Back        string // where the org switch returns to
+	CanUsers    bool
+	CanMembers  bool
+	CanPolicy   bool
+	CanApps     bool
 	CanProjects bool
 
 	Notice     string // after a successful action (role=status)
@@ -74,11 +74,11 @@ type pages struct {
 var funcs = template.FuncMap{
 	// Links to a user or a membership: the id escaped as one path segment in Go
 	// (html/template alone would leave '/', '?' and '#' in it).
-	"userPath":   func(id string) string { return pathUsers + "/" + url.PathEscape(id) },
-	"memberPath": func(id string) string { return pathMembers + "/" + url.PathEscape(id) },
+	"userPath":    func(id string) string { return pathUsers + "/" + url.PathEscape(id) },
+	"memberPath":  func(id string) string { return pathMembers + "/" + url.PathEscape(id) },
 	"projectPath": projectPath,
 	"appPath":     appPath,
-	"badge":      func(s user.State) string { return "badge badge-" + strings.ToLower(s.String()) },
+	"badge":       func(s user.State) string { return "badge badge-" + strings.ToLower(s.String()) },
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/warden-id/warden/internal/app"
+	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
 )
@@ -14,8 +15,8 @@ import (
 // Projects, their roles and their apps (with the apps' keys). Every handler
 // names the use case the API's method names, lets app.Authorize decide it in
 // the session's org context, and calls the same app function; what a page
-// offers is what Scope.May says the caller would pass. The project's own
-// check (a creator acting on its own projects only) stays in app.
+// offers is what Scope.MayOnProject says the caller would pass there, the
+// project's own check (a creator acting on its own projects only) included.
 
 // listLimit bounds the rows one project page lists (roles, apps, keys).
 const listLimit = 200
@@ -80,7 +81,7 @@ func (h *handler) renderProjects(w http.ResponseWriter, r *http.Request, rq *req
 		pv.Rows = append(pv.Rows, projectRow{ID: p.ID, Name: p.Name, Active: p.Active(), RoleAssertion: p.RoleAssertion,
 			RoleCheck: p.RoleCheck, HasProjectCheck: p.HasProjectCheck, Created: p.CreatedAt})
 	}
-	pv.CanCreate = s.May(app.UseAddProject)
+	pv.CanCreate = s.MayOnProject(app.UseAddProject, nil)
 	v := h.base(r, rq, "Projects")
 	v.Section, v.Projects = "projects", pv
 	v.Notice = notices[r.URL.Query().Get("done")]
@@ -171,9 +172,10 @@ func (h *handler) renderProject(w http.ResponseWriter, r *http.Request, rq *requ
 		return
 	}
 	pv := &projectView{P: p, Problem: problem, ProblemAt: at,
-		CanWrite: s.May(app.UseUpdateProject), CanRemove: s.May(app.UseRemoveProject),
-		CanRoles: s.May(app.UseAddProjectRole), CanRemoveRoles: s.May(app.UseRemoveProjectRole), CanApps: s.May(app.UseAddOIDCApp)}
-	if s.May(app.UseListProjectRoles) {
+		CanWrite: s.MayOnProject(app.UseUpdateProject, p), CanRemove: s.MayOnProject(app.UseRemoveProject, p),
+		CanRoles: s.MayOnProject(app.UseAddProjectRole, p), CanRemoveRoles: s.MayOnProject(app.UseRemoveProjectRole, p),
+		CanApps: s.MayOnProject(app.UseAddOIDCApp, p)}
+	if s.MayOnProject(app.UseListProjectRoles, p) {
 		if pv.Roles, _, err = h.app.ListProjectRoles(ctx, s, id, app.RoleFilter{}, store.Page{Limit: listLimit, Asc: true}); err != nil {
 			h.fail(w, r, rq, err, "see this project's roles")
 			return
@@ -268,7 +270,8 @@ func (h *handler) confirmProject(w http.ResponseWriter, r *http.Request, rq *req
 		h.message(w, r, http.StatusNotFound, "Not found", "There is no such action.")
 		return
 	}
-	if _, err := h.scope(r, rq, use); err != nil {
+	s, err := h.scope(r, rq, use)
+	if err != nil {
 		h.fail(w, r, rq, err, what)
 		return
 	}
@@ -280,6 +283,11 @@ func (h *handler) confirmProject(w http.ResponseWriter, r *http.Request, rq *req
 	p, err := h.app.GetProject(ctx, rs, id)
 	if err != nil {
 		h.fail(w, r, rq, err, what)
+		return
+	}
+	if !s.MayOnProject(use, p) {
+		// Nothing to confirm: the action itself would be refused.
+		h.fail(w, r, rq, fail.PermissionDenied, what)
 		return
 	}
 	var appName string
@@ -497,7 +505,7 @@ func (h *handler) renderApp(w http.ResponseWriter, r *http.Request, rq *request,
 		return
 	}
 	av := &appView{ProjectID: p.ID, ProjectName: p.Name, A: ap, Kind: kindName(ap.Kind), Method: methodName(ap), AcceptsKeys: ap.AcceptsKeys(),
-		CanWrite: s.May(app.UseRemoveApp), CanKeys: s.May(app.UseAddAppKey), KeyError: keyErr}
+		CanWrite: s.MayOnProject(app.UseRemoveApp, p), CanKeys: s.MayOnProject(app.UseAddAppKey, p), KeyError: keyErr}
 	if av.AcceptsKeys {
 		if av.Keys, _, err = h.app.ListAppKeys(ctx, s, id, appID, store.Page{Limit: listLimit, Asc: true}); err != nil {
 			h.fail(w, r, rq, err, "see this app's keys")

@@ -355,7 +355,9 @@ func (h *handler) userPage(w http.ResponseWriter, r *http.Request, rq *request) 
 		h.fail(w, r, rq, err, "see this user's grants")
 		return nil, nil, false
 	}
-	uv.CanGrant = s.May(app.UseAddUserGrant)
+	// nil: the form lists the projects; a creator without grant rights in
+	// the org is not offered it (its API call on its own project still works).
+	uv.CanGrant = s.MayOnProject(app.UseAddUserGrant, nil)
 	v := h.base(r, rq, u.UserName)
 	v.Section, v.User = "users", uv
 	return v, uv, true
