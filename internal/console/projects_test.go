@@ -248,3 +248,47 @@ func TestProjectViewerHasNoWorkingWrite(t *testing.T) {
 		t.Fatalf("grant after forged posts: %s", st)
 	}
 }
+
+// TestProjectCreatorAndUserManager: a project creator (ORG_PROJECT_CREATOR)
+// creates a project in the console and runs it, but sees no one else's
+// project — not in the list, not by its address, and a forged post on it is
+// refused; a user manager (ORG_USER_MANAGER), who may grant roles without
+// reading projects, grants a role by the project's id and sees the grant on
+// the user's page.
+func TestProjectCreatorAndUserManager(t *testing.T) {
+	e := startEnv(t)
+	mia := e.importHuman("mia")
+	e.importHuman("dev", "ORG_PROJECT_CREATOR")
+	e.importHuman("uma", "ORG_USER_MANAGER")
+	other := e.api("POST", "/management/v1/projects", `{"name":"Payroll"}`).str("id")
+	e.api("POST", "/management/v1/projects/"+other+"/roles", `{"roleKey":"clerk"}`)
+
+	dev := e.newBrowser()
+	dev.signIn("dev", password, "")
+	p := dev.post("/ui/console/projects", url.Values{"csrf": {dev.csrf()}, "name": {"Dev tools"}}).
+		must(t, 200, "The project is created.", `id="save-project"`, `id="add-role-button"`, `id="create-api"`)
+	own := idIn(t, p.url, "/ui/console/projects/")
+	dev.post("/ui/console/projects/"+own+"/roles", url.Values{"csrf": {dev.csrf()}, "key": {"tester"}}).must(t, 200, "The role is added.")
+	if l := dev.get("/ui/console/projects").must(t, 200, ">Dev tools</a>"); strings.Contains(l.body, "Payroll") {
+		t.Fatal("the creator sees another's project in the list")
+	}
+	dev.get("/ui/console/projects/"+other).must(t, http.StatusForbidden)
+	dev.post("/ui/console/projects/"+other+"/roles", url.Values{"csrf": {dev.csrf()}, "key": {"taken"}}).
+		must(t, http.StatusForbidden, "You do not have permission to add roles.")
+	dev.post("/ui/console/projects/"+other+"/remove", url.Values{"csrf": {dev.csrf()}}).
+		must(t, http.StatusForbidden, "You do not have permission to remove projects.")
+	if r := e.api("GET", "/management/v1/projects/"+other, "").str("project", "name"); r != "Payroll" {
+		t.Fatalf("the other project after the creator's posts: %q", r)
+	}
+	if r := e.api("POST", "/management/v1/projects/"+other+"/roles/_search", `{}`).raw; strings.Contains(r, "taken") {
+		t.Fatalf("roles of the other project: %s", r)
+	}
+
+	uma := e.newBrowser()
+	uma.signIn("uma", password, "")
+	uma.get("/ui/console/users/"+mia).must(t, 200, "No grants in this organisation.", `id="add-grant"`)
+	uma.get("/ui/console/users/"+mia+"/grants/new").must(t, 200, `<label for="grant-project">Project ID</label>`)
+	uma.get("/ui/console/users/"+mia+"/grants/new?project="+other).must(t, 200, `value="clerk"`)
+	uma.post("/ui/console/users/"+mia+"/grants", url.Values{"csrf": {uma.csrf()}, "project": {other}, "role": {"clerk"}}).
+		must(t, 200, "The roles are granted.", `<span class="role">clerk</span>`, "Payroll</a>", "action=deactivate", "action=remove")
+}
