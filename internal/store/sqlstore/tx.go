@@ -59,6 +59,7 @@ func (t *Tx) InsertOrg(ctx context.Context, o *org.Org) error {
 
 func (t *Tx) UpdateOrg(ctx context.Context, o *org.Org, prevSequence uint64) error {
 	a := t.d.orgArgs(o)
+	t.w.TouchedOrg(o.ID)
 	return t.guarded(ctx, StmtUpdateOrg, "update org "+o.ID, store.ErrConflict, append(a[1:], o.ID, int64(prevSequence))...)
 }
 
