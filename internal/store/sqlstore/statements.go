@@ -56,6 +56,7 @@ const (
 	StmtInsertEvent
 	StmtPutArtifact
 	StmtDeleteArtifact
+	StmtUpdateInstance
 
 	NumStmts
 )
@@ -103,6 +104,7 @@ var shared = [NumStmts]string{
 	StmtDeletePAT:      `DELETE FROM pats WHERE user_id = $1 AND id = $2`,
 	StmtInsertEvent:    `INSERT INTO events (` + EventCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
 	StmtDeleteArtifact: `DELETE FROM artifacts WHERE kind = $1 AND id = $2`,
+	StmtUpdateInstance: `UPDATE instance SET default_org_id = $1, sequence = $2 WHERE id = $3 AND sequence = $4`,
 }
 
 // PrincipalSQL is StmtPrincipal around an engine's aggregation of the user's

@@ -53,6 +53,13 @@ func (t *Tx) InsertInstance(ctx context.Context, i *org.Instance) error {
 	return t.exec(ctx, StmtInsertInstance, "insert instance "+i.ID, store.ErrDuplicate, t.d.instanceArgs(i)...)
 }
 
+// UpdateInstance writes the instance's default org and sequence if the stored
+// sequence is still prevSequence (its members' changes advance it).
+func (t *Tx) UpdateInstance(ctx context.Context, i *org.Instance, prevSequence uint64) error {
+	return t.exec(ctx, StmtUpdateInstance, "update instance "+i.ID, store.ErrConflict,
+		i.DefaultOrgID, int64(i.Sequence), i.ID, int64(prevSequence))
+}
+
 func (t *Tx) InsertOrg(ctx context.Context, o *org.Org) error {
 	return t.exec(ctx, StmtInsertOrg, "insert org "+o.ID, store.ErrDuplicate, t.d.orgArgs(o)...)
 }

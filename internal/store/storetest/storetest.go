@@ -45,6 +45,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Members", testMembers},
 		{"PATs", testPATs},
 		{"Principal", testPrincipal},
+		{"UpdateInstance", testUpdateInstance},
+		{"OrgStateInUserReads", testOrgStateInUserReads},
 		{"ListUsers", testListUsers},
 		{"ListUsersLimits", testListUsersLimits},
 		{"ConcurrentLockSameUser", testConcurrentLockSameUser},
