@@ -44,5 +44,4 @@ func toStatus(ctx context.Context, log *slog.Logger, err error, v2 bool) error {
 
 var (
 	errPATExpiration = fail.Invalid("MANAG-Exp1", "expiration date is not a valid timestamp")
-	errMemberQueries = fail.Invalid("MANAG-MbrQ", "member search queries are not supported by Warden; page through the list")
 )

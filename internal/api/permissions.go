@@ -17,6 +17,7 @@ const (
 	mgmtService       = "/zitadel.management.v1.ManagementService/"
 	userService       = "/zitadel.user.v2.UserService/"
 	userServiceV2beta = "/zitadel.user.v2beta.UserService/"
+	adminService      = "/zitadel.admin.v1.AdminService/"
 )
 
 var methodUses = map[string]app.Use{
@@ -70,6 +71,25 @@ var methodUses = map[string]app.Use{
 	mgmtService + "RegenerateOIDCClientSecret": app.UseRegenOIDCSecret,
 	mgmtService + "RegenerateAPIClientSecret":  app.UseRegenAPISecret,
 	mgmtService + "RemoveApp":                  app.UseRemoveApp,
+
+	// The org lifecycle (orgs.go) and Admin v1 (admin.go).
+	mgmtService + "UpdateOrg":           app.UseUpdateOrg,
+	mgmtService + "DeactivateOrg":       app.UseDeactivateOrg,
+	mgmtService + "ReactivateOrg":       app.UseReactivateOrg,
+	mgmtService + "RemoveOrg":           app.UseRemoveOrg,
+	mgmtService + "ListOrgChanges":      app.UseListOrgChanges,
+	mgmtService + "ListOrgMemberRoles":  app.UseListOrgMemberRoles,
+	adminService + "GetOrgByID":         app.UseAdminGetOrg,
+	adminService + "ListOrgs":           app.UseAdminListOrgs,
+	adminService + "IsOrgUnique":        app.UseIsOrgUnique,
+	adminService + "RemoveOrg":          app.UseAdminRemoveOrg,
+	adminService + "GetDefaultOrg":      app.UseGetDefaultOrg,
+	adminService + "SetDefaultOrg":      app.UseSetDefaultOrg,
+	adminService + "ListIAMMemberRoles": app.UseListIAMMemberRoles,
+	adminService + "ListIAMMembers":     app.UseListIAMMembers,
+	adminService + "AddIAMMember":       app.UseAddIAMMember,
+	adminService + "UpdateIAMMember":    app.UseUpdateIAMMember,
+	adminService + "RemoveIAMMember":    app.UseRemoveIAMMember,
 
 	userService + "AddHumanUser":   app.UseAddHuman,
 	userService + "GetUserByID":    app.UseGetUser,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/docsection"
+	admin "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
@@ -84,24 +85,25 @@ func TestPermissionDocs(t *testing.T) {
 }
 
 // TestMethodUsesAreServedMethods: every row of the method table names a
-// method of the two services (a typo would leave a method without its row and
+// method of the served services (a typo would leave a method without its row and
 // its use case to decide alone).
 func TestMethodUsesAreServedMethods(t *testing.T) {
 	known := servedServiceMethods()
 	for _, m := range Methods() {
 		if !slices.Contains(known, m) {
-			t.Errorf("%s in the method table is no method of ManagementService v1 or UserService v2 or v2beta", m)
+			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1 or UserService v2 or v2beta", m)
 		}
 	}
 }
 
-// servedServiceMethods lists the full names of every method of the two services.
+// servedServiceMethods lists the full names of every method of the served services.
 func servedServiceMethods() []string {
 	var out []string
 	for _, svc := range []protoreflect.ServiceDescriptor{
 		mgmt.File_zitadel_management_proto.Services().ByName("ManagementService"),
 		userv2.File_zitadel_user_v2_user_service_proto.Services().ByName("UserService"),
 		userv2beta.File_zitadel_user_v2beta_user_service_proto.Services().ByName("UserService"),
+		admin.File_zitadel_admin_proto.Services().ByName("AdminService"),
 	} {
 		for i := 0; i < svc.Methods().Len(); i++ {
 			out = append(out, "/"+string(svc.FullName())+"/"+string(svc.Methods().Get(i).Name()))

@@ -18,6 +18,9 @@ var (
 	ErrAlreadyActive     = fail.New(codes.FailedPrecondition, "EVENT-bfnrh", "Errors.Org.AlreadyActive")
 	ErrRemoveMissing     = fail.New(codes.NotFound, "COMMA-aps2n", "Errors.Org.NotFound")
 	ErrDefaultNotRemoved = fail.New(codes.FailedPrecondition, "COMMA-wG9p1", "Errors.Org.DefaultOrgNotDeletable")
+	// Warden's own: the default org holds the instance's first administrators;
+	// deactivating it would lock them out with nobody left to reactivate it.
+	ErrDefaultNotDeactivated = fail.New(codes.FailedPrecondition, "WARDEN-ORGDEF1", "The default organisation cannot be deactivated")
 )
 
 // Event types of the lifecycle (ZITADEL's names).
@@ -41,7 +44,8 @@ const (
 func (o *Org) Exists() bool { return o != nil && o.State != StateRemoved && o.State != 0 }
 
 // Apply decides op on o (nil: no such org) and returns the event type to
-// record. defaultOrgID is the instance's default org, which cannot be removed.
+// record. defaultOrgID is the instance's default org, which can be neither
+// removed (as in ZITADEL) nor deactivated (Warden's own rule).
 func Apply(o *Org, op Op, defaultOrgID string) (string, error) {
 	switch op {
 	case OpDeactivate:
@@ -50,6 +54,9 @@ func Apply(o *Org, op Op, defaultOrgID string) (string, error) {
 		}
 		if o.State == StateInactive {
 			return "", ErrAlreadyInactive
+		}
+		if o.ID == defaultOrgID {
+			return "", ErrDefaultNotDeactivated
 		}
 		o.State = StateInactive
 		return EventDeactivated, nil

@@ -57,6 +57,7 @@ const (
 	StmtPutArtifact
 	StmtDeleteArtifact
 	StmtUpdateInstance
+	StmtDeleteOrg
 
 	NumStmts
 )
@@ -105,6 +106,7 @@ var shared = [NumStmts]string{
 	StmtInsertEvent:    `INSERT INTO events (` + EventCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
 	StmtDeleteArtifact: `DELETE FROM artifacts WHERE kind = $1 AND id = $2`,
 	StmtUpdateInstance: `UPDATE instance SET default_org_id = $1, sequence = $2 WHERE id = $3 AND sequence = $4`,
+	StmtDeleteOrg:      `DELETE FROM orgs WHERE id = $1 AND sequence = $2`,
 }
 
 // PrincipalSQL is StmtPrincipal around an engine's aggregation of the user's

@@ -70,6 +70,13 @@ func (t *Tx) UpdateOrg(ctx context.Context, o *org.Org, prevSequence uint64) err
 	return t.guarded(ctx, StmtUpdateOrg, "update org "+o.ID, store.ErrConflict, append(a[1:], o.ID, int64(prevSequence))...)
 }
 
+// DeleteOrg removes an org's row if the stored sequence is still
+// prevSequence; its history stays in the events.
+func (t *Tx) DeleteOrg(ctx context.Context, orgID string, prevSequence uint64) error {
+	t.w.TouchedOrg(orgID)
+	return t.exec(ctx, StmtDeleteOrg, "delete org "+orgID, store.ErrConflict, orgID, int64(prevSequence))
+}
+
 func (t *Tx) InsertUser(ctx context.Context, u *user.User) error {
 	a, err := t.d.UserArgs(u)
 	if err != nil {

@@ -85,3 +85,16 @@ func testOrgStateInUserReads(t *testing.T, s store.Store) {
 	setState(org.StateRemoved)
 	check(true)
 }
+
+// testDeleteOrg: an org's row goes only from the sequence the writer read,
+// and its name is free again.
+func testDeleteOrg(t *testing.T, s store.Store) {
+	ctx := ctxT(t)
+	o := newOrg(t, s, "doomed")
+	err := s.Write(ctx, func(ctx context.Context, tx store.Tx) error { return tx.DeleteOrg(ctx, o.ID, o.Sequence+1) })
+	wantErr(t, err, store.ErrConflict)
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.DeleteOrg(ctx, o.ID, o.Sequence) })
+	_, err = s.Org(ctx, o.ID)
+	wantErr(t, err, store.ErrNotFound)
+	newOrg(t, s, "doomed")
+}

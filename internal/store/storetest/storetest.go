@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Principal", testPrincipal},
 		{"UpdateInstance", testUpdateInstance},
 		{"OrgStateInUserReads", testOrgStateInUserReads},
+		{"DeleteOrg", testDeleteOrg},
 		{"ListUsers", testListUsers},
 		{"ListUsersLimits", testListUsersLimits},
 		{"ConcurrentLockSameUser", testConcurrentLockSameUser},
