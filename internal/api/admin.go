@@ -7,6 +7,7 @@ import (
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/user"
 	admin "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/member"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
@@ -26,7 +27,11 @@ type Admin struct {
 // NewAdmin returns the admin v1 service.
 func NewAdmin(a *app.App, log *slog.Logger) *Admin { return &Admin{app: a, log: log} }
 
-var errOrgQueryAdmin = fail.Invalid("WARDEN-ORGQ2", "Unsupported organisation search query")
+var (
+	errOrgQueryAdmin = fail.Invalid("WARDEN-ORGQ2", "Unsupported organisation search query")
+	// Warden sets up orgs with a human first user only (no machine variant).
+	errSetUpOrgHuman = fail.Invalid("WARDEN-SETUP1", "SetUpOrg needs a human user")
+)
 
 func (s *Admin) Healthz(context.Context, *admin.HealthzRequest) (*admin.HealthzResponse, error) {
 	return &admin.HealthzResponse{}, nil
@@ -88,6 +93,24 @@ func (s *Admin) IsOrgUnique(ctx context.Context, r *admin.IsOrgUniqueRequest) (*
 		return nil, err
 	}
 	return &admin.IsOrgUniqueResponse{IsUnique: ok}, nil
+}
+
+func (s *Admin) SetUpOrg(ctx context.Context, r *admin.SetUpOrgRequest) (*admin.SetUpOrgResponse, error) {
+	h := r.GetHuman()
+	if h == nil {
+		return nil, errSetUpOrgHuman
+	}
+	p := h.GetProfile()
+	in := app.NewHuman{UserName: h.GetUserName(), Password: h.GetPassword(), Profile: user.Human{
+		FirstName: p.GetFirstName(), LastName: p.GetLastName(), NickName: p.GetNickName(), DisplayName: p.GetDisplayName(),
+		PreferredLanguage: p.GetPreferredLanguage(), Gender: int(p.GetGender()),
+		Email: h.GetEmail().GetEmail(), EmailVerified: h.GetEmail().GetIsEmailVerified(),
+		Phone: h.GetPhone().GetPhone(), PhoneVerified: h.GetPhone().GetIsPhoneVerified()}}
+	o, u, err := s.app.SetUpOrg(ctx, caller(ctx), r.GetOrg().GetName(), in, r.GetRoles())
+	if err != nil {
+		return nil, err
+	}
+	return &admin.SetUpOrgResponse{Details: createDetails(o.Sequence, o.CreatedAt, o.ID), OrgId: o.ID, UserId: u.ID}, nil
 }
 
 func (s *Admin) RemoveOrg(ctx context.Context, r *admin.RemoveOrgRequest) (*admin.RemoveOrgResponse, error) {

@@ -376,3 +376,56 @@ func (a *App) SetDefaultOrg(ctx context.Context, c *Caller, orgID string) (*Inst
 		return event.InstanceDefaultOrgSet, map[string]any{"orgId": orgID}, nil
 	})
 }
+
+// SetUpOrg creates an org and its first human user, who gets roles there
+// (ORG_OWNER when none are given), in one transaction (admin SetUpOrg). It
+// returns the org and the user as committed.
+func (a *App) SetUpOrg(ctx context.Context, c *Caller, name string, admin NewHuman, roles []string) (*org.Org, *user.User, error) {
+	g, err := a.authorize(ctx, Scope{Caller: c}, UseSetUpOrg)
+	if err != nil {
+		return nil, nil, err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, nil, org.ErrNameInvalid
+	}
+	if err := checkText("name", name, true); err != nil {
+		return nil, nil, err
+	}
+	if len(roles) == 0 {
+		roles = []string{"ORG_OWNER"}
+	}
+	if err := checkRoles(roles); err != nil {
+		return nil, nil, err
+	}
+	roles = slices.Compact(slices.Sorted(slices.Values(roles)))
+	orgID := a.ids.Next()
+	admin.RequireNames = true
+	u, userEv, err := a.newHuman(ctx, g, admin, func() (string, error) { return orgID, nil })
+	if err != nil {
+		return nil, nil, err
+	}
+	by := actor(c)
+	o := &org.Org{ID: orgID, Name: name, State: org.StateActive, Sequence: 2, CreatedAt: by.At, ChangedAt: by.At}
+	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.InsertOrg(ctx, o); err != nil {
+			return err
+		}
+		if err := tx.InsertUser(ctx, u); err != nil {
+			return err
+		}
+		m := &org.Member{OrgID: o.ID, UserID: u.ID, Roles: roles, CreatedAt: by.At, ChangedAt: by.At, Sequence: 2}
+		if err := tx.PutMember(ctx, m); err != nil {
+			return err
+		}
+		return tx.Append(ctx, orgEvent(o, 1, event.OrgAdded, by, map[string]any{"name": name}), userEv,
+			orgEvent(o, 2, event.OrgMemberAdded, by, map[string]any{"userId": u.ID, "roles": roles}))
+	})
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil, nil, errOrgNameTaken // a new org has no users, so the name is what collided
+	}
+	if err != nil {
+		return nil, nil, storeErr(err)
+	}
+	return o, u, nil
+}

@@ -91,6 +91,7 @@ const (
 	UseAdminListOrgs      Use = "AdminListOrgs"
 	UseIsOrgUnique        Use = "IsOrgUnique"
 	UseAdminRemoveOrg     Use = "AdminRemoveOrg"
+	UseSetUpOrg           Use = "SetUpOrg"
 	UseGetDefaultOrg      Use = "GetDefaultOrg"
 	UseSetDefaultOrg      Use = "SetDefaultOrg"
 	UseListIAMMemberRoles Use = "ListIAMMemberRoles"
@@ -205,6 +206,7 @@ var rules = map[Use]Rule{
 	UseAdminListOrgs:      {Perm: org.PermInstanceRead, Where: InInstance},
 	UseIsOrgUnique:        {Perm: org.PermInstanceRead, Where: InInstance},
 	UseAdminRemoveOrg:     {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseSetUpOrg:           {Perm: org.PermInstanceWrite, Where: InInstance},
 	UseGetDefaultOrg:      {Perm: org.PermInstanceRead, Where: InInstance},
 	UseSetDefaultOrg:      {Perm: org.PermInstanceWrite, Where: InInstance},
 	UseListIAMMemberRoles: {Perm: org.PermInstanceMemberRead, Where: InInstance},

@@ -473,3 +473,46 @@ func TestListOrgMembersQueries(t *testing.T) {
 		})
 	}
 }
+
+// TestSetUpOrgREST: admin SetUpOrg makes the org and its first human, its
+// ORG_OWNER, in one transaction: a refusal leaves neither behind.
+func TestSetUpOrgREST(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e := startEnv(t, open(t))
+			body := func(org, user, email, roles string) string {
+				return `{"org":{"name":"` + org + `"},"human":{"userName":"` + user + `","profile":{"firstName":"Ada","lastName":"Admin"},` +
+					`"email":{"email":"` + email + `","isEmailVerified":true},"password":"Secret-Pass-1"},"roles":` + roles + `}`
+			}
+			orgs := func() string { return e.must(e.admin("POST", "/admin/v1/orgs/_search", `{}`), 200).str("details", "totalResult") }
+			n := orgs()
+			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body(" ", "ada", "ada@example.com", `[]`)), 400, "EVENT-Mf9sd")
+			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", `{"org":{"name":"NoUser"}}`), 400, "WARDEN-SETUP1")
+			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("BadMail", "ada", "not-an-email", `[]`)), 400, "EMAIL-599BI")
+			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("BadRole", "ada", "ada@example.com", `["IAM_OWNER"]`)), 400, "Org-4N8es")
+			def := e.must(e.admin("GET", "/admin/v1/orgs/default", ""), 200).str("org", "name")
+			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body(def, "ada", "ada@example.com", `[]`)), 409, "ORG-lapo2m")
+			if got := orgs(); got != n {
+				t.Fatalf("refused setups left orgs: %s → %s", n, got)
+			}
+			if p, _ := e.store.ListUsers(context.Background(), store.UserQuery{UserNames: []store.TextMatch{{Value: "ada"}}}); len(p.Users) != 0 {
+				t.Fatalf("a refused setup left its user: %+v", p.Users)
+			}
+			r := e.must(e.admin("POST", "/admin/v1/orgs/_setup", body("Newco", "ada", "ada@example.com", `[]`)), 200)
+			orgID, uid := r.str("orgId"), r.str("userId")
+			if orgID == "" || uid == "" || r.str("details", "resourceOwner") != orgID || r.str("details", "creationDate") == "" {
+				t.Fatalf("setup: %s", r.raw)
+			}
+			m, err := e.store.Member(context.Background(), orgID, uid)
+			if err != nil || fmt.Sprint(m.Roles) != "[ORG_OWNER]" {
+				t.Fatalf("the first user's membership: %+v %v", m, err)
+			}
+			if u := e.must(e.admin("GET", "/management/v1/users/"+uid, "", "x-zitadel-orgid", orgID), 200); u.str("user", "state") != "USER_STATE_ACTIVE" {
+				t.Fatalf("user: %s", u.raw)
+			}
+			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("Newco", "bob", "bob@example.com", `[]`)), 409, "ORG-lapo2m")
+			_, _, ownerTok := e.orgWithOwner("Elsewhere", "ORG_OWNER")
+			e.wantErr(e.do("POST", "/admin/v1/orgs/_setup", ownerTok, body("Mine", "eve", "eve@example.com", `[]`)), 403, "AUTHZ-HdgFs")
+		})
+	}
+}
