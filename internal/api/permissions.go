@@ -83,6 +83,7 @@ var methodUses = map[string]app.Use{
 	adminService + "ListOrgs":           app.UseAdminListOrgs,
 	adminService + "IsOrgUnique":        app.UseIsOrgUnique,
 	adminService + "RemoveOrg":          app.UseAdminRemoveOrg,
+	adminService + "SetUpOrg":           app.UseSetUpOrg,
 	adminService + "GetDefaultOrg":      app.UseGetDefaultOrg,
 	adminService + "SetDefaultOrg":      app.UseSetDefaultOrg,
 	adminService + "ListIAMMemberRoles": app.UseListIAMMemberRoles,
