@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -484,7 +485,9 @@ func TestSetUpOrgREST(t *testing.T) {
 				return `{"org":{"name":"` + org + `"},"human":{"userName":"` + user + `","profile":{"firstName":"Ada","lastName":"Admin"},` +
 					`"email":{"email":"` + email + `","isEmailVerified":true},"password":"Secret-Pass-1"},"roles":` + roles + `}`
 			}
-			orgs := func() string { return e.must(e.admin("POST", "/admin/v1/orgs/_search", `{}`), 200).str("details", "totalResult") }
+			orgs := func() string {
+				return e.must(e.admin("POST", "/admin/v1/orgs/_search", `{}`), 200).str("details", "totalResult")
+			}
 			n := orgs()
 			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body(" ", "ada", "ada@example.com", `[]`)), 400, "EVENT-Mf9sd")
 			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", `{"org":{"name":"NoUser"}}`), 400, "WARDEN-SETUP1")
@@ -513,6 +516,50 @@ func TestSetUpOrgREST(t *testing.T) {
 			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("Newco", "bob", "bob@example.com", `[]`)), 409, "ORG-lapo2m")
 			_, _, ownerTok := e.orgWithOwner("Elsewhere", "ORG_OWNER")
 			e.wantErr(e.do("POST", "/admin/v1/orgs/_setup", ownerTok, body("Mine", "eve", "eve@example.com", `[]`)), 403, "AUTHZ-HdgFs")
+		})
+	}
+}
+
+// TestDeactivatedOrgRefusesOAuthTokens: a deactivated org's machine user gets
+// no new token by client credentials, and the access token it holds is refused
+// by the API, userinfo and introspection from the deactivation on; after the
+// reactivation its client secret works again.
+func TestDeactivatedOrgRefusesOAuthTokens(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e := startEnv(t, open(t))
+			o, uid, _ := e.orgWithOwner("Tokens", "ORG_USER_MANAGER")
+			h := []string{"x-zitadel-orgid", o}
+			sec := e.must(e.admin("PUT", "/management/v1/users/"+uid+"/secret", `{}`, h...), 200)
+			m := machineCreds{id: uid, clientID: sec.str("clientId"), secret: sec.str("clientSecret")}
+			proj := e.must(e.admin("POST", "/management/v1/projects", `{"name":"rs"}`), 200).str("id")
+			api := e.must(e.admin("POST", "/management/v1/projects/"+proj+"/apps/api", `{"name":"rs","authMethodType":"API_AUTH_METHOD_TYPE_BASIC"}`), 200)
+			introspect := func(tok string) any {
+				r := e.tokenPost("/oauth/v2/introspect", url.Values{"token": {tok}}, api.str("clientId"), api.str("clientSecret"))
+				return r.body["active"]
+			}
+			// Introspection needs the API app's project in the audience.
+			tok := tokenOf(t, e.tokenPost("/oauth/v2/token", url.Values{"grant_type": {"client_credentials"},
+				"scope": {apiScope + " urn:zitadel:iam:org:project:id:" + proj + ":aud"}}, m.clientID, m.secret))
+			if a, i, u := e.do("GET", "/management/v1/orgs/me", tok, "").status, introspect(tok), e.do("GET", "/oidc/v1/userinfo", tok, "").status; a != 200 || i != true || u != 200 {
+				t.Fatalf("the token while the org is active: API %d, introspection %v, userinfo %d", a, i, u)
+			}
+			e.must(e.admin("POST", "/management/v1/orgs/me/_deactivate", `{}`, h...), 200)
+			if s := e.do("GET", "/management/v1/orgs/me", tok, "").status; s != 401 {
+				t.Fatalf("API with a deactivated org's token: %d", s)
+			}
+			if a := introspect(tok); a != false {
+				t.Fatalf("introspection active = %v", a)
+			}
+			if s := e.do("GET", "/oidc/v1/userinfo", tok, "").status; s != 401 {
+				t.Fatalf("userinfo: %d", s)
+			}
+			if r := e.clientCredentials(m); r.status == 200 {
+				t.Fatalf("client credentials of a deactivated org's user: %v", r.body)
+			}
+			e.must(e.admin("POST", "/management/v1/orgs/me/_reactivate", `{}`, h...), 200)
+			fresh := tokenOf(t, e.clientCredentials(m))
+			e.must(e.do("GET", "/management/v1/orgs/me", fresh, ""), 200)
 		})
 	}
 }
