@@ -90,6 +90,8 @@ func TestAdminOrgsAndIAMMembers(t *testing.T) {
 		mustOK(t, "RemoveIAMMember", err)
 
 		// Deactivating the org refuses its users' tokens from that moment.
+		_, err = mg.AddOrgMember(inOrg(ctx(t), su.GetOrgId()), &management.AddOrgMemberRequest{UserId: bot.GetUserId(), Roles: []string{"ORG_OWNER_VIEWER"}})
+		mustOK(t, "AddOrgMember", err)
 		tok := addPATIn(t, mg, su.GetOrgId(), bot.GetUserId())
 		_, err = s.mgmt(t, tok).GetMyOrg(ctx(t), &management.GetMyOrgRequest{})
 		mustOK(t, "GetMyOrg as the org's machine", err)
