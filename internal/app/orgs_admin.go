@@ -101,8 +101,27 @@ func (a *App) changeOrgState(ctx context.Context, g granted, op org.Op) (*org.Or
 		if err != nil {
 			return "", nil, err
 		}
+		if op == org.OpReactivate {
+			return typ, map[string]any{"name": ch.o.Name}, nil
+		}
+		users, err := orgUsers(ctx, tx, ch.o.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		// Deactivating or removing an org disables or removes its users: the
+		// escalation rule holds for them as for one user (an org owner cannot
+		// lock out an IAM owner whose home is its org).
+		for _, u := range users {
+			ms, err := tx.MembershipsOf(ctx, u.ID)
+			if err != nil {
+				return "", nil, err
+			}
+			if !g.Caller.Covers(ms) {
+				return "", nil, errOutranked
+			}
+		}
 		if op == org.OpRemove {
-			if err := removeOrgContents(ctx, tx, ch.o.ID, ch.by); err != nil {
+			if err := removeOrgContents(ctx, tx, ch.o.ID, users, ch.by); err != nil {
 				return "", nil, err
 			}
 		}
@@ -111,26 +130,15 @@ func (a *App) changeOrgState(ctx context.Context, g granted, op org.Op) (*org.Or
 	if err != nil {
 		return nil, err
 	}
-	a.log.InfoContext(ctx, "organisation state changed", "org", out.ID, "event", event.AggregateOrg, "state", int(out.State), "by", g.Caller.UserID)
+	a.log.InfoContext(ctx, "organisation state changed", "org", out.ID, "state", int(out.State), "by", g.Caller.UserID, "sequence", out.Sequence)
 	return out, nil
 }
 
 // removeOrgContents removes, inside the org's removal, everything that belongs
-// to it: its users (with their credentials and memberships everywhere), its
+// to it: its users (listed by orgUsers) (with their credentials and memberships everywhere), its
 // members, its projects and apps, its lockout policy. The tokens its users
 // hold die with their users' state.
-func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, by user.Actor) error {
-	var users []*user.User
-	for {
-		page, err := tx.ListUsers(ctx, store.UserQuery{OrgID: orgID, Offset: len(users), Limit: 1000, Asc: true})
-		if err != nil {
-			return err
-		}
-		users = append(users, page.Users...)
-		if len(page.Users) == 0 || uint64(len(users)) >= page.Total {
-			break
-		}
-	}
+func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*user.User, by user.Actor) error {
 	var evs []event.Event
 	for _, u := range users {
 		prev := u.Sequence
@@ -180,6 +188,21 @@ func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, by user.A
 		return nil
 	}
 	return tx.Append(ctx, evs...)
+}
+
+// orgUsers lists every user of an org that is not removed.
+func orgUsers(ctx context.Context, r store.Reader, orgID string) ([]*user.User, error) {
+	var users []*user.User
+	for {
+		page, err := r.ListUsers(ctx, store.UserQuery{OrgID: orgID, Offset: len(users), Limit: 1000, Asc: true})
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, page.Users...)
+		if len(page.Users) == 0 || uint64(len(users)) >= page.Total {
+			return users, nil
+		}
+	}
 }
 
 // OrgChanges returns the org context's history (ListOrgChanges).

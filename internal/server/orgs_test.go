@@ -563,3 +563,29 @@ func TestDeactivatedOrgRefusesOAuthTokens(t *testing.T) {
 		})
 	}
 }
+
+// TestOrgOwnerCannotLockOutIAMOwner: an org owner cannot deactivate or remove
+// its org while a user of it holds roles the owner lacks (here an IAM owner
+// whose home is that org): 403, and the IAM owner's token still works.
+func TestOrgOwnerCannotLockOutIAMOwner(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e := startEnv(t, open(t))
+			o, _, owner := e.orgWithOwner("Home", "ORG_OWNER")
+			h := []string{"x-zitadel-orgid", o}
+			vip := e.must(e.admin("POST", "/management/v1/users/machine", `{"userName":"vip","name":"VIP"}`, h...), 200).str("userId")
+			e.must(e.admin("POST", "/admin/v1/members", `{"userId":"`+vip+`","roles":["IAM_OWNER"]}`), 200)
+			vipTok := e.must(e.admin("POST", "/management/v1/users/"+vip+"/pats", `{}`, h...), 200).str("token")
+			e.wantErr(e.do("POST", "/management/v1/orgs/me/_deactivate", owner, `{}`), 403, "WARDEN-RANK1")
+			e.wantErr(e.do("DELETE", "/management/v1/orgs/me", owner, ""), 403, "WARDEN-RANK1")
+			if e.do("GET", "/admin/v1/orgs/"+o, vipTok, "").status != 200 {
+				t.Fatal("the IAM owner lost access")
+			}
+			// An IAM owner may.
+			e.must(e.admin("POST", "/management/v1/orgs/me/_deactivate", `{}`, h...), 200)
+			if e.do("GET", "/admin/v1/orgs/"+o, vipTok, "").status != 401 {
+				t.Fatal("the deactivated org's IAM owner is still admitted")
+			}
+		})
+	}
+}
