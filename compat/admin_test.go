@@ -44,7 +44,7 @@ func TestAdminOrgsAndIAMMembers(t *testing.T) {
 			User: &admin.SetUpOrgRequest_Human_{Human: &admin.SetUpOrgRequest_Human{UserName: "x",
 				Profile: &admin.SetUpOrgRequest_Human_Profile{FirstName: "X", LastName: "Y"},
 				Email:   &admin.SetUpOrgRequest_Human_Email{Email: "x@example.com"}}}})
-		wantErr(t, "SetUpOrg with a taken name", err, codes.AlreadyExists, "ORG-lapo2m")
+		wantErr(t, "SetUpOrg with a taken name", err, codes.AlreadyExists, "WARDEN-ORGNAME")
 
 		got, err := adm.GetOrgByID(ctx(t), &admin.GetOrgByIDRequest{Id: su.GetOrgId()})
 		mustOK(t, "GetOrgByID", err)
@@ -52,7 +52,7 @@ func TestAdminOrgsAndIAMMembers(t *testing.T) {
 			t.Fatalf("GetOrgByID: %v", got.GetOrg())
 		}
 		_, err = adm.GetOrgByID(ctx(t), &admin.GetOrgByIDRequest{Id: "424242"})
-		wantErr(t, "GetOrgByID of no org", err, codes.NotFound, "ORG-GEJ3m")
+		wantErr(t, "GetOrgByID of no org", err, codes.NotFound, "WARDEN-ORGNOTFOUND")
 
 		list, err := adm.ListOrgs(ctx(t), &admin.ListOrgsRequest{Queries: []*org.OrgQuery{{Query: &org.OrgQuery_NameQuery{
 			NameQuery: &org.OrgNameQuery{Name: name, Method: object.TextQueryMethod_TEXT_QUERY_METHOD_EQUALS}}}}})
@@ -102,7 +102,7 @@ func TestAdminOrgsAndIAMMembers(t *testing.T) {
 		_, err = adm.RemoveOrg(ctx(t), &admin.RemoveOrgRequest{OrgId: su.GetOrgId()})
 		mustOK(t, "RemoveOrg", err)
 		_, err = adm.GetOrgByID(ctx(t), &admin.GetOrgByIDRequest{Id: su.GetOrgId()})
-		wantErr(t, "GetOrgByID of a removed org", err, codes.NotFound, "ORG-GEJ3m")
+		wantErr(t, "GetOrgByID of a removed org", err, codes.NotFound, "WARDEN-ORGNOTFOUND")
 		def, err := adm.GetDefaultOrg(ctx(t), &admin.GetDefaultOrgRequest{})
 		mustOK(t, "GetDefaultOrg", err)
 		_, err = adm.RemoveOrg(ctx(t), &admin.RemoveOrgRequest{OrgId: def.GetOrg().GetId()})

@@ -39,8 +39,8 @@ func lockDataDir(dir string) (*os.File, error) {
 		}
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("data dir %s is in use by another warden (%s holds %s): the embedded store serves "+
-				"one process at a time; stop that one first (warden backup and warden store copy work beside it) (WARDEN-DATADIR-LOCKED)",
+			return nil, errDataDirLocked.Msgf("data dir %s is in use by another warden (%s holds %s): the embedded store serves "+
+				"one process at a time; stop that one first (warden backup and warden store copy work beside it)",
 				dir, holder, path)
 		}
 		return nil, fmt.Errorf("data dir lock %s: %w", path, err)

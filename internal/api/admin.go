@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/warden-id/warden/internal/app"
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/user"
 	admin "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
@@ -26,12 +25,6 @@ type Admin struct {
 
 // NewAdmin returns the admin v1 service.
 func NewAdmin(a *app.App, log *slog.Logger) *Admin { return &Admin{app: a, log: log} }
-
-var (
-	errOrgQueryAdmin = fail.Invalid("WARDEN-ORGQ2", "Unsupported organisation search query")
-	// Warden sets up orgs with a human first user only (no machine variant).
-	errSetUpOrgHuman = fail.Invalid("WARDEN-SETUP1", "SetUpOrg needs a human user")
-)
 
 func (s *Admin) Healthz(context.Context, *admin.HealthzRequest) (*admin.HealthzResponse, error) {
 	return &admin.HealthzResponse{}, nil

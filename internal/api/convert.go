@@ -5,7 +5,6 @@ import (
 
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/event"
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
@@ -131,7 +130,7 @@ func changes(evs []event.Event) []*change.Change {
 // page converts a v1/v2 ListQuery (both have offset, limit, asc).
 func page(offset uint64, limit uint32, asc bool) (store.Page, error) {
 	if offset > 1<<31 {
-		return store.Page{}, fail.Invalid("QUERY-Offset", "offset too large")
+		return store.Page{}, errOffset
 	}
 	return store.Page{Offset: int(offset), Limit: int(limit), Asc: asc}, nil
 }
@@ -141,10 +140,10 @@ const maxQueries = 20 // a search with more filters than this is refused, not ru
 // textMatch converts a text query; the value is bounded like every other text.
 func textMatch(v string, m object.TextQueryMethod) (store.TextMatch, error) {
 	if len(v) > app.MaxNameLen {
-		return store.TextMatch{}, fail.Invalid("QUERY-Text", "query text too long")
+		return store.TextMatch{}, errQueryText
 	}
 	if m < 0 || m > object.TextQueryMethod_TEXT_QUERY_METHOD_ENDS_WITH_IGNORE_CASE {
-		return store.TextMatch{}, fail.Invalid("QUERY-Method", "unknown text query method")
+		return store.TextMatch{}, errQueryMethod
 	}
 	return store.TextMatch{Value: v, Method: store.TextMethod(m)}, nil
 }
@@ -154,7 +153,7 @@ func textMatch(v string, m object.TextQueryMethod) (store.TextMatch, error) {
 func userQueryV1(q *object.ListQuery, sort userpb.UserFieldName, qs []*userpb.SearchQuery) (store.UserQuery, error) {
 	var out store.UserQuery
 	if len(qs) > maxQueries {
-		return out, fail.Invalid("QUERY-Many", "too many queries")
+		return out, errTooManyQueries
 	}
 	p, err := page(q.GetOffset(), q.GetLimit(), q.GetAsc())
 	if err != nil {
@@ -162,7 +161,7 @@ func userQueryV1(q *object.ListQuery, sort userpb.UserFieldName, qs []*userpb.Se
 	}
 	out.Offset, out.Limit, out.Asc = p.Offset, p.Limit, p.Asc
 	if sort < 0 || sort > userpb.UserFieldName_USER_FIELD_NAME_CREATION_DATE {
-		return out, fail.Invalid("QUERY-Sort", "unknown sorting column")
+		return out, errSortColumn
 	}
 	out.Sort = store.UserSort(sort)
 	for _, sq := range qs {
@@ -186,11 +185,11 @@ func userQueryV1(q *object.ListQuery, sort userpb.UserFieldName, qs []*userpb.Se
 		case *userpb.SearchQuery_InUserIdsQuery:
 			ids := v.InUserIdsQuery.GetUserIds()
 			if len(ids) > 1000 {
-				return out, fail.Invalid("QUERY-Ids", "too many user ids")
+				return out, errTooManyIDs
 			}
 			out.IDs = append(make([]string, 0, len(ids)), ids...)
 		default:
-			return out, fail.Invalid("QUERY-Unsup", "this search query is not supported by Warden")
+			return out, errQueryUnsupported
 		}
 	}
 	return out, nil
@@ -199,7 +198,7 @@ func userQueryV1(q *object.ListQuery, sort userpb.UserFieldName, qs []*userpb.Se
 func userQueryV2(q *objv2.ListQuery, sort userv2.UserFieldName, qs []*userv2.SearchQuery) (store.UserQuery, error) {
 	var out store.UserQuery
 	if len(qs) > maxQueries {
-		return out, fail.Invalid("QUERY-Many", "too many queries")
+		return out, errTooManyQueries
 	}
 	p, err := page(q.GetOffset(), q.GetLimit(), q.GetAsc())
 	if err != nil {
@@ -207,7 +206,7 @@ func userQueryV2(q *objv2.ListQuery, sort userv2.UserFieldName, qs []*userv2.Sea
 	}
 	out.Offset, out.Limit, out.Asc = p.Offset, p.Limit, p.Asc
 	if sort < 0 || sort > userv2.UserFieldName_USER_FIELD_NAME_CREATION_DATE {
-		return out, fail.Invalid("QUERY-Sort", "unknown sorting column")
+		return out, errSortColumn
 	}
 	out.Sort = store.UserSort(sort)
 	for _, sq := range qs {
@@ -231,16 +230,16 @@ func userQueryV2(q *objv2.ListQuery, sort userv2.UserFieldName, qs []*userv2.Sea
 		case *userv2.SearchQuery_InUserIdsQuery:
 			ids := v.InUserIdsQuery.GetUserIds()
 			if len(ids) > 1000 {
-				return out, fail.Invalid("QUERY-Ids", "too many user ids")
+				return out, errTooManyIDs
 			}
 			out.IDs = append(make([]string, 0, len(ids)), ids...)
 		case *userv2.SearchQuery_OrganizationIdQuery:
 			if out.OrgID != "" && out.OrgID != v.OrganizationIdQuery.GetOrganizationId() {
-				return out, fail.Invalid("QUERY-Org", "conflicting organization queries")
+				return out, errQueryOrgs
 			}
 			out.OrgID = v.OrganizationIdQuery.GetOrganizationId()
 		default:
-			return out, fail.Invalid("QUERY-Unsup", "this search query is not supported by Warden")
+			return out, errQueryUnsupported
 		}
 	}
 	return out, nil

@@ -42,6 +42,32 @@ func toStatus(ctx context.Context, log *slog.Logger, err error, v2 bool) error {
 	return st.Err()
 }
 
+// The API layer's error catalogue: what the translation of a request refuses before
+// any use case runs. ZITADEL has no such errors (it accepts, or fails elsewhere),
+// so the ids are Warden's.
 var (
-	errPATExpiration = fail.Invalid("MANAG-Exp1", "expiration date is not a valid timestamp")
+	errExpiration       = fail.Invalid("WARDEN-EXPIRATION", "expiration date is not a valid timestamp")
+	errMemberQueries    = fail.Invalid("WARDEN-MEMBERQUERIES", "member search queries are not supported by Warden; page through the list")
+	errV2Unsupported    = fail.Invalid("WARDEN-V2UNSUP", "verification codes, IDP links, metadata and TOTP are not supported by Warden yet")
+	errOrgByDomain      = fail.Invalid("WARDEN-ORGDOMAIN", "organization by domain is not supported; give org_id")
+	errPasswordCode     = fail.Invalid("WARDEN-PWCODE", "password reset verification codes are not supported by Warden")
+	errProjectAdmins    = fail.Invalid("WARDEN-PROJECTADMINS", "project admins are not supported by Warden; add org members instead")
+	errAppUnsupported   = fail.Invalid("WARDEN-APPUNSUP", "back-channel logout and OIDC versions other than 1.0 are not supported by Warden")
+	errClockSkewFormat  = fail.Invalid("WARDEN-SKEWFORMAT", "clock skew is not a valid duration")
+	errTooManyQueries   = fail.Invalid("WARDEN-QUERIES", "too many queries")
+	errQueryUnsupported = fail.Invalid("WARDEN-QUERYUNSUP", "this search query is not supported by Warden")
+	errOffset           = fail.Invalid("WARDEN-OFFSET", "offset too large")
+	errQueryText        = fail.Invalid("WARDEN-QUERYTEXT", "query text too long")
+	errQueryMethod      = fail.Invalid("WARDEN-QUERYMETHOD", "unknown text query method")
+	errSortColumn       = fail.Invalid("WARDEN-SORT", "unknown sorting column")
+	errTooManyIDs       = fail.Invalid("WARDEN-QUERYIDS", "too many user ids")
+	errQueryOrgs        = fail.Invalid("WARDEN-QUERYORG", "conflicting organization queries")
+)
+
+// Member searches (orgs.go) and the admin service (admin.go).
+var (
+	errMemberQuery   = fail.Invalid("WARDEN-MBRQ1", "Unsupported member search query")
+	errOrgQueryAdmin = fail.Invalid("WARDEN-ORGQ2", "Unsupported organisation search query")
+	// Warden sets up orgs with a human first user only (no machine variant).
+	errSetUpOrgHuman = fail.Invalid("WARDEN-SETUP1", "SetUpOrg needs a human user")
 )

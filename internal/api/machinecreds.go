@@ -6,12 +6,9 @@ import (
 
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/credential"
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authn"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 )
-
-var errKeyExpiration = fail.Invalid("MANAG-KeyExp", "expiration date is not a valid timestamp")
 
 func machineKeyV1(k *credential.MachineKey, orgID string) *authn.Key {
 	return &authn.Key{Id: k.ID, Details: createDetails(k.Sequence, k.CreatedAt, orgID), Type: authn.KeyType_KEY_TYPE_JSON,
@@ -41,7 +38,7 @@ func (m *Management) AddMachineKey(ctx context.Context, r *mgmt.AddMachineKeyReq
 	var exp time.Time
 	if r.GetExpirationDate() != nil {
 		if err := r.GetExpirationDate().CheckValid(); err != nil {
-			return nil, errKeyExpiration
+			return nil, errExpiration
 		}
 		exp = r.GetExpirationDate().AsTime()
 	}

@@ -159,7 +159,7 @@ func (m *Management) AddPersonalAccessToken(ctx context.Context, r *mgmt.AddPers
 	var exp time.Time
 	if r.GetExpirationDate() != nil {
 		if err := r.GetExpirationDate().CheckValid(); err != nil {
-			return nil, errPATExpiration
+			return nil, errExpiration
 		}
 		exp = r.GetExpirationDate().AsTime()
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/warden-id/warden/internal/app"
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
@@ -15,8 +14,6 @@ import (
 )
 
 // Management v1's org lifecycle (the org context's own org).
-
-var errMemberQuery = fail.Invalid("WARDEN-MBRQ1", "Unsupported member search query")
 
 func (m *Management) UpdateOrg(ctx context.Context, r *mgmt.UpdateOrgRequest) (*mgmt.UpdateOrgResponse, error) {
 	o, err := m.app.RenameOrg(ctx, scope(ctx), r.GetName())

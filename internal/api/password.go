@@ -3,12 +3,9 @@ package api
 import (
 	"context"
 
-	"github.com/warden-id/warden/internal/fail"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 )
-
-var errPasswordCode = fail.Invalid("USERv2-PwCode", "password reset verification codes are not supported by Warden")
 
 func (m *Management) SetHumanPassword(ctx context.Context, r *mgmt.SetHumanPasswordRequest) (*mgmt.SetHumanPasswordResponse, error) {
 	s := scope(ctx)

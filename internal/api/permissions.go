@@ -71,6 +71,10 @@ var methodUses = map[string]app.Use{
 	mgmtService + "RegenerateOIDCClientSecret": app.UseRegenOIDCSecret,
 	mgmtService + "RegenerateAPIClientSecret":  app.UseRegenAPISecret,
 	mgmtService + "RemoveApp":                  app.UseRemoveApp,
+	mgmtService + "AddAppKey":                  app.UseAddAppKey,
+	mgmtService + "GetAppKey":                  app.UseGetAppKey,
+	mgmtService + "ListAppKeys":                app.UseListAppKeys,
+	mgmtService + "RemoveAppKey":               app.UseRemoveAppKey,
 
 	// The org lifecycle (orgs.go) and Admin v1 (admin.go).
 	mgmtService + "UpdateOrg":           app.UseUpdateOrg,

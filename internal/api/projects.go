@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/warden-id/warden/internal/app"
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
 	apppb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/app"
@@ -15,12 +14,6 @@ import (
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
 	projectpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project"
 	"google.golang.org/protobuf/types/known/durationpb"
-)
-
-var (
-	errProjectAdmins   = fail.Invalid("MANAG-PrjAd", "project admins are not supported by Warden; add org members instead")
-	errAppUnsupported  = fail.Invalid("MANAG-AppUn", "back-channel logout and OIDC versions other than 1.0 are not supported by Warden")
-	errClockSkewFormat = fail.Invalid("MANAG-Skew", "clock skew is not a valid duration")
 )
 
 func projectV1(p *project.Project) *projectpb.Project {
@@ -103,7 +96,7 @@ func (m *Management) GetProjectByID(ctx context.Context, r *mgmt.GetProjectByIDR
 func (m *Management) ListProjects(ctx context.Context, r *mgmt.ListProjectsRequest) (*mgmt.ListProjectsResponse, error) {
 	s := scope(ctx)
 	if len(r.GetQueries()) > maxQueries {
-		return nil, fail.Invalid("QUERY-Many", "too many queries")
+		return nil, errTooManyQueries
 	}
 	var names []store.TextMatch
 	for _, q := range r.GetQueries() {
@@ -119,7 +112,7 @@ func (m *Management) ListProjects(ctx context.Context, r *mgmt.ListProjectsReque
 				return &mgmt.ListProjectsResponse{Details: listDetails(0)}, nil
 			}
 		default:
-			return nil, fail.Invalid("QUERY-Unsup", "this search query is not supported by Warden")
+			return nil, errQueryUnsupported
 		}
 	}
 	pg, err := page(r.GetQuery().GetOffset(), r.GetQuery().GetLimit(), r.GetQuery().GetAsc())
@@ -227,13 +220,13 @@ func (m *Management) GetAppByID(ctx context.Context, r *mgmt.GetAppByIDRequest) 
 func (m *Management) ListApps(ctx context.Context, r *mgmt.ListAppsRequest) (*mgmt.ListAppsResponse, error) {
 	s := scope(ctx)
 	if len(r.GetQueries()) > maxQueries {
-		return nil, fail.Invalid("QUERY-Many", "too many queries")
+		return nil, errTooManyQueries
 	}
 	var names []store.TextMatch
 	for _, q := range r.GetQueries() {
 		nq, ok := q.GetQuery().(*apppb.AppQuery_NameQuery)
 		if !ok {
-			return nil, fail.Invalid("QUERY-Unsup", "this search query is not supported by Warden")
+			return nil, errQueryUnsupported
 		}
 		tm, err := textMatch(nq.NameQuery.GetName(), nq.NameQuery.GetMethod())
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/warden-id/warden/internal/app"
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/user"
 	objv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object/v2"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
@@ -100,8 +99,6 @@ func (s *UserV2) ListUsers(ctx context.Context, r *userv2.ListUsersRequest) (*us
 	return out, nil
 }
 
-var errV2Unsupported = fail.Invalid("USERv2-Unsup", "verification codes, IDP links, metadata and TOTP are not supported by Warden yet")
-
 func (s *UserV2) AddHumanUser(ctx context.Context, r *userv2.AddHumanUserRequest) (*userv2.AddHumanUserResponse, error) {
 	if len(r.GetIdpLinks()) > 0 || len(r.GetMetadata()) > 0 || r.TotpSecret != nil ||
 		r.GetEmail().GetReturnCode() != nil || r.GetPhone().GetReturnCode() != nil {
@@ -112,7 +109,7 @@ func (s *UserV2) AddHumanUser(ctx context.Context, r *userv2.AddHumanUserRequest
 		Profile: profile(p.GetGivenName(), p.GetFamilyName(), p.GetNickName(), p.GetDisplayName(), p.GetPreferredLanguage(),
 			int(p.GetGender()), e.GetEmail(), e.GetIsVerified(), ph.GetPhone(), ph.GetIsVerified()), RequireNames: true}
 	if r.GetOrganization().GetOrgDomain() != "" {
-		return nil, fail.Invalid("USERv2-OrgDom", "organization by domain is not supported; give org_id")
+		return nil, errOrgByDomain
 	}
 	if pw := r.GetPassword(); pw != nil {
 		in.Password, in.ChangeRequired = pw.GetPassword(), pw.GetChangeRequired()

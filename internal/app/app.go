@@ -7,7 +7,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -19,7 +18,6 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
 )
 
 // MaxIDLen is the longest id any request may carry (ZITADEL's validation: 1..200).
@@ -118,10 +116,10 @@ func storeErr(err error) error {
 		return err
 	}
 	if errors.Is(err, context.Canceled) {
-		return fail.New(codes.Canceled, "WARDEN-CANCEL", "Request canceled").Wrap(err)
+		return errCanceled.Wrap(err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fail.New(codes.DeadlineExceeded, "WARDEN-DEADLINE", "Deadline exceeded").Wrap(err)
+		return errDeadline.Wrap(err)
 	}
 	if errors.Is(err, store.ErrUnavailable) {
 		return fail.Unavailable.Wrap(err)
@@ -135,10 +133,10 @@ func checkID(v string, empty *fail.Error) error {
 		return empty
 	}
 	if len(v) > MaxIDLen {
-		return fail.Invalid("WARDEN-IDLEN", fmt.Sprintf("id longer than %d characters", MaxIDLen))
+		return errIDLength
 	}
 	if !pgText(v) {
-		return fail.Invalid("WARDEN-IDCHR", "id contains a NUL or is not valid UTF-8")
+		return errIDChars
 	}
 	return nil
 }
@@ -150,10 +148,10 @@ func pgText(v string) bool { return utf8.ValidString(v) && strings.IndexByte(v, 
 // checkText validates a required (or optional) text field.
 func checkText(field, v string, required bool) error {
 	if required && strings.TrimSpace(v) == "" {
-		return fail.Invalid("WARDEN-REQ", field+" is required")
+		return errRequired.Msgf("%s is required", field)
 	}
 	if len(v) > MaxNameLen {
-		return fail.Invalid("WARDEN-LEN", fmt.Sprintf("%s longer than %d characters", field, MaxNameLen))
+		return errTooLong.Msgf("%s longer than %d characters", field, MaxNameLen)
 	}
 	return checkChars(field, v)
 }
@@ -167,12 +165,12 @@ func checkText(field, v string, required bool) error {
 // free-text field that reaches the store goes through.
 func checkChars(field, v string) error {
 	if !utf8.ValidString(v) {
-		return fail.Invalid("WARDEN-UTF8", field+" is not valid UTF-8")
+		return errNotUTF8.Msgf("%s is not valid UTF-8", field)
 	}
 	joiners := personNameFields[field]
 	for _, r := range v {
 		if invisible(r) && !(joiners && (r == 0x200c || r == 0x200d)) {
-			return fail.Invalid("WARDEN-CHARS", fmt.Sprintf("%s contains a control or invisible character (%U)", field, r))
+			return errInvisibleChar.Msgf("%s contains a control or invisible character (%U)", field, r)
 		}
 	}
 	return nil

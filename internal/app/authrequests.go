@@ -15,7 +15,6 @@ import (
 	"github.com/warden-id/warden/internal/oauth"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
-	"google.golang.org/grpc/codes"
 )
 
 // The sign-in flow's use cases. An auth request is bound at /authorize to the
@@ -33,27 +32,6 @@ const (
 	codeTTL        = 5 * time.Minute
 	// maxFlowValue bounds the request ids and cookies the flow looks up.
 	maxFlowValue = 100
-)
-
-var (
-	// ErrAuthRequestNotFound: no such request, or it expired or was spent.
-	ErrAuthRequestNotFound = fail.New(codes.NotFound, "WARDEN-AUTHREQ0", "The sign-in request is unknown or expired")
-	// ErrFlowState: the request is not at a step where this is allowed (it was
-	// completed, or is not yet authenticated).
-	ErrFlowState = fail.New(codes.FailedPrecondition, "WARDEN-AUTHREQ1", "The sign-in request is not at this step")
-	// ErrOtherBrowser: the request was started by another browser.
-	ErrOtherBrowser = fail.New(codes.PermissionDenied, "WARDEN-AUTHREQ2", "The sign-in request was started in another browser")
-	// ErrNoBrowserBinding: /authorize gave no binding cookie (a wiring fault).
-	ErrNoBrowserBinding = fail.New(codes.Internal, "WARDEN-AUTHREQ3", "The sign-in request has no browser binding")
-	// ErrPKCEPlain: a code challenge other than S256. plain (also the default of
-	// an absent method) sends the verifier itself through the browser; RFC 9700
-	// 2.1.1 asks for S256.
-	ErrPKCEPlain = fail.Invalid("WARDEN-PKCE1", "code_challenge_method must be S256")
-	// ErrOrgScope: the org scopes of a request name no organisation, or two.
-	ErrOrgScope = fail.Invalid("WARDEN-ORGSCOPE", "The organization scopes do not name one existing organization")
-	// ErrNotAllowedOrg: the user is not of the organisation the request is
-	// restricted to (ZITADEL's id and key).
-	ErrNotAllowedOrg = fail.New(codes.FailedPrecondition, "EVENT-fJe2a", "Errors.User.NotAllowedOrg")
 )
 
 // randomID is an unguessable id (144 random bits) for auth requests and tokens.

@@ -24,8 +24,6 @@ import (
 // and its organisation. The token path enforces this, not the page: a request
 // without trust or consent simply gets no API audience.
 
-var errNotIAMOwner = fail.New(fail.PermissionDenied.Code, "WARDEN-TRUST1", "Only an IAM owner may trust an app with Warden's API")
-
 // IsIAMOwner tells whether the caller holds the instance owner's permission
 // (IAM_OWNER's alone): it may act on anyone and decides which apps the instance
 // trusts.

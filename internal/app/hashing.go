@@ -7,13 +7,7 @@ import (
 
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/fail"
-	"google.golang.org/grpc/codes"
 )
-
-// ErrPasswordBusy: every hash slot stayed taken for as long as the request
-// could wait. The API answers Unavailable (503); the login page asks the
-// person to try again.
-var ErrPasswordBusy = fail.New(codes.Unavailable, "WARDEN-HASHBUSY", "Too many password checks at once; try again in a moment")
 
 // hashLimit bounds how many password hashes are computed at once. Each
 // argon2id run takes up to 256 MiB (the import limit) and cannot be stopped

@@ -10,21 +10,6 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
-)
-
-// Instance members (Admin v1's IAM members): memberships of the instance
-// scope, written through the instance aggregate (changeInstance), whose
-// sequence orders them. ZITADEL's ids (internal/command/instance_member.go).
-var (
-	errIAMMemberUserID  = fail.Invalid("INSTA-SDSfs", "Errors.Invalid.Argument")
-	errIAMMemberRoles   = fail.Invalid("INSTANCE-4m0fS", "Errors.Instance.MemberInvalid")
-	errIAMMemberUser    = fail.New(codes.FailedPrecondition, "INSTA-GSXOn", "Errors.User.NotFound")
-	errIAMMemberExists  = fail.New(codes.AlreadyExists, "INSTA-pFDwe", "Errors.Instance.Member.AlreadyExists")
-	errIAMMemberInvalid = fail.Invalid("INSTANCE-LiaZi", "Errors.Instance.MemberInvalid")
-	errIAMMemberRole    = fail.Invalid("INSTANCE-3m9fs", "Errors.Instance.MemberInvalid")
-	errIAMMemberMissing = fail.New(codes.NotFound, "INSTANCE-D8JxR", "Errors.NotFound")
-	errIAMMemberIDGone  = fail.Invalid("INSTANCE-LiaZi", "Errors.IDMissing")
 )
 
 // iamMemberUses are the use cases of the instance membership writes.
@@ -68,7 +53,7 @@ func (a *App) ChangeIAMMember(ctx context.Context, c *Caller, userID string, rol
 			return nil, err
 		}
 	case MemberRemove:
-		if err := checkID(userID, errIAMMemberIDGone); err != nil {
+		if err := checkID(userID, errIAMMemberInvalid); err != nil {
 			return nil, err
 		}
 	}
@@ -123,10 +108,6 @@ func (a *App) ChangeIAMMember(ctx context.Context, c *Caller, userID string, rol
 		}
 	})
 }
-
-// errLastIAMOwner keeps an instance from losing its last owner by the owner's
-// own hand: nobody could then administer it through the API.
-var errLastIAMOwner = fail.New(codes.FailedPrecondition, "WARDEN-IAMOWN1", "The last IAM owner cannot remove itself")
 
 func isLastOwner(ctx context.Context, r store.Reader, m *org.Member) bool {
 	if !slices.Contains(m.Roles, "IAM_OWNER") {

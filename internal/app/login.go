@@ -13,7 +13,6 @@ import (
 	"github.com/warden-id/warden/internal/oauth"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
 )
 
 // Login-page lifetimes.
@@ -31,15 +30,6 @@ const KindPasswordChange = "login_password_change"
 
 // maxLoginNameLen bounds what the login page looks up.
 const maxLoginNameLen = 2*MaxNameLen + 1
-
-var (
-	// ErrLoginNameAmbiguous: a plain user name names users in several orgs.
-	ErrLoginNameAmbiguous = fail.New(codes.FailedPrecondition, "LOGIN-Amb1g", "Errors.User.LoginName.Ambiguous")
-	// ErrSessionEnded: no such browser session, or it expired or was revoked.
-	ErrSessionEnded = fail.New(codes.Unauthenticated, "LOGIN-Sess0", "Errors.Session.Ended")
-	// ErrPasswordChangeExpired: the forced change was not started here or took too long.
-	ErrPasswordChangeExpired = fail.New(codes.FailedPrecondition, "LOGIN-PwCh0", "Errors.User.Password.ChangeExpired")
-)
 
 // FindLoginUser resolves what a person typed into the login page to a human
 // user: the full login name user@org-domain, else a user name that is unique

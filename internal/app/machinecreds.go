@@ -13,34 +13,19 @@ import (
 
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/event"
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
 )
 
 // Machine credentials for the client credentials grant (a secret) and the JWT
 // profile grant (key pairs). Each is an artifact tied to its user's credential
 // epoch, so a lock kills it for good, like a PAT.
 
-var (
-	errMachineUserMissing = fail.New(codes.NotFound, "COMMAND-3M9ds", "User could not be found")
-	errNotMachine         = fail.New(codes.FailedPrecondition, "COMMAND-bm9ds", "Errors.User.NotMachine")
-	errSecretMissing      = fail.New(codes.FailedPrecondition, "COMMAND-vaip9", "Errors.User.Machine.Secret.NotExisting")
-	errKeyIDMissing       = fail.Invalid("COMMAND-4m9fs", "Key id is missing")
-	errKeyNotFound        = fail.New(codes.NotFound, "COMMAND-4m77G", "Errors.User.Machine.Key.NotFound")
-	errKeyExpired         = fail.Invalid("COMMAND-dv3t5", "Expiration date must be in the future")
-	errKeyType            = fail.Invalid("COMMAND-KeyTy", "key type must be KEY_TYPE_JSON")
-	errPublicKey          = fail.Invalid("COMMAND-5MmSd", "public key must be a PEM encoded RSA public key of at least 2048 bits")
-)
-
 // KeyTypeJSON is zitadel.authn.v1.KeyType KEY_TYPE_JSON.
 const KeyTypeJSON = 1
 
 // NoExpiration is the expiration of keys created without one (ZITADEL's).
 var NoExpiration = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
-
-var errMachineUserIDMissing = fail.Invalid("COMMAND-34M0s", "User id is missing")
 
 // onMachine lets decide change machine users only.
 func onMachine(decide userDecision) userDecision {
@@ -54,7 +39,7 @@ func onMachine(decide userDecision) userDecision {
 
 // machineForRead loads a machine user for an authorized query.
 func (a *App) machineForRead(ctx context.Context, g granted, userID string) (*user.User, error) {
-	if err := checkID(userID, fail.Invalid("QUERY-Dbf3a", "User id is missing")); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, err
 	}
 	u, err := a.store.User(ctx, userID)
@@ -80,7 +65,7 @@ func (a *App) GenerateMachineSecret(ctx context.Context, s Scope, userID string)
 	if err != nil {
 		return "", "", nil, err
 	}
-	if err := checkID(userID, errMachineUserIDMissing); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return "", "", nil, err
 	}
 	secret, hash := newSecret()
@@ -109,7 +94,7 @@ func (a *App) RemoveMachineSecret(ctx context.Context, s Scope, userID string) (
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID(userID, errMachineUserIDMissing); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, err
 	}
 	return a.changeUser(ctx, g, userID, errMachineUserMissing, onMachine(func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
@@ -146,7 +131,7 @@ func (a *App) AddMachineKey(ctx context.Context, s Scope, userID string, in NewM
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := checkID(userID, errMachineUserIDMissing); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, nil, nil, err
 	}
 	if in.Type != KeyTypeJSON {
@@ -156,7 +141,7 @@ func (a *App) AddMachineKey(ctx context.Context, s Scope, userID string, in NewM
 	if exp.IsZero() {
 		exp = NoExpiration
 	} else if !exp.After(time.Now()) {
-		return nil, nil, nil, errKeyExpired
+		return nil, nil, nil, errExpiryPast
 	}
 	exp = exp.UTC().Truncate(time.Microsecond)
 	var pubPEM []byte
@@ -312,7 +297,7 @@ func (a *App) RemoveMachineKey(ctx context.Context, s Scope, userID, keyID strin
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID(userID, errMachineUserIDMissing); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, err
 	}
 	if err := checkID(keyID, errKeyIDMissing); err != nil {

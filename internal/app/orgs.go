@@ -11,16 +11,6 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
-)
-
-var (
-	errOrgNameTaken   = fail.New(codes.AlreadyExists, "ORG-lapo2m", "Organisation name is already taken")
-	errMemberExists   = fail.New(codes.AlreadyExists, "Org-PtXi1", "Member already exists")
-	errMemberNotFound = fail.New(codes.NotFound, "Org-D8JxR", "Member not found")
-	errMemberUser     = fail.New(codes.NotFound, "ORG-GoXOn", "User could not be found")
-	errRolesMissing   = fail.Invalid("Org-4Mlfs", "Roles are missing")
-	errUnknownRole    = fail.Invalid("Org-4N8es", "Unknown or instance-level role")
 )
 
 // MyOrg returns the org of the scope's context (GetMyOrg).
@@ -109,7 +99,7 @@ func (a *App) ChangeMember(ctx context.Context, s Scope, userID string, roles []
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID(userID, fail.Invalid("ORG-4Mlfs", "User id is missing")); err != nil {
+	if err := checkID(userID, errMemberUserIDMissing); err != nil {
 		return nil, err
 	}
 	if kind != MemberRemove {

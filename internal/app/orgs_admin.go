@@ -13,20 +13,12 @@ import (
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
 )
 
 // The lifecycle of organisations (Management v1's org methods, Admin v1's) and
 // the instance's administration of them. The org's state is read with its
 // users wherever a credential is judged (user.OrgInactive), so deactivating or
 // removing an org refuses its users' next request on every node.
-
-var (
-	errOrgIDMissing = fail.Invalid("WARDEN-ORGID1", "Organisation id is missing")
-	errOrgQuery     = fail.Invalid("WARDEN-ORGQ1", "Unsupported organisation search query")
-	// The default org cannot be deactivated; nor may an inactive one become it.
-	errDefaultOrgInactive = fail.New(codes.FailedPrecondition, "WARDEN-ORGDEF2", "Only an active organisation can be the default")
-)
 
 // orgStateUses are the use cases of the lifecycle operations in an org context.
 var orgStateUses = map[org.Op]Use{org.OpDeactivate: UseDeactivateOrg, org.OpReactivate: UseReactivateOrg, org.OpRemove: UseRemoveOrg}

@@ -9,11 +9,9 @@ import (
 
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/event"
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/policy"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
 )
 
 // PasswordResult tells the login page what happened, beyond the error. It
@@ -111,7 +109,7 @@ func (a *App) SetPassword(ctx context.Context, s Scope, userID, password string,
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID(userID, fail.Invalid("COMMAND-3M0fs", "User id is missing")); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, err
 	}
 	by := user.Actor{UserID: userID}
@@ -159,7 +157,7 @@ func (a *App) writePassword(ctx context.Context, password string, changeRequired
 
 func checkPasswordRules(p string) error {
 	if len(p) < 8 || len(p) > 256 {
-		return fail.Invalid("COMMAND-Pwd8", "Password must be 8 to 256 characters")
+		return errPasswordLength
 	}
 	return nil
 }
@@ -200,11 +198,6 @@ func (a *App) LockoutPolicy(ctx context.Context, s Scope) (policy.Lockout, bool,
 	}
 	return p, p.OrgID == "", nil
 }
-
-var (
-	errPolicyExists  = fail.New(codes.AlreadyExists, "Org-0PLSd", "Lockout policy already exists")
-	errPolicyMissing = fail.New(codes.NotFound, "ORG-ADfs1", "Lockout policy not found")
-)
 
 // PolicyChange is the kind of lockout policy write.
 type PolicyChange int

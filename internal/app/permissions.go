@@ -75,6 +75,11 @@ const (
 	UseRemoveApp       Use = "RemoveApp"
 	UseListOrgOIDCApps Use = "ListOrgOIDCApps"
 	UseTrustApp        Use = "TrustApp"
+
+	UseAddAppKey    Use = "AddAppKey"
+	UseGetAppKey    Use = "GetAppKey"
+	UseListAppKeys  Use = "ListAppKeys"
+	UseRemoveAppKey Use = "RemoveAppKey"
 )
 
 // The org lifecycle and the instance's administration (Management v1's org
@@ -194,6 +199,11 @@ var rules = map[Use]Rule{
 	UseRemoveApp:       {Perm: org.PermProjectWrite, Where: InProject},
 	UseListOrgOIDCApps: {Perm: org.PermProjectRead, Where: InProject, Via: "the console's Apps page"},
 	UseTrustApp:        {Perm: org.PermProjectWrite, Where: InProject, IAMOwner: true, Via: "the console's Apps page"},
+
+	UseAddAppKey:    {Perm: org.PermProjectWrite, Where: InProject},
+	UseGetAppKey:    {Perm: org.PermProjectRead, Where: InProject},
+	UseListAppKeys:  {Perm: org.PermProjectRead, Where: InProject},
+	UseRemoveAppKey: {Perm: org.PermProjectWrite, Where: InProject},
 
 	UseUpdateOrg:          {Perm: org.PermOrgWrite, Where: InOrg},
 	UseDeactivateOrg:      {Perm: org.PermOrgWrite, Where: InOrg},
@@ -358,7 +368,7 @@ func (a *App) orgContext(ctx context.Context, c *Caller, orgID string, may func(
 	if orgID == "" {
 		orgID = c.OrgID
 	}
-	if err := checkID(orgID, fail.Invalid("WARDEN-ORGID", "organisation id is missing")); err != nil {
+	if err := checkID(orgID, errOrgIDMissing); err != nil {
 		return "", err
 	}
 	if !may(orgID) {

@@ -16,26 +16,10 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
-	"google.golang.org/grpc/codes"
 )
 
 // Projects and their applications live as artifacts of their org; every change
 // is an event on the org aggregate, so the details carry the org's sequence.
-
-var (
-	errProjectIDMissing = fail.Invalid("PROJECT-4m9vS", "Project id is missing")
-	errProjectNotFound  = fail.New(codes.NotFound, "PROJECT-Sf2gb", "Errors.Project.NotFound")
-	errProjectChecks    = fail.Invalid("PROJECT-Unsup", "project role checks and project checks are not supported by Warden")
-	errAppIDMissing     = fail.Invalid("COMMAND-4m9gs", "App id is missing")
-	errAppNotFound      = fail.New(codes.NotFound, "COMMAND-2n8uU", "Errors.Project.App.NotExisting")
-	errAppNotOIDC       = fail.Invalid("COMMAND-GBr34", "Errors.Project.App.IsNotOIDC")
-	errAppNotAPI        = fail.Invalid("COMMAND-Gnwt3", "Errors.Project.App.IsNotAPI")
-	errAppNoSecret      = fail.New(codes.FailedPrecondition, "COMMAND-Ghrh3", "Errors.Project.App.AuthMethodNoSecret")
-	errAppConfigInvalid = fail.Invalid("COMMAND-1jdDe", "Errors.Project.App.OIDCConfigInvalid")
-	errNoChanges        = fail.New(codes.FailedPrecondition, "COMMAND-1m88i", "Errors.NoChangesFound")
-	errRedirectMissing  = fail.Invalid("COMMAND-RdrMs", "at least one redirect URI is required for the authorization code and implicit flows")
-	errClockSkew        = fail.Invalid("APP-Ck5sw", "clock skew must be between 0s and 5s")
-)
 
 // MaxClockSkew is the largest clock skew an OIDC app may allow.
 const MaxClockSkew = 5 * time.Second
@@ -60,7 +44,7 @@ func (in ProjectInput) check() error {
 		return errProjectChecks
 	}
 	if in.PrivateLabeling < 0 || in.PrivateLabeling > 2 {
-		return fail.Invalid("PROJECT-PrvLb", "unknown private labeling setting")
+		return errPrivateLabeling
 	}
 	return nil
 }
@@ -327,6 +311,7 @@ func (a *App) RemoveProject(ctx context.Context, s Scope, projectID string) (*or
 			return "", nil, err
 		}
 		var removed []string
+		appIDs := map[string]bool{}
 		for _, art := range apps {
 			ap, err := decodeApp(art)
 			if err != nil {
@@ -339,6 +324,10 @@ func (a *App) RemoveProject(ctx context.Context, s Scope, projectID string) (*or
 				return "", nil, err
 			}
 			removed = append(removed, ap.ClientID)
+			appIDs[ap.ID] = true
+		}
+		if err := deleteAppKeys(ctx, tx, g.OrgID, appIDs); err != nil {
+			return "", nil, err
 		}
 		return event.ProjectRemoved, map[string]any{"projectId": p.ID, "name": p.Name, "clientIds": removed},
 			tx.DeleteArtifact(ctx, project.KindProject, p.ID)
@@ -371,12 +360,12 @@ func (cfg *OIDCConfig) normalize() error {
 	cfg.GrantTypes = slices.Compact(slices.Sorted(slices.Values(cfg.GrantTypes)))
 	for _, r := range cfg.ResponseTypes {
 		if r < 0 || r > 2 {
-			return fail.Invalid("APP-RspTy", "unknown response type")
+			return errResponseType
 		}
 	}
 	for _, g := range cfg.GrantTypes {
 		if g < project.GrantAuthorizationCode || g > project.GrantTokenExchange {
-			return fail.Invalid("APP-GrnTy", "unknown grant type")
+			return errGrantType
 		}
 	}
 	// Each response type needs the grant of its flow (ZITADEL's OIDCApp.IsValid).
@@ -390,13 +379,13 @@ func (cfg *OIDCConfig) normalize() error {
 		}
 	}
 	if cfg.AppType < project.TypeWeb || cfg.AppType > project.TypeNative {
-		return fail.Invalid("APP-AppTy", "unknown app type")
+		return errAppType
 	}
 	if cfg.AuthMethod < project.AuthBasic || cfg.AuthMethod > project.AuthPrivateKeyJWT {
-		return fail.Invalid("APP-AuthM", "unknown auth method")
+		return errAuthMethod
 	}
 	if cfg.AccessTokenType < project.TokenBearer || cfg.AccessTokenType > project.TokenJWT {
-		return fail.Invalid("APP-TknTy", "unknown access token type")
+		return errAccessTokenType
 	}
 	if cfg.ClockSkew < 0 || cfg.ClockSkew > MaxClockSkew {
 		return errClockSkew
@@ -418,11 +407,11 @@ func (cfg *OIDCConfig) normalize() error {
 // fragment, http only to a loopback host unless devMode, and no script schemes.
 func CheckRedirectURIs(uris []string, devMode bool) error {
 	if len(uris) > maxURIs {
-		return fail.Invalid("APP-RdrN", fmt.Sprintf("at most %d redirect URIs", maxURIs))
+		return errRedirectCount.Msgf("at most %d redirect URIs", maxURIs)
 	}
 	for _, raw := range uris {
 		bad := func(why string) error {
-			return fail.Invalid("APP-Rdr1", fmt.Sprintf("invalid redirect URI %q: %s", raw, why))
+			return errRedirectURI.Msgf("invalid redirect URI %q: %s", raw, why)
 		}
 		if len(raw) > 2048 {
 			return bad("too long")
@@ -521,7 +510,7 @@ func (a *App) AddAPIApp(ctx context.Context, s Scope, projectID, name string, au
 		return nil, "", err
 	}
 	if authMethod < 0 || authMethod > 1 {
-		return nil, "", fail.Invalid("APP-AuthM", "unknown auth method")
+		return nil, "", errAuthMethod
 	}
 	return a.addApp(ctx, g, projectID, &project.App{Name: name, Kind: project.AppAPI, AuthMethod: authMethod})
 }
@@ -690,7 +679,7 @@ func (a *App) UpdateAPIApp(ctx context.Context, s Scope, projectID, appID string
 		return nil, err
 	}
 	if authMethod < 0 || authMethod > 1 {
-		return nil, fail.Invalid("APP-AuthM", "unknown auth method")
+		return nil, errAuthMethod
 	}
 	return a.changeApp(ctx, g, projectID, appID, func(ap *project.App) (string, error) {
 		if ap.Kind != project.AppAPI {
@@ -759,6 +748,9 @@ func (a *App) RemoveApp(ctx context.Context, s Scope, projectID, appID string) (
 		}
 		ap, err := loadApp(ctx, tx, g.OrgID, projectID, appID)
 		if err != nil {
+			return "", nil, err
+		}
+		if err := deleteAppKeys(ctx, tx, g.OrgID, map[string]bool{ap.ID: true}); err != nil {
 			return "", nil, err
 		}
 		return event.AppRemoved, map[string]any{"projectId": ap.ProjectID, "appId": ap.ID, "clientId": ap.ClientID},

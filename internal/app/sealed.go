@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/store"
-	"google.golang.org/grpc/codes"
 )
 
 // Keys at rest. Every key Warden keeps in the store is sealed with the master
@@ -22,12 +20,6 @@ import (
 const KindMasterKeyCheck = "masterkey_check"
 
 const masterKeyCheckPlain = "warden master key check v1"
-
-// ErrMasterKeyMismatch: the master key cannot open the check value, so it is
-// not the key the store's secrets are sealed with. Starting anyway would make
-// every sealed key unreadable, or worse, tempt code into making new ones.
-var ErrMasterKeyMismatch = fail.New(codes.FailedPrecondition, "WARDEN-MKEY",
-	"the master key does not match the one this database was set up with")
 
 // SealSecret seals a secret kept in the artifact kind/id. The artifact's place
 // is the additional data, so a sealed value copied into another row does not

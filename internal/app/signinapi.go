@@ -27,7 +27,7 @@ func (a *App) ChangePassword(ctx context.Context, c *Caller, userID, current, pa
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID(userID, fail.Invalid("COMMAND-3M0fs", "User id is missing")); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, err
 	}
 	if err := checkPasswordRules(password); err != nil {

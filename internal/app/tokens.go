@@ -7,18 +7,8 @@ import (
 
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/event"
-	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
-)
-
-var (
-	errPATUserMissing   = fail.New(codes.NotFound, "COMMAND-Dggw2", "User could not be found")
-	errPATNotMachine    = fail.New(codes.FailedPrecondition, "COMMAND-Sfg3h", "Personal access tokens are only for machine users")
-	errPATNotFound      = fail.New(codes.NotFound, "COMMAND-4m77G", "Personal access token not found")
-	errPATExpired       = fail.Invalid("COMMAND-dv3t5", "Expiration date must be in the future")
-	errPATUserIDMissing = fail.Invalid("COMMAND-lk9Fs", "User id is missing")
 )
 
 // AddPAT issues a personal access token for a machine user and returns the token
@@ -28,11 +18,11 @@ func (a *App) AddPAT(ctx context.Context, s Scope, userID string, expiration tim
 	if err != nil {
 		return nil, "", nil, err
 	}
-	if err := checkID(userID, errPATUserIDMissing); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, "", nil, err
 	}
 	if !expiration.IsZero() && !expiration.After(time.Now()) {
-		return nil, "", nil, errPATExpired
+		return nil, "", nil, errExpiryPast
 	}
 	token, hash := credential.NewToken()
 	p := &credential.PAT{ID: a.ids.Next(), UserID: userID, Hash: hash, Expiration: expiration.UTC().Truncate(time.Microsecond)}
@@ -59,10 +49,10 @@ func (a *App) RemovePAT(ctx context.Context, s Scope, userID, patID string) (*us
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID(userID, errPATUserIDMissing); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, err
 	}
-	if err := checkID(patID, fail.Invalid("COMMAND-2M9fs", "Token id is missing")); err != nil {
+	if err := checkID(patID, errPATIDMissing); err != nil {
 		return nil, err
 	}
 	return a.changeUser(ctx, g, userID, errPATUserMissing, func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
@@ -82,7 +72,7 @@ func (a *App) ListPATs(ctx context.Context, s Scope, userID string, p store.Page
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := checkID(userID, fail.Invalid("QUERY-Dbf3a", "User id is missing")); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, 0, err
 	}
 	u, err := a.store.User(ctx, userID)

@@ -11,7 +11,6 @@ import (
 	"github.com/warden-id/warden/internal/oauth"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
 )
 
 // Issuing, rotating and revoking the OAuth2 tokens of a grant. Every grant
@@ -23,19 +22,6 @@ import (
 const (
 	accessTTL  = time.Hour
 	refreshTTL = 30 * 24 * time.Hour
-)
-
-var (
-	// ErrCodeRedeemed: the code's auth request is gone — redeemed by another
-	// token request (or it expired).
-	ErrCodeRedeemed = fail.New(codes.FailedPrecondition, "WARDEN-CODE1", "The authorization code was already redeemed")
-	// ErrRefreshUnknown: no such refresh token, or it expired or was revoked.
-	ErrRefreshUnknown = fail.New(codes.NotFound, "WARDEN-REFRESH0", "The refresh token is unknown or expired")
-	// ErrRefreshReplayed: a spent refresh token was presented again; it leaked,
-	// and its whole family is revoked.
-	ErrRefreshReplayed = fail.New(codes.FailedPrecondition, "WARDEN-REFRESH1", "The refresh token was already used: its family is revoked")
-	// ErrTokenOtherClient: a client presented a token issued to another.
-	ErrTokenOtherClient = fail.New(codes.PermissionDenied, "WARDEN-TOKCLI", "The token was not issued for this client")
 )
 
 // GrantKind is how a token request proves its right to tokens.

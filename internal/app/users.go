@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/warden-id/warden/internal/credential"
@@ -12,7 +11,6 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
-	"google.golang.org/grpc/codes"
 )
 
 // visible applies the scope to a loaded user: a user outside the org context
@@ -33,11 +31,6 @@ func (g granted) visible(u *user.User, notFound *fail.Error) error {
 	}
 	return nil
 }
-
-// errOutranked: the target user holds roles (permissions) the caller lacks; see
-// Caller.Covers. Without this, a user manager could mint a PAT for, set the
-// password of, or lock out an IAM owner.
-var errOutranked = fail.New(codes.PermissionDenied, "WARDEN-RANK1", "The user holds roles the caller does not hold")
 
 // loadForChange loads a user inside a write for a change of its state,
 // credentials or password: visible in the scope with the use case's
@@ -123,7 +116,7 @@ func (a *App) GetUser(ctx context.Context, s Scope, userID string) (*user.User, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkID(userID, fail.Invalid("QUERY-4Mifs", "User id is missing")); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, nil, err
 	}
 	u, err := a.store.User(ctx, userID)
@@ -152,12 +145,12 @@ func (a *App) ListUsers(ctx context.Context, s Scope, q store.UserQuery) (*store
 	}
 	for _, m := range append(append([]store.TextMatch{}, q.UserNames...), q.Emails...) {
 		if !pgText(m.Value) {
-			return nil, nil, fail.Invalid("WARDEN-QCHR", "search text contains a NUL or is not valid UTF-8")
+			return nil, nil, errSearchTextChars
 		}
 	}
 	for _, id := range q.IDs {
 		if !pgText(id) {
-			return nil, nil, fail.Invalid("WARDEN-IDCHR", "id contains a NUL or is not valid UTF-8")
+			return nil, nil, errIDChars
 		}
 	}
 	switch c, perm := g.Caller, g.perm(); {
@@ -196,7 +189,7 @@ func (a *App) UserChanges(ctx context.Context, s Scope, userID string, q store.E
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID(userID, fail.Invalid("QUERY-W2fs4", "User id is missing")); err != nil {
+	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, err
 	}
 	u, err := a.store.User(ctx, userID)
@@ -266,7 +259,7 @@ func (a *App) newHuman(ctx context.Context, g granted, in NewHuman, orgOf func()
 		}
 	}
 	if !strings.Contains(h.Email, "@") || strings.ContainsAny(h.Email, " \t\r\n") {
-		return nil, event.Event{}, fail.Invalid("EMAIL-599BI", "Email is invalid")
+		return nil, event.Event{}, errEmailInvalid
 	}
 	if in.UserID != "" {
 		if err := checkUserID(in.UserID); err != nil {
@@ -275,14 +268,14 @@ func (a *App) newHuman(ctx context.Context, g granted, in NewHuman, orgOf func()
 	}
 	switch {
 	case in.Password != "" && in.HashedPassword != "":
-		return nil, event.Event{}, fail.Invalid("COMMAND-Pwd2x", "give either a password or a hashed password")
+		return nil, event.Event{}, errPasswordAndHash
 	case in.Password != "":
 		if err := checkPasswordRules(in.Password); err != nil {
 			return nil, event.Event{}, err
 		}
 	case in.HashedPassword != "":
 		if err := credential.CheckHashFormat(in.HashedPassword); err != nil {
-			return nil, event.Event{}, fail.Invalid("COMMAND-HashF", "Hashed password: "+err.Error())
+			return nil, event.Event{}, errHashedPassword.Msgf("Hashed password: %v", err)
 		}
 		h.PasswordHash = in.HashedPassword
 	}
@@ -329,7 +322,7 @@ func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.Use
 		}
 	}
 	if in.AccessTokenType < 0 || in.AccessTokenType > 1 {
-		return nil, fail.Invalid("COMMAND-TknTy", "unknown access token type")
+		return nil, errAccessTokenType
 	}
 	uid := in.UserID
 	if uid != "" {
@@ -359,7 +352,7 @@ func (a *App) targetOrg(ctx context.Context, g granted, explicit string) (string
 	if orgID == "" {
 		orgID = g.Caller.OrgID
 	}
-	if err := checkID(orgID, fail.Invalid("WARDEN-ORGID", "organisation id is missing")); err != nil {
+	if err := checkID(orgID, errOrgIDMissing); err != nil {
 		return "", err
 	}
 	if !g.Caller.Can(g.perm(), orgID) {
@@ -374,15 +367,6 @@ func (a *App) targetOrg(ctx context.Context, g granted, explicit string) (string
 	}
 	return orgID, nil
 }
-
-// errUserHandleTaken: a caller-chosen user id that is a machine user's name,
-// or a machine user name that is a user's id. Both name a machine user as an
-// OAuth2 client id, so each must name one user only.
-var errUserHandleTaken = fail.New(codes.AlreadyExists, "WARDEN-UIDNAME", "A user id or machine user name with this value already exists")
-
-// errBadUserID: a caller-chosen user id outside the safe alphabet. Ids appear
-// in URL paths (the API's, the console's) and as client ids.
-var errBadUserID = fail.Invalid("WARDEN-UIDCHR", fmt.Sprintf("user id must be 1 to %d letters, digits, '_', '-' or '.', and not \".\" or \"..\"", MaxIDLen))
 
 // checkUserID validates a caller-chosen user id.
 func checkUserID(v string) error {

@@ -60,23 +60,21 @@ func (e *Error) Wrap(cause error) *Error {
 	return &c
 }
 
+// Msgf returns a copy of e whose message is formatted from the arguments: for an
+// error whose text names the field or limit at fault, while its code and ids stay
+// those of the catalogue entry.
+func (e *Error) Msgf(format string, args ...any) *Error {
+	c := *e
+	c.Message = fmt.Sprintf(format, args...)
+	return &c
+}
+
 // As extracts a *Error from err.
 func As(err error) (*Error, bool) {
 	var e *Error
 	ok := errors.As(err, &e)
 	return e, ok
 }
-
-// Common errors that are not tied to one aggregate.
-var (
-	InvalidArgument  = New(codes.InvalidArgument, "WARDEN-INVAL", "Invalid argument")
-	Unauthenticated  = New(codes.Unauthenticated, "AUTH-7fs1e", "Errors.Token.Invalid")
-	PermissionDenied = New(codes.PermissionDenied, "AUTHZ-HdgFs", "No matching permissions found")
-	Unavailable      = New(codes.Unavailable, "WARDEN-UNAVAIL", "Service temporarily unavailable")
-	Internal         = New(codes.Internal, "WARDEN-INTERNAL", "Internal error")
-	OrgNotFound      = New(codes.NotFound, "ORG-GEJ3m", "Organisation not found")
-	TooLarge         = New(codes.ResourceExhausted, "WARDEN-SIZE", "Request too large")
-)
 
 // Invalid returns an InvalidArgument error with a specific id and message.
 func Invalid(id, message string) *Error { return New(codes.InvalidArgument, id, message) }

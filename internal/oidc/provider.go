@@ -64,7 +64,7 @@ func New(ctx context.Context, a *app.App, s store.Store, issuer string, log *slo
 	opts := []op.Option{
 		op.WithCustomEndpoints(
 			op.NewEndpoint("/oauth/v2/authorize"), op.NewEndpoint("/oauth/v2/token"),
-			op.NewEndpoint(userinfoPath), op.NewEndpoint("/oauth/v2/revoke"),
+			op.NewEndpoint(userinfoPath), op.NewEndpoint(revokePath),
 			op.NewEndpoint("/oidc/v1/end_session"), op.NewEndpoint("/oauth/v2/keys")),
 		op.WithCustomIntrospectionEndpoint(op.NewEndpoint("/oauth/v2/introspect")),
 		op.WithLogger(log),
@@ -106,10 +106,22 @@ func (p *Provider) Handler() http.Handler {
 			// Sign-out ends this browser's session, and nobody else's.
 			r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, CookieValue(r, SessionCookie)))
 		case introspectPath:
-			p.introspect(w, r)
+			var ok bool
+			if r, ok = p.authenticateAssertion(w, r); ok {
+				p.introspect(w, r)
+			}
 			return
 		case tokenPath:
 			if !ignoreUnservedRefreshScopes(w, r) {
+				return
+			}
+			var ok bool
+			if r, ok = p.authenticateAssertion(w, r); !ok {
+				return
+			}
+		case revokePath:
+			var ok bool
+			if r, ok = p.authenticateAssertion(w, r); !ok {
 				return
 			}
 		}
@@ -117,7 +129,10 @@ func (p *Provider) Handler() http.Handler {
 	})
 }
 
-const tokenPath = "/oauth/v2/token"
+const (
+	tokenPath  = "/oauth/v2/token"
+	revokePath = "/oauth/v2/revoke"
+)
 
 // ignoreUnservedRefreshScopes drops from a refresh grant's scope the reserved
 // urn:zitadel: scopes Warden does not serve. The authorize step left them out

@@ -4,11 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -364,35 +362,6 @@ func (s *storage) ClientCredentialsTokenRequest(ctx context.Context, clientID st
 		return nil, grantErr(err)
 	}
 	return &clientCredentialsRequest{userID: u.ID, clientID: clientID, scopes: sc, audience: aud, epoch: u.CredentialEpoch}, nil
-}
-
-// GetKeyByIDAndClientID serves the JWT profile grant: clientID is the machine
-// user id the assertion names.
-func (s *storage) GetKeyByIDAndClientID(ctx context.Context, keyID, clientID string) (*jose.JSONWebKey, error) {
-	mk, _, err := load[credential.MachineKey](ctx, s.store, credential.KindMachineKey, keyID, false)
-	if err != nil {
-		return nil, err
-	}
-	if mk.UserID != clientID || (!mk.Expiration.IsZero() && time.Now().After(mk.Expiration)) {
-		return nil, errNotFound
-	}
-	// Administrator-issued, like a secret: the user's state decides, not the epoch.
-	if u, err := s.store.User(ctx, mk.UserID); err != nil || !u.CanAuthenticate() {
-		return nil, errDead
-	}
-	block, _ := pem.Decode([]byte(mk.PublicKeyPEM))
-	if block == nil {
-		return nil, errors.New("machine key: no PEM block")
-	}
-	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
-	if err != nil {
-		if rsaPub, err2 := x509.ParsePKCS1PublicKey(block.Bytes); err2 == nil {
-			pub = rsaPub
-		} else {
-			return nil, fmt.Errorf("machine key: %w", err)
-		}
-	}
-	return &jose.JSONWebKey{KeyID: keyID, Use: "sig", Key: pub}, nil
 }
 
 func (s *storage) ValidateJWTProfileScopes(ctx context.Context, userID string, scopes []string) ([]string, error) {

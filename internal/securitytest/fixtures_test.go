@@ -297,3 +297,23 @@ func consoleSignIn(t testing.TB, e *env, b *wardentest.Browser, loginName, passw
 	}
 	return v
 }
+
+// keyApp is an API app on private_key_jwt in a new project; it returns both ids.
+func (f *fixtures) keyApp(t testing.TB, orgID string) (string, string) {
+	t.Helper()
+	return f.memo2("keyApp", orgID, func() (string, string) {
+		p := f.project(t, orgID)
+		return p, f.admin(t, orgID, "POST", "/management/v1/projects/"+p+"/apps/api",
+			`{"name":"`+f.uniq("rs")+`","authMethodType":"API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"}`).Str("appId")
+	})
+}
+
+// withAppKey is a key of a keyApp; it returns the project, app and key ids.
+func (f *fixtures) withAppKey(t testing.TB, orgID string) (string, string, string) {
+	t.Helper()
+	v := f.memo("withAppKey", orgID, func() []string {
+		p, a := f.keyApp(t, orgID)
+		return []string{p, a, f.admin(t, orgID, "POST", "/management/v1/projects/"+p+"/apps/"+a+"/keys", `{"type":"KEY_TYPE_JSON"}`).Str("id")}
+	})
+	return v[0], v[1], v[2]
+}

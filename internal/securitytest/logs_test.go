@@ -25,11 +25,12 @@ import (
 // TestNoSecretInDebugLog: someone who reads the server's log — at debug level,
 // with an access line per request — finds no credential in it: no password
 // (right, wrong or new), no authorization code, no access, refresh or ID
-// token, no PAT, no client secret, no machine key or JWT assertion, no cookie
-// or CSRF token of the login page or the console, after sign-in, a forced
-// password change, the code exchange, refresh (and a replayed refresh),
-// userinfo, introspection, revocation, sign-out, PATs, client credentials,
-// the JWT profile grant, and the console's sign-in, tokens and secrets.
+// token, no PAT, no client secret, no machine or app key, no JWT or client
+// assertion, no cookie or CSRF token of the login page or the console, after
+// sign-in, a forced password change, the code exchange, refresh (and a
+// replayed refresh), userinfo, introspection (by secret and by assertion),
+// revocation, sign-out, PATs, client credentials, the JWT profile grant, app
+// keys, and the console's sign-in, tokens and secrets.
 func TestNoSecretInDebugLog(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
 		e := start(t, open(t), login.Options{AttemptsPerMinute: -1})
@@ -164,6 +165,24 @@ func TestNoSecretInDebugLog(t *testing.T) {
 		jpTok, _ := jp["access_token"].(string)
 		keep("JWT profile token", jpTok)
 		get(v1+"/orgs/me", jpTok)
+
+		// An API app on private_key_jwt: its key file and client assertions,
+		// accepted and refused.
+		kp, ka := f.keyApp(t, orgID)
+		ak := f.admin(t, orgID, "POST", v1+"/projects/"+kp+"/apps/"+ka+"/keys", `{"type":"KEY_TYPE_JSON"}`)
+		akRaw, _ := base64.StdEncoding.DecodeString(ak.Str("keyDetails"))
+		var akf wardentest.AppKeyFile
+		if err := json.Unmarshal(akRaw, &akf); err != nil {
+			t.Fatal(err)
+		}
+		akBlk, _ := pem.Decode([]byte(akf.Key))
+		keep("app key", ak.Str("keyDetails"), base64.StdEncoding.EncodeToString(akBlk.Bytes)[:64])
+		good := e.Assertion(t, akf, nil)
+		late := e.Assertion(t, akf, func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(time.Now().Add(-time.Minute)) })
+		keep("client assertions", good, late)
+		for _, a := range []string{good, late} {
+			oauthPost(t, e, "/oauth/v2/introspect", wardentest.WithAssertion(url.Values{"token": {jpTok}}, a), "", "")
+		}
 
 		// The console: sign-in, a PAT and a secret made there, sign-out.
 		root := e.human("", "root")

@@ -188,6 +188,8 @@ var deviations = map[string]deviation{
 	"IAM_USER_MANAGER ListProjects":                          {true, "ZITADEL's IAM_USER_MANAGER has project.read"},
 	"IAM_USER_MANAGER GetAppByID":                            {true, "ZITADEL's IAM_USER_MANAGER has project.app.read"},
 	"IAM_USER_MANAGER ListApps":                              {true, "ZITADEL's IAM_USER_MANAGER has project.app.read"},
+	"IAM_USER_MANAGER GetAppKey":                             {true, "ZITADEL's IAM_USER_MANAGER has project.app.read"},
+	"IAM_USER_MANAGER ListAppKeys":                           {true, "ZITADEL's IAM_USER_MANAGER has project.app.read"},
 	"IAM_USER_MANAGER GetLockoutPolicy":                      {false, "Warden reads the lockout policy with org.read; ZITADEL needs policy.read, which IAM_USER_MANAGER lacks. Reading the policy's two numbers gives nothing away"},
 	"ORG_USER_MANAGER GetProjectByID":                        {true, "ZITADEL's ORG_USER_MANAGER has project.read"},
 	"ORG_USER_MANAGER ListProjects":                          {true, "ZITADEL's ORG_USER_MANAGER has project.read"},
@@ -355,6 +357,22 @@ func matrixOps() []matrixOp {
 		{name: "RegenerateAPIClientSecret", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			p, a := f.apiApp(t, o)
 			return restCall{"POST", v1 + "/projects/" + p + "/apps/" + a + "/api_config/_generate_client_secret", `{}`}
+		}},
+		{name: "AddAppKey", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			p, a := f.keyApp(t, o)
+			return restCall{"POST", v1 + "/projects/" + p + "/apps/" + a + "/keys", `{"type":"KEY_TYPE_JSON"}`}
+		}},
+		{name: "GetAppKey", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			p, a, k := f.withAppKey(t, o)
+			return restCall{"GET", v1 + "/projects/" + p + "/apps/" + a + "/keys/" + k, ""}
+		}},
+		{name: "ListAppKeys", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			p, a := f.keyApp(t, o)
+			return restCall{"POST", v1 + "/projects/" + p + "/apps/" + a + "/keys/_search", `{}`}
+		}},
+		{name: "RemoveAppKey", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			p, a, k := f.withAppKey(t, o)
+			return restCall{"DELETE", v1 + "/projects/" + p + "/apps/" + a + "/keys/" + k, ""}
 		}},
 		{name: "GetLockoutPolicy", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"GET", v1 + "/policies/lockout", ""} }},
 		{name: "AddCustomLockoutPolicy", prep: func(t testing.TB, f *fixtures, o string) restCall {

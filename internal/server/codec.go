@@ -33,7 +33,7 @@ func newJSONCodec(res vanguard.TypeResolver) vanguard.Codec {
 
 func invalidJSON(err error) error {
 	ce := connect.NewError(connect.CodeInvalidArgument, err)
-	if d, derr := connect.NewErrorDetail(&message.ErrorDetail{Id: "WARDEN-JSON", Message: err.Error()}); derr == nil {
+	if d, derr := connect.NewErrorDetail(&message.ErrorDetail{Id: errBadJSON.ID, Message: err.Error()}); derr == nil {
 		ce.AddDetail(d)
 	}
 	return ce
@@ -82,7 +82,7 @@ func (c protoCodec) Unmarshal(data mem.BufferSlice, v any) error {
 }
 
 var errUndecodable = func() error {
-	const id, msg = "WARDEN-PROTO", "Request body is not a valid protobuf message"
+	id, msg := errBadProto.ID, errBadProto.Message
 	st := status.New(codes.InvalidArgument, msg+" ("+id+")")
 	if d, err := st.WithDetails(&message.ErrorDetail{Id: id, Message: msg}); err == nil {
 		st = d

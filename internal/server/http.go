@@ -10,12 +10,14 @@ import (
 	"strings"
 
 	"connectrpc.com/connect"
+	"github.com/warden-id/warden/internal/fail"
 	"google.golang.org/grpc/codes"
 )
 
 // statusJSON writes a google.rpc.Status body the way the transcoder does, for the
 // answers Warden gives before a request reaches it.
-func statusJSON(w http.ResponseWriter, httpStatus, grpcCode int, id, msg string) {
+func statusJSON(w http.ResponseWriter, httpStatus int, e *fail.Error) {
+	id, msg, grpcCode := e.ID, e.Message, int(e.Code)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(httpStatus)
 	_, _ = w.Write([]byte(`{"code":` + strconv.Itoa(grpcCode) + `,"message":` + strconv.Quote(msg+" ("+id+")") +
@@ -31,14 +33,14 @@ func statusJSON(w http.ResponseWriter, httpStatus, grpcCode int, id, msg string)
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if svc, method, ok := rpcPath(r.URL.Path); ok {
 		if s.methods[r.URL.Path] && isREST(r) && r.Header.Get("Connect-Protocol-Version") == "" {
-			statusJSON(w, http.StatusBadRequest, 3, "WARDEN-CONNECT", "Connect requests need the header Connect-Protocol-Version: 1")
+			statusJSON(w, http.StatusBadRequest, errConnectHeader)
 			return
 		}
 		if unknownRPC(w, r, svc, method, s.methods) {
 			return
 		}
 	}
-	statusJSON(w, http.StatusNotFound, 5, "WARDEN-NOROUTE", "No such endpoint")
+	statusJSON(w, http.StatusNotFound, errNoRoute)
 }
 
 // rpcPath splits /package.Service/Method.
@@ -109,7 +111,7 @@ func limitBody(next http.Handler) http.Handler {
 			b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 			r.Body.Close()
 			if err != nil {
-				statusJSON(w, http.StatusBadRequest, 3, "WARDEN-BODY", "Request body could not be read")
+				statusJSON(w, http.StatusBadRequest, errBodyRead)
 				return
 			}
 			if len(b) > MaxBodyBytes {
@@ -125,7 +127,7 @@ func limitBody(next http.Handler) http.Handler {
 }
 
 func tooLarge(w http.ResponseWriter) {
-	statusJSON(w, http.StatusRequestEntityTooLarge, 8, "WARDEN-SIZE", "Request body too large")
+	statusJSON(w, http.StatusRequestEntityTooLarge, fail.TooLarge)
 }
 
 // cappedBody fails a read past the limit with ResourceExhausted, which the

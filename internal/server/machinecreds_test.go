@@ -87,15 +87,15 @@ func TestMachineSecretREST(t *testing.T) {
 			if _, err := e.store.Artifact(context.Background(), credential.KindMachineSecret, id); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("secret survived removal: %v", err)
 			}
-			e.wantErr(e.admin("DELETE", p, ""), 400, "COMMAND-vaip9")
+			e.wantErr(e.admin("DELETE", p, ""), 400, "COMMAND-coi82n")
 
 			human := e.importHuman("hugo")
-			e.wantErr(e.admin("PUT", "/management/v1/users/"+human+"/secret", `{}`), 400, "COMMAND-bm9ds")
-			e.wantErr(e.admin("PUT", "/management/v1/users/424242/secret", `{}`), 404, "COMMAND-3M9ds")
+			e.wantErr(e.admin("PUT", "/management/v1/users/"+human+"/secret", `{}`), 400, "WARDEN-NOTMACHINE")
+			e.wantErr(e.admin("PUT", "/management/v1/users/424242/secret", `{}`), 404, "WARDEN-MACHINENOTFOUND")
 			_, none := e.machineWithToken("nobody")
-			e.wantErr(e.do("PUT", p, none, `{}`), 403, "AUTHZ-HdgFs")
+			e.wantErr(e.do("PUT", p, none, `{}`), 403, "AUTH-5mWD2")
 			other := e.must(e.admin("POST", "/management/v1/orgs", `{"name":"Other"}`), 200).str("id")
-			e.wantErr(e.admin("PUT", p, `{}`, "x-zitadel-orgid", other), 404, "COMMAND-3M9ds")
+			e.wantErr(e.admin("PUT", p, `{}`, "x-zitadel-orgid", other), 404, "WARDEN-MACHINENOTFOUND")
 			e.must(e.admin("POST", "/management/v1/users/"+id+"/_lock", `{}`), 200)
 			e.wantErr(e.admin("PUT", p, `{}`), 400, "COMMAND-3NN8v")
 
@@ -176,18 +176,18 @@ func TestMachineKeysREST(t *testing.T) {
 			}
 
 			// Refusals.
-			e.wantErr(e.admin("POST", p, `{"type":"KEY_TYPE_JSON","expirationDate":"2001-01-01T00:00:00Z"}`), 400, "COMMAND-dv3t5")
-			e.wantErr(e.admin("POST", p, `{}`), 400, "COMMAND-KeyTy")
-			e.wantErr(e.admin("POST", p, `{"type":"KEY_TYPE_JSON","publicKey":"bm90IGEga2V5"}`), 400, "COMMAND-5MmSd")
+			e.wantErr(e.admin("POST", p, `{"type":"KEY_TYPE_JSON","expirationDate":"2001-01-01T00:00:00Z"}`), 400, "WARDEN-EXPIRY")
+			e.wantErr(e.admin("POST", p, `{}`), 400, "WARDEN-KEYTYPE")
+			e.wantErr(e.admin("POST", p, `{"type":"KEY_TYPE_JSON","publicKey":"bm90IGEga2V5"}`), 400, "WARDEN-PUBKEY")
 			human := e.importHuman("hugo")
-			e.wantErr(e.admin("POST", "/management/v1/users/"+human+"/keys", `{"type":"KEY_TYPE_JSON"}`), 400, "COMMAND-bm9ds")
-			e.wantErr(e.admin("POST", "/management/v1/users/"+human+"/keys/_search", `{}`), 400, "COMMAND-bm9ds")
+			e.wantErr(e.admin("POST", "/management/v1/users/"+human+"/keys", `{"type":"KEY_TYPE_JSON"}`), 400, "WARDEN-NOTMACHINE")
+			e.wantErr(e.admin("POST", "/management/v1/users/"+human+"/keys/_search", `{}`), 400, "WARDEN-NOTMACHINE")
 			_, none := e.machineWithToken("nobody")
-			e.wantErr(e.do("POST", p, none, `{"type":"KEY_TYPE_JSON"}`), 403, "AUTHZ-HdgFs")
-			e.wantErr(e.do("POST", p+"/_search", none, `{}`), 403, "AUTHZ-HdgFs")
+			e.wantErr(e.do("POST", p, none, `{"type":"KEY_TYPE_JSON"}`), 403, "AUTH-5mWD2")
+			e.wantErr(e.do("POST", p+"/_search", none, `{}`), 403, "AUTH-5mWD2")
 			_, viewer := e.machineWithToken("viewer", "ORG_OWNER_VIEWER")
 			e.must(e.do("GET", p+"/"+keyID, viewer, ""), 200)
-			e.wantErr(e.do("DELETE", p+"/"+keyID, viewer, ""), 403, "AUTHZ-HdgFs")
+			e.wantErr(e.do("DELETE", p+"/"+keyID, viewer, ""), 403, "AUTH-5mWD2")
 			other := e.must(e.admin("POST", "/management/v1/orgs", `{"name":"Other"}`), 200).str("id")
 			e.wantErr(e.admin("GET", p+"/"+keyID, "", "x-zitadel-orgid", other), 404, "QUERY-Dfbg2")
 
@@ -238,7 +238,7 @@ func TestLockoutPolicyREST(t *testing.T) {
 			if add.str("details", "sequence") != "1" || add.str("details", "resourceOwner") != e.orgID || add.str("details", "creationDate") == "" {
 				t.Fatalf("add: %s", add.raw)
 			}
-			e.wantErr(e.admin("POST", p, `{"maxPasswordAttempts":3}`), 409, "Org-0PLSd")
+			e.wantErr(e.admin("POST", p, `{"maxPasswordAttempts":3}`), 409, "ORG-0olDf")
 			g = get()
 			if g.val("isDefault") != nil || g.val("policy", "isDefault") != nil || g.str("policy", "maxPasswordAttempts") != "3" ||
 				g.str("policy", "maxOtpAttempts") != "2" || g.str("policy", "details", "resourceOwner") != e.orgID || g.str("policy", "details", "sequence") != "1" {
@@ -270,10 +270,10 @@ func TestLockoutPolicyREST(t *testing.T) {
 			}
 			_, viewer := e.machineWithToken("viewer", "ORG_OWNER_VIEWER")
 			e.must(e.do("GET", p, viewer, ""), 200)
-			e.wantErr(e.do("PUT", p, viewer, `{"maxPasswordAttempts":1}`), 403, "AUTHZ-HdgFs")
-			e.wantErr(e.do("DELETE", p, viewer, ""), 403, "AUTHZ-HdgFs")
+			e.wantErr(e.do("PUT", p, viewer, `{"maxPasswordAttempts":1}`), 403, "AUTH-5mWD2")
+			e.wantErr(e.do("DELETE", p, viewer, ""), 403, "AUTH-5mWD2")
 			_, none := e.machineWithToken("nobody")
-			e.wantErr(e.do("GET", p, none, ""), 403, "AUTHZ-HdgFs")
+			e.wantErr(e.do("GET", p, none, ""), 403, "AUTH-5mWD2")
 
 			rs := e.must(e.admin("DELETE", p, ""), 200)
 			if rs.str("details", "sequence") != "3" {
@@ -317,12 +317,12 @@ func TestSetPasswordREST(t *testing.T) {
 			if v := changeRequired(); v != true {
 				t.Fatalf("change required: %v", v)
 			}
-			e.wantErr(e.admin("POST", "/management/v1/users/"+id+"/password", `{"password":"short"}`), 400, "COMMAND-Pwd8")
+			e.wantErr(e.admin("POST", "/management/v1/users/"+id+"/password", `{"password":"short"}`), 400, "WARDEN-PWLEN")
 			e.wantErr(e.admin("POST", "/management/v1/users/424242/password", `{"password":"Long-Enough-1"}`), 404, "")
 			robot := e.must(e.admin("POST", "/management/v1/users/machine", `{"userName":"robot","name":"Robot"}`), 200).str("userId")
-			e.wantErr(e.admin("POST", "/management/v1/users/"+robot+"/password", `{"password":"Long-Enough-1"}`), 400, "COMMAND-Pwd9h")
+			e.wantErr(e.admin("POST", "/management/v1/users/"+robot+"/password", `{"password":"Long-Enough-1"}`), 400, "WARDEN-NOTHUMAN")
 			_, none := e.machineWithToken("nobody")
-			e.wantErr(e.do("POST", "/management/v1/users/"+id+"/password", none, `{"password":"Long-Enough-1"}`), 403, "AUTHZ-HdgFs")
+			e.wantErr(e.do("POST", "/management/v1/users/"+id+"/password", none, `{"password":"Long-Enough-1"}`), 403, "AUTH-5mWD2")
 			other := e.must(e.admin("POST", "/management/v1/orgs", `{"name":"Other"}`), 200).str("id")
 			e.wantErr(e.admin("POST", "/management/v1/users/"+id+"/password", `{"password":"Long-Enough-1"}`, "x-zitadel-orgid", other), 404, "")
 
@@ -335,15 +335,15 @@ func TestSetPasswordREST(t *testing.T) {
 			if v := changeRequired(); v != nil {
 				t.Fatalf("v2 change required: %v", v)
 			}
-			e.wantErr(e.admin("POST", v2, `{"newPassword":{"password":"Fifth-Secret-5"},"verificationCode":"123456"}`), 400, "USERv2-PwCode")
+			e.wantErr(e.admin("POST", v2, `{"newPassword":{"password":"Fifth-Secret-5"},"verificationCode":"123456"}`), 400, "WARDEN-PWCODE")
 			e.wantErr(e.admin("POST", v2, `{"newPassword":{"password":"Fifth-Secret-5"},"currentPassword":"wrong-password"}`), 400, "COMMAND-3M0fs")
 			// The right current password (so the wrong one changed nothing) sets the new one.
 			e.must(e.admin("POST", v2, `{"newPassword":{"password":"Fifth-Secret-5","changeRequired":true},"currentPassword":"Fourth-Secret-4"}`), 200)
 			if v := changeRequired(); v != true {
 				t.Fatalf("v2 change required: %v", v)
 			}
-			e.wantErr(e.do("POST", v2, none, `{"newPassword":{"password":"Long-Enough-1"}}`), 403, "AUTHZ-HdgFs")
-			e.wantErr(e.do("POST", v2, none, `{"newPassword":{"password":"Long-Enough-1"},"currentPassword":"Fifth-Secret-5"}`), 403, "AUTHZ-HdgFs")
+			e.wantErr(e.do("POST", v2, none, `{"newPassword":{"password":"Long-Enough-1"}}`), 403, "AUTH-5mWD2")
+			e.wantErr(e.do("POST", v2, none, `{"newPassword":{"password":"Long-Enough-1"},"currentPassword":"Fifth-Secret-5"}`), 403, "AUTH-5mWD2")
 
 			// The user itself, without any permission, with its current password.
 			self := &app.Caller{UserID: id, OrgID: e.orgID}

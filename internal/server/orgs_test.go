@@ -66,7 +66,7 @@ func TestOrgLifecycleREST(t *testing.T) {
 			e.wantErr(e.do("PUT", "/management/v1/orgs/me", owner, `{"name":"  "}`), 400, "EVENT-Mf9sd")
 			e.wantErr(e.do("PUT", "/management/v1/orgs/me", owner, `{"name":"Acme"}`), 400, "ORG-4VSdf")
 			def := e.must(e.admin("GET", "/management/v1/orgs/me", ""), 200).str("org", "name")
-			e.wantErr(e.do("PUT", "/management/v1/orgs/me", owner, `{"name":"`+def+`"}`), 409, "ORG-lapo2m")
+			e.wantErr(e.do("PUT", "/management/v1/orgs/me", owner, `{"name":"`+def+`"}`), 409, "WARDEN-ORGNAME")
 			before := e.must(e.admin("GET", "/admin/v1/orgs/"+acme, ""), 200)
 			up := e.must(e.do("PUT", "/management/v1/orgs/me", owner, `{"name":"Acme Two"}`), 200)
 			if up.seq(t) <= mustUint(t, before.str("org", "details", "sequence")) || up.str("details", "resourceOwner") != acme {
@@ -124,7 +124,7 @@ func TestOrgLifecycleREST(t *testing.T) {
 			if s := me(owner); s != 401 {
 				t.Fatalf("a removed org's user: %d, want 401", s)
 			}
-			e.wantErr(e.admin("GET", "/admin/v1/orgs/"+acme, ""), 404, "ORG-GEJ3m")
+			e.wantErr(e.admin("GET", "/admin/v1/orgs/"+acme, ""), 404, "WARDEN-ORGNOTFOUND")
 			e.wantErr(e.admin("DELETE", "/admin/v1/orgs/"+acme, ""), 404, "COMMA-aps2n")
 			e.wantErr(e.admin("GET", "/management/v1/orgs/me", "", h...), 404, "")
 			ctx := context.Background()
@@ -187,7 +187,7 @@ func TestForeignOrgOwnerCannotChangeOrg(t *testing.T) {
 				{"DELETE", "/management/v1/orgs/me", ""},
 				{"POST", "/management/v1/orgs/me/changes/_search", `{}`},
 			} {
-				e.wantErr(e.do(c.method, c.path, attacker, c.body, h...), 403, "AUTHZ-HdgFs")
+				e.wantErr(e.do(c.method, c.path, attacker, c.body, h...), 403, "AUTH-5mWD2")
 			}
 			for _, c := range []struct{ method, path, body string }{
 				{"DELETE", "/admin/v1/orgs/" + victim, ""},
@@ -196,7 +196,7 @@ func TestForeignOrgOwnerCannotChangeOrg(t *testing.T) {
 				{"PUT", "/admin/v1/orgs/default/" + victim, `{}`},
 				{"POST", "/admin/v1/members", `{"userId":"x","roles":["IAM_OWNER"]}`},
 			} {
-				e.wantErr(e.do(c.method, c.path, attacker, c.body), 403, "AUTHZ-HdgFs")
+				e.wantErr(e.do(c.method, c.path, attacker, c.body), 403, "AUTH-5mWD2")
 			}
 			if after := e.must(e.admin("GET", "/admin/v1/orgs/"+victim, ""), 200).raw; after != before {
 				t.Fatalf("the victim org changed:\n%s\n%s", before, after)
@@ -255,7 +255,7 @@ func TestAdminOrgsREST(t *testing.T) {
 			b, _, _ := e.orgWithOwner("Beta")
 			e.must(e.admin("POST", "/management/v1/orgs/me/_deactivate", `{}`, "x-zitadel-orgid", b), 200)
 
-			e.wantErr(e.admin("GET", "/admin/v1/orgs/424242", ""), 404, "ORG-GEJ3m")
+			e.wantErr(e.admin("GET", "/admin/v1/orgs/424242", ""), 404, "WARDEN-ORGNOTFOUND")
 			if g := e.must(e.admin("GET", "/admin/v1/orgs/"+a, ""), 200); g.str("org", "id") != a || g.str("org", "name") != "Alpha" || g.str("org", "state") != "ORG_STATE_ACTIVE" {
 				t.Fatalf("get: %s", g.raw)
 			}
@@ -290,7 +290,7 @@ func TestAdminOrgsREST(t *testing.T) {
 			if d := e.must(e.admin("GET", "/admin/v1/orgs/default", ""), 200); d.str("org", "id") != e.orgID {
 				t.Fatalf("default: %s", d.raw)
 			}
-			e.wantErr(e.admin("PUT", "/admin/v1/orgs/default/424242", `{}`), 404, "ORG-GEJ3m")
+			e.wantErr(e.admin("PUT", "/admin/v1/orgs/default/424242", `{}`), 404, "WARDEN-ORGNOTFOUND")
 			e.wantErr(e.admin("PUT", "/admin/v1/orgs/default/"+b, `{}`), 400, "WARDEN-ORGDEF2")
 			e.must(e.admin("PUT", "/admin/v1/orgs/default/"+a, `{}`), 200)
 			if d := e.must(e.admin("GET", "/admin/v1/orgs/default", ""), 200); d.str("org", "id") != a {
@@ -304,7 +304,7 @@ func TestAdminOrgsREST(t *testing.T) {
 			}
 			// An org owner is no instance administrator.
 			for _, p := range []string{"/admin/v1/orgs/" + a, "/admin/v1/orgs/default"} {
-				e.wantErr(e.do("GET", p, ownerTok, ""), 403, "AUTHZ-HdgFs")
+				e.wantErr(e.do("GET", p, ownerTok, ""), 403, "AUTH-5mWD2")
 			}
 			if e.do("GET", "/admin/v1/healthz", "", "").status != 200 {
 				t.Fatal("admin healthz")
@@ -414,7 +414,7 @@ func TestNoIAMRoleEscalation(t *testing.T) {
 					{"PUT", "/admin/v1/members/" + firstOwner, `{"roles":["IAM_OWNER_VIEWER"]}`},
 					{"DELETE", "/admin/v1/members/" + firstOwner, ""},
 				} {
-					e.wantErr(e.do(c.method, c.path, tok, c.body), 403, "AUTHZ-HdgFs")
+					e.wantErr(e.do(c.method, c.path, tok, c.body), 403, "AUTH-5mWD2")
 				}
 				after, _ := e.store.MembershipsOf(context.Background(), uid)
 				if fmt.Sprint(rolesOf(before)) != fmt.Sprint(rolesOf(after)) {
@@ -494,7 +494,7 @@ func TestSetUpOrgREST(t *testing.T) {
 			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("BadMail", "ada", "not-an-email", `[]`)), 400, "EMAIL-599BI")
 			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("BadRole", "ada", "ada@example.com", `["IAM_OWNER"]`)), 400, "Org-4N8es")
 			def := e.must(e.admin("GET", "/admin/v1/orgs/default", ""), 200).str("org", "name")
-			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body(def, "ada", "ada@example.com", `[]`)), 409, "ORG-lapo2m")
+			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body(def, "ada", "ada@example.com", `[]`)), 409, "WARDEN-ORGNAME")
 			if got := orgs(); got != n {
 				t.Fatalf("refused setups left orgs: %s → %s", n, got)
 			}
@@ -513,9 +513,9 @@ func TestSetUpOrgREST(t *testing.T) {
 			if u := e.must(e.admin("GET", "/management/v1/users/"+uid, "", "x-zitadel-orgid", orgID), 200); u.str("user", "state") != "USER_STATE_ACTIVE" {
 				t.Fatalf("user: %s", u.raw)
 			}
-			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("Newco", "bob", "bob@example.com", `[]`)), 409, "ORG-lapo2m")
+			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("Newco", "bob", "bob@example.com", `[]`)), 409, "WARDEN-ORGNAME")
 			_, _, ownerTok := e.orgWithOwner("Elsewhere", "ORG_OWNER")
-			e.wantErr(e.do("POST", "/admin/v1/orgs/_setup", ownerTok, body("Mine", "eve", "eve@example.com", `[]`)), 403, "AUTHZ-HdgFs")
+			e.wantErr(e.do("POST", "/admin/v1/orgs/_setup", ownerTok, body("Mine", "eve", "eve@example.com", `[]`)), 403, "AUTH-5mWD2")
 		})
 	}
 }

@@ -101,17 +101,17 @@ func TestProjectsREST(t *testing.T) {
 				t.Fatalf("get: %s", get.raw)
 			}
 			e.must(e.do("GET", "/management/v1/projects/"+pid, viewer, ""), 200)
-			e.wantErr(e.do("GET", "/management/v1/projects/"+pid, none, ""), 403, "AUTHZ-HdgFs")
-			e.wantErr(e.do("POST", "/management/v1/projects", viewer, `{"name":"x"}`), 403, "AUTHZ-HdgFs")
+			e.wantErr(e.do("GET", "/management/v1/projects/"+pid, none, ""), 403, "AUTH-5mWD2")
+			e.wantErr(e.do("POST", "/management/v1/projects", viewer, `{"name":"x"}`), 403, "AUTH-5mWD2")
 			p2 := e.must(e.do("POST", "/management/v1/projects", creator, `{"name":"Second"}`), 200).str("id")
 			e.wantErr(e.admin("POST", "/management/v1/projects", `{"name":""}`), 400, "")
-			e.wantErr(e.admin("POST", "/management/v1/projects", `{"name":"chk","projectRoleCheck":true}`), 400, "PROJECT-Unsup")
-			e.wantErr(e.admin("GET", "/management/v1/projects/424242", ""), 404, "PROJECT-Sf2gb")
+			e.wantErr(e.admin("POST", "/management/v1/projects", `{"name":"chk","projectRoleCheck":true}`), 400, "WARDEN-PROJECTCHECKS")
+			e.wantErr(e.admin("GET", "/management/v1/projects/424242", ""), 404, "QUERY-fk2fs")
 
 			// Another org's context does not see the project.
 			other := e.must(e.admin("POST", "/management/v1/orgs", `{"name":"Other"}`), 200).str("id")
-			e.wantErr(e.admin("GET", "/management/v1/projects/"+pid, "", "x-zitadel-orgid", other), 404, "PROJECT-Sf2gb")
-			e.wantErr(e.admin("DELETE", "/management/v1/projects/"+pid, "", "x-zitadel-orgid", other), 404, "PROJECT-Sf2gb")
+			e.wantErr(e.admin("GET", "/management/v1/projects/"+pid, "", "x-zitadel-orgid", other), 404, "QUERY-fk2fs")
+			e.wantErr(e.admin("DELETE", "/management/v1/projects/"+pid, "", "x-zitadel-orgid", other), 404, "QUERY-fk2fs")
 			e.wantErr(e.do("POST", "/management/v1/projects", creator, `{"name":"x"}`, "x-zitadel-orgid", other), 403, "")
 			if l := e.must(e.admin("POST", "/management/v1/projects/_search", `{}`, "x-zitadel-orgid", other), 200); l.str("details", "totalResult") != "" {
 				t.Fatalf("other org list: %s", l.raw)
@@ -146,8 +146,8 @@ func TestProjectsREST(t *testing.T) {
 			if rm.seq(t) != up.seq(t)+1 {
 				t.Fatalf("remove details %s after %s", rm.raw, up.raw)
 			}
-			e.wantErr(e.admin("GET", "/management/v1/projects/"+p2, ""), 404, "PROJECT-Sf2gb")
-			e.wantErr(e.admin("DELETE", "/management/v1/projects/"+p2, ""), 404, "PROJECT-Sf2gb")
+			e.wantErr(e.admin("GET", "/management/v1/projects/"+p2, ""), 404, "QUERY-fk2fs")
+			e.wantErr(e.admin("DELETE", "/management/v1/projects/"+p2, ""), 404, "QUERY-fk2fs")
 			var types []string
 			for _, ev := range e.orgEvents(t) {
 				if strings.HasPrefix(ev.Type, "project.") {
@@ -220,7 +220,7 @@ func TestAppsREST(t *testing.T) {
 			if spa.str("clientSecret") != "" || e.storedApp(t, spa.str("clientId")).SecretHash != "" {
 				t.Fatalf("public client got a secret: %s", spa.raw)
 			}
-			e.wantErr(e.admin("POST", base+"/"+spa.str("appId")+"/oidc_config/_generate_client_secret", `{}`), 400, "COMMAND-Ghrh3")
+			e.wantErr(e.admin("POST", base+"/"+spa.str("appId")+"/oidc_config/_generate_client_secret", `{}`), 400, "WARDEN-APPNOSECRET")
 			pkj := e.must(e.admin("POST", base+"/oidc", `{"name":"pkj","redirectUris":["https://pkj.example.com/"],"authMethodType":"OIDC_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"}`), 200)
 			if pkj.str("clientSecret") != "" {
 				t.Fatalf("private_key_jwt client got a secret: %s", pkj.raw)
@@ -249,7 +249,7 @@ func TestAppsREST(t *testing.T) {
 			e.wantErr(e.admin("PUT", base+"/"+webID+"/oidc_config", `{"redirectUris":["https://shop.example.com/cb2","http://localhost:3000/cb"],`+
 				`"grantTypes":["OIDC_GRANT_TYPE_AUTHORIZATION_CODE","OIDC_GRANT_TYPE_REFRESH_TOKEN"],"accessTokenType":"OIDC_TOKEN_TYPE_JWT",`+
 				`"appType":"OIDC_APP_TYPE_USER_AGENT","authMethodType":"OIDC_AUTH_METHOD_TYPE_POST","clockSkew":"2s","devMode":true}`), 400, "COMMAND-1m88i")
-			e.wantErr(e.admin("PUT", base+"/"+webID+"/oidc_config", `{"redirectUris":["http://shop.example.com/cb"]}`), 400, "APP-Rdr1")
+			e.wantErr(e.admin("PUT", base+"/"+webID+"/oidc_config", `{"redirectUris":["http://shop.example.com/cb"]}`), 400, "WARDEN-REDIRECTURI")
 			// Switching to a method without a secret drops it.
 			e.must(e.admin("PUT", base+"/"+webID+"/oidc_config", `{"redirectUris":["https://shop.example.com/cb"],"authMethodType":"OIDC_AUTH_METHOD_TYPE_NONE"}`), 200)
 			if ap = e.storedApp(t, webClient); ap.SecretHash != "" || ap.AuthMethod != project.AuthNone {
@@ -279,7 +279,7 @@ func TestAppsREST(t *testing.T) {
 			if ap := e.storedApp(t, apiClient); ap.SecretHash != "" || ap.AuthMethod != 1 {
 				t.Fatalf("api app after switch to private_key_jwt: %+v", ap)
 			}
-			e.wantErr(e.admin("POST", base+"/"+apiID+"/api_config/_generate_client_secret", `{}`), 400, "COMMAND-Ghrh3")
+			e.wantErr(e.admin("POST", base+"/"+apiID+"/api_config/_generate_client_secret", `{}`), 400, "WARDEN-APPNOSECRET")
 
 			list := e.must(e.admin("POST", base+"/_search", `{}`), 200)
 			if list.str("details", "totalResult") != "6" {
@@ -292,8 +292,8 @@ func TestAppsREST(t *testing.T) {
 
 			// Unknown ids, wrong project, wrong org context, missing permission.
 			e.wantErr(e.admin("GET", base+"/123", ""), 404, "COMMAND-2n8uU")
-			e.wantErr(e.admin("POST", "/management/v1/projects/999/apps/oidc", `{"name":"x","redirectUris":["https://a.example.com/"]}`), 404, "PROJECT-Sf2gb")
-			e.wantErr(e.admin("POST", "/management/v1/projects/999/apps/_search", `{}`), 404, "PROJECT-Sf2gb")
+			e.wantErr(e.admin("POST", "/management/v1/projects/999/apps/oidc", `{"name":"x","redirectUris":["https://a.example.com/"]}`), 404, "QUERY-fk2fs")
+			e.wantErr(e.admin("POST", "/management/v1/projects/999/apps/_search", `{}`), 404, "QUERY-fk2fs")
 			p2 := e.must(e.admin("POST", "/management/v1/projects", `{"name":"p2"}`), 200).str("id")
 			e.wantErr(e.admin("GET", "/management/v1/projects/"+p2+"/apps/"+webID, ""), 404, "COMMAND-2n8uU")
 			other := e.must(e.admin("POST", "/management/v1/orgs", `{"name":"Other"}`), 200).str("id")
@@ -301,9 +301,9 @@ func TestAppsREST(t *testing.T) {
 			e.wantErr(e.admin("POST", base+"/"+webID+"/oidc_config/_generate_client_secret", `{}`, "x-zitadel-orgid", other), 404, "")
 			_, viewer := e.machineWithToken("viewer", "ORG_OWNER_VIEWER")
 			e.must(e.do("GET", base+"/"+webID, viewer, ""), 200)
-			e.wantErr(e.do("POST", base+"/"+apiID+"/api_config/_generate_client_secret", viewer, `{}`), 403, "AUTHZ-HdgFs")
-			e.wantErr(e.do("POST", base+"/api", viewer, `{"name":"x"}`), 403, "AUTHZ-HdgFs")
-			e.wantErr(e.do("DELETE", base+"/"+webID, viewer, ""), 403, "AUTHZ-HdgFs")
+			e.wantErr(e.do("POST", base+"/"+apiID+"/api_config/_generate_client_secret", viewer, `{}`), 403, "AUTH-5mWD2")
+			e.wantErr(e.do("POST", base+"/api", viewer, `{"name":"x"}`), 403, "AUTH-5mWD2")
+			e.wantErr(e.do("DELETE", base+"/"+webID, viewer, ""), 403, "AUTH-5mWD2")
 
 			// Removal: the app, then the project with the rest.
 			e.must(e.admin("DELETE", base+"/"+apiID, ""), 200)
@@ -319,7 +319,7 @@ func TestAppsREST(t *testing.T) {
 				}
 			}
 			e.wantErr(e.admin("GET", base+"/"+webID, ""), 404, "")
-			e.wantErr(e.admin("POST", base+"/_search", `{}`), 404, "PROJECT-Sf2gb")
+			e.wantErr(e.admin("POST", base+"/_search", `{}`), 404, "QUERY-fk2fs")
 			e.must(e.admin("GET", "/management/v1/projects/"+p2, ""), 200)
 
 			// Every change left an org event, sequences without gaps.

@@ -130,7 +130,7 @@ func TestAuthorization(t *testing.T) {
 	}
 
 	_, none := e.machineWithToken("nobody")
-	if r := e.do("POST", lock, none, "{}"); r.status != 403 || r.errID() != "AUTHZ-HdgFs" || !strings.Contains(r.raw, "No matching permissions found") {
+	if r := e.do("POST", lock, none, "{}"); r.status != 403 || r.errID() != "AUTH-5mWD2" || !strings.Contains(r.raw, "No matching permissions found") {
 		t.Fatalf("no membership: %d %s", r.status, r.raw)
 	}
 	if r := e.do("POST", "/v2/users/"+target+"/lock", none, "{}"); r.status != 403 {

@@ -284,7 +284,7 @@ func TestUserV2betaEveryMethod(t *testing.T) {
 					_, err = betaCall[userv2beta.AddHumanUserRequest, userv2beta.AddHumanUserResponse](t, e, p, "AddHumanUser", e.token, &userv2beta.AddHumanUserRequest{
 						Profile: &userv2beta.SetHumanProfile{GivenName: "T", FamilyName: "O"}, Email: &userv2beta.SetHumanEmail{Email: "totp-" + n + "@example.com"},
 						TotpSecret: proto.String("JBSWY3DPEHPK3PXP")})
-					wantErr(t, "TOTP secret", err, codes.InvalidArgument, "USERv2-Unsup")
+					wantErr(t, "TOTP secret", err, codes.InvalidArgument, "WARDEN-V2UNSUP")
 				})
 				t.Run("ListUsers", func(t *testing.T) {
 					e.importHuman("list-" + n + "-a")

@@ -2,17 +2,6 @@ package user
 
 import (
 	"github.com/warden-id/warden/internal/event"
-	"github.com/warden-id/warden/internal/fail"
-	"google.golang.org/grpc/codes"
-)
-
-// Errors of a password check (ZITADEL's ids).
-var (
-	ErrLocked        = fail.New(codes.FailedPrecondition, "COMMAND-JLK35", "Errors.User.Locked")
-	ErrNotActive     = fail.New(codes.FailedPrecondition, "COMMAND-3n8fs", "Errors.User.NotActive")
-	ErrWrongPassword = fail.New(codes.InvalidArgument, "COMMAND-3M0fs", "Errors.User.Password.Invalid")
-	ErrNoPassword    = fail.New(codes.FailedPrecondition, "COMMAND-3nJ4t", "Errors.User.Password.NotSet")
-	ErrNotHuman      = fail.New(codes.FailedPrecondition, "COMMAND-Pwd9h", "Errors.User.NotHuman")
 )
 
 // CheckOutcome is what a password check decided.

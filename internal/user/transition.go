@@ -3,7 +3,6 @@ package user
 import (
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
-	"google.golang.org/grpc/codes"
 )
 
 // Op is a lifecycle operation.
@@ -19,44 +18,6 @@ const (
 
 func (o Op) String() string {
 	return [...]string{"lock", "unlock", "deactivate", "reactivate", "remove"}[o]
-}
-
-// The error catalogue: ZITADEL's ids for each operation, v1 and v2.
-var (
-	notFoundText = "User could not be found"
-	emptyIDs     = [...][2]string{
-		OpLock: {"COMMAND-2M0sd", "COMMAND-agz3eczifm"}, OpUnlock: {"COMMAND-M0dse", "COMMAND-a9ld4xckax"},
-		OpDeactivate: {"COMMAND-m0gDf", "COMMAND-78iiirat8y"}, OpReactivate: {"COMMAND-4M9ds", "COMMAND-0nx1ie38fw"},
-		OpRemove: {"COMMAND-2M0ds", "COMMAND-vaipl7s13l"},
-	}
-	notFoundIDs = [...][2]string{
-		OpLock: {"COMMAND-5M9fs", "COMMAND-450yxuqrh1"}, OpUnlock: {"COMMAND-M0dos", "COMMAND-x377t913pw"},
-		OpDeactivate: {"COMMAND-3M9ds", "COMMAND-5gp2p62iin"}, OpReactivate: {"COMMAND-4M0sd", "COMMAND-9hy5kzbuk6"},
-		OpRemove: {"COMMAND-m9od", "COMMAND-bd4ir1mblj"},
-	}
-
-	ErrNotActiveOrInitial = fail.New2(codes.FailedPrecondition, "COMMAND-3NN8v", "COMMAND-lgws8wtsqf", "User is not active or initial")
-	ErrNotLocked          = fail.New2(codes.FailedPrecondition, "COMMAND-4M0ds", "COMMAND-olb9vb0oca", "User is not locked")
-	ErrDeactivateInitial  = fail.New2(codes.FailedPrecondition, "COMMAND-ke0fw", "COMMAND-gvx4kct9r2", "Cannot deactivate user in initial state")
-	ErrAlreadyInactive    = fail.New2(codes.FailedPrecondition, "COMMAND-5M0sf", "COMMAND-5gunjw0cd7", "User already inactive")
-	ErrNotInactive        = fail.New2(codes.FailedPrecondition, "COMMAND-6M0sf", "COMMAND-s5qqcz97hf", "User is not inactive")
-
-	// ErrGetNotFound is the query side's not-found (GetUserByID).
-	ErrGetNotFound = fail.New2(codes.NotFound, "QUERY-Dfbg2", "QUERY-Dfbg2", notFoundText)
-	// ErrUserNameTaken is returned when a user name is already used in the org.
-	ErrUserNameTaken = fail.New(codes.AlreadyExists, "COMMAND-k2unb", "Errors.User.AlreadyExists")
-)
-
-// ErrEmptyID is the InvalidArgument for a missing user id.
-func ErrEmptyID(op Op) *fail.Error {
-	ids := emptyIDs[op]
-	return fail.New2(codes.InvalidArgument, ids[0], ids[1], "User id is missing")
-}
-
-// ErrNotFound is the NotFound an operation answers for a missing or removed user.
-func ErrNotFound(op Op) *fail.Error {
-	ids := notFoundIDs[op]
-	return fail.New2(codes.NotFound, ids[0], ids[1], notFoundText)
 }
 
 // refusal is the transition table (shared/spec/compat.md, "State machine"):

@@ -1,0 +1,183 @@
+package app
+
+import (
+	"fmt"
+
+	"github.com/warden-id/warden/internal/fail"
+	"google.golang.org/grpc/codes"
+)
+
+// The use cases' error catalogue. ZITADEL's id where ZITADEL refuses the same thing
+// with the same code (checked against its command and query side); WARDEN- where
+// ZITADEL has no such error or answers it differently.
+var (
+	// Request input, every use case.
+	errCanceled        = fail.New(codes.Canceled, "WARDEN-CANCEL", "Request canceled")
+	errDeadline        = fail.New(codes.DeadlineExceeded, "WARDEN-DEADLINE", "Deadline exceeded")
+	errIDLength        = fail.Invalid("WARDEN-IDLEN", fmt.Sprintf("id longer than %d characters", MaxIDLen))
+	errIDChars         = fail.Invalid("WARDEN-IDCHR", "id contains a NUL or is not valid UTF-8")
+	errSearchTextChars = fail.Invalid("WARDEN-QCHR", "search text contains a NUL or is not valid UTF-8")
+	// The four below carry the field's name in their message (Msgf).
+	errRequired      = fail.Invalid("WARDEN-REQ", "a required field is missing")
+	errTooLong       = fail.Invalid("WARDEN-LEN", "a field is too long")
+	errNotUTF8       = fail.Invalid("WARDEN-UTF8", "a field is not valid UTF-8")
+	errInvisibleChar = fail.Invalid("WARDEN-CHARS", "a field contains a control or invisible character")
+	errUserIDMissing = fail.Invalid("WARDEN-USERID", "User id is missing")
+	errOrgIDMissing  = fail.Invalid("WARDEN-ORGID", "organisation id is missing")
+	// The expiration of a PAT or machine key.
+	errExpiryPast = fail.Invalid("WARDEN-EXPIRY", "Expiration date must be in the future")
+
+	// Authorization.
+	// errOutranked: the target user holds roles (permissions) the caller lacks; see
+	// Caller.Covers. Without this, a user manager could mint a PAT for, set the
+	// password of, or lock out an IAM owner.
+	errOutranked   = fail.New(codes.PermissionDenied, "WARDEN-RANK1", "The user holds roles the caller does not hold")
+	errNotIAMOwner = fail.New(codes.PermissionDenied, "WARDEN-TRUST1", "Only an IAM owner may trust an app with Warden's API")
+
+	// Users.
+	// errUserHandleTaken: a caller-chosen user id that is a machine user's name,
+	// or a machine user name that is a user's id. Both name a machine user as an
+	// OAuth2 client id, so each must name one user only.
+	errUserHandleTaken = fail.New(codes.AlreadyExists, "WARDEN-UIDNAME", "A user id or machine user name with this value already exists")
+	// errBadUserID: a caller-chosen user id outside the safe alphabet. Ids appear
+	// in URL paths (the API's, the console's) and as client ids.
+	errBadUserID       = fail.Invalid("WARDEN-UIDCHR", fmt.Sprintf("user id must be 1 to %d letters, digits, '_', '-' or '.', and not \".\" or \"..\"", MaxIDLen))
+	errEmailInvalid    = fail.Invalid("EMAIL-599BI", "Email is invalid")
+	errPasswordAndHash = fail.Invalid("WARDEN-PWBOTH", "give either a password or a hashed password")
+	errHashedPassword  = fail.Invalid("WARDEN-HASH", "Hashed password is invalid") // Msgf: the format's fault
+	errPasswordLength  = fail.Invalid("WARDEN-PWLEN", "Password must be 8 to 256 characters")
+	// The access token type of a machine user or an OIDC app.
+	errAccessTokenType = fail.Invalid("WARDEN-TOKENTYPE", "unknown access token type")
+
+	// Machine users' secrets and keys. COMMAND-4m77G is ZITADEL's NotFound for a
+	// machine key and for a PAT alike.
+	errMachineUserMissing = fail.New(codes.NotFound, "WARDEN-MACHINENOTFOUND", "User could not be found")
+	errNotMachine         = fail.New(codes.FailedPrecondition, "WARDEN-NOTMACHINE", "Errors.User.NotMachine")
+	errSecretMissing      = fail.New(codes.FailedPrecondition, "COMMAND-coi82n", "Errors.User.Machine.Secret.NotExisting")
+	errKeyIDMissing       = fail.Invalid("WARDEN-KEYID", "Key id is missing")
+	errKeyNotFound        = fail.New(codes.NotFound, "COMMAND-4m77G", "Errors.User.Machine.Key.NotFound")
+	errKeyType            = fail.Invalid("WARDEN-KEYTYPE", "key type must be KEY_TYPE_JSON")
+	errPublicKey          = fail.Invalid("WARDEN-PUBKEY", "public key must be a PEM encoded RSA public key of at least 2048 bits")
+
+	// Personal access tokens. ZITADEL's COMMAND-Dggw2 (user missing) is a
+	// FailedPrecondition; Warden's NotFound is its own.
+	errPATUserMissing = fail.New(codes.NotFound, "WARDEN-PATUSER", "User could not be found")
+	errPATNotMachine  = fail.New(codes.FailedPrecondition, "WARDEN-PATMACHINE", "Personal access tokens are only for machine users")
+	errPATNotFound    = fail.New(codes.NotFound, "COMMAND-4m77G", "Personal access token not found")
+	errPATIDMissing   = fail.Invalid("WARDEN-TOKENID", "Token id is missing")
+
+	// Organisations and their members (ZITADEL's AddOrgMember, ChangeOrgMember).
+	errOrgNameTaken        = fail.New(codes.AlreadyExists, "WARDEN-ORGNAME", "Organisation name is already taken")
+	errMemberUserIDMissing = fail.Invalid("ORG-4Mlfs", "User id is missing")
+	errRolesMissing        = fail.Invalid("V2-PfYhb", "Roles are missing")
+	errUnknownRole         = fail.Invalid("Org-4N8es", "Unknown or instance-level role")
+	errMemberExists        = fail.New(codes.AlreadyExists, "ORG-poWwe", "Member already exists")
+	errMemberNotFound      = fail.New(codes.NotFound, "Org-D8JxR", "Member not found")
+	// ZITADEL's ORG-GoXOn is a FailedPrecondition; Warden answers NotFound.
+	errMemberUser = fail.New(codes.NotFound, "WARDEN-MEMBERUSER", "User could not be found")
+
+	// The lockout policy.
+	errPolicyExists  = fail.New(codes.AlreadyExists, "ORG-0olDf", "Lockout policy already exists")
+	errPolicyMissing = fail.New(codes.NotFound, "ORG-ADfs1", "Lockout policy not found")
+
+	// Projects and apps.
+	errProjectIDMissing = fail.Invalid("WARDEN-PROJECTID", "Project id is missing")
+	// ZITADEL's id when GetProjectByID finds nothing.
+	errProjectNotFound  = fail.New(codes.NotFound, "QUERY-fk2fs", "Errors.Project.NotFound")
+	errProjectChecks    = fail.Invalid("WARDEN-PROJECTCHECKS", "project role checks and project checks are not supported by Warden")
+	errPrivateLabeling  = fail.Invalid("WARDEN-PRIVLABEL", "unknown private labeling setting")
+	errAppIDMissing     = fail.Invalid("WARDEN-APPID", "App id is missing")
+	errAppNotFound      = fail.New(codes.NotFound, "COMMAND-2n8uU", "Errors.Project.App.NotExisting")
+	errAppNotOIDC       = fail.Invalid("COMMAND-GBr34", "Errors.Project.App.IsNotOIDC")
+	errAppNotAPI        = fail.Invalid("COMMAND-Gnwt3", "Errors.Project.App.IsNotAPI")
+	errAppNoSecret      = fail.New(codes.FailedPrecondition, "WARDEN-APPNOSECRET", "Errors.Project.App.AuthMethodNoSecret")
+	errAppConfigInvalid = fail.Invalid("WARDEN-OIDCCONFIG", "Errors.Project.App.OIDCConfigInvalid")
+	errNoChanges        = fail.New(codes.FailedPrecondition, "COMMAND-1m88i", "Errors.NoChangesFound")
+	errRedirectMissing  = fail.Invalid("WARDEN-REDIRECTS", "at least one redirect URI is required for the authorization code and implicit flows")
+	errRedirectCount    = fail.Invalid("WARDEN-REDIRECTN", "too many redirect URIs") // Msgf: the limit
+	errRedirectURI      = fail.Invalid("WARDEN-REDIRECTURI", "invalid redirect URI") // Msgf: which and why
+	errClockSkew        = fail.Invalid("WARDEN-CLOCKSKEW", "clock skew must be between 0s and 5s")
+	errResponseType     = fail.Invalid("WARDEN-RESPTYPE", "unknown response type")
+	errGrantType        = fail.Invalid("WARDEN-GRANTTYPE", "unknown grant type")
+	errAppType          = fail.Invalid("WARDEN-APPTYPE", "unknown app type")
+	errAuthMethod       = fail.Invalid("WARDEN-AUTHMETHOD", "unknown auth method")
+
+	// The sign-in flow.
+	// ErrAuthRequestNotFound: no such request, or it expired or was spent.
+	ErrAuthRequestNotFound = fail.New(codes.NotFound, "WARDEN-AUTHREQ0", "The sign-in request is unknown or expired")
+	// ErrFlowState: the request is not at a step where this is allowed (it was
+	// completed, or is not yet authenticated).
+	ErrFlowState = fail.New(codes.FailedPrecondition, "WARDEN-AUTHREQ1", "The sign-in request is not at this step")
+	// ErrOtherBrowser: the request was started by another browser.
+	ErrOtherBrowser = fail.New(codes.PermissionDenied, "WARDEN-AUTHREQ2", "The sign-in request was started in another browser")
+	// ErrNoBrowserBinding: /authorize gave no binding cookie (a wiring fault).
+	ErrNoBrowserBinding = fail.New(codes.Internal, "WARDEN-AUTHREQ3", "The sign-in request has no browser binding")
+	// ErrPKCEPlain: a code challenge other than S256. plain (also the default of
+	// an absent method) sends the verifier itself through the browser; RFC 9700
+	// 2.1.1 asks for S256.
+	ErrPKCEPlain = fail.Invalid("WARDEN-PKCE1", "code_challenge_method must be S256")
+	// ErrOrgScope: the org scopes of a request name no organisation, or two.
+	ErrOrgScope = fail.Invalid("WARDEN-ORGSCOPE", "The organization scopes do not name one existing organization")
+	// ErrNotAllowedOrg: the user is not of the organisation the request is
+	// restricted to (ZITADEL's id and key).
+	ErrNotAllowedOrg = fail.New(codes.FailedPrecondition, "EVENT-fJe2a", "Errors.User.NotAllowedOrg")
+	// ErrLoginNameAmbiguous: a plain user name names users in several orgs.
+	ErrLoginNameAmbiguous = fail.New(codes.FailedPrecondition, "WARDEN-LOGINAMBIG", "Errors.User.LoginName.Ambiguous")
+	// ErrSessionEnded: no such browser session, or it expired or was revoked.
+	ErrSessionEnded = fail.New(codes.Unauthenticated, "WARDEN-SESSIONENDED", "Errors.Session.Ended")
+	// ErrPasswordChangeExpired: the forced change was not started here or took too long.
+	ErrPasswordChangeExpired = fail.New(codes.FailedPrecondition, "WARDEN-PWCHANGEEXP", "Errors.User.Password.ChangeExpired")
+	// ErrPasswordBusy: every hash slot stayed taken for as long as the request
+	// could wait. The API answers Unavailable (503); the login page asks the
+	// person to try again.
+	ErrPasswordBusy = fail.New(codes.Unavailable, "WARDEN-HASHBUSY", "Too many password checks at once; try again in a moment")
+
+	// Tokens.
+	// ErrCodeRedeemed: the code's auth request is gone — redeemed by another
+	// token request (or it expired).
+	ErrCodeRedeemed = fail.New(codes.FailedPrecondition, "WARDEN-CODE1", "The authorization code was already redeemed")
+	// ErrRefreshUnknown: no such refresh token, or it expired or was revoked.
+	ErrRefreshUnknown = fail.New(codes.NotFound, "WARDEN-REFRESH0", "The refresh token is unknown or expired")
+	// ErrRefreshReplayed: a spent refresh token was presented again; it leaked,
+	// and its whole family is revoked.
+	ErrRefreshReplayed = fail.New(codes.FailedPrecondition, "WARDEN-REFRESH1", "The refresh token was already used: its family is revoked")
+	// ErrTokenOtherClient: a client presented a token issued to another.
+	ErrTokenOtherClient = fail.New(codes.PermissionDenied, "WARDEN-TOKCLI", "The token was not issued for this client")
+
+	// ErrMasterKeyMismatch: the master key cannot open the check value, so it is
+	// not the key the store's secrets are sealed with. Starting anyway would make
+	// every sealed key unreadable, or worse, tempt code into making new ones.
+	ErrMasterKeyMismatch = fail.New(codes.FailedPrecondition, "WARDEN-MKEY",
+		"the master key does not match the one this database was set up with")
+
+	// Application keys. COMMAND-4m77G is also ZITADEL's NotFound for an app key.
+	errAppKeyIDsMissing   = fail.Invalid("COMMAND-55m9fs", "Errors.IDMissing")
+	errAppKeyAppMissing   = fail.New(codes.FailedPrecondition, "COMMAND-sak25", "Errors.Application.NotFound")
+	errAppKeysNotAllowed  = fail.New(codes.FailedPrecondition, "COMMAND-Dff54", "Errors.Project.App.AuthMethodNoPrivateKeyJWT")
+	errAppKeyExpired      = fail.Invalid("DOMAIN-dv3t5", "Errors.AuthNKey.ExpireBeforeNow")
+	errAppKeyNotFound     = fail.New(codes.NotFound, "COMMAND-4m77G", "Errors.Application.Key.NotFound")
+	errAppKeyReadNotFound = fail.New(codes.NotFound, "QUERY-Dgr3g", "Errors.AuthNKey.NotFound")
+)
+
+// Organisations' lifecycle and the admin service (orgs_admin.go).
+var (
+	errOrgQuery = fail.Invalid("WARDEN-ORGQ1", "Unsupported organisation search query")
+	// The default org cannot be deactivated; nor may an inactive one become it.
+	errDefaultOrgInactive = fail.New(codes.FailedPrecondition, "WARDEN-ORGDEF2", "Only an active organisation can be the default")
+)
+
+// Instance members (Admin v1's IAM members): memberships of the instance
+// scope, written through the instance aggregate (changeInstance), whose
+// sequence orders them. ZITADEL's ids (internal/command/instance_member.go).
+var (
+	errIAMMemberUserID  = fail.Invalid("INSTA-SDSfs", "Errors.Invalid.Argument")
+	errIAMMemberRoles   = fail.Invalid("INSTANCE-4m0fS", "Errors.Instance.MemberInvalid")
+	errIAMMemberUser    = fail.New(codes.FailedPrecondition, "INSTA-GSXOn", "Errors.User.NotFound")
+	errIAMMemberExists  = fail.New(codes.AlreadyExists, "INSTA-pFDwe", "Errors.Instance.Member.AlreadyExists")
+	errIAMMemberInvalid = fail.Invalid("INSTANCE-LiaZi", "Errors.Instance.MemberInvalid")
+	errIAMMemberRole    = fail.Invalid("INSTANCE-3m9fs", "Errors.Instance.MemberInvalid")
+	errIAMMemberMissing = fail.New(codes.NotFound, "INSTANCE-D8JxR", "Errors.NotFound")
+	// errLastIAMOwner keeps an instance from losing its last owner by the
+	// owner's own hand: nobody could then administer it through the API.
+	errLastIAMOwner = fail.New(codes.FailedPrecondition, "WARDEN-IAMOWN1", "The last IAM owner cannot remove itself")
+)
