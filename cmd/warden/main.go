@@ -102,6 +102,10 @@ type startConfig struct {
 	// purgeInterval is how often the purge of expired artifacts runs.
 	purgeInterval time.Duration
 
+	// deviceLifetime and devicePoll are the device flow's code lifetime and
+	// poll interval (zero: ZITADEL's 5m and 5s).
+	deviceLifetime, devicePoll time.Duration
+
 	// stderr gets what is printed for a person rather than the log (the first
 	// sign-in); nil: os.Stderr.
 	stderr io.Writer
@@ -208,6 +212,7 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	}
 	defer stopTracing()
 
+	appOpts = append(appOpts, app.WithDeviceConfig(app.DeviceConfig{Lifetime: c.deviceLifetime, PollInterval: c.devicePoll}))
 	a := app.New(st, log, c.domain, append(appOpts, app.WithMasterKey(mk))...)
 	if err := a.CheckMasterKey(ctx); err != nil {
 		if errors.Is(err, app.ErrMasterKeyMismatch) {

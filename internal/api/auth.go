@@ -19,6 +19,7 @@ type callerKey struct{}
 var publicMethods = map[string]bool{
 	"/zitadel.management.v1.ManagementService/Healthz": true,
 	"/zitadel.admin.v1.AdminService/Healthz":           true,
+	"/zitadel.auth.v1.AuthService/Healthz":             true,
 }
 
 // isV2 tells which id set a method's errors use (v2beta relays to v2, so its

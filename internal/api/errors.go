@@ -70,3 +70,11 @@ var (
 	// Warden sets up orgs with a human first user only (no machine variant).
 	errSetUpOrgHuman = fail.Invalid("WARDEN-SETUP1", "SetUpOrg needs a human user")
 )
+
+var (
+	// ZITADEL's ids for a search query without a known filter.
+	errMembershipQuery = fail.Invalid("USER-dsg3z", "Errors.List.Query.Invalid")
+	errOrgQuery        = fail.Invalid("ORG-vR9nC", "List.Query.Invalid")
+	errOrgSort         = fail.Invalid("WARDEN-ORGSORT", "unknown sorting column")
+	errOrgState        = fail.Invalid("WARDEN-ORGSTATE", "unknown organisation state")
+)

@@ -18,6 +18,7 @@ const (
 	userService       = "/zitadel.user.v2.UserService/"
 	userServiceV2beta = "/zitadel.user.v2beta.UserService/"
 	adminService      = "/zitadel.admin.v1.AdminService/"
+	authService       = "/zitadel.auth.v1.AuthService/"
 )
 
 var methodUses = map[string]app.Use{
@@ -118,6 +119,18 @@ var methodUses = map[string]app.Use{
 	userServiceV2beta + "ReactivateUser": app.UseReactivateUser,
 	userServiceV2beta + "DeleteUser":     app.UseRemoveUser,
 	userServiceV2beta + "SetPassword":    app.UseSetPassword,
+
+	// Auth v1: the caller's own data; authentication is all ZITADEL asks.
+	authService + "GetMyUser":                app.UseGetMyUser,
+	authService + "ListMyMemberships":        app.UseListMyMemberships,
+	authService + "ListMyZitadelPermissions": app.UseListMyZitadelPermissions,
+	authService + "ListMyUserChanges":        app.UseListMyUserChanges,
+	authService + "ListMyUserSessions":       app.UseListMyUserSessions,
+	authService + "ListMyRefreshTokens":      app.UseListMyRefreshTokens,
+	authService + "RevokeMyRefreshToken":     app.UseRevokeMyRefreshToken,
+	authService + "RevokeAllMyRefreshTokens": app.UseRevokeAllMyRefreshTokens,
+	authService + "ListMyProjectOrgs":        app.UseListMyProjectOrgs,
+	authService + "GetSupportedLanguages":    app.UseGetSupportedLanguages,
 }
 
 // MethodUse returns the use case a served method (its full gRPC name, e.g.

@@ -9,6 +9,7 @@ import (
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/docsection"
 	admin "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
@@ -66,6 +67,9 @@ func where(r app.Rule, v2 bool) string {
 }
 
 func perm(r app.Rule) string {
+	if r.Where == app.AsCaller {
+		return "none (authenticated)"
+	}
 	s := "`" + r.Perm + "`"
 	if r.Self {
 		s += ", or the user itself"
@@ -91,7 +95,7 @@ func TestMethodUsesAreServedMethods(t *testing.T) {
 	known := servedServiceMethods()
 	for _, m := range Methods() {
 		if !slices.Contains(known, m) {
-			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1 or UserService v2 or v2beta", m)
+			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1, AuthService v1, UserService v2 or v2beta", m)
 		}
 	}
 }
@@ -104,6 +108,7 @@ func servedServiceMethods() []string {
 		userv2.File_zitadel_user_v2_user_service_proto.Services().ByName("UserService"),
 		userv2beta.File_zitadel_user_v2beta_user_service_proto.Services().ByName("UserService"),
 		admin.File_zitadel_admin_proto.Services().ByName("AdminService"),
+		auth.File_zitadel_auth_proto.Services().ByName("AuthService"),
 	} {
 		for i := 0; i < svc.Methods().Len(); i++ {
 			out = append(out, "/"+string(svc.FullName())+"/"+string(svc.Methods().Get(i).Name()))

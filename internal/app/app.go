@@ -35,6 +35,7 @@ type App struct {
 	obs    Observer
 	keys   *masterkey.Key // seals what the store keeps secret; never stored itself
 	hash   *hashLimit     // password hashes computed at once
+	device DeviceConfig   // the device flow's lifetimes (device.go)
 
 	tokens      TokenDecoder // OAuth2 access tokens, when the OIDC provider runs
 	apiAudience atomic.Value // string: the instance id, read once

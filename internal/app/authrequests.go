@@ -336,7 +336,8 @@ func (a *App) CallbackAuthRequest(ctx context.Context, id, browser string) (*Sig
 	if err != nil {
 		return nil, authRequestErr(err)
 	}
-	if !boundTo(ar, browser) || ar.CodeIssued {
+	// A device flow's sign-in ends at the login page's approval, never here.
+	if !boundTo(ar, browser) || ar.CodeIssued || ar.DeviceAuth != "" {
 		return nil, ErrAuthRequestNotFound
 	}
 	if ar.Done {

@@ -181,3 +181,23 @@ var (
 	// owner's own hand: nobody could then administer it through the API.
 	errLastIAMOwner = fail.New(codes.FailedPrecondition, "WARDEN-IAMOWN1", "The last IAM owner cannot remove itself")
 )
+
+var (
+	// ErrDeviceGrantMissing: the client may not use the device flow
+	// (unauthorized_client).
+	ErrDeviceGrantMissing = fail.New(codes.PermissionDenied, "WARDEN-DEVICE5", "The client may not use the device authorization grant")
+	// ErrDeviceOtherClient: a device code presented by another client than
+	// the one it was issued to.
+	ErrDeviceOtherClient = fail.New(codes.PermissionDenied, "WARDEN-DEVICE6", "The device code was not issued for this client")
+	// ErrUserCodeCollision: a freshly made user code equals a pending one;
+	// the device asks again.
+	ErrUserCodeCollision = fail.New(codes.Unavailable, "WARDEN-DEVICE7", "The user code is in use; try again")
+)
+
+var (
+	// ZITADEL's ids (command/user_human_refresh_token.go).
+	errRefreshIDMissing = fail.Invalid("COMMAND-GVDgf", "ID missing")
+	// Another user's token is not found either: the answer says nothing
+	// about whether it exists.
+	errMyRefreshNotFound = fail.New(codes.NotFound, "COMMAND-BHt2w", "Refresh Token not found")
+)

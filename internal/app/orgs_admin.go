@@ -253,7 +253,7 @@ func (a *App) AdminListOrgs(ctx context.Context, c *Caller, f OrgFilter, p store
 	}
 	var out []*org.Org
 	for _, o := range all {
-		if a.orgMatches(o, f) {
+		if a.orgFilterMatches(o, f) {
 			out = append(out, o)
 		}
 	}
@@ -280,7 +280,7 @@ func (a *App) allOrgs(ctx context.Context) ([]*org.Org, error) {
 	}
 }
 
-func (a *App) orgMatches(o *org.Org, f OrgFilter) bool {
+func (a *App) orgFilterMatches(o *org.Org, f OrgFilter) bool {
 	if len(f.IDs) > 0 && !slices.Contains(f.IDs, o.ID) {
 		return false
 	}

@@ -80,6 +80,17 @@ const (
 	UseGetAppKey    Use = "GetAppKey"
 	UseListAppKeys  Use = "ListAppKeys"
 	UseRemoveAppKey Use = "RemoveAppKey"
+	// The signed-in caller's own data (Auth API v1, app/me.go).
+	UseGetMyUser                Use = "GetMyUser"
+	UseListMyMemberships        Use = "ListMyMemberships"
+	UseListMyZitadelPermissions Use = "ListMyZitadelPermissions"
+	UseListMyUserChanges        Use = "ListMyUserChanges"
+	UseListMyUserSessions       Use = "ListMyUserSessions"
+	UseListMyRefreshTokens      Use = "ListMyRefreshTokens"
+	UseRevokeMyRefreshToken     Use = "RevokeMyRefreshToken"
+	UseRevokeAllMyRefreshTokens Use = "RevokeAllMyRefreshTokens"
+	UseListMyProjectOrgs        Use = "ListMyProjectOrgs"
+	UseGetSupportedLanguages    Use = "GetSupportedLanguages"
 )
 
 // The org lifecycle and the instance's administration (Management v1's org
@@ -125,10 +136,14 @@ const (
 	InProject
 	// InInstance: instance-wide (IAM roles only).
 	InInstance
+	// AsCaller: on the caller's own data only, so authentication is all it
+	// needs (ZITADEL's "authenticated"); an org context, if asked for, must
+	// exist.
+	AsCaller
 )
 
 func (w Where) String() string {
-	return [...]string{"the org context (v1), the user's org (v2)", "the org context", "the org context; a creator with project.create: its own projects", "the instance"}[w]
+	return [...]string{"the org context (v1), the user's org (v2)", "the org context", "the org context; a creator with project.create: its own projects", "the instance", "the caller's own data"}[w]
 }
 
 // Rule is what a use case needs.
@@ -224,6 +239,17 @@ var rules = map[Use]Rule{
 	UseAddIAMMember:       {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseUpdateIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseRemoveIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+
+	UseGetMyUser:                {Where: AsCaller},
+	UseListMyMemberships:        {Where: AsCaller},
+	UseListMyZitadelPermissions: {Where: AsCaller},
+	UseListMyUserChanges:        {Where: AsCaller},
+	UseListMyUserSessions:       {Where: AsCaller},
+	UseListMyRefreshTokens:      {Where: AsCaller},
+	UseRevokeMyRefreshToken:     {Where: AsCaller},
+	UseRevokeAllMyRefreshTokens: {Where: AsCaller},
+	UseListMyProjectOrgs:        {Where: AsCaller},
+	UseGetSupportedLanguages:    {Where: AsCaller},
 }
 
 // RuleOf returns what use needs; ok is false for a use case with no rule.
@@ -299,6 +325,8 @@ func (s Scope) May(use Use) bool {
 		return false
 	case r.IAMOwner && !s.Caller.IsIAMOwner():
 		return false
+	case r.Where == AsCaller:
+		return true
 	case r.Where == InInstance:
 		return s.Caller.Can(r.Perm, org.InstanceScope)
 	case r.Where == InProject:
@@ -337,6 +365,15 @@ func (a *App) authorize(ctx context.Context, s Scope, use Use) (granted, error) 
 		}
 	case r.Where == InOrgOrUserOrg && !s.inOrgContext():
 	case s.checked == checked{use: use, orgID: s.OrgID, caller: s.Caller}:
+	case r.Where == AsCaller:
+		if s.Caller == nil {
+			return g, fail.Unauthenticated
+		}
+		orgID, err := a.orgContext(ctx, s.Caller, s.OrgID, func(string) bool { return true })
+		if err != nil {
+			return g, err
+		}
+		g.OrgID = orgID
 	default:
 		may := func(orgID string) bool { return s.Caller.Can(r.Perm, orgID) }
 		if r.Where == InProject {

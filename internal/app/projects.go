@@ -368,11 +368,16 @@ func (cfg *OIDCConfig) normalize() error {
 			return errGrantType
 		}
 	}
-	// Each response type needs the grant of its flow (ZITADEL's OIDCApp.IsValid).
+	// Each response type needs the grant of its flow (ZITADEL's OIDCApp.IsValid);
+	// the code response type is also satisfied by the device grant, so a
+	// device-only app needs no authorization code grant (ZITADEL #5684).
 	for _, r := range cfg.ResponseTypes {
 		need := project.GrantImplicit
 		if r == 0 {
 			need = project.GrantAuthorizationCode
+			if slices.Contains(cfg.GrantTypes, project.GrantDeviceCode) {
+				need = project.GrantDeviceCode
+			}
 		}
 		if !slices.Contains(cfg.GrantTypes, need) {
 			return errAppConfigInvalid

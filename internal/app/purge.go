@@ -23,7 +23,7 @@ import (
 // new kind with an ExpiresAt joins this list only if nothing reads it after.
 var purgeKinds = []string{
 	oauth.KindAuthRequest, oauth.KindAccessToken, oauth.KindRefreshToken, oauth.KindSession,
-	oauth.KindSigningKey, KindConsoleSession, KindPasswordChange,
+	oauth.KindSigningKey, KindConsoleSession, KindPasswordChange, oauth.KindDeviceAuth,
 }
 
 const (

@@ -40,12 +40,16 @@ const (
 	// GrantJWTProfile: an assertion signed with a machine user's key, which an
 	// administrator issued, so the user's state decides, not the epoch.
 	GrantJWTProfile
+	// GrantDevice redeems an approved device authorization (device.go); it is
+	// deleted in the write that stores the tokens.
+	GrantDevice
 )
 
 // TokenGrant is one token request, as the provider understood it.
 type TokenGrant struct {
 	Kind          GrantKind
 	AuthRequestID string // GrantSignIn
+	DeviceAuthID  string // GrantDevice
 	RefreshToken  string // GrantRefresh: the token presented
 	// UserID and ClientID: machine grants (ClientID as the client presented
 	// it); for the others, checked against what the request or token holds.
@@ -96,13 +100,27 @@ func (a *App) IssueTokens(ctx context.Context, g TokenGrant) (*IssuedTokens, err
 			} else if err != nil {
 				return err
 			}
-			if !ar.Done {
+			if !ar.Done || ar.DeviceAuth != "" {
 				return ErrAuthRequestNotFound
 			}
 			if err := tx.DeleteArtifact(ctx, oauth.KindAuthRequest, ar.ID); errors.Is(err, store.ErrNotFound) {
 				return ErrCodeRedeemed
 			} else if err != nil {
 				return err
+			}
+			sg, err := a.signInGrant(ctx, tx, *ar)
+			if err != nil {
+				return err
+			}
+			userID, clientID, epoch, authTime, amr = ar.UserID, ar.ClientID, ar.Epoch, ar.AuthTime, ar.AMR
+			scopes, aud = sg.Request.Scopes, sg.Audience
+		case GrantDevice:
+			ar, err := redeemDevice(ctx, tx, g.DeviceAuthID)
+			if err != nil {
+				return err
+			}
+			if g.ClientID != ar.ClientID {
+				return ErrDeviceOtherClient
 			}
 			sg, err := a.signInGrant(ctx, tx, *ar)
 			if err != nil {

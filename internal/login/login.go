@@ -21,6 +21,10 @@
 //	POST /ui/login/consent           allow or deny Warden's API to an untrusted client
 //	POST /ui/login/logout            end the browser session
 //	GET  /ui/login/logged-out        after sign-out
+//	GET  /ui/login/device            the device flow's user-code form (?user_code= prefills it)
+//	POST /ui/login/device            → the usual sign-in steps for that device
+//	GET  /ui/login/device/approve    after them: allow or deny the device
+//	POST /ui/login/device/approve    record the decision
 package login
 
 import (
@@ -163,6 +167,18 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		route(http.MethodPost, h.postLogout)
 	case pathLoggedOut:
 		route(http.MethodGet, h.loggedOut)
+	case pathDevice:
+		if r.Method == http.MethodPost {
+			h.postDevice(w, r)
+			return
+		}
+		route(http.MethodGet, h.device)
+	case pathDeviceApprove:
+		if r.Method == http.MethodPost {
+			h.postDeviceApprove(w, r)
+			return
+		}
+		route(http.MethodGet, h.deviceApprove)
 	default:
 		h.message(w, r, http.StatusNotFound, page{Title: "Not found", Error: "There is no such page."})
 	}
@@ -412,6 +428,9 @@ func (h *handler) complete(w http.ResponseWriter, r *http.Request, ar *oidc.Logi
 		h.stepError(w, r, ar, err)
 		return
 	}
+	if ar.Device { // a device flow ends at its approval, not at a client
+		to = pathDeviceApprove + "?authRequestID=" + urlQueryEscape(ar.ID)
+	}
 	http.Redirect(w, r, to, http.StatusFound)
 }
 
@@ -445,6 +464,10 @@ func (h *handler) postConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostForm.Get("decision") != "allow" {
+		if ar.Device {
+			h.denyDevice(w, r, ar)
+			return
+		}
 		if err := h.prov.Deny(w, r, ar.ID, browser(r)); err != nil {
 			h.flowError(w, r, err)
 		}

@@ -23,8 +23,10 @@ type page struct {
 	LoginName     string
 	Ticket        string // forced password change
 	ShowLogout    bool
-	AppName       string // consent: the client asking
-	OrgName       string // consent: the client's organisation
+	AppName       string   // consent: the client asking
+	OrgName       string   // consent: the client's organisation
+	UserCode      string   // device: the code typed or prefilled
+	Scopes        []string // device approval: what the device asks for
 
 	CSRF        string
 	CSS         template.CSS
@@ -47,7 +49,7 @@ func loadPages() *pages {
 	sum := sha256.Sum256(css)
 	ps := &pages{tmpl: map[string]*template.Template{}, css: template.CSS(css),
 		styleHash: "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"}
-	for _, name := range []string{"username", "password", "change", "consent", "message"} {
+	for _, name := range []string{"username", "password", "change", "consent", "message", "device", "device-approve"} {
 		ps.tmpl[name] = template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/"+name+".html"))
 	}
 	return ps

@@ -1,5 +1,6 @@
 // Package oauth holds the stored forms of Warden's OAuth2/OIDC artifacts: auth
-// requests, access and refresh tokens, browser sessions and signing keys. Each is
+// requests, access and refresh tokens, browser sessions, signing keys and
+// device authorizations (whose state transitions live here too, device.go). Each is
 // kept as a store.Artifact with the JSON of these types; tokens carry the user's
 // credential epoch so that a lock kills them for good.
 package oauth
@@ -62,8 +63,12 @@ type AuthRequest struct {
 	Epoch         uint64    `json:"epoch,omitempty"` // user's credential epoch at sign-in
 	// OrgID is the organisation an org scope (ScopeOrgIDPrefix,
 	// ScopeOrgDomainPrefix) restricts the sign-in to; "" = any.
-	OrgID     string    `json:"orgId,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	OrgID string `json:"orgId,omitempty"`
+	// DeviceAuth is set for the sign-in of a device flow: the id of the
+	// DeviceAuthorization it approves or denies. Such a request never issues
+	// a code; it ends at the login page's approval step.
+	DeviceAuth string    `json:"deviceAuth,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
 }
 
 // AccessToken is an issued access token (opaque or JWT; the JWT's jti is ID).

@@ -82,6 +82,8 @@ func (c appClient) GrantTypes() []zoidc.GrantType {
 			out = append(out, zoidc.GrantTypeImplicit)
 		case project.GrantRefreshToken:
 			out = append(out, zoidc.GrantTypeRefreshToken)
+		case project.GrantDeviceCode:
+			out = append(out, zoidc.GrantTypeDeviceCode)
 		case project.GrantTokenExchange:
 			out = append(out, zoidc.GrantTypeTokenExchange)
 		}

@@ -95,6 +95,9 @@ type LoginRequest struct {
 	MaxAge      *uint // seconds since the last sign-in the client accepts; nil = any
 	// OrgID is the organisation an org scope restricts the sign-in to ("" = any).
 	OrgID string
+	// Device: the sign-in of a device flow, which ends at the approval page
+	// (DevicePage) instead of the client's redirect URI.
+	Device bool
 }
 
 // AuthRequest returns a pending auth request of this browser for the login
@@ -107,7 +110,7 @@ func (p *Provider) AuthRequest(ctx context.Context, id, browser string) (*LoginR
 	}
 	return &LoginRequest{ID: ar.ID, ClientID: ar.ClientID, Scopes: ar.Scopes, LoginHint: ar.LoginHint, Prompt: ar.Prompt,
 		LoginName: ar.LoginName, UserID: ar.UserID, Authenticated: ar.Authenticated, RedirectURI: ar.RedirectURI,
-		MaxAge: ar.MaxAge, OrgID: ar.OrgID}, nil
+		MaxAge: ar.MaxAge, OrgID: ar.OrgID, Device: ar.DeviceAuth != ""}, nil
 }
 
 // SelectLogin records the login name typed at the user-name step. It may be

@@ -60,6 +60,7 @@ func New(ctx context.Context, a *app.App, s store.Store, issuer string, log *slo
 		AuthMethodPrivateKeyJWT:  true,
 		GrantTypeRefreshToken:    true,
 		SupportedUILocales:       []language.Tag{language.English},
+		DeviceAuthorization:      deviceConfig(a.DeviceConfig()),
 	}
 	opts := []op.Option{
 		op.WithCustomEndpoints(
@@ -67,6 +68,7 @@ func New(ctx context.Context, a *app.App, s store.Store, issuer string, log *slo
 			op.NewEndpoint(userinfoPath), op.NewEndpoint(revokePath),
 			op.NewEndpoint("/oidc/v1/end_session"), op.NewEndpoint("/oauth/v2/keys")),
 		op.WithCustomIntrospectionEndpoint(op.NewEndpoint("/oauth/v2/introspect")),
+		op.WithCustomDeviceAuthorizationEndpoint(op.NewEndpoint(DeviceAuthorizationPath)),
 		op.WithLogger(log),
 		// Opaque tokens open only as AES-256-GCM (JWE). op.Config.CryptoKey
 		// would also accept AES-CFB, which is unauthenticated and malleable:
@@ -117,6 +119,14 @@ func (p *Provider) Handler() http.Handler {
 			}
 			var ok bool
 			if r, ok = p.authenticateAssertion(w, r); !ok {
+				return
+			}
+			if r.Method == http.MethodPost && r.PostForm.Get("grant_type") == string(zoidc.GrantTypeDeviceCode) {
+				p.deviceToken(w, r)
+				return
+			}
+		case DeviceAuthorizationPath:
+			if !p.deviceAuthorizationAllowed(w, r) {
 				return
 			}
 		case revokePath:

@@ -162,8 +162,14 @@ func (s *storage) DeleteAuthRequest(ctx context.Context, id string) error {
 // --- tokens ---
 
 // grantOf says which grant a library token request is.
-func (s *storage) grantOf(req op.TokenRequest, current string, withRefresh bool) (app.TokenGrant, error) {
+func (s *storage) grantOf(ctx context.Context, req op.TokenRequest, current string, withRefresh bool) (app.TokenGrant, error) {
 	switch r := req.(type) {
+	case *op.DeviceAuthorizationState:
+		id := deviceGrantOf(ctx)
+		if id == "" {
+			return app.TokenGrant{}, errors.New("oidc: a device grant without its authorization")
+		}
+		return app.TokenGrant{Kind: app.GrantDevice, DeviceAuthID: id, ClientID: r.ClientID, WithRefresh: withRefresh}, nil
 	case *authRequest:
 		return app.TokenGrant{Kind: app.GrantSignIn, AuthRequestID: r.r.ID, WithRefresh: withRefresh}, nil
 	case *refreshRequest:
@@ -184,7 +190,7 @@ func (s *storage) grantOf(req op.TokenRequest, current string, withRefresh bool)
 }
 
 func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
-	g, err := s.grantOf(req, "", false)
+	g, err := s.grantOf(ctx, req, "", false)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -196,7 +202,7 @@ func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 }
 
 func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
-	g, err := s.grantOf(req, current, true)
+	g, err := s.grantOf(ctx, req, current, true)
 	if err != nil {
 		return "", "", time.Time{}, err
 	}

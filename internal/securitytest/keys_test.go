@@ -87,6 +87,16 @@ func TestDatabaseCopyYieldsNoLiveToken(t *testing.T) {
 			t.Fatalf("machine key file without a private key: %v %s", err, key.Raw)
 		}
 		secrets["client-credentials token"] = clientCredentials(t, e, sec.Str("clientId"), sec.Str("clientSecret"))
+
+		// A device waiting for its user (RFC 8628): its device and user codes.
+		dp := wardentest.Must(t, e.Admin(t, "POST", "/management/v1/projects", `{"name":"copy devices"}`), 200).Str("id")
+		dev := wardentest.Must(t, e.Admin(t, "POST", "/management/v1/projects/"+dp+"/apps/oidc", `{"name":"tv",
+			"grantTypes":["OIDC_GRANT_TYPE_DEVICE_CODE"],"appType":"OIDC_APP_TYPE_NATIVE","authMethodType":"OIDC_AUTH_METHOD_TYPE_NONE"}`), 200)
+		da := e.TokenPost(t, "/oauth/v2/device_authorization", url.Values{"client_id": {dev.Str("clientId")}, "scope": {"openid"}}, "", "")
+		secrets["device code"], _ = da.Body["device_code"].(string)
+		// The user code is short (8 letters of 20): searched in its own row
+		// only, where a chance match in unrelated random text cannot happen.
+		userCode, _ := da.Body["user_code"].(string)
 		for what, s := range secrets {
 			if len(s) < 8 {
 				t.Fatalf("%s is empty or short: %q", what, s)
@@ -104,6 +114,10 @@ func TestDatabaseCopyYieldsNoLiveToken(t *testing.T) {
 		}
 		if bytes.Contains(corpus, []byte("PRIVATE KEY")) {
 			t.Error("the database holds a PEM private key")
+		}
+		if dev := artifactData(t, cells, oauth.KindDeviceAuth); len(dev) == 0 || len(userCode) != 9 ||
+			bytes.Contains(dev, []byte(userCode)) || bytes.Contains(dev, []byte(strings.ReplaceAll(userCode, "-", ""))) {
+			t.Errorf("the device authorization row holds its user code %q (or is missing): %s", userCode, dev)
 		}
 		for _, blob := range blobs(cells) {
 			if _, err := x509.ParsePKCS1PrivateKey(blob); err == nil {

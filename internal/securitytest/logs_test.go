@@ -30,7 +30,8 @@ import (
 // sign-in, a forced password change, the code exchange, refresh (and a
 // replayed refresh), userinfo, introspection (by secret and by assertion),
 // revocation, sign-out, PATs, client credentials, the JWT profile grant, app
-// keys, and the console's sign-in, tokens and secrets.
+// keys, the console's sign-in, tokens and secrets, and the device flow's
+// codes and tokens.
 func TestNoSecretInDebugLog(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
 		e := start(t, open(t), login.Options{AttemptsPerMinute: -1})
@@ -211,6 +212,39 @@ func TestNoSecretInDebugLog(t *testing.T) {
 			t.Errorf("no secret on the console's secret page: %s", cv.Text())
 		}
 		cb.Post(e.Base+"/ui/console/signout", url.Values{"csrf": {sess.CSRF}})
+
+		// The device flow (RFC 8628): codes, a wrong user code, the sign-in,
+		// polls before and after the approval, and a replayed device code.
+		dp := f.admin(t, "", "POST", v1+"/projects", `{"name":"devices"}`).Str("id")
+		dev := f.admin(t, "", "POST", v1+"/projects/"+dp+"/apps/oidc", `{"name":"tv","grantTypes":["OIDC_GRANT_TYPE_DEVICE_CODE"],`+
+			`"appType":"OIDC_APP_TYPE_NATIVE","authMethodType":"OIDC_AUTH_METHOD_TYPE_NONE"}`).Str("clientId")
+		da := e.TokenPost(t, "/oauth/v2/device_authorization", url.Values{"client_id": {dev}, "scope": {"openid"}}, "", "")
+		deviceCode, _ := da.Body["device_code"].(string)
+		userCode, _ := da.Body["user_code"].(string)
+		keep("device code", deviceCode)
+		keep("user code", userCode)
+		devicePoll := func() wardentest.TokenReply {
+			return e.TokenPost(t, "/oauth/v2/token", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
+				"device_code": {deviceCode}, "client_id": {dev}}, "", "")
+		}
+		devicePoll()
+		devicePoll() // slow_down
+		bd := wardentest.NewBrowser(t)
+		dv := bd.Get(e.Base + "/device?user_code=" + url.QueryEscape(userCode))
+		bd.Submit(dv, dv.FormWith(t, "user_code"), map[string]string{"user_code": "BCDF-BCDF"})
+		dv = bd.Submit(dv, dv.FormWith(t, "user_code"), nil)
+		dv = bd.Submit(dv, dv.FormWith(t, "loginName"), map[string]string{"loginName": "ann"})
+		dv = bd.Submit(dv, dv.FormWith(t, "password"), map[string]string{"password": Password})
+		bd.Submit(dv, dv.FormWith(t, "decision"), map[string]string{"decision": "allow"})
+		if r := devicePoll(); r.Status != 200 {
+			t.Fatalf("device token: %d %v", r.Status, r.Body)
+		} else {
+			keep("device access token", r.AccessToken())
+			if idt, _ := r.Body["id_token"].(string); idt != "" {
+				keep("device ID token", idt)
+			}
+		}
+		devicePoll() // replayed
 
 		logs := e.logs.String()
 		if !strings.Contains(logs, "level=DEBUG") || !strings.Contains(logs, "msg=request") {

@@ -14,6 +14,7 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store/testdb"
 	"github.com/warden-id/warden/internal/wardentest"
+	authpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authoption"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
@@ -61,13 +62,17 @@ var v2Perms = map[string]string{
 }
 
 // v1Perm is the permission ZITADEL's own descriptor demands for a v1 method
-// (the zitadel.v1.auth_option of management.proto, or admin.proto for an
-// "admin." row).
+// (the zitadel.v1.auth_option of management.proto, of auth.proto for an
+// "auth." row: "authenticated" there, or of admin.proto for an "admin." row).
 func v1Perm(t testing.TB, method string) string {
 	if m, ok := strings.CutPrefix(method, "admin."); ok {
 		return adminPerm(t, m)
 	}
-	return authPermission(t, mgmt.File_zitadel_management_proto.Services().ByName("ManagementService"), method)
+	svc := mgmt.File_zitadel_management_proto.Services().ByName("ManagementService")
+	if m, ok := strings.CutPrefix(method, "auth."); ok {
+		svc, method = authpb.File_zitadel_auth_proto.Services().ByName("AuthService"), m
+	}
+	return authPermission(t, svc, method)
 }
 
 func authPermission(t testing.TB, svc protoreflect.ServiceDescriptor, method string) string {
@@ -93,8 +98,8 @@ func (o verdict) String() string { return [...]string{"denied", "allowed", "own-
 // expectation is ZITADEL's answer for role calling a method needing perm in
 // the caller's own org (foreign=false) or another org.
 func expectation(role, perm string, foreign bool) verdict {
-	if perm == "" {
-		return verdictAllowed // public
+	if perm == "" || perm == "authenticated" {
+		return verdictAllowed // public, or the caller's own data (Auth API)
 	}
 	if foreign && !org.IsInstanceRole(role) {
 		return verdictDenied // org roles end at their org
@@ -114,6 +119,9 @@ func expectation(role, perm string, foreign bool) verdict {
 func fullMethod(name string) string {
 	if m, ok := strings.CutPrefix(name, "admin."); ok {
 		return "/zitadel.admin.v1.AdminService/" + m
+	}
+	if m, ok := strings.CutPrefix(name, "auth."); ok {
+		return "/" + string(authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName()) + "/" + m
 	}
 	if m, ok := strings.CutPrefix(name, "v2beta."); ok {
 		return "/zitadel.user.v2beta.UserService/" + m
@@ -155,7 +163,7 @@ func wardenExpectation(role string, rule app.Rule, public, foreign bool) verdict
 		roles = []string{role}
 	}
 	switch {
-	case public:
+	case public, rule.Where == app.AsCaller:
 		return verdictAllowed
 	case foreign && !org.IsInstanceRole(role):
 		return verdictDenied // org roles end at their org
@@ -228,6 +236,9 @@ type matrixOp struct {
 type markers struct{ orgID, user, project string }
 
 const v1 = "/management/v1"
+
+// authV1 is the Auth API's REST prefix (the caller's own data).
+const authV1 = "/auth/v1"
 
 func matrixOps() []matrixOp {
 	id := func(p string) func(testing.TB, *fixtures, string) restCall {
@@ -388,6 +399,22 @@ func matrixOps() []matrixOp {
 			return restCall{"DELETE", v1 + "/policies/lockout", ""}
 		}},
 
+		// Auth v1: the caller's own data; ZITADEL asks only for authentication,
+		// in any org context that exists.
+		{name: "auth.Healthz", global: true, prep: fixed("GET", authV1+"/healthz", "")},
+		{name: "auth.GetMyUser", prep: fixed("GET", authV1+"/users/me", "")},
+		{name: "auth.GetSupportedLanguages", prep: fixed("GET", authV1+"/languages", "")},
+		{name: "auth.ListMyMemberships", prep: fixed("POST", authV1+"/memberships/me/_search", `{}`)},
+		{name: "auth.ListMyZitadelPermissions", prep: fixed("POST", authV1+"/permissions/zitadel/me/_search", "")},
+		{name: "auth.ListMyUserChanges", prep: fixed("POST", authV1+"/users/me/changes/_search", `{}`)},
+		{name: "auth.ListMyUserSessions", prep: fixed("POST", authV1+"/users/me/sessions/_search", `{}`)},
+		{name: "auth.ListMyRefreshTokens", prep: fixed("POST", authV1+"/users/me/tokens/refresh/_search", `{}`)},
+		// A machine caller has no refresh token: getting past authorization to
+		// the use case's own NotFound is the allowed answer.
+		{name: "auth.RevokeMyRefreshToken", prep: fixed("DELETE", authV1+"/users/me/tokens/refresh/1", ""), judge: judgeOwnNotFound("COMMAND-BHt2w")},
+		{name: "auth.RevokeAllMyRefreshTokens", prep: fixed("POST", authV1+"/users/me/tokens/refresh/_revoke_all", `{}`)},
+		{name: "auth.ListMyProjectOrgs", prep: fixed("POST", authV1+"/global/projectorgs/_search", `{}`)},
+
 		{name: "v2.AddHumanUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			n := f.uniq("v2h")
 			return restCall{"POST", "/v2/users/human", `{"username":"` + n + `","organization":{"orgId":"` + o + `"},"profile":{"givenName":"G","familyName":"F"},"email":{"email":"` + n + `@example.com"}}`}
@@ -409,6 +436,25 @@ func matrixOps() []matrixOp {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
 	}...))
+}
+
+// fixed is a call that names no object.
+func fixed(method, path, body string) func(testing.TB, *fixtures, string) restCall {
+	return func(testing.TB, *fixtures, string) restCall { return restCall{method, path, body} }
+}
+
+// judgeOwnNotFound: 403 is a refusal; the use case's own NotFound (id) means
+// authorization let the call through.
+func judgeOwnNotFound(id string) func(wardentest.Reply, markers) (verdict, string) {
+	return func(r wardentest.Reply, _ markers) (verdict, string) {
+		switch {
+		case r.Status == 403:
+			return verdictDenied, ""
+		case r.Status == 404 && strings.Contains(r.Raw, id):
+			return verdictAllowed, ""
+		}
+		return verdictDenied, fmt.Sprintf("status %d: %.300s", r.Status, r.Raw)
+	}
 }
 
 // withV2beta adds a "v2beta." row for every "v2." row: the same call at the
@@ -495,8 +541,8 @@ func judgeProjectList(r wardentest.Reply, m markers) (verdict, string) {
 
 // TestAuthorizationMatrix: every org role and instance role of ZITADEL's
 // model (and a caller with no membership), as a machine user with a PAT,
-// calls every served method of ManagementService v1 and UserService v2 and
-// v2beta (v2's rows at v2beta's paths) over REST on fresh objects of its own
+// calls every served method of ManagementService v1, AuthService v1 and
+// UserService v2 and v2beta (v2's rows at v2beta's paths) over REST on fresh objects of its own
 // org and of a foreign one (x-zitadel-orgid for v1; the object's own org for
 // v2). Each answer must be what ZITADEL's
 // role → permission table says, apart from the deviations listed above (none
@@ -682,6 +728,8 @@ func coverage(t *testing.T, e *env, ops []matrixOp) {
 			prefix = "v2beta."
 		case "zitadel.admin.v1.AdminService":
 			prefix = "admin."
+		case authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName():
+			prefix = "auth."
 		}
 		ms := svc.Methods()
 		for i := 0; i < ms.Len(); i++ {

@@ -297,6 +297,25 @@ func TestSecurityHeaders(t *testing.T) {
 	see(wardentest.NewBrowser(t).Post(e.Base+"/ui/login/password", url.Values{"csrf": {"x"}}))
 	see(wardentest.NewBrowser(t).Post(e.Base+"/ui/login/username", url.Values{"x": {strings.Repeat("y", 20<<10)}}))
 
+	// The device flow's pages: the code form, an unknown code, the approval
+	// and its answer.
+	dp := f.admin(t, "", "POST", v1+"/projects", `{"name":"devices"}`).Str("id")
+	dev := f.admin(t, "", "POST", v1+"/projects/"+dp+"/apps/oidc", `{"name":"tv","grantTypes":["OIDC_GRANT_TYPE_DEVICE_CODE"],`+
+		`"appType":"OIDC_APP_TYPE_NATIVE","authMethodType":"OIDC_AUTH_METHOD_TYPE_NONE"}`)
+	da := e.TokenPost(t, "/oauth/v2/device_authorization", url.Values{"client_id": {dev.Str("clientId")}}, "", "")
+	code, _ := da.Body["user_code"].(string)
+	bd := wardentest.NewBrowser(t)
+	v = see(bd.Get(e.Base + "/device?user_code=" + url.QueryEscape(code)))
+	see(bd.Submit(v, v.FormWith(t, "user_code"), map[string]string{"user_code": "BCDF-BCDF"}))
+	v = bd.Submit(v, v.FormWith(t, "user_code"), nil)
+	v = bd.Submit(v, v.FormWith(t, "loginName"), map[string]string{"loginName": "ann"})
+	v = see(bd.Submit(v, v.FormWith(t, "password"), map[string]string{"password": Password}))
+	if !strings.Contains(v.URL.Path, "/device/approve") {
+		t.Errorf("no device approval page: %s %s", v.URL, v.Text())
+	}
+	see(bd.Submit(v, v.FormWith(t, "decision"), map[string]string{"decision": "allow"}))
+	see(wardentest.NewBrowser(t).Get(e.Base + "/ui/login/device/approve?authRequestID=nope"))
+
 	// Console: every page an administrator sees, and its error pages.
 	cb := wardentest.NewBrowser(t)
 	v = see(consoleSignIn(t, e, cb, "root", Password))

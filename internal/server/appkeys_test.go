@@ -88,10 +88,10 @@ func TestAppKeysREST(t *testing.T) {
 
 			// ZITADEL's refusals.
 			e.wantErr(e.admin("POST", keys, `{"type":"KEY_TYPE_JSON","expirationDate":"2001-01-01T00:00:00Z"}`), 400, "DOMAIN-dv3t5")
-			e.wantErr(e.admin("POST", keys, `{}`), 400, "COMMAND-KeyTy")
+			e.wantErr(e.admin("POST", keys, `{}`), 400, "WARDEN-KEYTYPE")
 			e.wantErr(e.admin("POST", keys, `{"type":"KEY_TYPE_JSON","expirationDate":"not a time"}`), 400, "")
 			e.wantErr(e.admin("POST", "/management/v1/projects/"+pid+"/apps/424242/keys", `{"type":"KEY_TYPE_JSON"}`), 400, "COMMAND-sak25")
-			e.wantErr(e.admin("POST", "/management/v1/projects/424242/apps/"+appID+"/keys", `{"type":"KEY_TYPE_JSON"}`), 404, "PROJECT-Sf2gb")
+			e.wantErr(e.admin("POST", "/management/v1/projects/424242/apps/"+appID+"/keys", `{"type":"KEY_TYPE_JSON"}`), 404, "QUERY-fk2fs")
 			basic := e.must(e.admin("POST", "/management/v1/projects/"+pid+"/apps/api", `{"name":"basic","authMethodType":"API_AUTH_METHOD_TYPE_BASIC"}`), 200).str("appId")
 			e.wantErr(e.admin("POST", "/management/v1/projects/"+pid+"/apps/"+basic+"/keys", `{"type":"KEY_TYPE_JSON"}`), 400, "COMMAND-Dff54")
 			e.wantErr(e.admin("GET", keys+"/424242", ""), 404, "QUERY-Dgr3g")

@@ -1,6 +1,10 @@
 package server
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/warden-id/warden/internal/oidc"
+)
 
 // mount is an extra handler on the shared port (the OIDC provider, the login page).
 type mount struct {
@@ -21,9 +25,21 @@ func WithOIDC(provider, login http.Handler) Option {
 			s.mounts = append(s.mounts, mount{p, provider})
 		}
 		if login != nil {
-			s.mounts = append(s.mounts, mount{"/ui/login", login}, mount{"/ui/login/", login})
+			s.mounts = append(s.mounts, mount{"/ui/login", login}, mount{"/ui/login/", login},
+				mount{"GET /device", http.HandlerFunc(deviceRedirect)})
 		}
 	}
+}
+
+// deviceRedirect sends the device flow's short verification URI (ZITADEL's
+// /device, what devices show) on to the login page's user-code form, query
+// (the prefilled user_code) and all.
+func deviceRedirect(w http.ResponseWriter, r *http.Request) {
+	to := oidc.LoginDevicePath
+	if r.URL.RawQuery != "" {
+		to += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, to, http.StatusFound)
 }
 
 // WithConsole serves the admin console under /ui/console and sends GET / there,

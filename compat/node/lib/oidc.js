@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { Browser } from './browser.js';
-import { password } from './servers.js';
-import { redirectUri } from './zitadel.js';
+import { password, rest } from './servers.js';
+import { machine, redirectUri } from './zitadel.js';
 
 // The scope that puts Warden's own API in the token's audience.
 export const apiScope = 'urn:zitadel:iam:org:project:id:zitadel:aud';
@@ -61,4 +61,28 @@ export async function tokenError(promise) {
     throw err;
   }
   throw new Error('the grant succeeded; want an OAuth error');
+}
+
+// userinfoStatus calls userinfo through openid-client and returns 200 or
+// the HTTP status of its refusal.
+export async function userinfoStatus(config, accessToken, sub) {
+  try {
+    await oidc.fetchUserInfo(config, accessToken, sub);
+    return 200;
+  } catch (err) {
+    if (err instanceof oidc.WWWAuthenticateChallengeError || err instanceof oidc.ResponseBodyError) return err.status;
+    throw err;
+  }
+}
+
+// clientCredentials makes a machine user (ORG_USER_MANAGER, of the given
+// access-token type or the default) and its client secret — PUT
+// /management/v1/users/{id}/secret, as ZITADEL's docs show — and returns the
+// user and an openid-client configuration for it.
+export async function clientCredentials(s, tokenType) {
+  const svc = await machine(s, 'cc', { roles: ['ORG_USER_MANAGER'], tokenType });
+  const res = await rest(s, 'PUT', `/management/v1/users/${svc.id}/secret`, {});
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.clientId, svc.userName);
+  return { svc, config: await configure(s, res.body.clientId, res.body.clientSecret) };
 }

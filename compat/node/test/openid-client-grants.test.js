@@ -13,7 +13,7 @@ import * as oidc from 'openid-client';
 import { OIDCTokenType } from '@zitadel/node/dist/api/generated/zitadel/app.js';
 import { AccessTokenType } from '@zitadel/node/dist/api/generated/zitadel/user.js';
 import { Browser } from '../lib/browser.js';
-import { apiScope, configure, signIn, tokenError } from '../lib/oidc.js';
+import { apiScope, clientCredentials, configure, signIn, tokenError, userinfoStatus } from '../lib/oidc.js';
 import { password, rest, servers, unique } from '../lib/servers.js';
 import { human, inOrg, machine, mgmt, redirectUri, webApp } from '../lib/zitadel.js';
 
@@ -79,26 +79,6 @@ async function introspectRaw(s, token, authorization) {
 }
 
 const basic = (id, secret) => 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
-
-// clientCredentials makes a machine user (ORG_USER_MANAGER) of the given
-// access-token type with a client secret; returns it and an openid-client
-// configuration for it.
-async function clientCredentials(s, tokenType) {
-  const svc = await machine(s, 'cc', { roles: ['ORG_USER_MANAGER'], tokenType });
-  const res = await rest(s, 'PUT', `/management/v1/users/${svc.id}/secret`, {});
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return { svc, config: await configure(s, res.body.clientId, res.body.clientSecret) };
-}
-
-async function userinfoStatus(config, accessToken, sub) {
-  try {
-    await oidc.fetchUserInfo(config, accessToken, sub);
-    return 200;
-  } catch (err) {
-    if (err instanceof oidc.WWWAuthenticateChallengeError || err instanceof oidc.ResponseBodyError) return err.status;
-    throw err;
-  }
-}
 
 for (const s of servers) {
   describe(`openid-client grants and tokens (${s.name})`, () => {

@@ -7,32 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it, before } from 'node:test';
 import * as oidc from 'openid-client';
 import { Browser } from '../lib/browser.js';
-import { apiScope, configure, signIn, tokenError } from '../lib/oidc.js';
+import { apiScope, clientCredentials, configure, signIn, tokenError, userinfoStatus } from '../lib/oidc.js';
 import { rest, servers } from '../lib/servers.js';
 import { human, machine, mgmt, redirectUri, webApp } from '../lib/zitadel.js';
-
-// userinfoStatus calls userinfo through openid-client and returns 200 or
-// the HTTP status of its refusal.
-async function userinfoStatus(config, accessToken, sub) {
-  try {
-    await oidc.fetchUserInfo(config, accessToken, sub);
-    return 200;
-  } catch (err) {
-    if (err instanceof oidc.WWWAuthenticateChallengeError || err instanceof oidc.ResponseBodyError) return err.status;
-    throw err;
-  }
-}
-
-// clientCredentials makes a machine user (ORG_USER_MANAGER) and its client
-// secret — PUT /management/v1/users/{id}/secret, as ZITADEL's docs show —
-// and returns the user and an openid-client configuration for it.
-async function clientCredentials(s) {
-  const svc = await machine(s, 'cc', { roles: ['ORG_USER_MANAGER'] });
-  const res = await rest(s, 'PUT', `/management/v1/users/${svc.id}/secret`, {});
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  assert.equal(res.body.clientId, svc.userName);
-  return { svc, config: await configure(s, res.body.clientId, res.body.clientSecret) };
-}
 
 // ccScope asks for Warden's API and the project's API apps in the audience
 // (an API app introspects only tokens meant for its project).
