@@ -137,7 +137,7 @@ func TestRelyingPartyReservedScopes(t *testing.T) {
 		id := importHuman(t, admin, name).GetUserId()
 		scopes := []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeOfflineAccess, scopeResourceOwner,
 			"urn:zitadel:iam:org:id:" + org.GetOrg().GetId(), "urn:zitadel:iam:org:domain:primary:" + org.GetOrg().GetPrimaryDomain(),
-			"urn:zitadel:iam:org:project:role:reader"}
+			"urn:zitadel:iam:user:metadata"}
 		r := newRelyingParty(t, s, scopes)
 		tokens := r.signIn(t, name, humanPassword)
 		want := map[string]string{claimOwnerID: org.GetOrg().GetId(), claimOwnerName: org.GetOrg().GetName(),

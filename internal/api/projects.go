@@ -17,9 +17,14 @@ import (
 )
 
 func projectV1(p *project.Project) *projectpb.Project {
+	state := projectpb.ProjectState_PROJECT_STATE_ACTIVE
+	if !p.Active() {
+		state = projectpb.ProjectState_PROJECT_STATE_INACTIVE
+	}
 	return &projectpb.Project{Id: p.ID, Details: &object.ObjectDetails{Sequence: p.Sequence, CreationDate: ts(p.CreatedAt),
-		ChangeDate: ts(p.ChangedAt), ResourceOwner: p.OrgID}, Name: p.Name, State: projectpb.ProjectState_PROJECT_STATE_ACTIVE,
-		ProjectRoleAssertion: p.RoleAssertion, PrivateLabelingSetting: projectpb.PrivateLabelingSetting(p.PrivateLabeling)}
+		ChangeDate: ts(p.ChangedAt), ResourceOwner: p.OrgID}, Name: p.Name, State: state,
+		ProjectRoleAssertion: p.RoleAssertion, ProjectRoleCheck: p.RoleCheck, HasProjectCheck: p.HasProjectCheck,
+		PrivateLabelingSetting: projectpb.PrivateLabelingSetting(p.PrivateLabeling)}
 }
 
 func ints[E ~int32](v []E) []int {
@@ -63,7 +68,8 @@ func appV1(ap *project.App) *apppb.App {
 			GrantTypes: enums[apppb.OIDCGrantType](ap.GrantTypes), AppType: apppb.OIDCAppType(ap.AppType), ClientId: ap.ClientID,
 			AuthMethodType: apppb.OIDCAuthMethodType(ap.AuthMethod), PostLogoutRedirectUris: ap.PostLogoutRedirectURIs,
 			Version: apppb.OIDCVersion_OIDC_VERSION_1_0, DevMode: ap.DevMode, AccessTokenType: apppb.OIDCTokenType(ap.AccessTokenType),
-			IdTokenUserinfoAssertion: ap.IDTokenUserinfo, ClockSkew: durationpb.New(ap.ClockSkew), AllowedOrigins: origins(ap.RedirectURIs)}
+			IdTokenUserinfoAssertion: ap.IDTokenUserinfo, IdTokenRoleAssertion: ap.IDTokenRoleAssertion,
+			AccessTokenRoleAssertion: ap.AccessTokenRoleAssertion, ClockSkew: durationpb.New(ap.ClockSkew), AllowedOrigins: origins(ap.RedirectURIs)}
 		out.Config = &apppb.App_OidcConfig{OidcConfig: cfg}
 	case project.AppAPI:
 		out.Config = &apppb.App_ApiConfig{ApiConfig: &apppb.APIConfig{ClientId: ap.ClientID, AuthMethodType: apppb.APIAuthMethodType(ap.AuthMethod)}}
@@ -160,6 +166,8 @@ type oidcRequest interface {
 	GetDevMode() bool
 	GetAccessTokenType() apppb.OIDCTokenType
 	GetIdTokenUserinfoAssertion() bool
+	GetIdTokenRoleAssertion() bool
+	GetAccessTokenRoleAssertion() bool
 	GetClockSkew() *durationpb.Duration
 	GetBackChannelLogoutUri() string
 }
@@ -178,7 +186,8 @@ func oidcConfig(r oidcRequest) (app.OIDCConfig, error) {
 	return app.OIDCConfig{RedirectURIs: r.GetRedirectUris(), PostLogoutRedirectURIs: r.GetPostLogoutRedirectUris(),
 		ResponseTypes: ints(r.GetResponseTypes()), GrantTypes: ints(r.GetGrantTypes()), AppType: int(r.GetAppType()),
 		AuthMethod: int(r.GetAuthMethodType()), AccessTokenType: int(r.GetAccessTokenType()), DevMode: r.GetDevMode(),
-		IDTokenUserinfo: r.GetIdTokenUserinfoAssertion(), ClockSkew: skew}, nil
+		IDTokenUserinfo: r.GetIdTokenUserinfoAssertion(), IDTokenRoleAssertion: r.GetIdTokenRoleAssertion(),
+		AccessTokenRoleAssertion: r.GetAccessTokenRoleAssertion(), ClockSkew: skew}, nil
 }
 
 func (m *Management) AddOIDCApp(ctx context.Context, r *mgmt.AddOIDCAppRequest) (*mgmt.AddOIDCAppResponse, error) {

@@ -259,14 +259,16 @@ func authenticate(ctx context.Context, tx store.Reader, ar *oauth.AuthRequest, u
 	if err := checkID(userID, ErrFlowState); err != nil {
 		return err
 	}
-	if ar.OrgID != "" {
-		u, err := tx.User(ctx, userID)
-		if err != nil {
-			return err
-		}
-		if u.OrgID != ar.OrgID {
-			return ErrNotAllowedOrg
-		}
+	u, err := tx.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if ar.OrgID != "" && u.OrgID != ar.OrgID {
+		return ErrNotAllowedOrg
+	}
+	// The project's role and project checks (ErrGrantRequired, ErrProjectRequired).
+	if err := projectAccess(ctx, tx, ar.ClientID, u); err != nil {
+		return err
 	}
 	ar.UserID, ar.Authenticated, ar.Epoch, ar.AuthTime, ar.AMR = userID, true, epoch, authTime.UTC(), amr
 	return nil

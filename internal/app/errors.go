@@ -84,7 +84,6 @@ var (
 	errProjectIDMissing = fail.Invalid("WARDEN-PROJECTID", "Project id is missing")
 	// ZITADEL's id when GetProjectByID finds nothing.
 	errProjectNotFound  = fail.New(codes.NotFound, "QUERY-fk2fs", "Errors.Project.NotFound")
-	errProjectChecks    = fail.Invalid("WARDEN-PROJECTCHECKS", "project role checks and project checks are not supported by Warden")
 	errPrivateLabeling  = fail.Invalid("WARDEN-PRIVLABEL", "unknown private labeling setting")
 	errAppIDMissing     = fail.Invalid("WARDEN-APPID", "App id is missing")
 	errAppNotFound      = fail.New(codes.NotFound, "COMMAND-2n8uU", "Errors.Project.App.NotExisting")
@@ -200,4 +199,52 @@ var (
 	// Another user's token is not found either: the answer says nothing
 	// about whether it exists.
 	errMyRefreshNotFound = fail.New(codes.NotFound, "COMMAND-BHt2w", "Refresh Token not found")
+)
+
+// Project roles, project states and user grants (roles.go, grants.go): ZITADEL's
+// command ids; V3-DKcYh is its eventstore's answer to a unique constraint.
+var (
+	errRoleInvalid         = fail.Invalid("COMMAND-4m9vS", "Errors.Project.Role.Invalid")
+	errRoleChangeInvalid   = fail.Invalid("COMMAND-2ilfW", "Errors.Project.Invalid")
+	errRoleRemoveInvalid   = fail.Invalid("COMMAND-fl9eF", "Errors.Project.Role.Invalid")
+	errRoleExists          = fail.New(codes.AlreadyExists, "V3-DKcYh", "Errors.Project.Role.AlreadyExists")
+	errRoleChangeNotFound  = fail.New(codes.NotFound, "COMMAND-vv8M9", "Errors.Project.Role.NotExisting")
+	errRoleRemoveNotFound  = fail.New(codes.NotFound, "COMMAND-m9vMf", "Errors.Project.Role.NotExisting")
+	errRoleNoChanges       = fail.New(codes.FailedPrecondition, "COMMAND-5M0cs", "Errors.NoChangesFound")
+	errProjectRolesMissing = fail.Invalid("WARDEN-ROLES0", "at least one role is required")
+	errRolesTooMany        = fail.Invalid("WARDEN-ROLESN", fmt.Sprintf("at most %d roles at once", maxBulk))
+	errDeactivateIDMiss    = fail.Invalid("COMMAND-88iF0", "Errors.Project.ProjectIDMissing")
+	errReactivateIDMiss    = fail.Invalid("COMMAND-3ihsF", "Errors.Project.ProjectIDMissing")
+
+	errGrantInvalid         = fail.Invalid("COMMAND-kVfMa", "Errors.UserGrant.Invalid")
+	errGrantUpdateIDMissing = fail.Invalid("COMMAND-3M0sd", "Errors.UserGrant.Invalid")
+	errGrantDeactIDMissing  = fail.Invalid("COMMAND-N2OhG", "Errors.UserGrant.IDMissing")
+	errGrantReactIDMissing  = fail.Invalid("COMMAND-Qxy8v", "Errors.UserGrant.IDMissing")
+	errGrantRemoveIDMissing = fail.Invalid("COMMAND-J9sc5", "Errors.UserGrant.IDMissing")
+	errGrantBulkIDMissing   = fail.Invalid("COMMAND-5M0sd", "Errors.UserGrant.IDMissing")
+	errGrantUserIDMissing   = fail.Invalid("WARDEN-GRUSER", "user id is missing")
+	errGrantsTooMany        = fail.Invalid("WARDEN-GRANTN", fmt.Sprintf("at most %d grants at once", maxBulk))
+	errGrantUserNotFound    = fail.New(codes.FailedPrecondition, "COMMAND-4f8sg", "Errors.User.NotFound")
+	errGrantProjectNotFound = fail.New(codes.FailedPrecondition, "COMMAND-3n77S", "Errors.Project.NotFound")
+	errGrantRoleNotFound    = fail.New(codes.FailedPrecondition, "COMMAND-mm9F4", "Errors.Project.Role.NotFound")
+	errGrantExists          = fail.New(codes.AlreadyExists, "V3-DKcYh", "Errors.UserGrant.AlreadyExists")
+	errGrantNotFound        = fail.New(codes.NotFound, "COMMAND-3M9sd", "Errors.UserGrant.NotFound")
+	errGrantReactNotFound   = fail.New(codes.NotFound, "COMMAND-Lp0gs", "Errors.UserGrant.NotFound")
+	errGrantRemoveNotFound  = fail.New(codes.NotFound, "COMMAND-1My0t", "Errors.UserGrant.NotFound")
+	errGrantGetNotFound     = fail.New(codes.NotFound, "QUERY-wIPkA", "Errors.UserGrant.NotFound")
+	errGrantNotChanged      = fail.New(codes.FailedPrecondition, "COMMAND-Rs8fy", "Errors.UserGrant.NotChanged")
+	errProjectGrants        = fail.Invalid("WARDEN-PRJGRANT", "project grants are not supported by Warden yet")
+)
+
+// The project checks at sign-in and at every use of a token (access.go).
+var (
+	// ErrGrantRequired: the project checks roles and the user has no active
+	// grant on it (ZITADEL's login answer).
+	ErrGrantRequired = fail.New(codes.FailedPrecondition, "APP-asb43", "Errors.User.GrantRequired")
+	// ErrProjectRequired: the project checks that the user's organisation has
+	// it (owns it; Warden has no project grants yet).
+	ErrProjectRequired = fail.New(codes.FailedPrecondition, "APP-m92d", "Errors.User.ProjectRequired")
+	// ErrProjectInactive: the app's project is deactivated; ZITADEL treats its
+	// apps as inactive clients.
+	ErrProjectInactive = fail.New(codes.FailedPrecondition, "OIDC-sdaGg", "client is not active")
 )

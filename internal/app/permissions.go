@@ -76,6 +76,22 @@ const (
 	UseListOrgOIDCApps Use = "ListOrgOIDCApps"
 	UseTrustApp        Use = "TrustApp"
 
+	UseDeactivateProject    Use = "DeactivateProject"
+	UseReactivateProject    Use = "ReactivateProject"
+	UseAddProjectRole       Use = "AddProjectRole"
+	UseBulkAddProjectRoles  Use = "BulkAddProjectRoles"
+	UseUpdateProjectRole    Use = "UpdateProjectRole"
+	UseRemoveProjectRole    Use = "RemoveProjectRole"
+	UseListProjectRoles     Use = "ListProjectRoles"
+	UseAddUserGrant         Use = "AddUserGrant"
+	UseUpdateUserGrant      Use = "UpdateUserGrant"
+	UseDeactivateUserGrant  Use = "DeactivateUserGrant"
+	UseReactivateUserGrant  Use = "ReactivateUserGrant"
+	UseRemoveUserGrant      Use = "RemoveUserGrant"
+	UseBulkRemoveUserGrants Use = "BulkRemoveUserGrant"
+	UseGetUserGrant         Use = "GetUserGrant"
+	UseListUserGrants       Use = "ListUserGrants"
+
 	UseAddAppKey    Use = "AddAppKey"
 	UseGetAppKey    Use = "GetAppKey"
 	UseListAppKeys  Use = "ListAppKeys"
@@ -250,6 +266,24 @@ var rules = map[Use]Rule{
 	UseRevokeAllMyRefreshTokens: {Where: AsCaller},
 	UseListMyProjectOrgs:        {Where: AsCaller},
 	UseGetSupportedLanguages:    {Where: AsCaller},
+	// Roles and grants are decided on their project, as the project use
+	// cases are: a creator still holding project.create acts on the roles and
+	// grants of its own projects (ZITADEL's PROJECT_OWNER has both).
+	UseDeactivateProject:    {Perm: org.PermProjectWrite, Where: InProject},
+	UseReactivateProject:    {Perm: org.PermProjectWrite, Where: InProject},
+	UseAddProjectRole:       {Perm: org.PermProjectRoleWrite, Where: InProject},
+	UseBulkAddProjectRoles:  {Perm: org.PermProjectRoleWrite, Where: InProject},
+	UseUpdateProjectRole:    {Perm: org.PermProjectRoleWrite, Where: InProject},
+	UseRemoveProjectRole:    {Perm: org.PermProjectRoleDelete, Where: InProject},
+	UseListProjectRoles:     {Perm: org.PermProjectRoleRead, Where: InProject},
+	UseAddUserGrant:         {Perm: org.PermUserGrantWrite, Where: InProject},
+	UseUpdateUserGrant:      {Perm: org.PermUserGrantWrite, Where: InProject},
+	UseDeactivateUserGrant:  {Perm: org.PermUserGrantWrite, Where: InProject},
+	UseReactivateUserGrant:  {Perm: org.PermUserGrantWrite, Where: InProject},
+	UseRemoveUserGrant:      {Perm: org.PermUserGrantDelete, Where: InProject},
+	UseBulkRemoveUserGrants: {Perm: org.PermUserGrantDelete, Where: InProject},
+	UseGetUserGrant:         {Perm: org.PermUserGrantRead, Where: InProject},
+	UseListUserGrants:       {Perm: org.PermUserGrantRead, Where: InProject},
 }
 
 // RuleOf returns what use needs; ok is false for a use case with no rule.
@@ -330,7 +364,7 @@ func (s Scope) May(use Use) bool {
 	case r.Where == InInstance:
 		return s.Caller.Can(r.Perm, org.InstanceScope)
 	case r.Where == InProject:
-		return s.Caller.projectContext(s.OrgID)
+		return s.Caller.projectContext(s.OrgID) || s.Caller.Can(r.Perm, s.OrgID)
 	}
 	return s.Caller.Can(r.Perm, s.OrgID)
 }
@@ -377,7 +411,9 @@ func (a *App) authorize(ctx context.Context, s Scope, use Use) (granted, error) 
 	default:
 		may := func(orgID string) bool { return s.Caller.Can(r.Perm, orgID) }
 		if r.Where == InProject {
-			may = s.Caller.projectContext
+			// Who holds the use case's own permission in the org (a user
+			// manager granting roles) passes too.
+			may = func(orgID string) bool { return s.Caller.projectContext(orgID) || s.Caller.Can(r.Perm, orgID) }
 		}
 		orgID, err := a.orgContext(ctx, s.Caller, s.OrgID, may)
 		if err != nil {

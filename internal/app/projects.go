@@ -31,17 +31,14 @@ const maxURIs = 50
 type ProjectInput struct {
 	Name            string
 	RoleAssertion   bool
-	RoleCheck       bool // refused: Warden has no project roles or grants to check
-	HasProjectCheck bool // refused, likewise
+	RoleCheck       bool // sign-in needs a grant on the project
+	HasProjectCheck bool // sign-in needs a grant of the user's org on the project
 	PrivateLabeling int
 }
 
 func (in ProjectInput) check() error {
 	if err := checkText("name", in.Name, true); err != nil {
 		return err
-	}
-	if in.RoleCheck || in.HasProjectCheck {
-		return errProjectChecks
 	}
 	if in.PrivateLabeling < 0 || in.PrivateLabeling > 2 {
 		return errPrivateLabeling
@@ -218,6 +215,7 @@ func (a *App) AddProject(ctx context.Context, s Scope, in ProjectInput) (*projec
 	var out project.Project
 	_, err = a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
 		out = project.Project{ID: pid, OrgID: g.OrgID, Name: in.Name, CreatorID: g.Caller.UserID, RoleAssertion: in.RoleAssertion, PrivateLabeling: in.PrivateLabeling,
+			RoleCheck: in.RoleCheck, HasProjectCheck: in.HasProjectCheck, State: project.StateActive,
 			Sequence: ch.o.Sequence, CreatedAt: ch.by.At, ChangedAt: ch.by.At}
 		return event.ProjectAdded, map[string]any{"projectId": pid, "name": in.Name}, putProject(ctx, tx, &out)
 	})
@@ -278,10 +276,12 @@ func (a *App) UpdateProject(ctx context.Context, s Scope, projectID string, in P
 		if err != nil {
 			return "", nil, err
 		}
-		if p.Name == in.Name && p.RoleAssertion == in.RoleAssertion && p.PrivateLabeling == in.PrivateLabeling {
+		if p.Name == in.Name && p.RoleAssertion == in.RoleAssertion && p.PrivateLabeling == in.PrivateLabeling &&
+			p.RoleCheck == in.RoleCheck && p.HasProjectCheck == in.HasProjectCheck {
 			return "", nil, errNoChanges
 		}
 		p.Name, p.RoleAssertion, p.PrivateLabeling = in.Name, in.RoleAssertion, in.PrivateLabeling
+		p.RoleCheck, p.HasProjectCheck = in.RoleCheck, in.HasProjectCheck
 		p.Sequence, p.ChangedAt = ch.o.Sequence, ch.by.At
 		out = *p
 		return event.ProjectChanged, map[string]any{"projectId": p.ID, "name": p.Name}, putProject(ctx, tx, p)
@@ -329,6 +329,10 @@ func (a *App) RemoveProject(ctx context.Context, s Scope, projectID string) (*or
 		if err := deleteAppKeys(ctx, tx, g.OrgID, appIDs); err != nil {
 			return "", nil, err
 		}
+		// Its roles and the grants of them go in the same transaction.
+		if err := deleteProjectAuthz(ctx, tx, g.OrgID, p.ID); err != nil {
+			return "", nil, err
+		}
 		return event.ProjectRemoved, map[string]any{"projectId": p.ID, "name": p.Name, "clientIds": removed},
 			tx.DeleteArtifact(ctx, project.KindProject, p.ID)
 	})
@@ -345,7 +349,10 @@ type OIDCConfig struct {
 	AccessTokenType        int
 	DevMode                bool
 	IDTokenUserinfo        bool
-	ClockSkew              time.Duration
+	// The project roles in ID tokens and JWT access tokens.
+	IDTokenRoleAssertion     bool
+	AccessTokenRoleAssertion bool
+	ClockSkew                time.Duration
 }
 
 // normalize applies the defaults and validates the configuration.
@@ -525,6 +532,7 @@ func setOIDC(ap *project.App, cfg OIDCConfig) {
 	ap.ResponseTypes, ap.GrantTypes = cfg.ResponseTypes, cfg.GrantTypes
 	ap.AppType, ap.AuthMethod, ap.AccessTokenType = cfg.AppType, cfg.AuthMethod, cfg.AccessTokenType
 	ap.DevMode, ap.IDTokenUserinfo, ap.ClockSkew = cfg.DevMode, cfg.IDTokenUserinfo, cfg.ClockSkew
+	ap.IDTokenRoleAssertion, ap.AccessTokenRoleAssertion = cfg.IDTokenRoleAssertion, cfg.AccessTokenRoleAssertion
 }
 
 func (a *App) addApp(ctx context.Context, g granted, projectID string, ap *project.App) (*project.App, string, error) {

@@ -167,6 +167,14 @@ func (a *App) IssueTokens(ctx context.Context, g TokenGrant) (*IssuedTokens, err
 		if !live(u, epoch) {
 			return fail.Unauthenticated
 		}
+		// The project's checks, again at issue: a grant removed since the
+		// sign-in (or before a refresh) gets no tokens.
+		if err := projectAccess(ctx, tx, clientID, u); err != nil {
+			if _, ok := fail.As(err); ok {
+				return fail.Unauthenticated
+			}
+			return err
+		}
 		at := oauth.AccessToken{ID: randomID(), UserID: userID, ClientID: clientID, Scopes: scopes, Audience: aud,
 			Expiration: now.Add(accessTTL), Epoch: epoch, IssuedAt: now}
 		out = IssuedTokens{}

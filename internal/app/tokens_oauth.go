@@ -60,6 +60,14 @@ func (a *App) ValidAccessToken(ctx context.Context, tokenID, subject string) (*o
 	if err != nil {
 		return nil, nil, err
 	}
+	// The project's checks hold at every use: a removed or deactivated grant,
+	// or a deactivated project, ends the token's use at once.
+	if err := projectAccess(ctx, a.store, at.ClientID, u); err != nil {
+		if _, ok := fail.As(err); ok {
+			return nil, nil, fail.Unauthenticated
+		}
+		return nil, nil, storeErr(err)
+	}
 	return &at, u, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
 )
@@ -441,7 +442,8 @@ func deleteUserCredentials(ctx context.Context, tx store.Tx, userID string) erro
 			break
 		}
 	}
-	for _, kind := range []string{credential.KindMachineSecret, credential.KindMachineKey} {
+	// The user's grants (KindGrant carries the user) go with the user.
+	for _, kind := range []string{credential.KindMachineSecret, credential.KindMachineKey, project.KindGrant} {
 		for {
 			arts, _, err := tx.ListArtifacts(ctx, store.ArtifactQuery{Kind: kind, UserID: userID, Page: store.Page{Limit: 1000}})
 			if err != nil {

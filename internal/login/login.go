@@ -78,13 +78,20 @@ const (
 	// TextNotAllowedOrg: the application asked for users of one organisation
 	// (an org scope), and this account is of another.
 	TextNotAllowedOrg = "Your account is not a member of the organisation this application requires. Sign in with another account."
-	TextThrottled     = "Too many failed attempts, wait a minute."
-	TextBusy          = "Warden is busy checking other sign-ins. Try again in a moment."
-	TextCSRF          = "This form has expired or was not sent from this page. Go back, reload the page and try again."
-	TextUnknownFlow   = "This sign-in request is unknown or has expired. Go back to your application and sign in again."
-	TextOtherBrowser  = "This sign-in was started in another browser. Go back to your application and sign in again from this browser."
-	TextFlowDone      = "This sign-in is already complete. Go back to your application and sign in again."
-	TextDenied        = "You did not allow the access."
+	// TextGrantRequired, TextProjectRequired: the application's project
+	// admits only users with a grant on it (ZITADEL's Errors.User.GrantRequired),
+	// or of an organisation that has it (Errors.User.ProjectRequired).
+	TextGrantRequired   = "This application admits only accounts that were given a role in it, and yours has none. Ask an administrator for access."
+	TextProjectRequired = "This application admits only accounts of the organisations it belongs to, and yours is not one of them."
+	// TextProjectInactive: the application's project is deactivated.
+	TextProjectInactive = "This application is not active."
+	TextThrottled       = "Too many failed attempts, wait a minute."
+	TextBusy            = "Warden is busy checking other sign-ins. Try again in a moment."
+	TextCSRF            = "This form has expired or was not sent from this page. Go back, reload the page and try again."
+	TextUnknownFlow     = "This sign-in request is unknown or has expired. Go back to your application and sign in again."
+	TextOtherBrowser    = "This sign-in was started in another browser. Go back to your application and sign in again from this browser."
+	TextFlowDone        = "This sign-in is already complete. Go back to your application and sign in again."
+	TextDenied          = "You did not allow the access."
 )
 
 // Options configure the login page.
@@ -576,8 +583,18 @@ func (h *handler) authRequest(w http.ResponseWriter, r *http.Request, id string)
 // organisation the request is restricted to may use another account; anything
 // else is a flow error.
 func (h *handler) stepError(w http.ResponseWriter, r *http.Request, ar *oidc.LoginRequest, err error) {
-	if errors.Is(err, oidc.ErrNotAllowedOrg) {
+	switch {
+	case errors.Is(err, oidc.ErrNotAllowedOrg):
 		h.refused(w, r, ar, TextNotAllowedOrg)
+		return
+	case errors.Is(err, oidc.ErrGrantRequired):
+		h.refused(w, r, ar, TextGrantRequired)
+		return
+	case errors.Is(err, oidc.ErrProjectRequired):
+		h.refused(w, r, ar, TextProjectRequired)
+		return
+	case errors.Is(err, oidc.ErrProjectInactive):
+		h.refused(w, r, ar, TextProjectInactive)
 		return
 	}
 	h.flowError(w, r, err)

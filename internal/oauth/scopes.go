@@ -26,10 +26,25 @@ const (
 	ScopeOrgDomainPrefix = "urn:zitadel:iam:org:domain:primary:"
 	ClaimOrgDomain       = "urn:zitadel:iam:org:domain:primary"
 
+	// ScopeProjectRolePrefix + a role key asks for that role (of the projects
+	// in the audience); ScopeProjectsRoles for every role of the audience's
+	// projects. ScopeProjectRoles (Warden's reading) asks for the roles of the
+	// client's own project. The roles come in ClaimProjectRoles (the client's
+	// project) and ProjectRolesClaim(id) (each project).
+	ScopeProjectRolePrefix = "urn:zitadel:iam:org:project:role:"
+	ScopeProjectsRoles     = "urn:zitadel:iam:org:projects:roles"
+	ScopeProjectRoles      = "urn:zitadel:iam:org:project:roles"
+	ClaimProjectRoles      = "urn:zitadel:iam:org:project:roles"
+
 	projectAudPrefix, projectAudSuffix = "urn:zitadel:iam:org:project:id:", ":aud"
 	// APIProjectID is what ZITADEL's audience scope says for the server's own API.
 	APIProjectID = "zitadel"
 )
+
+// ProjectRolesClaim is the claim with the roles of one project.
+func ProjectRolesClaim(projectID string) string {
+	return "urn:zitadel:iam:org:project:" + projectID + ":roles"
+}
 
 // maxScopeValue bounds the id or domain inside a reserved scope.
 const maxScopeValue = 200
@@ -66,8 +81,11 @@ func validScopeValue(v string) bool {
 // Anything else, another urn:zitadel: scope included, is left out of a grant.
 func ServedScope(scope string) bool {
 	switch scope {
-	case "openid", "profile", "email", "phone", "address", "offline_access", ScopeResourceOwner:
+	case "openid", "profile", "email", "phone", "address", "offline_access", ScopeResourceOwner, ScopeProjectsRoles, ScopeProjectRoles:
 		return true
+	}
+	if key, ok := strings.CutPrefix(scope, ScopeProjectRolePrefix); ok {
+		return validScopeValue(key)
 	}
 	_, aud := ProjectAudience(scope)
 	_, id := OrgIDScope(scope)

@@ -23,7 +23,11 @@ func TestServedScopes(t *testing.T) {
 		{"urn:zitadel:iam:org:id:", false, true},
 		{"urn:zitadel:iam:org:id:a:b", false, true},
 		{"urn:zitadel:iam:org:project:id::aud", false, true},
-		{"urn:zitadel:iam:org:project:role:admin", false, true},
+		{"urn:zitadel:iam:org:project:role:admin", true, false},
+		{"urn:zitadel:iam:org:project:role:", false, true},
+		{"urn:zitadel:iam:org:project:role:a:b", false, true},
+		{ScopeProjectsRoles, true, false},
+		{ScopeProjectRoles, true, false},
 		{"urn:zitadel:iam:user:metadata", false, true},
 		{"urn:zitadel:iam:user:resourceowner:id", false, true},
 		{"custom", false, false},
@@ -35,11 +39,11 @@ func TestServedScopes(t *testing.T) {
 			t.Errorf("ReservedUnserved(%q) = %v", tc.scope, got)
 		}
 	}
-	in := []string{"openid", "urn:zitadel:iam:org:project:role:x", ScopeResourceOwner, "custom"}
+	in := []string{"openid", "urn:zitadel:iam:user:metadata", ScopeResourceOwner, "custom"}
 	if got := WithoutUnserved(in); !slices.Equal(got, []string{"openid", ScopeResourceOwner, "custom"}) {
 		t.Errorf("WithoutUnserved = %v", got)
 	}
-	if in[1] != "urn:zitadel:iam:org:project:role:x" {
+	if in[1] != "urn:zitadel:iam:user:metadata" {
 		t.Error("WithoutUnserved changed its argument")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/oauth"
 	"github.com/warden-id/warden/internal/user"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
@@ -26,7 +27,7 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *zoidc.UserIn
 		return err
 	}
 	s.fillUserinfo(ctx, info, u, scopes)
-	return nil
+	return s.roleClaims(ctx, info.AppendClaims, u.ID, scopes, req.GetClientID(), app.ClaimsIDToken)
 }
 
 func (s *storage) SetUserinfoFromToken(ctx context.Context, info *zoidc.UserInfo, tokenID, subject, _ string) error {
@@ -35,7 +36,7 @@ func (s *storage) SetUserinfoFromToken(ctx context.Context, info *zoidc.UserInfo
 		return errDead
 	}
 	s.fillUserinfo(ctx, info, u, at.Scopes)
-	return nil
+	return s.roleClaims(ctx, info.AppendClaims, u.ID, at.Scopes, at.ClientID, app.ClaimsUserinfo)
 }
 
 // SetIntrospectionFromToken is the library's introspection, which Warden does
@@ -47,17 +48,37 @@ func (s *storage) SetIntrospectionFromToken(context.Context, *zoidc.Introspectio
 // GetPrivateClaimsFromRequest gives a JWT access token the reserved claims its
 // scopes ask for.
 func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, scopes []string) (map[string]any, error) {
-	return s.GetPrivateClaimsFromScopes(ctx, req.GetSubject(), "", scopes)
+	clientID := ""
+	if c, ok := req.(interface{ GetClientID() string }); ok {
+		clientID = c.GetClientID()
+	}
+	return s.GetPrivateClaimsFromScopes(ctx, req.GetSubject(), clientID, scopes)
 }
 
-func (s *storage) GetPrivateClaimsFromScopes(ctx context.Context, userID, _ string, scopes []string) (map[string]any, error) {
+func (s *storage) GetPrivateClaimsFromScopes(ctx context.Context, userID, clientID string, scopes []string) (map[string]any, error) {
 	u, err := s.store.User(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
 	info := new(zoidc.UserInfo)
 	s.reservedClaims(ctx, info, u, scopes)
+	if err := s.roleClaims(ctx, info.AppendClaims, u.ID, scopes, clientID, app.ClaimsAccessToken); err != nil {
+		return nil, err
+	}
 	return info.Claims, nil
+}
+
+// roleClaims adds the project role claims ZITADEL gives for scopes, as
+// clientID sees them (app.RoleClaims), through add.
+func (s *storage) roleClaims(ctx context.Context, add func(string, any), userID string, scopes []string, clientID string, target app.ClaimsFor) error {
+	claims, err := s.app.RoleClaims(ctx, userID, scopes, clientID, target)
+	if err != nil {
+		return err
+	}
+	for k, v := range claims {
+		add(k, v)
+	}
+	return nil
 }
 
 func (s *storage) fillUserinfo(ctx context.Context, info *zoidc.UserInfo, u *user.User, scopes []string) {

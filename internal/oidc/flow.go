@@ -43,6 +43,12 @@ var (
 	// ErrNotAllowedOrg: the user is not of the organisation an org scope
 	// restricts the request to.
 	ErrNotAllowedOrg = app.ErrNotAllowedOrg
+	// ErrGrantRequired, ErrProjectRequired: the app's project checks roles
+	// (or the user's organisation) and the user has no grant (or none of its
+	// organisation); ErrProjectInactive: the app's project is deactivated.
+	ErrGrantRequired   = app.ErrGrantRequired
+	ErrProjectRequired = app.ErrProjectRequired
+	ErrProjectInactive = app.ErrProjectInactive
 )
 
 type browserKey struct{}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/fail"
 	httphelper "github.com/zitadel/oidc/v3/pkg/http"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
@@ -52,6 +53,12 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 	}
 	info := new(zoidc.UserInfo)
 	p.storage.fillUserinfo(ctx, info, ti.User, ti.Scopes)
+	// The roles of the introspecting client's project, read now.
+	if err := p.storage.roleClaims(ctx, info.AppendClaims, ti.User.ID, ti.Scopes, clientID, app.ClaimsIntrospection); err != nil {
+		p.storage.log.ErrorContext(ctx, "oidc: introspection role claims", "err", err)
+		httphelper.MarshalJSON(w, new(zoidc.IntrospectionResponse))
+		return
+	}
 	resp.SetUserInfo(info)
 	resp.Active = true
 	resp.Scope = ti.Scopes

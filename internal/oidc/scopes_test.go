@@ -24,7 +24,7 @@ func TestReservedScopes(t *testing.T) {
 		orgID, orgName, domain := defaultOrg(t, in)
 		name := unique("ann")
 		userID := in.ImportHuman(t, "", name, password)
-		const unserved = "urn:zitadel:iam:org:project:role:reader"
+		const unserved = "urn:zitadel:iam:user:metadata"
 		scopes := []string{"openid", "profile", "offline_access", oauth.ScopeResourceOwner,
 			oauth.ScopeOrgIDPrefix + orgID, oauth.ScopeOrgDomainPrefix + domain, unserved}
 		rp := wardentest.NewRP(t, in, wardentest.RPOptions{Scopes: scopes})

@@ -62,6 +62,13 @@ const (
 	// PermProjectCreate creates projects; its holder may read and change the
 	// projects it created (ZITADEL makes the creator their PROJECT_OWNER).
 	PermProjectCreate = "project.create"
+	// Project roles and the user grants that hand them out (ZITADEL's names).
+	PermProjectRoleRead   = "project.role.read"
+	PermProjectRoleWrite  = "project.role.write"
+	PermProjectRoleDelete = "project.role.delete"
+	PermUserGrantRead     = "user.grant.read"
+	PermUserGrantWrite    = "user.grant.write"
+	PermUserGrantDelete   = "user.grant.delete"
 	// PermInstanceOwner is what only IAM_OWNER carries: trusting apps with
 	// Warden's own API and acting on anyone. As a permission it is part of what
 	// the escalation rule compares, so no role that lacks it (IAM_ORG_MANAGER
@@ -78,19 +85,19 @@ const (
 
 // rolePermissions is the one place that says what each role may do.
 var rolePermissions = map[string][]string{
-	"IAM_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermInstanceOwner},
-	"IAM_ORG_MANAGER":       {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate},
-	"IAM_USER_MANAGER":      {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead},
-	"IAM_OWNER_VIEWER":      {PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead},
-	"ORG_OWNER":             {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate},
-	"ORG_USER_MANAGER":      {PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead},
-	"ORG_OWNER_VIEWER":      {PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead},
+	"IAM_OWNER":             append(slices.Clone(allRoleGrant), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermInstanceOwner),
+	"IAM_ORG_MANAGER":       append(slices.Clone(allRoleGrant), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate),
+	"IAM_USER_MANAGER":      append(slices.Clone(grantWrite), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead),
+	"IAM_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead),
+	"ORG_OWNER":             append(slices.Clone(allRoleGrant), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate),
+	"ORG_USER_MANAGER":      append(slices.Clone(grantWrite), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead),
+	"ORG_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead),
 	"ORG_USER_READ":         {PermUserRead, PermOrgRead},
 	"ORG_USER_SELF_MANAGER": {},
 	// A project creator reaches only the projects it created (see
 	// PermProjectCreate); Warden has no project memberships yet.
 	"ORG_PROJECT_CREATOR":           {PermOrgRead, PermProjectCreate},
-	"ORG_PROJECT_PERMISSION_EDITOR": {PermOrgRead, PermProjectRead},
+	"ORG_PROJECT_PERMISSION_EDITOR": append(slices.Clone(grantWrite), PermOrgRead, PermProjectRead),
 }
 
 // adminRolePermissions adds the org-removal and instance-administration
@@ -120,6 +127,15 @@ func InstanceRoles() []string {
 	slices.Sort(r)
 	return r
 }
+
+// What ZITADEL's roles carry of project roles and user grants: the owners all
+// of it; the user managers and the project permission editor read roles and
+// manage grants; the viewers read both.
+var (
+	allRoleGrant  = []string{PermProjectRoleRead, PermProjectRoleWrite, PermProjectRoleDelete, PermUserGrantRead, PermUserGrantWrite, PermUserGrantDelete}
+	grantWrite    = []string{PermProjectRoleRead, PermUserGrantRead, PermUserGrantWrite, PermUserGrantDelete}
+	readRoleGrant = []string{PermProjectRoleRead, PermUserGrantRead}
+)
 
 // IsInstanceRole tells whether role belongs on an instance membership.
 func IsInstanceRole(role string) bool { return len(role) > 4 && role[:4] == "IAM_" }

@@ -19,11 +19,16 @@ type Project struct {
 	// CreatorID is the user who created the project: with project.create it
 	// may read and change this project and its apps, and no other.
 	CreatorID string `json:"creatorId,omitempty"`
-	// RoleAssertion asks for the user's project roles in tokens (Warden has no
-	// project roles yet, so it asserts none). PrivateLabeling is zitadel's
+	// RoleAssertion asks for the user's roles of this project in userinfo
+	// (and, by the app's flags, in tokens) without a role scope. RoleCheck
+	// admits to its apps only users with a grant on it; HasProjectCheck only
+	// users whose org has one (authz.go). PrivateLabeling is zitadel's
 	// PrivateLabelingSetting number, kept for the API.
 	RoleAssertion   bool      `json:"roleAssertion,omitempty"`
+	RoleCheck       bool      `json:"roleCheck,omitempty"`
+	HasProjectCheck bool      `json:"hasProjectCheck,omitempty"`
 	PrivateLabeling int       `json:"privateLabeling,omitempty"`
+	State           int       `json:"state,omitempty"` // StateActive or StateInactive; 0 = active
 	Sequence        uint64    `json:"sequence"`
 	CreatedAt       time.Time `json:"createdAt"`
 	ChangedAt       time.Time `json:"changedAt"`
@@ -79,17 +84,21 @@ type App struct {
 	// SecretHash is the SHA-256 of the generated client secret (hex); empty for
 	// public clients. Secrets are 256 random bits, so a fast hash is as safe as a
 	// password hash here and keeps client authentication cheap.
-	SecretHash             string        `json:"secretHash,omitempty"`
-	RedirectURIs           []string      `json:"redirectUris,omitempty"`
-	PostLogoutRedirectURIs []string      `json:"postLogoutRedirectUris,omitempty"`
-	ResponseTypes          []int         `json:"responseTypes,omitempty"` // 0 code, 1 id_token, 2 id_token token
-	GrantTypes             []int         `json:"grantTypes,omitempty"`
-	AppType                int           `json:"appType"`
-	AuthMethod             int           `json:"authMethod"` // OIDC: Auth*; API: 0 basic, 1 private_key_jwt
-	DevMode                bool          `json:"devMode,omitempty"`
-	AccessTokenType        int           `json:"accessTokenType"`
-	IDTokenUserinfo        bool          `json:"idTokenUserinfo,omitempty"`
-	ClockSkew              time.Duration `json:"clockSkew,omitempty"`
+	SecretHash             string   `json:"secretHash,omitempty"`
+	RedirectURIs           []string `json:"redirectUris,omitempty"`
+	PostLogoutRedirectURIs []string `json:"postLogoutRedirectUris,omitempty"`
+	ResponseTypes          []int    `json:"responseTypes,omitempty"` // 0 code, 1 id_token, 2 id_token token
+	GrantTypes             []int    `json:"grantTypes,omitempty"`
+	AppType                int      `json:"appType"`
+	AuthMethod             int      `json:"authMethod"` // OIDC: Auth*; API: 0 basic, 1 private_key_jwt
+	DevMode                bool     `json:"devMode,omitempty"`
+	AccessTokenType        int      `json:"accessTokenType"`
+	IDTokenUserinfo        bool     `json:"idTokenUserinfo,omitempty"`
+	// The project roles in the ID token and in a JWT access token
+	// (ZITADEL's id_token_role_assertion, access_token_role_assertion).
+	IDTokenRoleAssertion     bool          `json:"idTokenRoleAssertion,omitempty"`
+	AccessTokenRoleAssertion bool          `json:"accessTokenRoleAssertion,omitempty"`
+	ClockSkew                time.Duration `json:"clockSkew,omitempty"`
 	// Trusted apps receive Warden's own API audience without asking the user:
 	// Warden's built-in clients and apps an IAM owner made or approved. A change
 	// of the app's configuration by anyone else withdraws the trust.

@@ -30,22 +30,33 @@ import (
 var zitadelRoles = map[string][]string{
 	"IAM_OWNER": {"org.read", "org.create", "org.write", "org.member.read", "org.member.write", "org.member.delete",
 		"user.read", "user.write", "user.delete", "policy.read", "policy.write", "policy.delete",
-		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write", "project.app.delete"},
+		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write", "project.app.delete",
+		"project.role.read", "project.role.write", "project.role.delete", "user.grant.read", "user.grant.write", "user.grant.delete"},
 	"IAM_ORG_MANAGER": {"org.read", "org.create", "org.write", "org.member.read", "org.member.write", "org.member.delete",
 		"user.read", "user.write", "user.delete", "policy.read", "policy.write", "policy.delete",
-		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write", "project.app.delete"},
+		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write", "project.app.delete",
+		"project.role.read", "project.role.write", "project.role.delete", "user.grant.read", "user.grant.write", "user.grant.delete"},
 	"IAM_USER_MANAGER": {"org.read", "org.member.read", "org.member.delete", "user.read", "user.write", "user.delete",
-		"project.read", "project.app.read"},
-	"IAM_OWNER_VIEWER": {"org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read"},
+		"project.read", "project.app.read",
+		"project.role.read", "user.grant.read", "user.grant.write", "user.grant.delete"},
+	"IAM_OWNER_VIEWER": {"org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
+		"project.role.read", "user.grant.read"},
 	"ORG_OWNER": {"org.read", "org.write", "org.member.read", "org.member.write", "org.member.delete",
 		"user.read", "user.write", "user.delete", "policy.read", "policy.write", "policy.delete",
-		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write"},
-	"ORG_USER_MANAGER":              {"org.read", "user.read", "user.write", "user.delete", "policy.read", "project.read"},
-	"ORG_OWNER_VIEWER":              {"org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read"},
-	"ORG_PROJECT_PERMISSION_EDITOR": {"org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read"},
+		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write",
+		"project.role.read", "project.role.write", "project.role.delete", "user.grant.read", "user.grant.write", "user.grant.delete"},
+	"ORG_USER_MANAGER": {"org.read", "user.read", "user.write", "user.delete", "policy.read", "project.read",
+		"project.role.read", "user.grant.read", "user.grant.write", "user.grant.delete"},
+	"ORG_OWNER_VIEWER": {"org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
+		"project.role.read", "user.grant.read"},
+	"ORG_PROJECT_PERMISSION_EDITOR": {"org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
+		"project.role.read", "user.grant.read", "user.grant.write", "user.grant.delete"},
 	// project.read:self — the projects the creator made (ZITADEL makes the
 	// creator their PROJECT_OWNER); project.create.
-	"ORG_PROJECT_CREATOR":   {"policy.read", "project.read:self", "project.create"},
+	// The roles and grants of its own projects likewise, as their PROJECT_OWNER.
+	"ORG_PROJECT_CREATOR": {"policy.read", "project.read:self", "project.create",
+		"project.role.read:self", "project.role.write:self", "project.role.delete:self",
+		"user.grant.read:self", "user.grant.write:self", "user.grant.delete:self"},
 	"ORG_USER_SELF_MANAGER": {"policy.read"},
 	// Not a ZITADEL role: Warden's read-only user role (shared/spec/compat.md,
 	// "Roles that carry the user permissions").
@@ -252,7 +263,7 @@ func matrixOps() []matrixOp {
 			return restCall{method, strings.ReplaceAll(path, "{id}", u), body}
 		}
 	}
-	return withV2beta(append(orgOps(), []matrixOp{
+	return withV2beta(append(append(orgOps(), []matrixOp{
 		{name: "Healthz", global: true, prep: func(testing.TB, *fixtures, string) restCall { return restCall{"GET", v1 + "/healthz", ""} }},
 		{name: "GetUserByID", prep: id("GET " + v1 + "/users/{id}")},
 		{name: "ListUsers", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"POST", v1 + "/users/_search", `{}`} }, judge: judgeUserList},
@@ -435,7 +446,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}...))
+	}...), authzOps()...))
 }
 
 // fixed is a call that names no object.

@@ -105,7 +105,6 @@ func TestProjectsREST(t *testing.T) {
 			e.wantErr(e.do("POST", "/management/v1/projects", viewer, `{"name":"x"}`), 403, "AUTH-5mWD2")
 			p2 := e.must(e.do("POST", "/management/v1/projects", creator, `{"name":"Second"}`), 200).str("id")
 			e.wantErr(e.admin("POST", "/management/v1/projects", `{"name":""}`), 400, "")
-			e.wantErr(e.admin("POST", "/management/v1/projects", `{"name":"chk","projectRoleCheck":true}`), 400, "WARDEN-PROJECTCHECKS")
 			e.wantErr(e.admin("GET", "/management/v1/projects/424242", ""), 404, "QUERY-fk2fs")
 
 			// Another org's context does not see the project.

@@ -1,0 +1,143 @@
+package securitytest
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/warden-id/warden/internal/wardentest"
+)
+
+// Fixtures and matrix rows of project roles, project activation and user
+// grants: every method is called by every role on fresh objects of its own org
+// and of a foreign one (TestAuthorizationMatrix), so a caller of another org
+// tries each and is refused.
+
+// roleProject is a new project with the roles admin and reader.
+func (f *fixtures) roleProject(t testing.TB, orgID string) string {
+	t.Helper()
+	return f.memo1("roleProject", orgID, func() string {
+		p := f.admin(t, orgID, "POST", "/management/v1/projects", `{"name":"`+f.uniq("rp")+`"}`).Str("id")
+		f.admin(t, orgID, "POST", "/management/v1/projects/"+p+"/roles/_bulk", `{"roles":[{"key":"admin"},{"key":"reader"}]}`)
+		return p
+	})
+}
+
+// inactiveProject is a new, deactivated project.
+func (f *fixtures) inactiveProject(t testing.TB, orgID string) string {
+	t.Helper()
+	return f.memo1("inactiveProject", orgID, func() string {
+		p := f.admin(t, orgID, "POST", "/management/v1/projects", `{"name":"`+f.uniq("ip")+`"}`).Str("id")
+		f.admin(t, orgID, "POST", "/management/v1/projects/"+p+"/_deactivate", `{}`)
+		return p
+	})
+}
+
+// grant is a new machine user's grant of reader on a new role project; it
+// returns the user's and the grant's ids.
+func (f *fixtures) grant(t testing.TB, orgID string) (string, string) {
+	t.Helper()
+	return f.memo2("grant", orgID, func() (string, string) {
+		u, p := f.machine(t, orgID), f.roleProject(t, orgID)
+		return u, f.admin(t, orgID, "POST", "/management/v1/users/"+u+"/grants", `{"projectId":"`+p+`","roleKeys":["reader"]}`).Str("userGrantId")
+	})
+}
+
+// inactiveGrant is a deactivated grant.
+func (f *fixtures) inactiveGrant(t testing.TB, orgID string) (string, string) {
+	t.Helper()
+	return f.memo2("inactiveGrant", orgID, func() (string, string) {
+		u, g := f.grant(t, orgID)
+		f.admin(t, orgID, "POST", "/management/v1/users/"+u+"/grants/"+g+"/_deactivate", `{}`)
+		return u, g
+	})
+}
+
+// judgeGrantList: the org's grants (all made by the administrator) in the
+// list mean every grant is readable; a 200 without any means only the
+// caller's own projects' grants.
+func judgeGrantList(r wardentest.Reply, m markers) (verdict, string) {
+	switch r.Status {
+	case 403:
+		return verdictDenied, ""
+	case 200:
+	default:
+		return verdictDenied, fmt.Sprintf("status %d: %s", r.Status, r.Raw)
+	}
+	if res, _ := r.Body["result"].([]any); len(res) > 0 {
+		for _, g := range res {
+			gm, _ := g.(map[string]any)
+			if gm["orgId"] != m.orgID {
+				return verdictAllowed, fmt.Sprintf("lists a grant of another org: %v", gm["id"])
+			}
+		}
+		return verdictAllowed, ""
+	}
+	return verdictOwnOnly, ""
+}
+
+func authzOps() []matrixOp {
+	roles := func(f *fixtures, t testing.TB, o string) string {
+		return v1 + "/projects/" + f.roleProject(t, o) + "/roles"
+	}
+	grant := func(suffix string) func(testing.TB, *fixtures, string) (string, string) {
+		return func(t testing.TB, f *fixtures, o string) (string, string) {
+			u, g := f.grant(t, o)
+			return v1 + "/users/" + u + "/grants/" + g + suffix, g
+		}
+	}
+	return []matrixOp{
+		{name: "AddProjectRole", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", roles(f, t, o), `{"roleKey":"` + f.uniq("k") + `","displayName":"K"}`}
+		}},
+		{name: "BulkAddProjectRoles", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", roles(f, t, o) + "/_bulk", `{"roles":[{"key":"` + f.uniq("k") + `"},{"key":"` + f.uniq("k") + `"}]}`}
+		}},
+		{name: "UpdateProjectRole", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"PUT", roles(f, t, o) + "/reader", `{"displayName":"` + f.uniq("Reader") + `"}`}
+		}},
+		{name: "RemoveProjectRole", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"DELETE", roles(f, t, o) + "/admin", ""}
+		}},
+		{name: "ListProjectRoles", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", roles(f, t, o) + "/_search", `{}`}
+		}},
+		{name: "DeactivateProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/projects/" + f.project(t, o) + "/_deactivate", `{}`}
+		}},
+		{name: "ReactivateProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/projects/" + f.inactiveProject(t, o) + "/_reactivate", `{}`}
+		}},
+		{name: "AddUserGrant", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			u, p := f.machine(t, o), f.roleProject(t, o)
+			return restCall{"POST", v1 + "/users/" + u + "/grants", `{"projectId":"` + p + `","roleKeys":["reader"]}`}
+		}},
+		{name: "UpdateUserGrant", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			path, _ := grant("")(t, f, o)
+			return restCall{"PUT", path, `{"roleKeys":["admin"]}`}
+		}},
+		{name: "DeactivateUserGrant", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			path, _ := grant("/_deactivate")(t, f, o)
+			return restCall{"POST", path, `{}`}
+		}},
+		{name: "ReactivateUserGrant", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			u, g := f.inactiveGrant(t, o)
+			return restCall{"POST", v1 + "/users/" + u + "/grants/" + g + "/_reactivate", `{}`}
+		}},
+		{name: "RemoveUserGrant", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			path, _ := grant("")(t, f, o)
+			return restCall{"DELETE", path, ""}
+		}},
+		{name: "BulkRemoveUserGrant", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			_, g := grant("")(t, f, o)
+			return restCall{"DELETE", v1 + "/user_grants/_bulk", `{"grantId":["` + g + `"]}`}
+		}},
+		{name: "GetUserGrantByID", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			path, _ := grant("")(t, f, o)
+			return restCall{"GET", path, ""}
+		}},
+		{name: "ListUserGrants", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			f.grant(t, o) // at least one grant to be listed
+			return restCall{"POST", v1 + "/users/grants/_search", `{}`}
+		}, judge: judgeGrantList},
+	}
+}
