@@ -127,9 +127,10 @@ func (a *App) changeOrgState(ctx context.Context, g granted, op org.Op) (*org.Or
 }
 
 // removeOrgContents removes, inside the org's removal, everything that belongs
-// to it: its users (listed by orgUsers) (with their credentials and memberships everywhere), its
-// members, its projects and apps, its lockout policy. The tokens its users
-// hold die with their users' state.
+// to it: its users (listed by orgUsers, with their credentials and memberships
+// everywhere), its members, its projects with their apps, app keys, roles and
+// user grants, its lockout policy. The tokens its users hold die with their
+// users' state.
 func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*user.User, by user.Actor) error {
 	var evs []event.Event
 	for _, u := range users {
@@ -162,7 +163,7 @@ func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*
 			return err
 		}
 	}
-	for _, kind := range []string{project.KindApp, project.KindProject} {
+	for _, kind := range []string{project.KindAppKey, project.KindApp, project.KindGrant, project.KindRole, project.KindProject} {
 		arts, err := allArtifacts(ctx, tx, kind, orgID, "")
 		if err != nil {
 			return err

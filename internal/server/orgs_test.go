@@ -117,6 +117,8 @@ func TestOrgLifecycleREST(t *testing.T) {
 			e.must(e.admin("POST", "/management/v1/orgs/me/members", `{"userId":"`+other+`","roles":["ORG_OWNER_VIEWER"]}`, h...), 200)
 			pid := e.must(e.do("POST", "/management/v1/projects", owner, `{"name":"P"}`), 200).str("id")
 			e.must(e.do("POST", "/management/v1/projects/"+pid+"/apps/api", owner, `{"name":"api","authMethodType":"API_AUTH_METHOD_TYPE_BASIC"}`), 200)
+			e.must(e.do("POST", "/management/v1/projects/"+pid+"/roles", owner, `{"roleKey":"admin","displayName":"Admin"}`), 200)
+			e.must(e.do("POST", "/management/v1/users/"+ownerID+"/grants", owner, `{"projectId":"`+pid+`","roleKeys":["admin"]}`), 200)
 			rm := e.must(e.do("DELETE", "/management/v1/orgs/me", owner, ""), 200)
 			if rm.str("details", "resourceOwner") != acme {
 				t.Fatalf("remove: %s", rm.raw)
@@ -137,7 +139,7 @@ func TestOrgLifecycleREST(t *testing.T) {
 			if _, err := e.store.Member(ctx, acme, other); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("the removed org's member: %v", err)
 			}
-			for _, kind := range []string{project.KindProject, project.KindApp} {
+			for _, kind := range []string{project.KindProject, project.KindApp, project.KindRole, project.KindGrant, project.KindAppKey} {
 				if arts, _, _ := e.store.ListArtifacts(ctx, store.ArtifactQuery{Kind: kind, OrgID: acme}); len(arts) != 0 {
 					t.Fatalf("%d %s left", len(arts), kind)
 				}
