@@ -18,6 +18,7 @@ type callerKey struct{}
 // publicMethods need no token.
 var publicMethods = map[string]bool{
 	"/zitadel.management.v1.ManagementService/Healthz": true,
+	"/zitadel.admin.v1.AdminService/Healthz":           true,
 	"/zitadel.auth.v1.AuthService/Healthz":             true,
 }
 

@@ -47,7 +47,6 @@ func toStatus(ctx context.Context, log *slog.Logger, err error, v2 bool) error {
 // so the ids are Warden's.
 var (
 	errExpiration       = fail.Invalid("WARDEN-EXPIRATION", "expiration date is not a valid timestamp")
-	errMemberQueries    = fail.Invalid("WARDEN-MEMBERQUERIES", "member search queries are not supported by Warden; page through the list")
 	errV2Unsupported    = fail.Invalid("WARDEN-V2UNSUP", "verification codes, IDP links, metadata and TOTP are not supported by Warden yet")
 	errOrgByDomain      = fail.Invalid("WARDEN-ORGDOMAIN", "organization by domain is not supported; give org_id")
 	errPasswordCode     = fail.Invalid("WARDEN-PWCODE", "password reset verification codes are not supported by Warden")
@@ -62,6 +61,14 @@ var (
 	errSortColumn       = fail.Invalid("WARDEN-SORT", "unknown sorting column")
 	errTooManyIDs       = fail.Invalid("WARDEN-QUERYIDS", "too many user ids")
 	errQueryOrgs        = fail.Invalid("WARDEN-QUERYORG", "conflicting organization queries")
+)
+
+// Member searches (orgs.go) and the admin service (admin.go).
+var (
+	errMemberQuery   = fail.Invalid("WARDEN-MBRQ1", "Unsupported member search query")
+	errOrgQueryAdmin = fail.Invalid("WARDEN-ORGQ2", "Unsupported organisation search query")
+	// Warden sets up orgs with a human first user only (no machine variant).
+	errSetUpOrgHuman = fail.Invalid("WARDEN-SETUP1", "SetUpOrg needs a human user")
 )
 
 var (

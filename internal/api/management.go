@@ -252,14 +252,15 @@ func (m *Management) RemoveOrgMember(ctx context.Context, r *mgmt.RemoveOrgMembe
 
 func (m *Management) ListOrgMembers(ctx context.Context, r *mgmt.ListOrgMembersRequest) (*mgmt.ListOrgMembersResponse, error) {
 	s := scope(ctx)
-	if len(r.GetQueries()) > 0 {
-		return nil, errMemberQueries
+	f, err := memberFilter(r.GetQueries())
+	if err != nil {
+		return nil, err
 	}
 	pg, err := page(r.GetQuery().GetOffset(), r.GetQuery().GetLimit(), r.GetQuery().GetAsc())
 	if err != nil {
 		return nil, err
 	}
-	ms, users, total, err := m.app.ListMembers(ctx, s, pg)
+	ms, users, total, err := m.app.SearchMembers(ctx, s, f, pg)
 	if err != nil {
 		return nil, err
 	}
@@ -269,21 +270,11 @@ func (m *Management) ListOrgMembers(ctx context.Context, r *mgmt.ListOrgMembersR
 	}
 	out := &mgmt.ListOrgMembersResponse{Details: listDetails(total), Result: make([]*member.Member, 0, len(ms))}
 	for _, mb := range ms {
-		pm := &member.Member{UserId: mb.UserID, Roles: mb.Roles, Details: &object.ObjectDetails{Sequence: mb.Sequence,
-			CreationDate: ts(mb.CreatedAt), ChangeDate: ts(mb.ChangedAt), ResourceOwner: s.OrgID}}
-		if u := users[mb.UserID]; u != nil {
-			pm.UserType = userpb.Type(u.Type)
-			pm.UserResourceOwner = u.OrgID
-			uo := o
-			if u.OrgID != o.ID {
-				uo = nil
-			}
-			pm.PreferredLoginName = m.app.LoginName(u, uo)
-			if h := u.Human; h != nil {
-				pm.Email, pm.FirstName, pm.LastName, pm.DisplayName = h.Email, h.FirstName, h.LastName, h.DisplayName
-			}
+		u, uo := users[mb.UserID], o
+		if u != nil && u.OrgID != o.ID {
+			uo = nil
 		}
-		out.Result = append(out.Result, pm)
+		out.Result = append(out.Result, memberV1(m.app, mb, s.OrgID, u, uo))
 	}
 	return out, nil
 }

@@ -17,6 +17,7 @@ const (
 	mgmtService       = "/zitadel.management.v1.ManagementService/"
 	userService       = "/zitadel.user.v2.UserService/"
 	userServiceV2beta = "/zitadel.user.v2beta.UserService/"
+	adminService      = "/zitadel.admin.v1.AdminService/"
 	authService       = "/zitadel.auth.v1.AuthService/"
 )
 
@@ -76,6 +77,25 @@ var methodUses = map[string]app.Use{
 	mgmtService + "ListAppKeys":                app.UseListAppKeys,
 	mgmtService + "RemoveAppKey":               app.UseRemoveAppKey,
 
+	// The org lifecycle (orgs.go) and Admin v1 (admin.go).
+	mgmtService + "UpdateOrg":           app.UseUpdateOrg,
+	mgmtService + "DeactivateOrg":       app.UseDeactivateOrg,
+	mgmtService + "ReactivateOrg":       app.UseReactivateOrg,
+	mgmtService + "RemoveOrg":           app.UseRemoveOrg,
+	mgmtService + "ListOrgChanges":      app.UseListOrgChanges,
+	mgmtService + "ListOrgMemberRoles":  app.UseListOrgMemberRoles,
+	adminService + "GetOrgByID":         app.UseAdminGetOrg,
+	adminService + "ListOrgs":           app.UseAdminListOrgs,
+	adminService + "IsOrgUnique":        app.UseIsOrgUnique,
+	adminService + "RemoveOrg":          app.UseAdminRemoveOrg,
+	adminService + "SetUpOrg":           app.UseSetUpOrg,
+	adminService + "GetDefaultOrg":      app.UseGetDefaultOrg,
+	adminService + "SetDefaultOrg":      app.UseSetDefaultOrg,
+	adminService + "ListIAMMemberRoles": app.UseListIAMMemberRoles,
+	adminService + "ListIAMMembers":     app.UseListIAMMembers,
+	adminService + "AddIAMMember":       app.UseAddIAMMember,
+	adminService + "UpdateIAMMember":    app.UseUpdateIAMMember,
+	adminService + "RemoveIAMMember":    app.UseRemoveIAMMember,
 	mgmtService + "DeactivateProject":   app.UseDeactivateProject,
 	mgmtService + "ReactivateProject":   app.UseReactivateProject,
 	mgmtService + "AddProjectRole":      app.UseAddProjectRole,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/docsection"
+	admin "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
@@ -88,24 +89,25 @@ func TestPermissionDocs(t *testing.T) {
 }
 
 // TestMethodUsesAreServedMethods: every row of the method table names a
-// method of the two services (a typo would leave a method without its row and
+// method of the served services (a typo would leave a method without its row and
 // its use case to decide alone).
 func TestMethodUsesAreServedMethods(t *testing.T) {
 	known := servedServiceMethods()
 	for _, m := range Methods() {
 		if !slices.Contains(known, m) {
-			t.Errorf("%s in the method table is no method of ManagementService v1, UserService v2 or v2beta or AuthService v1", m)
+			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1, AuthService v1, UserService v2 or v2beta", m)
 		}
 	}
 }
 
-// servedServiceMethods lists the full names of every method of the two services.
+// servedServiceMethods lists the full names of every method of the served services.
 func servedServiceMethods() []string {
 	var out []string
 	for _, svc := range []protoreflect.ServiceDescriptor{
 		mgmt.File_zitadel_management_proto.Services().ByName("ManagementService"),
 		userv2.File_zitadel_user_v2_user_service_proto.Services().ByName("UserService"),
 		userv2beta.File_zitadel_user_v2beta_user_service_proto.Services().ByName("UserService"),
+		admin.File_zitadel_admin_proto.Services().ByName("AdminService"),
 		auth.File_zitadel_auth_proto.Services().ByName("AuthService"),
 	} {
 		for i := 0; i < svc.Methods().Len(); i++ {

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
@@ -104,7 +106,12 @@ func (a *App) changeOrg(ctx context.Context, g granted, decide orgDecision) (*or
 		if err != nil {
 			return err
 		}
-		if err := tx.UpdateOrg(ctx, o, prev); err != nil {
+		write := tx.UpdateOrg
+		if o.State == org.StateRemoved {
+			// A removed org leaves its history, not its row (nor its name).
+			write = func(ctx context.Context, o *org.Org, prev uint64) error { return tx.DeleteOrg(ctx, o.ID, prev) }
+		}
+		if err := write(ctx, o, prev); err != nil {
 			return err
 		}
 		if err := tx.Append(ctx, orgEvent(o, o.Sequence, typ, ch.by, payload)); err != nil {
@@ -117,4 +124,64 @@ func (a *App) changeOrg(ctx context.Context, g granted, decide orgDecision) (*or
 		return nil, storeErr(err)
 	}
 	return &out, nil
+}
+
+// instanceChange is the instance aggregate's change in the making: the
+// instance at the sequence the change gets, and who makes it when.
+type instanceChange struct {
+	i  *org.Instance
+	by user.Actor
+}
+
+// instanceDecision decides a change of the instance (its members, its default
+// org): it writes the rows that belong with it at ch's sequence and returns
+// the event's type and payload; no type: nothing changes, and the instance is
+// returned as it was.
+type instanceDecision func(ctx context.Context, tx store.Tx, ch *instanceChange) (string, any, error)
+
+// changeInstance is the one place the instance's state is written: it loads
+// the instance, runs decide, writes the instance guarded by the sequence it
+// read and appends the event.
+func (a *App) changeInstance(ctx context.Context, g granted, decide instanceDecision) (*InstanceDetails, error) {
+	var out InstanceDetails
+	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		i, err := tx.Instance(ctx)
+		if err != nil {
+			return err
+		}
+		prev := i.Sequence
+		ch := &instanceChange{i: i, by: actor(g.Caller)}
+		i.Sequence++
+		typ, payload, err := decide(ctx, tx, ch)
+		if err != nil {
+			return err
+		}
+		if typ == "" {
+			out = InstanceDetails{ID: i.ID, Sequence: prev}
+			return nil
+		}
+		if err := tx.UpdateInstance(ctx, i, prev); err != nil {
+			return err
+		}
+		p, _ := json.Marshal(payload)
+		if err := tx.Append(ctx, event.Event{AggregateType: event.AggregateInstance, AggregateID: i.ID, Sequence: i.Sequence,
+			Type: typ, CreatedAt: ch.by.At, CreatorID: ch.by.UserID, ResourceOwner: i.ID, Payload: p}); err != nil {
+			return err
+		}
+		out = InstanceDetails{ID: i.ID, Sequence: i.Sequence, ChangedAt: ch.by.At}
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &out, nil
+}
+
+// InstanceDetails is what a change of the instance answers with: its id (the
+// resource owner), its sequence and the change's time (zero when nothing
+// changed).
+type InstanceDetails struct {
+	ID        string
+	Sequence  uint64
+	ChangedAt time.Time
 }

@@ -158,6 +158,29 @@ var (
 	errAppKeyReadNotFound = fail.New(codes.NotFound, "QUERY-Dgr3g", "Errors.AuthNKey.NotFound")
 )
 
+// Organisations' lifecycle and the admin service (orgs_admin.go).
+var (
+	errOrgQuery = fail.Invalid("WARDEN-ORGQ1", "Unsupported organisation search query")
+	// The default org cannot be deactivated; nor may an inactive one become it.
+	errDefaultOrgInactive = fail.New(codes.FailedPrecondition, "WARDEN-ORGDEF2", "Only an active organisation can be the default")
+)
+
+// Instance members (Admin v1's IAM members): memberships of the instance
+// scope, written through the instance aggregate (changeInstance), whose
+// sequence orders them. ZITADEL's ids (internal/command/instance_member.go).
+var (
+	errIAMMemberUserID  = fail.Invalid("INSTA-SDSfs", "Errors.Invalid.Argument")
+	errIAMMemberRoles   = fail.Invalid("INSTANCE-4m0fS", "Errors.Instance.MemberInvalid")
+	errIAMMemberUser    = fail.New(codes.FailedPrecondition, "INSTA-GSXOn", "Errors.User.NotFound")
+	errIAMMemberExists  = fail.New(codes.AlreadyExists, "INSTA-pFDwe", "Errors.Instance.Member.AlreadyExists")
+	errIAMMemberInvalid = fail.Invalid("INSTANCE-LiaZi", "Errors.Instance.MemberInvalid")
+	errIAMMemberRole    = fail.Invalid("INSTANCE-3m9fs", "Errors.Instance.MemberInvalid")
+	errIAMMemberMissing = fail.New(codes.NotFound, "INSTANCE-D8JxR", "Errors.NotFound")
+	// errLastIAMOwner keeps an instance from losing its last owner by the
+	// owner's own hand: nobody could then administer it through the API.
+	errLastIAMOwner = fail.New(codes.FailedPrecondition, "WARDEN-IAMOWN1", "The last IAM owner cannot remove itself")
+)
+
 var (
 	// ErrDeviceGrantMissing: the client may not use the device flow
 	// (unauthorized_client).

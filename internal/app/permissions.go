@@ -109,6 +109,30 @@ const (
 	UseGetSupportedLanguages    Use = "GetSupportedLanguages"
 )
 
+// The org lifecycle and the instance's administration (Management v1's org
+// methods, Admin v1), in a block of their own.
+const (
+	UseUpdateOrg          Use = "UpdateOrg"
+	UseDeactivateOrg      Use = "DeactivateOrg"
+	UseReactivateOrg      Use = "ReactivateOrg"
+	UseRemoveOrg          Use = "RemoveOrg"
+	UseListOrgChanges     Use = "ListOrgChanges"
+	UseListOrgMemberRoles Use = "ListOrgMemberRoles"
+
+	UseAdminGetOrg        Use = "AdminGetOrg"
+	UseAdminListOrgs      Use = "AdminListOrgs"
+	UseIsOrgUnique        Use = "IsOrgUnique"
+	UseAdminRemoveOrg     Use = "AdminRemoveOrg"
+	UseSetUpOrg           Use = "SetUpOrg"
+	UseGetDefaultOrg      Use = "GetDefaultOrg"
+	UseSetDefaultOrg      Use = "SetDefaultOrg"
+	UseListIAMMemberRoles Use = "ListIAMMemberRoles"
+	UseListIAMMembers     Use = "ListIAMMembers"
+	UseAddIAMMember       Use = "AddIAMMember"
+	UseUpdateIAMMember    Use = "UpdateIAMMember"
+	UseRemoveIAMMember    Use = "RemoveIAMMember"
+)
+
 // Where says in which org a Rule's permission is checked.
 type Where int
 
@@ -207,10 +231,31 @@ var rules = map[Use]Rule{
 	UseListOrgOIDCApps: {Perm: org.PermProjectRead, Where: InProject, Via: "the console's Apps page"},
 	UseTrustApp:        {Perm: org.PermProjectWrite, Where: InProject, IAMOwner: true, Via: "the console's Apps page"},
 
-	UseAddAppKey:                {Perm: org.PermProjectWrite, Where: InProject},
-	UseGetAppKey:                {Perm: org.PermProjectRead, Where: InProject},
-	UseListAppKeys:              {Perm: org.PermProjectRead, Where: InProject},
-	UseRemoveAppKey:             {Perm: org.PermProjectWrite, Where: InProject},
+	UseAddAppKey:    {Perm: org.PermProjectWrite, Where: InProject},
+	UseGetAppKey:    {Perm: org.PermProjectRead, Where: InProject},
+	UseListAppKeys:  {Perm: org.PermProjectRead, Where: InProject},
+	UseRemoveAppKey: {Perm: org.PermProjectWrite, Where: InProject},
+
+	UseUpdateOrg:          {Perm: org.PermOrgWrite, Where: InOrg},
+	UseDeactivateOrg:      {Perm: org.PermOrgWrite, Where: InOrg},
+	UseReactivateOrg:      {Perm: org.PermOrgWrite, Where: InOrg},
+	UseRemoveOrg:          {Perm: org.PermOrgDelete, Where: InOrg},
+	UseListOrgChanges:     {Perm: org.PermOrgRead, Where: InOrg},
+	UseListOrgMemberRoles: {Perm: org.PermMemberRead, Where: InOrg},
+
+	UseAdminGetOrg:        {Perm: org.PermInstanceRead, Where: InInstance},
+	UseAdminListOrgs:      {Perm: org.PermInstanceRead, Where: InInstance},
+	UseIsOrgUnique:        {Perm: org.PermInstanceRead, Where: InInstance},
+	UseAdminRemoveOrg:     {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseSetUpOrg:           {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseGetDefaultOrg:      {Perm: org.PermInstanceRead, Where: InInstance},
+	UseSetDefaultOrg:      {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseListIAMMemberRoles: {Perm: org.PermInstanceMemberRead, Where: InInstance},
+	UseListIAMMembers:     {Perm: org.PermInstanceMemberRead, Where: InInstance},
+	UseAddIAMMember:       {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+	UseUpdateIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+	UseRemoveIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+
 	UseGetMyUser:                {Where: AsCaller},
 	UseListMyMemberships:        {Where: AsCaller},
 	UseListMyZitadelPermissions: {Where: AsCaller},

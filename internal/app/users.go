@@ -230,6 +230,17 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 	if err != nil {
 		return nil, err
 	}
+	u, ev, err := a.newHuman(ctx, g, in, func() (string, error) { return a.targetOrg(ctx, g, in.OrgID) })
+	if err != nil {
+		return nil, err
+	}
+	return u, a.insertUser(ctx, u, ev, in.UserID != "")
+}
+
+// newHuman checks in and builds the user and its creation event in the org
+// orgOf names (asked only once the input is good), hashing the password once
+// the caller may create the user; AddHuman and SetUpOrg write it.
+func (a *App) newHuman(ctx context.Context, g granted, in NewHuman, orgOf func() (string, error)) (*user.User, event.Event, error) {
 	h := in.Profile
 	if in.UserName == "" {
 		in.UserName = h.Email
@@ -245,37 +256,37 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 		{"preferred language", h.PreferredLanguage, false}, {"phone", h.Phone, false},
 	} {
 		if err := checkText(f.name, f.v, f.required); err != nil {
-			return nil, err
+			return nil, event.Event{}, err
 		}
 	}
 	if !strings.Contains(h.Email, "@") || strings.ContainsAny(h.Email, " \t\r\n") {
-		return nil, errEmailInvalid
+		return nil, event.Event{}, errEmailInvalid
 	}
 	if in.UserID != "" {
 		if err := checkUserID(in.UserID); err != nil {
-			return nil, err
+			return nil, event.Event{}, err
 		}
 	}
 	switch {
 	case in.Password != "" && in.HashedPassword != "":
-		return nil, errPasswordAndHash
+		return nil, event.Event{}, errPasswordAndHash
 	case in.Password != "":
 		if err := checkPasswordRules(in.Password); err != nil {
-			return nil, err
+			return nil, event.Event{}, err
 		}
 	case in.HashedPassword != "":
 		if err := credential.CheckHashFormat(in.HashedPassword); err != nil {
-			return nil, errHashedPassword.Msgf("Hashed password: %v", err)
+			return nil, event.Event{}, errHashedPassword.Msgf("Hashed password: %v", err)
 		}
 		h.PasswordHash = in.HashedPassword
 	}
-	orgID, err := a.targetOrg(ctx, g, in.OrgID)
+	orgID, err := orgOf()
 	if err != nil {
-		return nil, err
+		return nil, event.Event{}, err
 	}
 	if in.Password != "" { // hashed (slow, in a hash slot) only once the caller may create the user
 		if h.PasswordHash, err = a.hashPassword(ctx, in.Password); err != nil {
-			return nil, err
+			return nil, event.Event{}, err
 		}
 	}
 	h.PasswordChangeRequired = in.ChangeRequired && h.PasswordHash != ""
@@ -285,7 +296,7 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 	}
 	// Without a password the user still has to set one: INITIAL, as in ZITADEL.
 	u, ev := user.NewHuman(uid, orgID, in.UserName, h, h.PasswordHash == "", actor(g.Caller))
-	return u, a.insertUser(ctx, u, ev, in.UserID != "")
+	return u, ev, nil
 }
 
 // NewMachine is the input of AddMachine.

@@ -32,6 +32,8 @@ const (
 	InstanceAdded         = "instance.added"
 	InstanceMemberAdded   = "instance.member.added"
 	InstanceMemberRemoved = "instance.member.removed"
+	InstanceMemberChanged = "instance.member.changed"
+	InstanceDefaultOrgSet = "instance.default.org.set"
 )
 
 // Event is one entry of an aggregate's history. (AggregateID, Sequence) is unique;

@@ -74,6 +74,13 @@ const (
 	// the escalation rule compares, so no role that lacks it (IAM_ORG_MANAGER
 	// has every other one) may act on an IAM owner and so become one.
 	PermInstanceOwner = "iam.owner"
+
+	// Organisation removal and the instance's own administration (admin v1).
+	PermOrgDelete           = "org.delete"
+	PermInstanceRead        = "iam.read"
+	PermInstanceWrite       = "iam.write"
+	PermInstanceMemberRead  = "iam.member.read"
+	PermInstanceMemberWrite = "iam.member.write"
 )
 
 // rolePermissions is the one place that says what each role may do.
@@ -91,6 +98,34 @@ var rolePermissions = map[string][]string{
 	// PermProjectCreate); Warden has no project memberships yet.
 	"ORG_PROJECT_CREATOR":           {PermOrgRead, PermProjectCreate},
 	"ORG_PROJECT_PERMISSION_EDITOR": append(slices.Clone(grantWrite), PermOrgRead, PermProjectRead),
+}
+
+// adminRolePermissions adds the org-removal and instance-administration
+// permissions to rolePermissions (ZITADEL's cmd/defaults.yaml); a block of its
+// own so that the table's other rows change in one place each.
+var adminRolePermissions = map[string][]string{
+	"IAM_OWNER":        {PermOrgDelete, PermInstanceRead, PermInstanceWrite, PermInstanceMemberRead, PermInstanceMemberWrite},
+	"IAM_ORG_MANAGER":  {PermOrgDelete},
+	"IAM_OWNER_VIEWER": {PermInstanceRead, PermInstanceMemberRead},
+	"ORG_OWNER":        {PermOrgDelete},
+}
+
+func init() {
+	for r, ps := range adminRolePermissions {
+		rolePermissions[r] = append(rolePermissions[r], ps...)
+	}
+}
+
+// InstanceRoles lists the roles an instance membership may carry, sorted.
+func InstanceRoles() []string {
+	var r []string
+	for k := range rolePermissions {
+		if IsInstanceRole(k) {
+			r = append(r, k)
+		}
+	}
+	slices.Sort(r)
+	return r
 }
 
 // What ZITADEL's roles carry of project roles and user grants: the owners all

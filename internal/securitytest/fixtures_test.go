@@ -27,6 +27,10 @@ type fixtures struct {
 	// leaves them as they are; they are made once per kind and org and reused.
 	decoy  bool
 	decoys map[string][]string
+	// The matrix's caller, for rows that act on orgs of their own (sibling),
+	// and the headers such a row's call adds.
+	self, role, own string
+	hdr             map[string]string
 }
 
 // shared is what every fixtures value of one Warden shares.

@@ -73,13 +73,20 @@ var v2Perms = map[string]string{
 }
 
 // v1Perm is the permission ZITADEL's own descriptor demands for a v1 method
-// (the zitadel.v1.auth_option of management.proto, or of auth.proto for an
-// "auth." row: "authenticated" there).
+// (the zitadel.v1.auth_option of management.proto, of auth.proto for an
+// "auth." row: "authenticated" there, or of admin.proto for an "admin." row).
 func v1Perm(t testing.TB, method string) string {
+	if m, ok := strings.CutPrefix(method, "admin."); ok {
+		return adminPerm(t, m)
+	}
 	svc := mgmt.File_zitadel_management_proto.Services().ByName("ManagementService")
 	if m, ok := strings.CutPrefix(method, "auth."); ok {
 		svc, method = authpb.File_zitadel_auth_proto.Services().ByName("AuthService"), m
 	}
+	return authPermission(t, svc, method)
+}
+
+func authPermission(t testing.TB, svc protoreflect.ServiceDescriptor, method string) string {
 	md := svc.Methods().ByName(protoreflect.Name(method))
 	if md == nil {
 		t.Fatalf("no %s method %s", svc.Name(), method)
@@ -121,6 +128,9 @@ func expectation(role, perm string, foreign bool) verdict {
 // fullMethod is the gRPC name of a matrix method ("LockUser", "v2.LockUser",
 // "v2beta.LockUser").
 func fullMethod(name string) string {
+	if m, ok := strings.CutPrefix(name, "admin."); ok {
+		return "/zitadel.admin.v1.AdminService/" + m
+	}
 	if m, ok := strings.CutPrefix(name, "auth."); ok {
 		return "/" + string(authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName()) + "/" + m
 	}
@@ -253,7 +263,7 @@ func matrixOps() []matrixOp {
 			return restCall{method, strings.ReplaceAll(path, "{id}", u), body}
 		}
 	}
-	return withV2beta(append([]matrixOp{
+	return withV2beta(append(append(orgOps(), []matrixOp{
 		{name: "Healthz", global: true, prep: func(testing.TB, *fixtures, string) restCall { return restCall{"GET", v1 + "/healthz", ""} }},
 		{name: "GetUserByID", prep: id("GET " + v1 + "/users/{id}")},
 		{name: "ListUsers", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"POST", v1 + "/users/_search", `{}`} }, judge: judgeUserList},
@@ -436,7 +446,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}, authzOps()...))
+	}...), authzOps()...))
 }
 
 // fixed is a call that names no object.
@@ -585,7 +595,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 					for _, o := range []string{own, foreign} {
 						mk[o] = markers{orgID: o, user: f.machine(t, o), project: f.project(t, o)}
 					}
-					_, token := f.caller(t, own, role)
+					self, token := f.caller(t, own, role)
+					f.self, f.role, f.own = self, role, own
 					for _, op := range ops {
 						for _, target := range []string{own, foreign} {
 							isForeign := target == foreign
@@ -615,6 +626,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 							if isForeign && v2Method(op.name) == "" && !op.global {
 								h["x-zitadel-orgid"] = foreign
 							}
+							for k, v := range f.hdr { // an org context of the row's own choosing
+								h[k] = v
+							}
+							f.hdr = nil
 							rep := e.DoHeaders(t, r.method, r.path, token, r.body, h)
 							got, problem := verdictDenied, ""
 							if op.judge != nil {
@@ -722,6 +737,8 @@ func coverage(t *testing.T, e *env, ops []matrixOp) {
 			prefix = "v2."
 		case "zitadel.user.v2beta.UserService":
 			prefix = "v2beta."
+		case "zitadel.admin.v1.AdminService":
+			prefix = "admin."
 		case authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName():
 			prefix = "auth."
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/metrics"
 	"github.com/warden-id/warden/internal/requestid"
+	admin "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
@@ -88,6 +89,7 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 		mgmt.ManagementService_ServiceDesc.ServiceName: api.NewManagement(a, log),
 		userv2.UserService_ServiceDesc.ServiceName:     v2,
 		userv2beta.UserService_ServiceDesc.ServiceName: api.NewUserV2beta(v2),
+		admin.AdminService_ServiceDesc.ServiceName:     api.NewAdmin(a, log),
 		auth.AuthService_ServiceDesc.ServiceName:       api.NewAuth(a, log),
 	}
 

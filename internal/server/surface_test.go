@@ -251,7 +251,9 @@ func TestEveryZITADELMethod(t *testing.T) {
 			}
 		})
 		t.Logf("Unimplemented checked: %v; %d methods served", checked, len(isServed))
-		if checked["gRPC"] < 800 || checked["REST"] < 700 {
+		// Every method is either served or checked here (zitadel-go v3.29.0 has
+		// some 900; the REST count is lower, as some have no annotation).
+		if checked["gRPC"]+len(isServed) < 880 || checked["REST"]+len(isServed) < 800 {
 			t.Fatalf("too few methods checked: %v", checked)
 		}
 	})

@@ -177,8 +177,14 @@ type Tx interface {
 	Reader
 
 	InsertInstance(ctx context.Context, i *org.Instance) error // ErrDuplicate if one exists
+	// UpdateInstance writes i (default org, sequence) if the stored sequence is
+	// still prevSequence, else ErrConflict.
+	UpdateInstance(ctx context.Context, i *org.Instance, prevSequence uint64) error
 	InsertOrg(ctx context.Context, o *org.Org) error
 	UpdateOrg(ctx context.Context, o *org.Org, prevSequence uint64) error
+	// DeleteOrg removes the org's row (freeing its name) if the stored
+	// sequence is still prevSequence, else ErrConflict.
+	DeleteOrg(ctx context.Context, orgID string, prevSequence uint64) error
 
 	InsertUser(ctx context.Context, u *user.User) error
 	// UpdateUser writes u if the stored sequence is still prevSequence, else ErrConflict.

@@ -89,11 +89,16 @@ type User struct {
 	CredentialEpoch uint64
 	Human           *Human
 	Machine         *Machine
+	// OrgInactive: the user's org is deactivated or removed. The store sets it
+	// on the reads that judge credentials (a user by id or name, a PAT's
+	// principal) and never writes it; no credential of the user is accepted
+	// while it holds.
+	OrgInactive bool
 }
 
 // CanAuthenticate tells whether credentials of this user may be accepted at all.
 func (u *User) CanAuthenticate() bool {
-	return u.State == StateActive || u.State == StateInitial
+	return (u.State == StateActive || u.State == StateInitial) && !u.OrgInactive
 }
 
 // Actor says who causes a change and when.

@@ -131,6 +131,8 @@ func (b *batchConn) ExecGuarded(ctx context.Context, s sqlstore.Stmt, args ...an
 // Touched: this engine caches nothing (other nodes write too).
 func (b *batchConn) Touched(string) {}
 
+func (b *batchConn) TouchedOrg(string) {}
+
 // commit sends COMMIT after whatever is queued. A transaction with nothing
 // but control statements queued and nothing sent has nothing to commit.
 func (b *batchConn) commit() error {

@@ -27,6 +27,9 @@ type authCache struct {
 	lastInval map[string]uint64 // user id → generation of its last invalidation
 	entries   map[string]*principal
 	byUser    map[string]map[string]struct{} // user id → cached hashes
+	// The same per org: an org's state is part of its users' answers.
+	lastOrgInval map[string]uint64
+	byOrg        map[string]map[string]struct{}
 }
 
 type principal struct {
@@ -42,7 +45,8 @@ const (
 )
 
 func newAuthCache() *authCache {
-	return &authCache{lastInval: map[string]uint64{}, entries: map[string]*principal{}, byUser: map[string]map[string]struct{}{}}
+	return &authCache{lastInval: map[string]uint64{}, entries: map[string]*principal{}, byUser: map[string]map[string]struct{}{},
+		lastOrgInval: map[string]uint64{}, byOrg: map[string]map[string]struct{}{}}
 }
 
 // start returns the generation a read begins at.
@@ -72,11 +76,11 @@ func (c *authCache) get(hash []byte) (*credential.PAT, *user.User, []*org.Member
 func (c *authCache) put(hash []byte, startGen uint64, p *credential.PAT, u *user.User, ms []*org.Member) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if startGen < c.floor || c.lastInval[u.ID] > startGen {
+	if startGen < c.floor || c.lastInval[u.ID] > startGen || c.lastOrgInval[u.OrgID] > startGen {
 		return // changed while we read: what we hold may be stale
 	}
 	if len(c.entries) >= maxAuthEntries {
-		c.entries, c.byUser = map[string]*principal{}, map[string]map[string]struct{}{}
+		c.entries, c.byUser, c.byOrg = map[string]*principal{}, map[string]map[string]struct{}{}, map[string]map[string]struct{}{}
 	}
 	e := &principal{pat: *p, user: *u, members: make([]*org.Member, len(ms))}
 	for i, m := range ms {
@@ -88,18 +92,24 @@ func (c *authCache) put(hash []byte, startGen uint64, p *credential.PAT, u *user
 		c.byUser[u.ID] = map[string]struct{}{}
 	}
 	c.byUser[u.ID][string(hash)] = struct{}{}
+	if c.byOrg[u.OrgID] == nil {
+		c.byOrg[u.OrgID] = map[string]struct{}{}
+	}
+	c.byOrg[u.OrgID][string(hash)] = struct{}{}
 }
 
-// invalidate drops what is cached for the users a committed batch touched.
-func (c *authCache) invalidate(userIDs []string) {
-	if len(userIDs) == 0 {
+// invalidate drops what is cached for the users and the orgs (all their
+// users) a committed batch touched. Index entries of hashes already dropped
+// through the other index are harmless: deleting a missing entry is a no-op.
+func (c *authCache) invalidate(userIDs, orgIDs []string) {
+	if len(userIDs) == 0 && len(orgIDs) == 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	if len(c.lastInval) > maxAuthInvals {
-		c.lastInval = map[string]uint64{}
+	if len(c.lastInval) > maxAuthInvals || len(c.lastOrgInval) > maxAuthInvals {
+		c.lastInval, c.lastOrgInval = map[string]uint64{}, map[string]uint64{}
 		c.floor = c.gen // readers in flight cannot tell what they missed
 	}
 	for _, id := range userIDs {
@@ -108,6 +118,13 @@ func (c *authCache) invalidate(userIDs []string) {
 			delete(c.entries, h)
 		}
 		delete(c.byUser, id)
+	}
+	for _, id := range orgIDs {
+		c.lastOrgInval[id] = c.gen
+		for h := range c.byOrg[id] {
+			delete(c.entries, h)
+		}
+		delete(c.byOrg, id)
 	}
 }
 

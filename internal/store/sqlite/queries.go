@@ -180,8 +180,11 @@ type writeConn struct {
 	conn
 	// touched collects the users whose Principal answer a write may change
 	// (kept even if the savepoint rolls back: a spare invalidation is harmless).
-	touched *[]string
+	touched *touches
 }
+
+// touches are the users and orgs whose Principal answers a batch may change.
+type touches struct{ users, orgs []string }
 
 func (w *writeConn) Exec(ctx context.Context, s sqlstore.Stmt, args ...any) (int64, error) {
 	res, err := w.st.byID[s].ExecContext(ctx, args...)
@@ -200,7 +203,13 @@ func (w *writeConn) ExecGuarded(ctx context.Context, s sqlstore.Stmt, args ...an
 
 func (w *writeConn) Touched(userID string) {
 	if w.touched != nil {
-		*w.touched = append(*w.touched, userID)
+		w.touched.users = append(w.touched.users, userID)
+	}
+}
+
+func (w *writeConn) TouchedOrg(orgID string) {
+	if w.touched != nil {
+		w.touched.orgs = append(w.touched.orgs, orgID)
 	}
 }
 

@@ -412,7 +412,7 @@ func (s *Store) commitBatch(batch []*writeReq) {
 		return
 	}
 	results := make([]error, len(live))
-	var touched []string // users whose credentials or roles the batch changed
+	var touched touches // users whose credentials or roles, orgs whose state, the batch changed
 	for i, r := range live {
 		res, fatal := s.runOne(r, &touched)
 		if fatal != nil {
@@ -431,7 +431,7 @@ func (s *Store) commitBatch(batch []*writeReq) {
 	s.nBatches.Add(1)
 	s.nWrites.Add(uint64(len(live)))
 	// Before anyone hears "done": the next request must not see a cached answer.
-	s.auth.invalidate(touched)
+	s.auth.invalidate(touched.users, touched.orgs)
 	for i, r := range live {
 		r.done <- results[i]
 	}
@@ -466,7 +466,7 @@ func (s *Store) checkpointer() {
 
 // runOne runs one request's fn inside a savepoint, retrying on ErrConflict. It
 // returns fn's result, or fatal when the transaction itself is broken.
-func (s *Store) runOne(r *writeReq, touched *[]string) (result, fatal error) {
+func (s *Store) runOne(r *writeReq, touched *touches) (result, fatal error) {
 	bg := context.Background()
 	// fn gets the caller's values but not its cancellation: a cancelled statement
 	// would make SQLite roll back the whole batch, not just this request.

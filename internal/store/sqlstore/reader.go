@@ -107,19 +107,29 @@ func (r *Reader) ListOrgs(ctx context.Context, p store.Page) ([]*org.Org, uint64
 }
 
 func (r *Reader) User(ctx context.Context, id string) (*user.User, error) {
-	u, err := r.d.scanUser(r.q.QueryRow(ctx, StmtUser, id))
+	var orgState int64
+	u, err := r.d.scanUser(r.q.QueryRow(ctx, StmtUser, id), &orgState)
 	if err != nil {
 		return nil, r.notFound("user "+id, err)
 	}
+	u.OrgInactive = orgInactive(orgState)
 	return u, nil
 }
 
 func (r *Reader) UserByName(ctx context.Context, orgID, userName string) (*user.User, error) {
-	u, err := r.d.scanUser(r.q.QueryRow(ctx, StmtUserByName, orgID, userName))
+	var orgState int64
+	u, err := r.d.scanUser(r.q.QueryRow(ctx, StmtUserByName, orgID, userName), &orgState)
 	if err != nil {
 		return nil, r.notFound("user by name "+userName, err)
 	}
+	u.OrgInactive = orgInactive(orgState)
 	return u, nil
+}
+
+// orgInactive reads userOrgState: a deactivated or removed org. A user
+// without an org row (only in storage tests) is judged by its own state.
+func orgInactive(state int64) bool {
+	return state == int64(org.StateInactive) || state == int64(org.StateRemoved)
 }
 
 // textCond builds the condition for one text filter on col. Ignore-case
@@ -296,12 +306,13 @@ func (r *Reader) Principal(ctx context.Context, hash []byte) (*credential.PAT, *
 	row := r.q.QueryRow(ctx, StmtPrincipal, hash)
 	var u *user.User
 	var msJSON []byte
+	var orgState int64
 	// scanPAT hands its destinations to the outer function, scanUser its own to
 	// the inner one, which scans the whole row; each then decodes its part.
 	p, err := r.d.scanPAT(scanFunc(func(patDest ...any) error {
 		var err error
 		u, err = r.d.scanUser(scanFunc(func(userDest ...any) error {
-			return row.Scan(append(append(patDest, userDest...), &msJSON)...)
+			return row.Scan(append(append(patDest, userDest...), &msJSON, &orgState)...)
 		}))
 		return err
 	}))
@@ -310,6 +321,8 @@ func (r *Reader) Principal(ctx context.Context, hash []byte) (*credential.PAT, *
 	}
 	if u.ID == "" {
 		u = nil // the PAT outlived its user row
+	} else {
+		u.OrgInactive = orgInactive(orgState)
 	}
 	out, err := store.DecodePrincipalMembers(p.UserID, msJSON)
 	if err != nil {

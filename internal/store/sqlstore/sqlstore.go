@@ -104,6 +104,9 @@ type Execer interface {
 	// Touched says the write changes what Principal answers for the user, for
 	// an engine that caches those answers.
 	Touched(userID string)
+	// TouchedOrg says the write changes an org, whose state every Principal
+	// answer for its users carries (user.OrgInactive).
+	TouchedOrg(orgID string)
 }
 
 // Args collects the arguments of a statement built at run time and hands out

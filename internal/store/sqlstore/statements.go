@@ -18,6 +18,11 @@ const (
 	// which is what the user gets anyway, so both engines scan a plain string.
 	userSelect = `id, org_id, user_name, type, state, state_before_lock, sequence, created_at, changed_at,
 		credential_epoch, human, machine, coalesce(password_hash, ''), failed_password_attempts`
+
+	// userOrgState is the state of the user's org (0 if it has no org row),
+	// read with the user wherever a credential may be judged, so a deactivated
+	// or removed org refuses its users in the same read (user.OrgInactive).
+	userOrgState = `coalesce((SELECT o.state FROM orgs o WHERE o.id = users.org_id), 0)`
 )
 
 // Stmt names a fixed statement. Engines keep one text (and SQLite one prepared
@@ -51,6 +56,8 @@ const (
 	StmtInsertEvent
 	StmtPutArtifact
 	StmtDeleteArtifact
+	StmtUpdateInstance
+	StmtDeleteOrg
 
 	NumStmts
 )
@@ -61,8 +68,8 @@ var shared = [NumStmts]string{
 	StmtInstance:      `SELECT ` + InstanceCols + ` FROM instance`,
 	StmtOrg:           `SELECT ` + OrgCols + ` FROM orgs WHERE id = $1`,
 	StmtOrgByName:     `SELECT ` + OrgCols + ` FROM orgs WHERE name = $1`,
-	StmtUser:          `SELECT ` + userSelect + ` FROM users WHERE id = $1`,
-	StmtUserByName:    `SELECT ` + userSelect + ` FROM users WHERE org_id = $1 AND user_name = $2 AND state <> 3`,
+	StmtUser:          `SELECT ` + userSelect + `, ` + userOrgState + ` FROM users WHERE id = $1`,
+	StmtUserByName:    `SELECT ` + userSelect + `, ` + userOrgState + ` FROM users WHERE org_id = $1 AND user_name = $2 AND state <> 3`,
 	StmtMember:        `SELECT ` + MemberCols + ` FROM members WHERE org_id = $1 AND user_id = $2`,
 	StmtMembershipsOf: `SELECT ` + MemberCols + ` FROM members WHERE user_id = $1 ORDER BY org_id`,
 	StmtPAT:           `SELECT ` + PATCols + ` FROM pats WHERE user_id = $1 AND id = $2`,
@@ -98,6 +105,8 @@ var shared = [NumStmts]string{
 	StmtDeletePAT:      `DELETE FROM pats WHERE user_id = $1 AND id = $2`,
 	StmtInsertEvent:    `INSERT INTO events (` + EventCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
 	StmtDeleteArtifact: `DELETE FROM artifacts WHERE kind = $1 AND id = $2`,
+	StmtUpdateInstance: `UPDATE instance SET default_org_id = $1, sequence = $2 WHERE id = $3 AND sequence = $4`,
+	StmtDeleteOrg:      `DELETE FROM orgs WHERE id = $1 AND sequence = $2`,
 }
 
 // PrincipalSQL is StmtPrincipal around an engine's aggregation of the user's
@@ -105,12 +114,13 @@ var shared = [NumStmts]string{
 // store.DecodePrincipalMembers reads, times in unix microseconds; placeholder
 // is the engine's for the token hash. The PAT's
 // columns come first, then the user's in UserCols order, coalesced so that a
-// missing user row scans as id ”.
+// missing user row scans as id ”, then the memberships and the user's org state.
 func PrincipalSQL(placeholder, membersJSON string) string {
 	return `SELECT p.id, p.user_id, p.org_id, p.hash, p.expiration, p.created_at, p.epoch, p.sequence,
 		coalesce(u.id, ''), coalesce(u.org_id, ''), coalesce(u.user_name, ''), coalesce(u.type, 0), coalesce(u.state, 0),
 		coalesce(u.state_before_lock, 0), coalesce(u.sequence, 0), u.created_at, u.changed_at,
 		coalesce(u.credential_epoch, 0), u.human, u.machine, coalesce(u.password_hash, ''), coalesce(u.failed_password_attempts, 0),
-		(` + membersJSON + ` FROM members m WHERE m.user_id = p.user_id)
+		(` + membersJSON + ` FROM members m WHERE m.user_id = p.user_id),
+		coalesce((SELECT o.state FROM orgs o WHERE o.id = u.org_id), 0)
 		FROM pats p LEFT JOIN users u ON u.id = p.user_id WHERE p.hash = ` + placeholder
 }

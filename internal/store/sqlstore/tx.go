@@ -53,13 +53,28 @@ func (t *Tx) InsertInstance(ctx context.Context, i *org.Instance) error {
 	return t.exec(ctx, StmtInsertInstance, "insert instance "+i.ID, store.ErrDuplicate, t.d.instanceArgs(i)...)
 }
 
+// UpdateInstance writes the instance's default org and sequence if the stored
+// sequence is still prevSequence (its members' changes advance it).
+func (t *Tx) UpdateInstance(ctx context.Context, i *org.Instance, prevSequence uint64) error {
+	return t.exec(ctx, StmtUpdateInstance, "update instance "+i.ID, store.ErrConflict,
+		i.DefaultOrgID, int64(i.Sequence), i.ID, int64(prevSequence))
+}
+
 func (t *Tx) InsertOrg(ctx context.Context, o *org.Org) error {
 	return t.exec(ctx, StmtInsertOrg, "insert org "+o.ID, store.ErrDuplicate, t.d.orgArgs(o)...)
 }
 
 func (t *Tx) UpdateOrg(ctx context.Context, o *org.Org, prevSequence uint64) error {
 	a := t.d.orgArgs(o)
+	t.w.TouchedOrg(o.ID)
 	return t.guarded(ctx, StmtUpdateOrg, "update org "+o.ID, store.ErrConflict, append(a[1:], o.ID, int64(prevSequence))...)
+}
+
+// DeleteOrg removes an org's row if the stored sequence is still
+// prevSequence; its history stays in the events.
+func (t *Tx) DeleteOrg(ctx context.Context, orgID string, prevSequence uint64) error {
+	t.w.TouchedOrg(orgID)
+	return t.exec(ctx, StmtDeleteOrg, "delete org "+orgID, store.ErrConflict, orgID, int64(prevSequence))
 }
 
 func (t *Tx) InsertUser(ctx context.Context, u *user.User) error {
