@@ -264,7 +264,7 @@ func TestProjectCreatorAndUserManager(t *testing.T) {
 	e.api("POST", "/management/v1/projects/"+other+"/roles", `{"roleKey":"clerk"}`)
 
 	dev := e.newBrowser()
-	dev.signIn("dev", password, "")
+	dev.signInAt("/ui/console/projects", "dev", password, "")
 	p := dev.post("/ui/console/projects", url.Values{"csrf": {dev.csrf()}, "name": {"Dev tools"}}).
 		must(t, 200, "The project is created.", `id="save-project"`, `id="add-role-button"`, `id="create-api"`)
 	own := idIn(t, p.url, "/ui/console/projects/")
