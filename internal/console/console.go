@@ -51,7 +51,9 @@ const (
 	pathOrg       = basePath + "/org"
 	pathApps      = basePath + "/apps"
 	pathProjects  = basePath + "/projects"
-	pathCSS       = basePath + "/static/console.css"
+	// pathOrgSettings, not pathOrg: that one is the org switcher's post.
+	pathOrgSettings = basePath + "/organisation"
+	pathCSS         = basePath + "/static/console.css"
 )
 
 // Cookies. Both are HttpOnly and scoped to the console's path; the session
@@ -187,6 +189,13 @@ func (h *handler) routes() {
 	m.HandleFunc("POST "+pathProjects+"/{id}/apps/{app}/remove", h.authed(h.removeApp))
 	m.HandleFunc("POST "+pathProjects+"/{id}/apps/{app}/keys", h.authed(h.addAppKey))
 	m.HandleFunc("POST "+pathProjects+"/{id}/apps/{app}/keys/{key}/remove", h.authed(h.removeAppKey))
+
+	m.HandleFunc("GET "+pathOrgSettings, h.authed(h.showOrgSettings))
+	m.HandleFunc("POST "+pathOrgSettings, h.authed(h.renameOrg))
+	m.HandleFunc("GET "+pathOrgSettings+"/confirm", h.authed(h.confirmOrgAction))
+	for _, a := range []string{"deactivate", "reactivate"} {
+		m.HandleFunc("POST "+pathOrgSettings+"/"+a, h.authed(h.orgAction(a)))
+	}
 
 	m.HandleFunc("GET "+pathPolicy, h.authed(h.showPolicy))
 	m.HandleFunc("POST "+pathPolicy, h.authed(h.savePolicy))
@@ -364,6 +373,13 @@ var plainWords = map[string]string{
 	"Errors.UserGrant.NotActive":                   "The grant is not active",
 	"Errors.UserGrant.NotInactive":                 "The grant is not inactive",
 	"Errors.UserGrant.Invalid":                     "Choose a project",
+	// Organisations.
+	"Errors.Org.Invalid":                "The name is required",
+	"Errors.Org.NotChanged":             "The organisation already has this name",
+	"Errors.Org.NotFound":               "Organisation not found",
+	"Errors.Org.AlreadyDeactivated":     "The organisation is already inactive",
+	"Errors.Org.AlreadyActive":          "The organisation is already active",
+	"Errors.Org.DefaultOrgNotDeletable": "The instance's default organisation cannot be removed",
 }
 
 func plain(msg string) string {

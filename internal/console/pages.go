@@ -39,6 +39,7 @@ type view struct {
 	CanPolicy   bool
 	CanApps     bool
 	CanProjects bool
+	CanOrg      bool
 
 	Notice     string // after a successful action (role=status)
 	Error      string // role=alert, beside the form it belongs to
@@ -58,6 +59,7 @@ type view struct {
 	Project  *projectView
 	App      *appView
 	NewGrant *newGrantView
+	Org      *orgView
 }
 
 type orgOption struct {
@@ -105,7 +107,7 @@ func loadPages() (*pages, error) {
 	sum := sha256.Sum256(css)
 	ps := &pages{tmpl: map[string]*template.Template{}, css: css, cssTag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 	for _, name := range []string{"message", "users", "user", "confirm", "newuser", "secret", "members", "policy", "apps",
-		"projects", "project", "app", "newgrant"} {
+		"projects", "project", "app", "newgrant", "org"} {
 		t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("console: template %s: %w", name, err)
@@ -159,7 +161,7 @@ func (h *handler) base(r *http.Request, rq *request, title string) *view {
 	s := app.OrgScope(c, v.OrgID)
 	v.CanUsers, v.CanMembers = s.May(app.UseListUsers), s.May(app.UseListMembers)
 	v.CanPolicy, v.CanApps = s.May(app.UseGetLockoutPolicy), s.May(app.UseListOrgOIDCApps)
-	v.CanProjects = s.May(app.UseListProjects)
+	v.CanProjects, v.CanOrg = s.May(app.UseListProjects), s.May(app.UseGetOrg)
 	return v
 }
 

@@ -259,6 +259,9 @@ var notices = map[string]string{
 	"grant-deactivate":   "The grant is deactivated.",
 	"grant-reactivate":   "The grant is reactivated.",
 	"grant-remove":       "The grant is removed.",
+	"org-renamed":        "The organisation is renamed; its users' login names follow.",
+	"org-deactivate":     "The organisation is deactivated: its users are refused from now on.",
+	"org-reactivate":     "The organisation is reactivated.",
 }
 
 func (h *handler) showUser(w http.ResponseWriter, r *http.Request, rq *request) {

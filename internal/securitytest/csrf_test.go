@@ -331,6 +331,7 @@ func TestFormsWithoutCSRFRefused(t *testing.T) {
 				{"/users/" + outsider + "/grants", url.Values{"project": {pid}, "role": {"r"}}},
 				{"/users/" + active + "/grants/" + grant + "/deactivate", url.Values{}},
 				{"/users/" + active + "/grants/" + grant + "/remove", url.Values{}},
+				{"/organisation", url.Values{"name": {"csrf-org"}}},
 			}
 			for _, fm := range forms {
 				fm.vals.Set("csrf", token)
@@ -356,6 +357,9 @@ func TestFormsWithoutCSRFRefused(t *testing.T) {
 			}
 			if got := f.admin(t, orgID, "GET", v1+"/policies/lockout", "").Raw; got != policy {
 				t.Errorf("lockout policy changed: %s → %s", policy, got)
+			}
+			if o, err := e.App.GetOrg(context.Background(), orgID); err != nil || o.Name == "csrf-org" {
+				t.Errorf("a refused rename post renamed the org: %+v %v", o, err)
 			}
 			if got := access(); got != accessBefore {
 				t.Errorf("projects, roles, apps, keys or grants changed:\n%s\n%s", accessBefore, got)

@@ -228,6 +228,8 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 			"/ui/console/users/" + human + "/grants/new",
 			"/ui/console/users/" + human + "/grants/new?project=" + devProject,
 			"/ui/console/users/" + human + "/grants/" + grant + "/confirm?action=remove",
+			"/ui/console/organisation",
+			"/ui/console/organisation/confirm?action=deactivate",
 		}
 		for _, p := range pages {
 			v := b.Get(e.Base + p)
@@ -252,6 +254,7 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 			"authMethod": {"basic"}}))
 		checkEscaped(t, "a grant with an unknown role", b.Post(e.Base+"/ui/console/users/"+human+"/grants", url.Values{"csrf": {csrf},
 			"project": {devProject}, "role": {payloads[0]}}))
+		checkEscaped(t, "org rename refused", b.Post(e.Base+"/ui/console/organisation", url.Values{"csrf": {csrf}, "name": {payloads[3] + "\x00"}}))
 		checkEscaped(t, "org switch to an unknown id", b.Post(e.Base+"/ui/console/org", url.Values{"csrf": {csrf}, "orgId": {payloads[1]}, "back": {payloads[3]}}))
 
 		// The login page: the login hint, a typed user name, the signed-in notice.
@@ -370,6 +373,7 @@ func TestSecurityHeaders(t *testing.T) {
 		proj + "/confirm?action=role-remove&role=viewer", proj + "/confirm?action=app-remove&app=" + keyApp, "/ui/console/projects/999999",
 		"/ui/console/users/" + ann, "/ui/console/users/" + ann + "/grants/new", "/ui/console/users/" + ann + "/grants/new?project=" + dp,
 		"/ui/console/users/" + ann + "/grants/" + grant + "/confirm?action=deactivate",
+		"/ui/console/organisation", "/ui/console/organisation/confirm?action=deactivate", "/ui/console/organisation/confirm?action=nope",
 		"/ui/console/users?q=a", "/ui/console/users/" + root, "/ui/console/users/" + machine,
 		"/ui/console/users/" + machine + "/confirm?action=lock", "/ui/console/users/" + machine + "/confirm?action=pat-remove&pat=" + patID,
 		"/ui/console/users/new", "/ui/console/users/new?type=machine", "/ui/console/members", "/ui/console/apps", "/ui/console/policy",
