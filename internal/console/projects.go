@@ -113,17 +113,17 @@ func (h *handler) createProject(w http.ResponseWriter, r *http.Request, rq *requ
 // --- one project ---
 
 type projectView struct {
-	P                *project.Project
-	Roles            []*project.Role
-	Apps             []appSummary
-	CanWrite         bool // settings, deactivate, reactivate, apps
-	CanRemove        bool
-	CanRoles         bool // add and change roles
-	CanRemoveRoles   bool
-	CanApps          bool
-	Problem          string // beside the form that failed
-	ProblemAt        string // settings, roles, apps
-	RoleKey, RoleErr string // the add-role form, shown again
+	P              *project.Project
+	Roles          []*project.Role
+	Apps           []appSummary
+	CanWrite       bool // settings, deactivate, reactivate, apps
+	CanRemove      bool
+	CanRoles       bool // add and change roles
+	CanRemoveRoles bool
+	CanApps        bool
+	Problem        string // beside the form that failed
+	ProblemAt      string // settings, roles, apps
+	RoleKey        string // the add-role form, shown again
 }
 
 type appSummary struct {
