@@ -7,6 +7,8 @@ import (
 
 	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/project"
+	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/testdb"
 	"github.com/warden-id/warden/internal/user"
 	"google.golang.org/grpc/codes"
@@ -168,6 +170,62 @@ func TestMayIsWhatAuthorizeChecks(t *testing.T) {
 				if s.May(use) != (err == nil) {
 					t.Errorf("%s %s: May %v, authorize: %v", role, use, s.May(use), err)
 				}
+			}
+		}
+	})
+}
+
+// TestMayOnProjectIsWhatTheUseCasesDecide: for every org role, on a project the
+// caller created (as a project creator) and on one it did not, MayOnProject
+// answers what the use cases themselves decide — calls that change nothing
+// (reads, an update with no changes, reactivating an active project) tell
+// PermissionDenied from every other answer — and for a project yet to be made
+// what AddProject decides (a viewer may read projects, not create one).
+func TestMayOnProjectIsWhatTheUseCasesDecide(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
+		a, admin := testApp(t, open)
+		ctx := context.Background()
+		creator := &Caller{UserID: "c", OrgID: admin.OrgID, roles: map[string][]string{admin.OrgID: {"ORG_PROJECT_CREATOR"}}}
+		own, err := a.AddProject(ctx, OrgScope(creator, ""), ProjectInput{Name: "own"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := a.AddProject(ctx, admin, ProjectInput{Name: "other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls := map[Use]func(s Scope, id string) error{
+			UseGetProject: func(s Scope, id string) error { _, err := a.GetProject(ctx, s, id); return err },
+			UseListProjectRoles: func(s Scope, id string) error {
+				_, _, err := a.ListProjectRoles(ctx, s, id, RoleFilter{}, store.Page{})
+				return err
+			},
+			UseListApps: func(s Scope, id string) error { _, _, err := a.ListApps(ctx, s, id, nil, store.Page{}); return err },
+			UseUpdateProject: func(s Scope, id string) error {
+				name := map[string]string{own.ID: own.Name, other.ID: other.Name}[id]
+				_, err := a.UpdateProject(ctx, s, id, ProjectInput{Name: name})
+				return err
+			},
+			UseReactivateProject: func(s Scope, id string) error { _, err := a.SetProjectActive(ctx, s, id, true); return err },
+		}
+		for _, role := range append(org.OrgRoles(), "") {
+			c := &Caller{UserID: "c", OrgID: admin.OrgID, roles: map[string][]string{}}
+			if role != "" {
+				c.roles[admin.OrgID] = []string{role}
+			}
+			s := OrgScope(c, "")
+			for use, call := range calls {
+				for _, p := range []*project.Project{own, other} {
+					err := call(s, p.ID)
+					denied := errors.Is(err, fail.PermissionDenied)
+					if s.MayOnProject(use, p) == denied {
+						t.Errorf("%s %s on %s: MayOnProject %v, the use case: %v", role, use, p.Name, s.MayOnProject(use, p), err)
+					}
+				}
+			}
+			_, err := a.AddProject(ctx, s, ProjectInput{Name: "probe " + role})
+			if s.MayOnProject(UseAddProject, nil) == errors.Is(err, fail.PermissionDenied) {
+				t.Errorf("%s AddProject: MayOnProject %v, the use case: %v", role, s.MayOnProject(UseAddProject, nil), err)
 			}
 		}
 	})

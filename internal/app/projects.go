@@ -95,6 +95,22 @@ func (g granted) mayProject(p *project.Project) bool {
 	return p != nil && p.CreatorID != "" && p.CreatorID == c.UserID && c.Can(org.PermProjectCreate, g.OrgID)
 }
 
+// MayOnProject tells whether the caller would pass use on p (nil: a project
+// yet to be made) in the scope's org: what May says, and the project's own
+// check the use case makes after loading it (mayProject). May alone admits
+// everyone who may work with projects at all (a viewer, a creator), so the
+// console asks this before it offers an action on a project.
+func (s Scope) MayOnProject(use Use, p *project.Project) bool {
+	r, ok := rules[use]
+	if !ok || !s.May(use) {
+		return false
+	}
+	if r.Where != InProject {
+		return true
+	}
+	return granted{Scope: s, use: use, rule: r}.mayProject(p)
+}
+
 // projectFor loads a project of the org context for the use case g was
 // granted: NotFound as loadProject, PermissionDenied when the caller may not.
 func projectFor(ctx context.Context, r store.Reader, g granted, projectID string) (*project.Project, error) {

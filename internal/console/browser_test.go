@@ -209,3 +209,101 @@ func TestBrowserLockUnlockAndViewer(t *testing.T) {
 		t.Fatalf("mia after the forged remove: %s", got)
 	}
 }
+
+// TestBrowserProjectRoleAppGrant drives headless Chromium through the access
+// model's pages: the administrator opens Projects from the navigation,
+// creates a project with its roles in tokens, adds a role, creates an OIDC app
+// (its client secret shown once), grants a user the role in two steps (project,
+// then roles) and sees the grant on the user's page — and the API agrees. Then
+// a viewer sees the project without a single form that writes, and a forged
+// add-role post from the page, with the session's CSRF token, is refused.
+func TestBrowserProjectRoleAppGrant(t *testing.T) {
+	e := startEnv(t)
+	mia := e.importHuman("mia")
+	e.importHuman("vera", "ORG_OWNER_VIEWER")
+	c := newChrome(t)
+
+	c.do("open the console", chromedp.Navigate(e.base+"/ui/console"))
+	c.signIn(e.adminLogin, e.adminPassword, newAdminPassword)
+	c.do("projects",
+		chromedp.Click(chromedp.CSS(`nav a[href="/ui/console/projects"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#project-name")))
+	c.do("create the project",
+		chromedp.SendKeys(chromedp.CSS("#project-name"), "Shop"),
+		chromedp.Click(chromedp.CSS("#roleAssertion")),
+		chromedp.Click(chromedp.CSS("#create-project")),
+		chromedp.WaitVisible(chromedp.CSS("#roles")))
+	if n := c.text("notice", "#notice"); n != "The project is created." {
+		t.Fatalf("notice %q", n)
+	}
+	loc := c.eval("location", `location.pathname`)
+	pid := strings.TrimPrefix(loc, "/ui/console/projects/")
+	c.do("add a role",
+		chromedp.SendKeys(chromedp.CSS("#role-key"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#role-display"), "Administrator"),
+		chromedp.Click(chromedp.CSS("#add-role-button")),
+		chromedp.WaitVisible(chromedp.CSS("#notice")))
+	if roles := c.text("roles", "#roles tbody"); !strings.Contains(roles, "admin") {
+		t.Fatalf("roles %q", roles)
+	}
+	c.do("create an OIDC app",
+		chromedp.Click(chromedp.CSS("#new-oidc summary")),
+		chromedp.WaitVisible(chromedp.CSS("#oidc-name")),
+		chromedp.SendKeys(chromedp.CSS("#oidc-name"), "web"),
+		chromedp.SendKeys(chromedp.CSS("#oidc-redirects"), "https://shop.example.com/cb"),
+		chromedp.Click(chromedp.CSS("#create-oidc")),
+		chromedp.WaitVisible(chromedp.CSS("#secret")))
+	if s := c.text("secret", "#secret"); len(s) < 40 {
+		t.Fatalf("client secret %q", s)
+	}
+	clientID := c.text("client id", "#client-id")
+	c.do("to the app", chromedp.Click(chromedp.CSS("#back")), chromedp.WaitVisible(chromedp.CSS("#app")))
+	if got := c.text("app client id", "#client-id"); got != clientID {
+		t.Fatalf("app page client id %q, the secret page said %q", got, clientID)
+	}
+
+	c.do("open mia", chromedp.Navigate(e.base+"/ui/console/users/"+mia), chromedp.WaitVisible(chromedp.CSS("#grants")))
+	c.do("grant: the project",
+		chromedp.Click(chromedp.CSS("#add-grant")),
+		chromedp.WaitVisible(chromedp.CSS("#grant-project")),
+		chromedp.Click(chromedp.CSS("#choose")),
+		chromedp.WaitVisible(chromedp.CSS(`#grant-roles input[value="admin"]`)))
+	c.do("grant: the role",
+		chromedp.Click(chromedp.CSS(`#grant-roles input[value="admin"]`)),
+		chromedp.Click(chromedp.CSS("#grant")),
+		chromedp.WaitVisible(chromedp.CSS("#notice")))
+	row := c.text("grants", "#grants tbody")
+	if !strings.Contains(row, "Shop") || !strings.Contains(row, "admin") || !strings.Contains(row, "ACTIVE") {
+		t.Fatalf("grant row %q", row)
+	}
+	grants := e.api("POST", "/management/v1/users/grants/_search", `{"queries":[{"userIdQuery":{"userId":"`+mia+`"}}]}`).raw
+	if !strings.Contains(grants, `"projectId":"`+pid+`"`) || !strings.Contains(grants, `"roleKeys":["admin"]`) {
+		t.Fatalf("the API's grants of mia: %s", grants)
+	}
+
+	c.do("sign out", chromedp.Click(chromedp.CSS("#signout")), chromedp.WaitVisible(chromedp.CSS("#message")))
+	c.do("console again", chromedp.Navigate(e.base+"/ui/console/users"))
+	c.signIn("vera", password, "")
+	c.do("the project as viewer", chromedp.Navigate(e.base+"/ui/console/projects/"+pid), chromedp.WaitVisible(chromedp.CSS("#roles")))
+	if n := c.eval("forms", `String(document.querySelectorAll('main form').length)`); n != "0" {
+		t.Fatalf("the viewer is offered %s forms on the project page", n)
+	}
+	c.eval("forge a form", `(() => {
+		const f = document.createElement("form");
+		f.method = "post";
+		f.action = "/ui/console/projects/`+pid+`/roles";
+		for (const [k, v] of [["csrf", document.querySelector("input[name=csrf]").value], ["key", "owner"]]) {
+			const i = document.createElement("input");
+			i.type = "hidden"; i.name = k; i.value = v; f.append(i);
+		}
+		document.body.append(f); f.submit();
+		return "sent";
+	})()`)
+	c.do("forged add role", chromedp.WaitVisible(chromedp.CSS("#error")))
+	if msg := c.text("refusal", "#error"); msg != "You do not have permission to add roles." {
+		t.Fatalf("forged add role answered %q", msg)
+	}
+	if roles := e.api("POST", "/management/v1/projects/"+pid+"/roles/_search", `{}`).raw; strings.Contains(roles, "owner") {
+		t.Fatalf("roles after the forged post: %s", roles)
+	}
+}

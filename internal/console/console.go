@@ -50,7 +50,10 @@ const (
 	pathPolicy    = basePath + "/policy"
 	pathOrg       = basePath + "/org"
 	pathApps      = basePath + "/apps"
-	pathCSS       = basePath + "/static/console.css"
+	pathProjects  = basePath + "/projects"
+	// pathOrgSettings, not pathOrg: that one is the org switcher's post.
+	pathOrgSettings = basePath + "/organisation"
+	pathCSS         = basePath + "/static/console.css"
 )
 
 // Cookies. Both are HttpOnly and scoped to the console's path; the session
@@ -164,6 +167,35 @@ func (h *handler) routes() {
 
 	m.HandleFunc("GET "+pathApps, h.authed(h.listApps))
 	m.HandleFunc("POST "+pathApps+"/{project}/{app}/trust", h.authed(h.trustApp))
+
+	m.HandleFunc("GET "+pathUsers+"/{id}/grants/new", h.authed(h.newGrantForm))
+	m.HandleFunc("POST "+pathUsers+"/{id}/grants", h.authed(h.addGrant))
+	m.HandleFunc("GET "+pathUsers+"/{id}/grants/{grant}/confirm", h.authed(h.confirmGrantAction))
+	m.HandleFunc("POST "+pathUsers+"/{id}/grants/{grant}/{action}", h.authed(h.grantAction))
+
+	m.HandleFunc("GET "+pathProjects, h.authed(h.listProjects))
+	m.HandleFunc("POST "+pathProjects, h.authed(h.createProject))
+	m.HandleFunc("GET "+pathProjects+"/{id}", h.authed(h.showProject))
+	m.HandleFunc("POST "+pathProjects+"/{id}", h.authed(h.saveProject))
+	m.HandleFunc("GET "+pathProjects+"/{id}/confirm", h.authed(h.confirmProjectAction))
+	for _, a := range []string{"deactivate", "reactivate", "remove"} {
+		m.HandleFunc("POST "+pathProjects+"/{id}/"+a, h.authed(h.projectAction(a)))
+	}
+	m.HandleFunc("POST "+pathProjects+"/{id}/roles", h.authed(h.addRole))
+	m.HandleFunc("POST "+pathProjects+"/{id}/roles/update", h.authed(h.updateRole))
+	m.HandleFunc("POST "+pathProjects+"/{id}/roles/remove", h.authed(h.removeRole))
+	m.HandleFunc("POST "+pathProjects+"/{id}/apps", h.authed(h.createApp))
+	m.HandleFunc("GET "+pathProjects+"/{id}/apps/{app}", h.authed(h.showApp))
+	m.HandleFunc("POST "+pathProjects+"/{id}/apps/{app}/remove", h.authed(h.removeApp))
+	m.HandleFunc("POST "+pathProjects+"/{id}/apps/{app}/keys", h.authed(h.addAppKey))
+	m.HandleFunc("POST "+pathProjects+"/{id}/apps/{app}/keys/{key}/remove", h.authed(h.removeAppKey))
+
+	m.HandleFunc("GET "+pathOrgSettings, h.authed(h.showOrgSettings))
+	m.HandleFunc("POST "+pathOrgSettings, h.authed(h.renameOrg))
+	m.HandleFunc("GET "+pathOrgSettings+"/confirm", h.authed(h.confirmOrgAction))
+	for _, a := range []string{"deactivate", "reactivate"} {
+		m.HandleFunc("POST "+pathOrgSettings+"/"+a, h.authed(h.orgAction(a)))
+	}
 
 	m.HandleFunc("GET "+pathPolicy, h.authed(h.showPolicy))
 	m.HandleFunc("POST "+pathPolicy, h.authed(h.savePolicy))
@@ -320,6 +352,34 @@ var plainWords = map[string]string{
 	"Errors.User.Machine.Secret.NotExisting": "This machine user has no client secret",
 	"Errors.User.Machine.Key.NotFound":       "Key not found",
 	"Errors.User.LoginName.Ambiguous":        "Several users have this name; use the user id",
+	// Projects, roles, apps and grants.
+	"Errors.NoChangesFound":                        "Nothing was changed",
+	"Errors.Project.NotFound":                      "Project not found",
+	"Errors.Project.NotActive":                     "The project is not active",
+	"Errors.Project.NotInactive":                   "The project is not inactive",
+	"Errors.Project.Invalid":                       "The role is invalid",
+	"Errors.Project.Role.Invalid":                  "The role needs a key",
+	"Errors.Project.Role.AlreadyExists":            "The project already has a role with this key",
+	"Errors.Project.Role.NotFound":                 "The project has no such role",
+	"Errors.Project.Role.NotExisting":              "Role not found",
+	"Errors.Project.App.NotExisting":               "App not found",
+	"Errors.Project.App.OIDCConfigInvalid":         "Choose the authorization code grant (or the device code grant) for this app",
+	"Errors.Project.App.AuthMethodNoPrivateKeyJWT": "This app does not authenticate with private key JWT, so it takes no keys",
+	"Errors.Application.NotFound":                  "App not found",
+	"Errors.Application.Key.NotFound":              "Key not found",
+	"Errors.AuthNKey.ExpireBeforeNow":              "The expiry date must be in the future",
+	"Errors.UserGrant.AlreadyExists":               "The user already has a grant of this project; change or remove that one",
+	"Errors.UserGrant.NotFound":                    "Grant not found",
+	"Errors.UserGrant.NotActive":                   "The grant is not active",
+	"Errors.UserGrant.NotInactive":                 "The grant is not inactive",
+	"Errors.UserGrant.Invalid":                     "Choose a project",
+	// Organisations.
+	"Errors.Org.Invalid":                "The name is required",
+	"Errors.Org.NotChanged":             "The organisation already has this name",
+	"Errors.Org.NotFound":               "Organisation not found",
+	"Errors.Org.AlreadyDeactivated":     "The organisation is already inactive",
+	"Errors.Org.AlreadyActive":          "The organisation is already active",
+	"Errors.Org.DefaultOrgNotDeletable": "The instance's default organisation cannot be removed",
 }
 
 func plain(msg string) string {

@@ -197,7 +197,14 @@ func (p page) hidden() url.Values {
 // password change, when newPassword is set) back to the console.
 func (b *browser) signIn(loginName, pw, newPassword string) page {
 	b.t.Helper()
-	p := b.get("/ui/console/users")
+	return b.signInAt("/ui/console/users", loginName, pw, newPassword)
+}
+
+// signInAt signs in from the console page start (a caller without users
+// permission starts elsewhere) and checks that the sign-in returns there.
+func (b *browser) signInAt(start, loginName, pw, newPassword string) page {
+	b.t.Helper()
+	p := b.get(start)
 	if !strings.Contains(p.url, "/ui/login?authRequestID=") {
 		b.t.Fatalf("console did not send us to the login page: %s %d", p.url, p.status)
 	}
@@ -216,7 +223,7 @@ func (b *browser) signIn(loginName, pw, newPassword string) page {
 		f.Set("confirmPassword", newPassword)
 		p = b.post("/ui/login/change", f)
 	}
-	if p.status != 200 || !strings.HasPrefix(p.url, b.e.base+"/ui/console/users") {
+	if p.status != 200 || !strings.HasPrefix(p.url, b.e.base+start) {
 		b.t.Fatalf("sign-in ended at %s (%d): %s", p.url, p.status, p.body)
 	}
 	return p

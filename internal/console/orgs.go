@@ -38,6 +38,10 @@ func (h *handler) switchOrg(w http.ResponseWriter, r *http.Request, rq *request)
 		back = pathMembers
 	case strings.HasPrefix(back, pathPolicy):
 		back = pathPolicy
+	case strings.HasPrefix(back, pathProjects): // the old org's project is not in the new one
+		back = pathProjects
+	case strings.HasPrefix(back, pathOrgSettings):
+		back = pathOrgSettings
 	default: // a user of the old org is not in the new one
 		back = pathUsers
 	}

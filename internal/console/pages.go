@@ -26,18 +26,20 @@ type view struct {
 	Title   string
 	Section string // users, members, policy: the current navigation entry
 
-	SignedIn   bool
-	CSRF       string
-	Me         string
-	OrgID      string
-	OrgName    string
-	Orgs       []orgOption
-	SwitchByID bool   // instance roles may type an org id the list does not show
-	Back       string // where the org switch returns to
-	CanUsers   bool
-	CanMembers bool
-	CanPolicy  bool
-	CanApps    bool
+	SignedIn    bool
+	CSRF        string
+	Me          string
+	OrgID       string
+	OrgName     string
+	Orgs        []orgOption
+	SwitchByID  bool   // instance roles may type an org id the list does not show
+	Back        string // where the org switch returns to
+	CanUsers    bool
+	CanMembers  bool
+	CanPolicy   bool
+	CanApps     bool
+	CanProjects bool
+	CanOrg      bool
 
 	Notice     string // after a successful action (role=status)
 	Error      string // role=alert, beside the form it belongs to
@@ -52,6 +54,12 @@ type view struct {
 	Members *membersView
 	Policy  *policyView
 	Apps    *appsView
+
+	Projects *projectsView
+	Project  *projectView
+	App      *appView
+	NewGrant *newGrantView
+	Org      *orgView
 }
 
 type orgOption struct {
@@ -68,9 +76,11 @@ type pages struct {
 var funcs = template.FuncMap{
 	// Links to a user or a membership: the id escaped as one path segment in Go
 	// (html/template alone would leave '/', '?' and '#' in it).
-	"userPath":   func(id string) string { return pathUsers + "/" + url.PathEscape(id) },
-	"memberPath": func(id string) string { return pathMembers + "/" + url.PathEscape(id) },
-	"badge":      func(s user.State) string { return "badge badge-" + strings.ToLower(s.String()) },
+	"userPath":    func(id string) string { return pathUsers + "/" + url.PathEscape(id) },
+	"memberPath":  func(id string) string { return pathMembers + "/" + url.PathEscape(id) },
+	"projectPath": projectPath,
+	"appPath":     appPath,
+	"badge":       func(s user.State) string { return "badge badge-" + strings.ToLower(s.String()) },
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"
@@ -96,7 +106,8 @@ func loadPages() (*pages, error) {
 	}
 	sum := sha256.Sum256(css)
 	ps := &pages{tmpl: map[string]*template.Template{}, css: css, cssTag: `"` + hex.EncodeToString(sum[:8]) + `"`}
-	for _, name := range []string{"message", "users", "user", "confirm", "newuser", "secret", "members", "policy", "apps"} {
+	for _, name := range []string{"message", "users", "user", "confirm", "newuser", "secret", "members", "policy", "apps",
+		"projects", "project", "app", "newgrant", "org"} {
 		t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("console: template %s: %w", name, err)
@@ -150,6 +161,7 @@ func (h *handler) base(r *http.Request, rq *request, title string) *view {
 	s := app.OrgScope(c, v.OrgID)
 	v.CanUsers, v.CanMembers = s.May(app.UseListUsers), s.May(app.UseListMembers)
 	v.CanPolicy, v.CanApps = s.May(app.UseGetLockoutPolicy), s.May(app.UseListOrgOIDCApps)
+	v.CanProjects, v.CanOrg = s.May(app.UseListProjects), s.May(app.UseGetOrg)
 	return v
 }
 

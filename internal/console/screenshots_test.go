@@ -46,6 +46,17 @@ func TestScreenshots(t *testing.T) {
 		e.api("POST", "/management/v1/orgs/me/members", `{"userId":"`+ids[name]+`","roles":["`+role+`"]}`)
 	}
 	e.api("POST", "/management/v1/users/"+ids["dana.kraus"]+"/_deactivate", "{}")
+	// A project with roles, two apps (one with a key) and grants.
+	shop := e.api("POST", "/management/v1/projects", `{"name":"Storefront","projectRoleAssertion":true,"projectRoleCheck":true}`).str("id")
+	e.api("POST", "/management/v1/projects/"+shop+"/roles/_bulk", `{"roles":[{"key":"admin","displayName":"Administrator","group":"staff"},`+
+		`{"key":"editor","displayName":"Catalogue editor","group":"staff"},{"key":"customer","displayName":"Customer"}]}`)
+	e.api("POST", "/management/v1/projects/"+shop+"/apps/oidc", `{"name":"Web shop","redirectUris":["https://shop.example.com/callback"],`+
+		`"responseTypes":["OIDC_RESPONSE_TYPE_CODE"],"grantTypes":["OIDC_GRANT_TYPE_AUTHORIZATION_CODE","OIDC_GRANT_TYPE_REFRESH_TOKEN"],`+
+		`"appType":"OIDC_APP_TYPE_WEB","authMethodType":"OIDC_AUTH_METHOD_TYPE_BASIC"}`)
+	ordersAPI := e.api("POST", "/management/v1/projects/"+shop+"/apps/api", `{"name":"Orders API","authMethodType":"API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"}`).str("appId")
+	e.api("POST", "/management/v1/projects/"+shop+"/apps/"+ordersAPI+"/keys", `{"type":"KEY_TYPE_JSON"}`)
+	e.api("POST", "/management/v1/users/"+ids["ann.lee"]+"/grants", `{"projectId":"`+shop+`","roleKeys":["admin","editor"]}`)
+	e.api("POST", "/management/v1/users/"+ids["ben.okafor"]+"/grants", `{"projectId":"`+shop+`","roleKeys":["editor"]}`)
 	ctx := context.Background()
 	for range 3 { // the lockout policy locks gus
 		_, _ = e.app.CheckPassword(ctx, ids["gus.moreau"], "not-his-password")
@@ -72,6 +83,8 @@ func TestScreenshots(t *testing.T) {
 		{"/ui/console/users/" + ids["gus.moreau"], "#history", "user-policy-lock.png"},
 		{"/ui/console/members", "#members", "members.png"},
 		{"/ui/console/policy", "#policy", "lockout-policy.png"},
+		{"/ui/console/projects/" + shop, "#roles", "project.png"},
+		{"/ui/console/users/" + ids["ann.lee"], "#grants", "user-grants.png"},
 	} {
 		c.do("open "+p.path, chromedp.Navigate(e.base+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
 		shot(c, dir, p.file)

@@ -190,6 +190,8 @@ type userView struct {
 	PATs                  []*credential.PAT
 	CanWrite, IsMachine   bool
 	PATError, ActionError string
+	Grants                []grantRow
+	ShowGrants, CanGrant  bool
 }
 
 type lockInfo struct {
@@ -241,6 +243,25 @@ var notices = map[string]string{
 	"policy":      "The lockout policy is saved.",
 	"reset":       "The organisation uses the default lockout policy again.",
 	"org":         "Switched organisation.",
+	// Projects, roles, apps, grants.
+	"project-created":    "The project is created.",
+	"project-saved":      "The project is saved.",
+	"project-deactivate": "The project is deactivated: its grants give no roles.",
+	"project-reactivate": "The project is reactivated.",
+	"project-removed":    "The project is removed, with its roles, grants and apps.",
+	"role-added":         "The role is added.",
+	"role-saved":         "The role is saved.",
+	"role-removed":       "The role is removed.",
+	"app-created":        "The app is created.",
+	"app-removed":        "The app is removed.",
+	"key-removed":        "The key is removed.",
+	"grant-added":        "The roles are granted.",
+	"grant-deactivate":   "The grant is deactivated.",
+	"grant-reactivate":   "The grant is reactivated.",
+	"grant-remove":       "The grant is removed.",
+	"org-renamed":        "The organisation is renamed; its users' login names follow.",
+	"org-deactivate":     "The organisation is deactivated: its users are refused from now on.",
+	"org-reactivate":     "The organisation is reactivated.",
 }
 
 func (h *handler) showUser(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -333,6 +354,13 @@ func (h *handler) userPage(w http.ResponseWriter, r *http.Request, rq *request) 
 		}
 		uv.PATs = pats
 	}
+	if uv.Grants, uv.ShowGrants, err = h.grantsOf(r, rq, u.ID); err != nil {
+		h.fail(w, r, rq, err, "see this user's grants")
+		return nil, nil, false
+	}
+	// nil: the form lists the projects; a creator without grant rights in
+	// the org is not offered it (its API call on its own project still works).
+	uv.CanGrant = s.MayOnProject(app.UseAddUserGrant, nil)
 	v := h.base(r, rq, u.UserName)
 	v.Section, v.User = "users", uv
 	return v, uv, true
@@ -579,8 +607,9 @@ type secretView struct {
 	// A personal access token …
 	TokenID, Token string
 	Expires        time.Time
-	// … or a client secret.
+	// … or a client secret (of a machine user, or of an app).
 	ClientID, Secret string
+	AppName, Back    string // an app's: its name and page
 }
 
 func (h *handler) addPAT(w http.ResponseWriter, r *http.Request, rq *request) {

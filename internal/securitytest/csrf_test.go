@@ -137,8 +137,8 @@ func readBody(resp *http.Response) string {
 // without the form's CSRF token, with a wrong one, with the token of another
 // browser, or from a client without the cookies — gets 403 and changes
 // nothing: no user chosen, no password checked or changed, no consent given,
-// no session made or ended, no user, token, member, policy or app trust
-// touched.
+// no session made or ended, no user, token, member, policy, app trust,
+// project, role, app, app key or grant touched.
 func TestFormsWithoutCSRFRefused(t *testing.T) {
 	each(t, func(t *testing.T, open testdb.Opener) {
 		e := start(t, open(t), login.Options{AttemptsPerMinute: -1})
@@ -277,6 +277,23 @@ func TestFormsWithoutCSRFRefused(t *testing.T) {
 			members := fmt.Sprint(f.admin(t, orgID, "POST", v1+"/orgs/me/members/_search", `{}`).Body["result"])
 			policy := f.admin(t, orgID, "GET", v1+"/policies/lockout", "").Raw
 
+			// A project with a role, an app with a key and a grant, for the
+			// access model's forms.
+			pid := devApp.ProjectID
+			f.admin(t, orgID, "POST", v1+"/projects/"+pid+"/roles", `{"roleKey":"r"}`)
+			keyApp := f.admin(t, orgID, "POST", v1+"/projects/"+pid+"/apps/api", `{"name":"signer","authMethodType":"API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"}`).Str("appId")
+			key := f.admin(t, orgID, "POST", v1+"/projects/"+pid+"/apps/"+keyApp+"/keys", `{"type":"KEY_TYPE_JSON"}`).Str("id")
+			grant := f.admin(t, orgID, "POST", v1+"/users/"+active+"/grants", `{"projectId":"`+pid+`","roleKeys":["r"]}`).Str("userGrantId")
+			access := func() string { // the lists' results (their view timestamps differ)
+				var out string
+				for _, p := range []string{"/projects/_search", "/projects/" + pid + "/roles/_search", "/projects/" + pid + "/apps/_search",
+					"/projects/" + pid + "/apps/" + keyApp + "/keys/_search", "/users/grants/_search"} {
+					out += fmt.Sprintln(p, f.admin(t, orgID, "POST", v1+p, `{}`).Body["result"])
+				}
+				return out
+			}
+			accessBefore := access()
+
 			base := e.Base + "/ui/console"
 			forms := []struct {
 				path string
@@ -300,6 +317,21 @@ func TestFormsWithoutCSRFRefused(t *testing.T) {
 				{"/policy", url.Values{"maxPasswordAttempts": {"1"}, "maxOtpAttempts": {"0"}}},
 				{"/policy/reset", url.Values{}},
 				{"/apps/" + devApp.ProjectID + "/" + devAppID + "/trust", url.Values{"trusted": {"true"}}},
+				{"/projects", url.Values{"name": {"csrf-project"}}},
+				{"/projects/" + pid, url.Values{"name": {"csrf-renamed"}, "roleCheck": {"on"}}},
+				{"/projects/" + pid + "/deactivate", url.Values{}},
+				{"/projects/" + pid + "/remove", url.Values{}},
+				{"/projects/" + pid + "/roles", url.Values{"key": {"csrf-role"}}},
+				{"/projects/" + pid + "/roles/update", url.Values{"key": {"r"}, "displayName": {"csrf"}}},
+				{"/projects/" + pid + "/roles/remove", url.Values{"key": {"r"}}},
+				{"/projects/" + pid + "/apps", url.Values{"kind": {"api"}, "name": {"csrf-app"}, "authMethod": {"basic"}}},
+				{"/projects/" + pid + "/apps/" + keyApp + "/keys", url.Values{}},
+				{"/projects/" + pid + "/apps/" + keyApp + "/keys/" + key + "/remove", url.Values{}},
+				{"/projects/" + pid + "/apps/" + keyApp + "/remove", url.Values{}},
+				{"/users/" + outsider + "/grants", url.Values{"project": {pid}, "role": {"r"}}},
+				{"/users/" + active + "/grants/" + grant + "/deactivate", url.Values{}},
+				{"/users/" + active + "/grants/" + grant + "/remove", url.Values{}},
+				{"/organisation", url.Values{"name": {"csrf-org"}}},
 			}
 			for _, fm := range forms {
 				fm.vals.Set("csrf", token)
@@ -325,6 +357,12 @@ func TestFormsWithoutCSRFRefused(t *testing.T) {
 			}
 			if got := f.admin(t, orgID, "GET", v1+"/policies/lockout", "").Raw; got != policy {
 				t.Errorf("lockout policy changed: %s → %s", policy, got)
+			}
+			if o, err := e.App.GetOrg(context.Background(), orgID); err != nil || o.Name == "csrf-org" {
+				t.Errorf("a refused rename post renamed the org: %+v %v", o, err)
+			}
+			if got := access(); got != accessBefore {
+				t.Errorf("projects, roles, apps, keys or grants changed:\n%s\n%s", accessBefore, got)
 			}
 			if c, err := e.App.Client(context.Background(), devApp.ClientID); err != nil || c.Trusted {
 				t.Errorf("a refused trust post trusted the app: %+v %v", c, err)

@@ -127,10 +127,12 @@ func checkEscaped(t testing.TB, what string, v *wardentest.View) {
 // TestConsolePagesEscapeUserData: names an org user manager or org owner
 // chooses — user names, first, last, display and nick names, e-mail
 // addresses, machine names and descriptions, org names, and text typed into
-// the console's forms and search, project and app names — are shown on every
-// console page (users list and search, a user's page with its lock details
-// and history, the confirmation pages, members, apps, the org switcher, the
-// lockout policy, the new-user form, the token page) and on the login page
+// the console's forms and search, project, role, group and app names — are
+// shown on every console page (users list and search, a user's page with its
+// lock details, grants and history, the confirmation pages, members, apps, the
+// projects list, a project with its roles and apps, an app with its keys, the
+// add-grant steps, the org switcher, the lockout policy, the new-user form,
+// the token and secret pages) and on the login page
 // (login hint, user name, consent, signed-in notice) as text: no script, no event handler, no
 // javascript: URL reaches an administrator's browser.
 func TestConsolePagesEscapeUserData(t *testing.T) {
@@ -164,9 +166,22 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 		_, devToken := f.caller(t, evil, "ORG_PROJECT_CREATOR")
 		devH := map[string]string{"x-zitadel-orgid": evil}
 		devProject := wardentest.Must(t, e.DoHeaders(t, "POST", v1+"/projects", devToken, `{"name":`+jsonQuote(payloads[2])+`}`, devH), 200).Str("id")
-		devApp := wardentest.Must(t, e.DoHeaders(t, "POST", v1+"/projects/"+devProject+"/apps/oidc", devToken, `{"name":`+jsonQuote(payloads[0])+`,
+		devOIDC := wardentest.Must(t, e.DoHeaders(t, "POST", v1+"/projects/"+devProject+"/apps/oidc", devToken, `{"name":`+jsonQuote(payloads[0])+`,
 			"redirectUris":["http://127.0.0.1:9/cb"],"responseTypes":["OIDC_RESPONSE_TYPE_CODE"],"grantTypes":["OIDC_GRANT_TYPE_AUTHORIZATION_CODE"],
-			"appType":"OIDC_APP_TYPE_WEB","authMethodType":"OIDC_AUTH_METHOD_TYPE_BASIC","devMode":true}`, devH), 200).Str("clientId")
+			"appType":"OIDC_APP_TYPE_WEB","authMethodType":"OIDC_AUTH_METHOD_TYPE_BASIC","devMode":true}`, devH), 200)
+		devApp, devAppID := devOIDC.Str("clientId"), devOIDC.Str("appId")
+		// Its roles (key, display name, group) and a grant of one to the
+		// human: the project, app, grant and confirmation pages.
+		roleKey := payloads[1]
+		if r := e.DoHeaders(t, "POST", v1+"/projects/"+devProject+"/roles", devToken, `{"roleKey":`+jsonQuote(roleKey)+`,
+			"displayName":`+jsonQuote(payloads[0])+`,"group":`+jsonQuote(payloads[4])+`}`, devH); r.Status != 200 {
+			t.Logf("the role key %q is refused (%d), using role-x", roleKey, r.Status)
+			roleKey = "role-x"
+			f.admin(t, evil, "POST", v1+"/projects/"+devProject+"/roles", `{"roleKey":"role-x","displayName":`+jsonQuote(payloads[0])+`}`)
+		}
+		devKeyApp := f.admin(t, evil, "POST", v1+"/projects/"+devProject+"/apps/api", `{"name":`+jsonQuote(payloads[5])+`,
+			"authMethodType":"API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"}`).Str("appId")
+		devKey := f.admin(t, evil, "POST", v1+"/projects/"+devProject+"/apps/"+devKeyApp+"/keys", `{"type":"KEY_TYPE_JSON"}`).Str("id")
 
 		// The console's administrator: an IAM owner whose own names are payloads
 		// too (they show in "signed in as" and in the history it writes).
@@ -183,6 +198,8 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 		checkEscaped(t, "users list (org switcher)", v)
 		// Something for the history: the administrator locks the human.
 		b.Post(e.Base+"/ui/console/users/"+human+"/lock", url.Values{"csrf": {csrf}})
+		grant := f.admin(t, evil, "POST", v1+"/users/"+human+"/grants", `{"projectId":"`+devProject+`","roleKeys":[`+jsonQuote(roleKey)+`]}`).Str("userGrantId")
+		proj := "/ui/console/projects/" + devProject
 
 		pages := []string{
 			"/ui/console/users",
@@ -199,9 +216,27 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 			"/ui/console/policy/confirm-reset",
 			"/ui/console/users/new",
 			"/ui/console/members/" + human + "/confirm",
+			"/ui/console/projects",
+			proj,
+			proj + "/apps/" + devAppID,
+			proj + "/apps/" + devKeyApp,
+			proj + "/confirm?action=remove",
+			proj + "/confirm?action=deactivate",
+			proj + "/confirm?action=role-remove&role=" + url.QueryEscape(roleKey),
+			proj + "/confirm?action=app-remove&app=" + devAppID,
+			proj + "/confirm?action=key-remove&app=" + devKeyApp + "&key=" + devKey,
+			"/ui/console/users/" + human + "/grants/new",
+			"/ui/console/users/" + human + "/grants/new?project=" + devProject,
+			"/ui/console/users/" + human + "/grants/" + grant + "/confirm?action=remove",
+			"/ui/console/organisation",
+			"/ui/console/organisation/confirm?action=deactivate",
 		}
 		for _, p := range pages {
-			checkEscaped(t, "GET "+p, b.Get(e.Base+p))
+			v := b.Get(e.Base + p)
+			if v.Status != 200 { // the org switcher's payload is on every page, an error page too
+				t.Errorf("GET %s: status %d: %.300s", p, v.Status, v.Text())
+			}
+			checkEscaped(t, "GET "+p, v)
 		}
 		// Forms shown again with what was typed.
 		checkEscaped(t, "new user form with an error", b.Post(e.Base+"/ui/console/users/new", url.Values{"csrf": {csrf}, "type": {"human"},
@@ -213,6 +248,13 @@ func TestConsolePagesEscapeUserData(t *testing.T) {
 			"maxPasswordAttempts": {payloads[1]}, "maxOtpAttempts": {payloads[0]}}))
 		checkEscaped(t, "a new PAT", b.Post(e.Base+"/ui/console/users/"+machine+"/pats", url.Values{"csrf": {csrf}}))
 		checkEscaped(t, "a new client secret", b.Post(e.Base+"/ui/console/users/"+machine+"/secret", url.Values{"csrf": {csrf}}))
+		checkEscaped(t, "new project with an error", b.Post(e.Base+"/ui/console/projects", url.Values{"csrf": {csrf}, "name": {payloads[1] + "\x00"}}))
+		checkEscaped(t, "a role that exists", b.Post(e.Base+proj+"/roles", url.Values{"csrf": {csrf}, "key": {roleKey}}))
+		checkEscaped(t, "a new API app's secret", b.Post(e.Base+proj+"/apps", url.Values{"csrf": {csrf}, "kind": {"api"}, "name": {payloads[3]},
+			"authMethod": {"basic"}}))
+		checkEscaped(t, "a grant with an unknown role", b.Post(e.Base+"/ui/console/users/"+human+"/grants", url.Values{"csrf": {csrf},
+			"project": {devProject}, "role": {payloads[0]}}))
+		checkEscaped(t, "org rename refused", b.Post(e.Base+"/ui/console/organisation", url.Values{"csrf": {csrf}, "name": {payloads[3] + "\x00"}}))
 		checkEscaped(t, "org switch to an unknown id", b.Post(e.Base+"/ui/console/org", url.Values{"csrf": {csrf}, "orgId": {payloads[1]}, "back": {payloads[3]}}))
 
 		// The login page: the login hint, a typed user name, the signed-in notice.
@@ -256,7 +298,7 @@ func TestSecurityHeaders(t *testing.T) {
 	e := start(t, testdb.SQLite(t), login.Options{AttemptsPerMinute: -1})
 	f := newFixtures(e)
 	rp := wardentest.NewRP(t, e.Instance, wardentest.RPOptions{})
-	e.human("", "ann")
+	ann := e.human("", "ann")
 	f.admin(t, "", "POST", v1+"/users/human/_import", `{"userName":"cara","profile":{"firstName":"C","lastName":"L"},`+
 		`"email":{"email":"cara@example.com","isEmailVerified":true},"password":"`+Password+`","passwordChangeRequired":true}`)
 	root := e.human("", "root")
@@ -320,7 +362,18 @@ func TestSecurityHeaders(t *testing.T) {
 	cb := wardentest.NewBrowser(t)
 	v = see(consoleSignIn(t, e, cb, "root", Password))
 	csrf := v.Forms[v.FormWith(t, "csrf")].Fields.Get("csrf")
+	// The access model's pages: a project with a role, its apps (one with a
+	// key), a grant.
+	f.admin(t, "", "POST", v1+"/projects/"+dp+"/roles", `{"roleKey":"viewer"}`)
+	grant := f.admin(t, "", "POST", v1+"/users/"+ann+"/grants", `{"projectId":"`+dp+`","roleKeys":["viewer"]}`).Str("userGrantId")
+	keyApp := f.admin(t, "", "POST", v1+"/projects/"+dp+"/apps/api", `{"name":"signer","authMethodType":"API_AUTH_METHOD_TYPE_PRIVATE_KEY_JWT"}`).Str("appId")
+	proj := "/ui/console/projects/" + dp
 	for _, p := range []string{
+		"/ui/console/projects", proj, proj + "/apps/" + dev.Str("appId"), proj + "/apps/" + keyApp, proj + "/confirm?action=remove",
+		proj + "/confirm?action=role-remove&role=viewer", proj + "/confirm?action=app-remove&app=" + keyApp, "/ui/console/projects/999999",
+		"/ui/console/users/" + ann, "/ui/console/users/" + ann + "/grants/new", "/ui/console/users/" + ann + "/grants/new?project=" + dp,
+		"/ui/console/users/" + ann + "/grants/" + grant + "/confirm?action=deactivate",
+		"/ui/console/organisation", "/ui/console/organisation/confirm?action=deactivate", "/ui/console/organisation/confirm?action=nope",
 		"/ui/console/users?q=a", "/ui/console/users/" + root, "/ui/console/users/" + machine,
 		"/ui/console/users/" + machine + "/confirm?action=lock", "/ui/console/users/" + machine + "/confirm?action=pat-remove&pat=" + patID,
 		"/ui/console/users/new", "/ui/console/users/new?type=machine", "/ui/console/members", "/ui/console/apps", "/ui/console/policy",
@@ -331,6 +384,15 @@ func TestSecurityHeaders(t *testing.T) {
 	see(cb.Post(e.Base+"/ui/console/users/"+machine+"/pats", url.Values{"csrf": {csrf}}))   // a token, shown once
 	see(cb.Post(e.Base+"/ui/console/users/"+machine+"/secret", url.Values{"csrf": {csrf}})) // a client secret, shown once
 	see(cb.Post(e.Base+"/ui/console/users/"+machine+"/lock", url.Values{"csrf": {"wrong"}}))
+	see(cb.Post(e.Base+"/ui/console/projects", url.Values{"csrf": {csrf}, "name": {""}}))                                        // 400 beside the form
+	see(cb.Post(e.Base+proj+"/apps", url.Values{"csrf": {csrf}, "kind": {"api"}, "name": {"backend"}, "authMethod": {"basic"}})) // an app's secret, shown once
+	// An app key's file is a download, not a page, and must not be cached or
+	// sniffed into one either.
+	if kv := cb.Post(e.Base+proj+"/apps/"+keyApp+"/keys", url.Values{"csrf": {csrf}}); kv.Status != 200 ||
+		!strings.HasPrefix(kv.Header.Get("Content-Disposition"), "attachment;") || kv.Header.Get("Cache-Control") != "no-store" ||
+		kv.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(kv.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("app key file: %d %v", kv.Status, kv.Header)
+	}
 	see(cb.Post(e.Base+"/ui/console/users/new", url.Values{"csrf": {csrf}, "type": {"human"}}))
 	see(cb.Post(e.Base+"/ui/console/members", url.Values{"csrf": {csrf}, "user": {strings.Repeat("z", 70<<10)}}))
 	see(wardentest.NewBrowser(t).Post(e.Base+"/ui/console/users/"+machine+"/lock", url.Values{}))
