@@ -385,25 +385,7 @@ func (a *App) MyProjectOrgs(ctx context.Context, s Scope, q ProjectOrgQuery) ([]
 }
 
 func (a *App) orgMatches(o *org.Org, q ProjectOrgQuery) bool {
-	for _, m := range q.Names {
-		if !MatchText(m, o.Name) {
-			return false
-		}
-	}
-	for _, m := range q.Domains {
-		if !MatchText(m, a.OrgDomain(o)) {
-			return false
-		}
-	}
-	if len(q.States) > 0 && !slices.Contains(q.States, o.State) {
-		return false
-	}
-	for _, id := range q.IDs {
-		if id != o.ID {
-			return false
-		}
-	}
-	return true
+	return a.orgFilterMatches(o, OrgFilter{Names: q.Names, Domains: q.Domains, IDs: q.IDs, States: q.States})
 }
 
 // supportedLanguages are the languages Warden speaks to people: its login

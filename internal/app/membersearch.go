@@ -104,7 +104,7 @@ func (f MemberFilter) matches(m *org.Member, u *user.User) bool {
 		ms []store.TextMatch
 	}{{u.Human.Email, f.Emails}, {u.Human.FirstName, f.FirstNames}, {u.Human.LastName, f.LastNames}} {
 		for _, q := range t.ms {
-			if !TextMatches(t.v, q) {
+			if !MatchText(q, t.v) {
 				return false
 			}
 		}

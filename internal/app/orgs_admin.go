@@ -282,44 +282,25 @@ func (a *App) allOrgs(ctx context.Context) ([]*org.Org, error) {
 }
 
 func (a *App) orgFilterMatches(o *org.Org, f OrgFilter) bool {
-	if len(f.IDs) > 0 && !slices.Contains(f.IDs, o.ID) {
-		return false
+	for _, id := range f.IDs { // queries are ANDed, as in ZITADEL
+		if id != o.ID {
+			return false
+		}
 	}
 	if len(f.States) > 0 && !slices.Contains(f.States, o.State) {
 		return false
 	}
 	for _, m := range f.Names {
-		if !TextMatches(o.Name, m) {
+		if !MatchText(m, o.Name) {
 			return false
 		}
 	}
 	for _, m := range f.Domains {
-		if !TextMatches(a.OrgDomain(o), m) {
+		if !MatchText(m, a.OrgDomain(o)) {
 			return false
 		}
 	}
 	return true
-}
-
-// TextMatches applies a text filter as the engines do (ignore-case with Go's
-// strings.ToLower).
-func TextMatches(v string, m store.TextMatch) bool {
-	want := m.Value
-	switch m.Method {
-	case store.TextEqualsIgnoreCase, store.TextStartsWithIgnoreCase, store.TextContainsIgnoreCase, store.TextEndsWithIgnoreCase:
-		v, want = strings.ToLower(v), strings.ToLower(want)
-	}
-	switch m.Method {
-	case store.TextEquals, store.TextEqualsIgnoreCase:
-		return v == want
-	case store.TextStartsWith, store.TextStartsWithIgnoreCase:
-		return strings.HasPrefix(v, want)
-	case store.TextContains, store.TextContainsIgnoreCase:
-		return strings.Contains(v, want)
-	case store.TextEndsWith, store.TextEndsWithIgnoreCase:
-		return strings.HasSuffix(v, want)
-	}
-	return false
 }
 
 // IsOrgUnique tells whether no org has the name, nor the domain (admin
