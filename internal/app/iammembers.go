@@ -79,12 +79,8 @@ func (a *App) ChangeIAMMember(ctx context.Context, c *Caller, userID string, rol
 			if exists {
 				return "", nil, errIAMMemberExists
 			}
-			u, err := tx.User(ctx, userID)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
+			if err := memberCandidate(ctx, tx, c, userID, errIAMMemberUser); err != nil {
 				return "", nil, err
-			}
-			if err != nil || u.State == user.StateDeleted || !c.Can(org.PermUserRead, u.OrgID) {
-				return "", nil, errIAMMemberUser
 			}
 			m := &org.Member{OrgID: org.InstanceScope, UserID: userID, Roles: roles, CreatedAt: ch.by.At, ChangedAt: ch.by.At, Sequence: ch.i.Sequence}
 			return event.InstanceMemberAdded, payload, tx.PutMember(ctx, m)

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"slices"
 
 	"github.com/warden-id/warden/internal/org"
@@ -62,15 +61,9 @@ func (a *App) memberPage(ctx context.Context, c *Caller, scopeID string, f Membe
 			}
 		}
 	}
-	users := make(map[string]*user.User, len(ms))
-	for _, m := range ms {
-		u, err := a.store.User(ctx, m.UserID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, nil, 0, storeErr(err)
-		}
-		if u != nil && c.Can(org.PermUserRead, u.OrgID) {
-			users[m.UserID] = u
-		}
+	users, err := a.readableMembers(ctx, c, ms)
+	if err != nil {
+		return nil, nil, 0, err
 	}
 	if f.empty() {
 		return ms, users, total, nil

@@ -127,14 +127,8 @@ func (a *App) ChangeMember(ctx context.Context, s Scope, userID string, roles []
 			if exists {
 				return "", nil, errMemberExists
 			}
-			u, err := tx.User(ctx, userID)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
+			if err := memberCandidate(ctx, tx, c, userID, errMemberUser); err != nil {
 				return "", nil, err
-			}
-			// Members come only from orgs whose users the caller may read; any
-			// other user is as unknown as a missing one.
-			if err != nil || u.State == user.StateDeleted || !c.Can(org.PermUserRead, u.OrgID) {
-				return "", nil, errMemberUser
 			}
 			typ = event.OrgMemberAdded
 			err = tx.PutMember(ctx, &org.Member{OrgID: orgID, UserID: userID, Roles: roles, CreatedAt: ch.by.At, ChangedAt: ch.by.At, Sequence: ch.o.Sequence})
@@ -177,15 +171,39 @@ func (a *App) ListMembers(ctx context.Context, s Scope, p store.Page) ([]*org.Me
 	if err != nil {
 		return nil, nil, 0, storeErr(err)
 	}
+	users, err := a.readableMembers(ctx, c, ms)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return ms, users, total, nil
+}
+
+// readableMembers loads the members' users the caller may read; the others
+// stay out of the answer, as unknown as missing ones.
+func (a *App) readableMembers(ctx context.Context, c *Caller, ms []*org.Member) (map[string]*user.User, error) {
 	users := make(map[string]*user.User, len(ms))
 	for _, m := range ms {
 		u, err := a.store.User(ctx, m.UserID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, nil, 0, storeErr(err)
+			return nil, storeErr(err)
 		}
 		if u != nil && c.Can(org.PermUserRead, u.OrgID) {
 			users[m.UserID] = u
 		}
 	}
-	return ms, users, total, nil
+	return users, nil
+}
+
+// memberCandidate refuses, with notFound, a user who may not become a member:
+// missing, removed, or of an org whose users the caller may not read (any
+// other user is as unknown as a missing one).
+func memberCandidate(ctx context.Context, tx store.Tx, c *Caller, userID string, notFound error) error {
+	u, err := tx.User(ctx, userID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err != nil || u.State == user.StateDeleted || !c.Can(org.PermUserRead, u.OrgID) {
+		return notFound
+	}
+	return nil
 }
