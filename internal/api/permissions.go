@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/warden-id/warden/internal/app"
 )
@@ -18,6 +19,7 @@ const (
 	userService       = "/zitadel.user.v2.UserService/"
 	userServiceV2beta = "/zitadel.user.v2beta.UserService/"
 	authService       = "/zitadel.auth.v1.AuthService/"
+	authzService      = "/zitadel.authorization.v2.AuthorizationService/"
 )
 
 var methodUses = map[string]app.Use{
@@ -115,6 +117,15 @@ var methodUses = map[string]app.Use{
 	userServiceV2beta + "DeleteUser":     app.UseRemoveUser,
 	userServiceV2beta + "SetPassword":    app.UseSetPassword,
 
+	// Authorization v2: v1's user grants; the org is the request's
+	// (CreateAuthorization) or the grant's, never a header.
+	authzService + "CreateAuthorization":     app.UseAddUserGrant,
+	authzService + "UpdateAuthorization":     app.UseUpdateUserGrant,
+	authzService + "ActivateAuthorization":   app.UseReactivateUserGrant,
+	authzService + "DeactivateAuthorization": app.UseDeactivateUserGrant,
+	authzService + "DeleteAuthorization":     app.UseRemoveUserGrant,
+	authzService + "ListAuthorizations":      app.UseListUserGrants,
+
 	// Auth v1: the caller's own data; authentication is all ZITADEL asks.
 	authService + "GetMyUser":                app.UseGetMyUser,
 	authService + "ListMyMemberships":        app.UseListMyMemberships,
@@ -159,7 +170,7 @@ type scopeKey struct{}
 // needs there.
 func authorize(ctx context.Context, a *app.App, fullMethod string, c *app.Caller) (context.Context, error) {
 	s := app.Scope{Caller: c}
-	if !isV2(fullMethod) {
+	if hasOrgContext(fullMethod) {
 		s = app.OrgScope(c, orgHeader(ctx))
 	}
 	if use, ok := methodUses[fullMethod]; ok {
@@ -170,6 +181,11 @@ func authorize(ctx context.Context, a *app.App, fullMethod string, c *app.Caller
 	}
 	return context.WithValue(context.WithValue(ctx, callerKey{}, c), scopeKey{}, s), nil
 }
+
+// hasOrgContext tells whether a method has an org context (x-zitadel-orgid,
+// else the caller's org): the v1 services do; v2 and v2beta take the org from
+// the request or the object.
+func hasOrgContext(fullMethod string) bool { return strings.Contains(fullMethod, ".v1.") }
 
 // scope is the request's scope (see authorize).
 func scope(ctx context.Context) app.Scope {

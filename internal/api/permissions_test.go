@@ -39,7 +39,7 @@ func permissionDocs(t *testing.T) string {
 			t.Fatalf("%s reaches use case %q, which has no rule in app's table", m, use)
 		}
 		reached[use] = true
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", name, use, perm(r), where(r, isV2(m)))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", name, use, perm(r), where(r, !hasOrgContext(m)))
 	}
 	for _, use := range app.Uses() {
 		if reached[use] {
@@ -57,6 +57,8 @@ func permissionDocs(t *testing.T) string {
 // where says where r is checked, for a v1 or a v2 method.
 func where(r app.Rule, v2 bool) string {
 	switch {
+	case r.Where == app.InProject && v2:
+		return "the org the request names (CreateAuthorization) or the object's own; a creator with project.create: its own projects"
 	case r.Where != app.InOrgOrUserOrg:
 		return r.Where.String()
 	case v2:

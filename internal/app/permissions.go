@@ -293,7 +293,9 @@ func (s Scope) inOrgContext() bool { return s.orgContext || s.OrgID != "" }
 // which calls the same check and finds this part done.
 func (a *App) Authorize(ctx context.Context, s Scope, use Use) (Scope, error) {
 	r, ok := rules[use]
-	if !ok || r.Where == InInstance || (r.Where == InOrgOrUserOrg && !s.inOrgContext()) {
+	// Without an org context (v2) the org is the request's or the object's,
+	// which only the use case knows.
+	if !ok || r.Where == InInstance || (r.Where != AsCaller && !s.inOrgContext()) {
 		return s, nil
 	}
 	g, err := a.authorize(ctx, s, use)

@@ -21,6 +21,7 @@ import (
 	"github.com/warden-id/warden/internal/metrics"
 	"github.com/warden-id/warden/internal/requestid"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
+	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
@@ -85,10 +86,11 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 	s.grpc = g
 	v2 := api.NewUserV2(a, log)
 	impl := map[string]any{
-		mgmt.ManagementService_ServiceDesc.ServiceName: api.NewManagement(a, log),
-		userv2.UserService_ServiceDesc.ServiceName:     v2,
-		userv2beta.UserService_ServiceDesc.ServiceName: api.NewUserV2beta(v2),
-		auth.AuthService_ServiceDesc.ServiceName:       api.NewAuth(a, log),
+		mgmt.ManagementService_ServiceDesc.ServiceName:       api.NewManagement(a, log),
+		userv2.UserService_ServiceDesc.ServiceName:           v2,
+		userv2beta.UserService_ServiceDesc.ServiceName:       api.NewUserV2beta(v2),
+		auth.AuthService_ServiceDesc.ServiceName:             api.NewAuth(a, log),
+		authzv2.AuthorizationService_ServiceDesc.ServiceName: api.NewAuthorizationV2(a),
 	}
 
 	mux := http.NewServeMux()
