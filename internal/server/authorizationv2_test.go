@@ -1,0 +1,251 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/warden-id/warden/internal/event"
+	"github.com/warden-id/warden/internal/project"
+	"github.com/warden-id/warden/internal/store"
+	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
+	filterv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// wantCode checks a gRPC error's code and ZITADEL error id.
+func wantCode(t *testing.T, err error, code codes.Code, id string) {
+	t.Helper()
+	if status.Code(err) != code || (id != "" && detailID(err) != id) {
+		t.Fatalf("got %v (id %q), want %v %s", err, detailID(err), code, id)
+	}
+}
+
+// roleProjectV1 is a new project of the admin's org with the roles admin and reader.
+func (e *env) roleProjectV1(name string) string {
+	e.t.Helper()
+	pid := e.must(e.admin("POST", mv1+"/projects", `{"name":"`+name+`"}`), 200).str("id")
+	e.must(e.admin("POST", mv1+"/projects/"+pid+"/roles/_bulk", `{"roles":[{"key":"admin","displayName":"Administrator","group":"ops"},{"key":"reader"}]}`), 200)
+	return pid
+}
+
+// ownerOfNewOrg makes an org and a machine user of it with roles there; it
+// returns the org's id and the user's PAT.
+func (e *env) ownerOfNewOrg(name string, roles ...string) (string, string) {
+	e.t.Helper()
+	o := e.must(e.admin("POST", mv1+"/orgs", `{"name":"`+name+`"}`), 200).str("id")
+	id := e.must(e.admin("POST", mv1+"/users/machine", `{"userName":"`+name+`-bot","name":"bot"}`, "x-zitadel-orgid", o), 200).str("userId")
+	rs, _ := json.Marshal(roles)
+	e.must(e.admin("POST", mv1+"/orgs/me/members", `{"userId":"`+id+`","roles":`+string(rs)+`}`, "x-zitadel-orgid", o), 200)
+	return o, e.must(e.admin("POST", mv1+"/users/"+id+"/pats", `{}`, "x-zitadel-orgid", o), 200).str("token")
+}
+
+func (e *env) storedGrant(t *testing.T, id string) *project.Grant {
+	t.Helper()
+	art, err := e.store.Artifact(context.Background(), project.KindGrant, id)
+	if err != nil {
+		t.Fatalf("grant %s: %v", id, err)
+	}
+	var g project.Grant
+	if err := json.Unmarshal(art.Data, &g); err != nil {
+		t.Fatal(err)
+	}
+	return &g
+}
+
+func authzIDs(r *authzv2.ListAuthorizationsResponse) []string {
+	var out []string
+	for _, a := range r.GetAuthorizations() {
+		out = append(out, a.GetId())
+	}
+	return out
+}
+
+// TestAuthorizationV2: AuthorizationService's six methods over gRPC on both
+// engines — ZITADEL's answers, its error ids for bad input, unknown ids and
+// duplicates, v2's unchanged update that is no error — and an owner of
+// another org naming this org's ids (there is no org header in v2) is
+// refused every change and lists none of its grants.
+func TestAuthorizationV2(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e := startEnv(t, open(t))
+			c := authzv2.NewAuthorizationServiceClient(e.grpcConn())
+			ctx := e.authCtx(e.token)
+			pid := e.roleProjectV1("Authz")
+			u := e.importHuman("alice")
+
+			cr, err := c.CreateAuthorization(ctx, &authzv2.CreateAuthorizationRequest{UserId: u, ProjectId: pid, OrganizationId: e.orgID, RoleKeys: []string{"reader"}})
+			if err != nil || cr.GetId() == "" || cr.GetCreationDate() == nil {
+				t.Fatalf("create: %v %v", cr, err)
+			}
+			gid := cr.GetId()
+			if ev := e.lastOrgEvent(t); ev.Type != event.UserGrantAdded {
+				t.Fatalf("last org event %+v", ev)
+			}
+			// v1 sees the same grant.
+			g1 := e.must(e.admin("GET", mv1+"/users/"+u+"/grants/"+gid, ""), 200)
+			if g1.str("userGrant", "state") != "USER_GRANT_STATE_ACTIVE" || g1.str("userGrant", "orgId") != e.orgID {
+				t.Fatalf("v1 get: %s", g1.raw)
+			}
+			_, err = c.CreateAuthorization(ctx, &authzv2.CreateAuthorizationRequest{UserId: u, ProjectId: pid, OrganizationId: e.orgID, RoleKeys: []string{"admin"}})
+			wantCode(t, err, codes.AlreadyExists, "V3-DKcYh")
+			u2 := e.importHuman("bob")
+			for _, tc := range []struct {
+				req  *authzv2.CreateAuthorizationRequest
+				code codes.Code
+				id   string
+			}{
+				{&authzv2.CreateAuthorizationRequest{ProjectId: pid, OrganizationId: e.orgID}, codes.InvalidArgument, "COMMAND-kVfMa"},
+				{&authzv2.CreateAuthorizationRequest{UserId: u2, OrganizationId: e.orgID}, codes.InvalidArgument, "COMMAND-kVfMa"},
+				{&authzv2.CreateAuthorizationRequest{UserId: u2, ProjectId: pid, OrganizationId: e.orgID, RoleKeys: []string{"nope"}}, codes.FailedPrecondition, "COMMAND-mm9F4"},
+				{&authzv2.CreateAuthorizationRequest{UserId: u2, ProjectId: "424242", OrganizationId: e.orgID}, codes.FailedPrecondition, "COMMAND-3n77S"},
+				{&authzv2.CreateAuthorizationRequest{UserId: "424242", ProjectId: pid, OrganizationId: e.orgID}, codes.FailedPrecondition, "COMMAND-4f8sg"},
+				{&authzv2.CreateAuthorizationRequest{UserId: u2, ProjectId: pid, OrganizationId: "424242"}, codes.NotFound, ""},
+				{&authzv2.CreateAuthorizationRequest{UserId: u2, ProjectId: pid, OrganizationId: e.orgID, RoleKeys: []string{"a\x00b"}}, codes.InvalidArgument, ""},
+			} {
+				_, err := c.CreateAuthorization(ctx, tc.req)
+				wantCode(t, err, tc.code, tc.id)
+			}
+
+			up, err := c.UpdateAuthorization(ctx, &authzv2.UpdateAuthorizationRequest{Id: gid, RoleKeys: []string{"reader", "admin"}})
+			if err != nil || up.GetChangeDate() == nil {
+				t.Fatalf("update: %v %v", up, err)
+			}
+			if g := e.storedGrant(t, gid); !slices.Equal(g.RoleKeys, []string{"admin", "reader"}) {
+				t.Fatalf("stored keys %v", g.RoleKeys)
+			}
+			seq := e.lastOrgEvent(t).Sequence
+			// The same keys again: no change, no error, no event (ZITADEL's v2).
+			again, err := c.UpdateAuthorization(ctx, &authzv2.UpdateAuthorizationRequest{Id: gid, RoleKeys: []string{"admin", "reader"}})
+			if err != nil || !again.GetChangeDate().AsTime().Equal(up.GetChangeDate().AsTime()) || e.lastOrgEvent(t).Sequence != seq {
+				t.Fatalf("unchanged update: %v %v", again, err)
+			}
+			_, err = c.UpdateAuthorization(ctx, &authzv2.UpdateAuthorizationRequest{Id: gid, RoleKeys: []string{"nope"}})
+			wantCode(t, err, codes.FailedPrecondition, "COMMAND-mm9F4")
+			_, err = c.UpdateAuthorization(ctx, &authzv2.UpdateAuthorizationRequest{Id: "424242"})
+			wantCode(t, err, codes.NotFound, "COMMAND-3M9sd")
+			_, err = c.UpdateAuthorization(ctx, &authzv2.UpdateAuthorizationRequest{})
+			wantCode(t, err, codes.InvalidArgument, "COMMAND-3M0sd")
+
+			if _, err := c.DeactivateAuthorization(ctx, &authzv2.DeactivateAuthorizationRequest{Id: gid}); err != nil {
+				t.Fatal(err)
+			}
+			if g := e.storedGrant(t, gid); g.Active() {
+				t.Fatal("still active")
+			}
+			_, err = c.DeactivateAuthorization(ctx, &authzv2.DeactivateAuthorizationRequest{Id: gid})
+			wantCode(t, err, codes.FailedPrecondition, "")
+			_, err = c.DeactivateAuthorization(ctx, &authzv2.DeactivateAuthorizationRequest{})
+			wantCode(t, err, codes.InvalidArgument, "COMMAND-N2OhG")
+			_, err = c.ActivateAuthorization(ctx, &authzv2.ActivateAuthorizationRequest{Id: "424242"})
+			wantCode(t, err, codes.NotFound, "COMMAND-Lp0gs")
+
+			// A second grant, of bob, to list against.
+			g2, err := c.CreateAuthorization(ctx, &authzv2.CreateAuthorizationRequest{UserId: u2, ProjectId: pid, OrganizationId: e.orgID, RoleKeys: []string{"admin"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			list := func(fs ...*authzv2.AuthorizationsSearchFilter) *authzv2.ListAuthorizationsResponse {
+				t.Helper()
+				r, err := c.ListAuthorizations(ctx, &authzv2.ListAuthorizationsRequest{Filters: fs,
+					Pagination: &filterv2.PaginationRequest{Asc: true}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r
+			}
+			all := list()
+			if got := authzIDs(all); !slices.Equal(got, []string{gid, g2.GetId()}) || all.GetPagination().GetTotalResult() != 2 {
+				t.Fatalf("list: %v", all)
+			}
+			a0 := all.GetAuthorizations()[0]
+			if a0.GetState() != authzv2.State_STATE_INACTIVE || a0.GetProject().GetName() != "Authz" || a0.GetProject().GetOrganizationId() != e.orgID ||
+				a0.GetUser().GetId() != u || a0.GetUser().GetOrganizationId() != e.orgID || !strings.HasPrefix(a0.GetUser().GetPreferredLoginName(), "alice@") ||
+				a0.GetOrganization().GetId() != e.orgID || len(a0.GetRoles()) != 2 || a0.GetRoles()[0].GetDisplayName() != "Administrator" || a0.GetRoles()[0].GetGroup() != "ops" {
+				t.Fatalf("authorization: %v", a0)
+			}
+			for _, tc := range []struct {
+				name string
+				f    []*authzv2.AuthorizationsSearchFilter
+				want []string
+			}{
+				{"user", []*authzv2.AuthorizationsSearchFilter{{Filter: &authzv2.AuthorizationsSearchFilter_InUserIds{InUserIds: &filterv2.InIDsFilter{Ids: []string{u2}}}}}, []string{g2.GetId()}},
+				{"state", []*authzv2.AuthorizationsSearchFilter{{Filter: &authzv2.AuthorizationsSearchFilter_State{State: &authzv2.StateQuery{State: authzv2.State_STATE_INACTIVE}}}}, []string{gid}},
+				{"role", []*authzv2.AuthorizationsSearchFilter{{Filter: &authzv2.AuthorizationsSearchFilter_RoleKey{RoleKey: &authzv2.RoleKeyQuery{Key: "reader"}}}}, []string{gid}},
+				{"ids", []*authzv2.AuthorizationsSearchFilter{{Filter: &authzv2.AuthorizationsSearchFilter_AuthorizationIds{AuthorizationIds: &filterv2.InIDsFilter{Ids: []string{g2.GetId(), "424242"}}}}}, []string{g2.GetId()}},
+				{"project", []*authzv2.AuthorizationsSearchFilter{{Filter: &authzv2.AuthorizationsSearchFilter_ProjectId{ProjectId: &filterv2.IDFilter{Id: pid}}}}, []string{gid, g2.GetId()}},
+				{"project name", []*authzv2.AuthorizationsSearchFilter{{Filter: &authzv2.AuthorizationsSearchFilter_ProjectName{ProjectName: &authzv2.ProjectNameQuery{Name: "auth", Method: filterv2.TextFilterMethod_TEXT_FILTER_METHOD_STARTS_WITH_IGNORE_CASE}}}}, []string{gid, g2.GetId()}},
+				{"login name", []*authzv2.AuthorizationsSearchFilter{{Filter: &authzv2.AuthorizationsSearchFilter_UserPreferredLoginName{UserPreferredLoginName: &authzv2.UserPreferredLoginNameQuery{LoginName: "bob@", Method: filterv2.TextFilterMethod_TEXT_FILTER_METHOD_STARTS_WITH}}}}, []string{g2.GetId()}},
+				{"org", []*authzv2.AuthorizationsSearchFilter{{Filter: &authzv2.AuthorizationsSearchFilter_OrganizationId{OrganizationId: &filterv2.IDFilter{Id: e.orgID}}}}, []string{gid, g2.GetId()}},
+				{"user org", []*authzv2.AuthorizationsSearchFilter{{Filter: &authzv2.AuthorizationsSearchFilter_UserOrganizationId{UserOrganizationId: &filterv2.IDFilter{Id: "424242"}}}}, nil},
+				{"and", []*authzv2.AuthorizationsSearchFilter{
+					{Filter: &authzv2.AuthorizationsSearchFilter_InUserIds{InUserIds: &filterv2.InIDsFilter{Ids: []string{u}}}},
+					{Filter: &authzv2.AuthorizationsSearchFilter_InUserIds{InUserIds: &filterv2.InIDsFilter{Ids: []string{u2}}}}}, nil},
+			} {
+				if got := authzIDs(list(tc.f...)); !slices.Equal(got, tc.want) {
+					t.Errorf("filter %s: %v, want %v", tc.name, got, tc.want)
+				}
+			}
+			desc, err := c.ListAuthorizations(ctx, &authzv2.ListAuthorizationsRequest{Pagination: &filterv2.PaginationRequest{Limit: 1}})
+			if err != nil || !slices.Equal(authzIDs(desc), []string{g2.GetId()}) || desc.GetPagination().GetTotalResult() != 2 || desc.GetPagination().GetAppliedLimit() != 1 {
+				t.Fatalf("descending page: %v %v", desc, err)
+			}
+			_, err = c.ListAuthorizations(ctx, &authzv2.ListAuthorizationsRequest{SortingColumn: 99})
+			wantCode(t, err, codes.InvalidArgument, "WARDEN-SORT")
+
+			// The owner of another org, naming this org's ids.
+			other, attacker := e.ownerOfNewOrg("evil", "ORG_OWNER")
+			actx := e.authCtx(attacker)
+			u3 := e.importHuman("carol")
+			before := e.storedGrant(t, gid)
+			_, err = c.CreateAuthorization(actx, &authzv2.CreateAuthorizationRequest{UserId: u3, ProjectId: pid, OrganizationId: e.orgID, RoleKeys: []string{"admin"}})
+			wantCode(t, err, codes.PermissionDenied, "")
+			// In its own org the victim's project is not found.
+			_, err = c.CreateAuthorization(actx, &authzv2.CreateAuthorizationRequest{UserId: u3, ProjectId: pid, OrganizationId: other, RoleKeys: []string{"admin"}})
+			wantCode(t, err, codes.FailedPrecondition, "COMMAND-3n77S")
+			_, err = c.UpdateAuthorization(actx, &authzv2.UpdateAuthorizationRequest{Id: gid, RoleKeys: []string{"admin"}})
+			wantCode(t, err, codes.PermissionDenied, "")
+			_, err = c.ActivateAuthorization(actx, &authzv2.ActivateAuthorizationRequest{Id: gid})
+			wantCode(t, err, codes.PermissionDenied, "")
+			_, err = c.DeactivateAuthorization(actx, &authzv2.DeactivateAuthorizationRequest{Id: g2.GetId()})
+			wantCode(t, err, codes.PermissionDenied, "")
+			_, err = c.DeleteAuthorization(actx, &authzv2.DeleteAuthorizationRequest{Id: gid})
+			wantCode(t, err, codes.PermissionDenied, "")
+			for _, fs := range [][]*authzv2.AuthorizationsSearchFilter{nil,
+				{{Filter: &authzv2.AuthorizationsSearchFilter_OrganizationId{OrganizationId: &filterv2.IDFilter{Id: e.orgID}}}}} {
+				r, err := c.ListAuthorizations(actx, &authzv2.ListAuthorizationsRequest{Filters: fs})
+				if err != nil || len(r.GetAuthorizations()) != 0 || r.GetPagination().GetTotalResult() != 0 {
+					t.Fatalf("attacker's list: %v %v", r, err)
+				}
+			}
+			if after := e.storedGrant(t, gid); after.Sequence != before.Sequence || !slices.Equal(after.RoleKeys, before.RoleKeys) || after.State != before.State {
+				t.Fatalf("the attacker changed the grant: %+v → %+v", before, after)
+			}
+			if _, err := e.store.ArtifactByKey(context.Background(), project.KindGrant, project.GrantKey(u3, pid)); err == nil {
+				t.Fatal("the attacker's grant was written")
+			}
+			// A user of this org without a membership: refused too.
+			_, none := e.machineWithToken("nobody")
+			_, err = c.DeleteAuthorization(e.authCtx(none), &authzv2.DeleteAuthorizationRequest{Id: gid})
+			wantCode(t, err, codes.PermissionDenied, "")
+
+			if _, err := c.ActivateAuthorization(ctx, &authzv2.ActivateAuthorizationRequest{Id: gid}); err != nil {
+				t.Fatal(err)
+			}
+			del, err := c.DeleteAuthorization(ctx, &authzv2.DeleteAuthorizationRequest{Id: gid})
+			if err != nil || del.GetDeletionDate() == nil {
+				t.Fatalf("delete: %v %v", del, err)
+			}
+			if _, err := e.store.Artifact(context.Background(), project.KindGrant, gid); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("deleted grant: %v", err)
+			}
+			_, err = c.DeleteAuthorization(ctx, &authzv2.DeleteAuthorizationRequest{Id: gid})
+			wantCode(t, err, codes.NotFound, "COMMAND-1My0t")
+		})
+	}
+}
