@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/project"
@@ -246,6 +248,100 @@ func TestAuthorizationV2(t *testing.T) {
 			}
 			_, err = c.DeleteAuthorization(ctx, &authzv2.DeleteAuthorizationRequest{Id: gid})
 			wantCode(t, err, codes.NotFound, "COMMAND-1My0t")
+		})
+	}
+}
+
+// TestGrantV1AndV2SameState: the same operations through Management v1's
+// user grants and AuthorizationService v2, on two users of one project, leave
+// the same stored grant and write the same org events after each step, on both
+// engines.
+func TestGrantV1AndV2SameState(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e := startEnv(t, open(t))
+			c := authzv2.NewAuthorizationServiceClient(e.grpcConn())
+			ctx := e.authCtx(e.token)
+			pid := e.roleProjectV1("Same")
+			u1, u2 := e.importHuman("one"), e.importHuman("two")
+			// comparable is a grant without what differs by construction.
+			comparable := func(g *project.Grant) project.Grant {
+				out := *g
+				out.ID, out.UserID, out.Sequence = "", "", 0
+				out.CreatedAt, out.ChangedAt = time.Time{}, time.Time{}
+				return out
+			}
+			var g1, g2 string
+			step := func(what string, v1 func(), v2 func()) {
+				t.Helper()
+				v1()
+				ev1 := e.lastOrgEvent(t)
+				v2()
+				ev2 := e.lastOrgEvent(t)
+				if ev1.Type != ev2.Type {
+					t.Fatalf("%s: v1 wrote %s, v2 %s", what, ev1.Type, ev2.Type)
+				}
+				if g1 == "" {
+					return
+				}
+				a, errA := e.store.Artifact(context.Background(), project.KindGrant, g1)
+				b, errB := e.store.Artifact(context.Background(), project.KindGrant, g2)
+				if errors.Is(errA, store.ErrNotFound) && errors.Is(errB, store.ErrNotFound) {
+					return
+				}
+				if errA != nil || errB != nil || a.OrgID != b.OrgID || a.Kind != b.Kind {
+					t.Fatalf("%s: artifacts %v %v / %v %v", what, a, errA, b, errB)
+				}
+				if x, y := comparable(e.storedGrant(t, g1)), comparable(e.storedGrant(t, g2)); !reflect.DeepEqual(x, y) {
+					t.Fatalf("%s: v1 state %+v, v2 state %+v", what, x, y)
+				}
+			}
+			step("add", func() {
+				g1 = e.must(e.admin("POST", mv1+"/users/"+u1+"/grants", `{"projectId":"`+pid+`","roleKeys":["reader","reader"]}`), 200).str("userGrantId")
+			}, func() {
+				r, err := c.CreateAuthorization(ctx, &authzv2.CreateAuthorizationRequest{UserId: u2, ProjectId: pid, OrganizationId: e.orgID, RoleKeys: []string{"reader", "reader"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				g2 = r.GetId()
+			})
+			step("update", func() {
+				e.must(e.admin("PUT", mv1+"/users/"+u1+"/grants/"+g1, `{"roleKeys":["reader","admin"]}`), 200)
+			}, func() {
+				if _, err := c.UpdateAuthorization(ctx, &authzv2.UpdateAuthorizationRequest{Id: g2, RoleKeys: []string{"reader", "admin"}}); err != nil {
+					t.Fatal(err)
+				}
+			})
+			step("deactivate", func() {
+				e.must(e.admin("POST", mv1+"/users/"+u1+"/grants/"+g1+"/_deactivate", `{}`), 200)
+			}, func() {
+				if _, err := c.DeactivateAuthorization(ctx, &authzv2.DeactivateAuthorizationRequest{Id: g2}); err != nil {
+					t.Fatal(err)
+				}
+			})
+			step("reactivate", func() {
+				e.must(e.admin("POST", mv1+"/users/"+u1+"/grants/"+g1+"/_reactivate", `{}`), 200)
+			}, func() {
+				if _, err := c.ActivateAuthorization(ctx, &authzv2.ActivateAuthorizationRequest{Id: g2}); err != nil {
+					t.Fatal(err)
+				}
+			})
+			// Both read back alike through both APIs.
+			v1 := e.must(e.admin("POST", mv1+"/users/grants/_search", `{"query":{"asc":true}}`), 200)
+			if got := ids(v1); !slices.Equal(got, []string{g1, g2}) {
+				t.Fatalf("v1 list %v", got)
+			}
+			l, err := c.ListAuthorizations(ctx, &authzv2.ListAuthorizationsRequest{Pagination: &filterv2.PaginationRequest{Asc: true}})
+			if err != nil || !slices.Equal(authzIDs(l), []string{g1, g2}) {
+				t.Fatalf("v2 list %v %v", l, err)
+			}
+			step("remove", func() {
+				e.must(e.admin("DELETE", mv1+"/users/"+u1+"/grants/"+g1, ""), 200)
+			}, func() {
+				if _, err := c.DeleteAuthorization(ctx, &authzv2.DeleteAuthorizationRequest{Id: g2}); err != nil {
+					t.Fatal(err)
+				}
+			})
 		})
 	}
 }
