@@ -75,6 +75,94 @@ func judgeGrantList(r wardentest.Reply, m markers) (verdict, string) {
 	return verdictOwnOnly, ""
 }
 
+// authzV2 is AuthorizationService v2's Connect path prefix (it has no REST
+// mapping: Connect's JSON is its HTTP form).
+const authzV2 = "/zitadel.authorization.v2.AuthorizationService/"
+
+// authzV2AsV1 names the v1 method whose ZITADEL permission each
+// AuthorizationService method checks (ZITADEL's v2 runs v1's commands with
+// user.grant.write, user.grant.delete and user.grant.read in the grant's org).
+var authzV2AsV1 = map[string]string{
+	"CreateAuthorization": "AddUserGrant", "UpdateAuthorization": "UpdateUserGrant",
+	"ActivateAuthorization": "ReactivateUserGrant", "DeactivateAuthorization": "DeactivateUserGrant",
+	"DeleteAuthorization": "RemoveUserGrant", "ListAuthorizations": "ListUserGrants",
+}
+
+// judgeAuthzList: ListAuthorizations filters by permission instead of
+// refusing (as ZITADEL's v2 does). A grant of another org than the target is a
+// leak; the target org's grants mean the caller may read them; an empty list
+// is what both a refusal and "only its own projects' grants, of which it has
+// none" look like (filtered).
+func judgeAuthzList(r wardentest.Reply, m markers) (verdict, string) {
+	if r.Status != 200 {
+		return verdictDenied, fmt.Sprintf("status %d: %s", r.Status, r.Raw)
+	}
+	res, _ := r.Body["authorizations"].([]any)
+	for _, a := range res {
+		am, _ := a.(map[string]any)
+		o, _ := am["organization"].(map[string]any)
+		if o["id"] != m.orgID {
+			return verdictAllowed, fmt.Sprintf("lists a grant of another org: %v", am["id"])
+		}
+	}
+	if len(res) > 0 {
+		return verdictAllowed, ""
+	}
+	return verdictDenied, ""
+}
+
+// judgeAuthzListAll judges ListAuthorizations without filters: the caller's
+// own org's grants (and, for an instance role, every org's) belong there, so
+// only the target org's count — any of them means the caller reads them.
+// (TestAuthorizationV2 checks that another org's owner lists none at all.)
+func judgeAuthzListAll(r wardentest.Reply, m markers) (verdict, string) {
+	if r.Status != 200 {
+		return verdictDenied, fmt.Sprintf("status %d: %s", r.Status, r.Raw)
+	}
+	res, _ := r.Body["authorizations"].([]any)
+	for _, a := range res {
+		am, _ := a.(map[string]any)
+		if o, _ := am["organization"].(map[string]any); o["id"] == m.orgID {
+			return verdictAllowed, ""
+		}
+	}
+	return verdictDenied, ""
+}
+
+// authzV2Ops: AuthorizationService v2 on the same fixtures as v1's grants;
+// the org is named in the body (CreateAuthorization, the list's filter) or is
+// the grant's own, never a header.
+func authzV2Ops() []matrixOp {
+	id := func(f *fixtures, t testing.TB, o string) string { _, g := f.grant(t, o); return g }
+	return []matrixOp{
+		{name: "authz2.CreateAuthorization", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			u, p := f.machine(t, o), f.roleProject(t, o)
+			return restCall{"POST", authzV2 + "CreateAuthorization", `{"userId":"` + u + `","projectId":"` + p + `","organizationId":"` + o + `","roleKeys":["reader"]}`}
+		}},
+		{name: "authz2.UpdateAuthorization", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", authzV2 + "UpdateAuthorization", `{"id":"` + id(f, t, o) + `","roleKeys":["admin"]}`}
+		}},
+		{name: "authz2.DeactivateAuthorization", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", authzV2 + "DeactivateAuthorization", `{"id":"` + id(f, t, o) + `"}`}
+		}},
+		{name: "authz2.ActivateAuthorization", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			_, g := f.inactiveGrant(t, o)
+			return restCall{"POST", authzV2 + "ActivateAuthorization", `{"id":"` + g + `"}`}
+		}},
+		{name: "authz2.DeleteAuthorization", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", authzV2 + "DeleteAuthorization", `{"id":"` + id(f, t, o) + `"}`}
+		}},
+		{name: "authz2.ListAuthorizations", filtered: true, prep: func(t testing.TB, f *fixtures, o string) restCall {
+			f.grant(t, o) // at least one grant to be listed
+			return restCall{"POST", authzV2 + "ListAuthorizations", `{"filters":[{"organizationId":{"id":"` + o + `"}}]}`}
+		}, judge: judgeAuthzList},
+		{name: "authz2.ListAuthorizations#all", filtered: true, prep: func(t testing.TB, f *fixtures, o string) restCall {
+			f.grant(t, o)
+			return restCall{"POST", authzV2 + "ListAuthorizations", `{}`}
+		}, judge: judgeAuthzListAll},
+	}
+}
+
 func authzOps() []matrixOp {
 	roles := func(f *fixtures, t testing.TB, o string) string {
 		return v1 + "/projects/" + f.roleProject(t, o) + "/roles"
