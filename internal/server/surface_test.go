@@ -251,7 +251,7 @@ func TestEveryZITADELMethod(t *testing.T) {
 			}
 		})
 		t.Logf("Unimplemented checked: %v; %d methods served", checked, len(isServed))
-		if checked["gRPC"] < 800 || checked["REST"] < 700 {
+		if checked["gRPC"] < 750 || checked["REST"] < 700 { // fewer as more are served
 			t.Fatalf("too few methods checked: %v", checked)
 		}
 	})
