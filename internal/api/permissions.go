@@ -136,6 +136,7 @@ var methodUses = map[string]app.Use{
 	authService + "RevokeMyRefreshToken":     app.UseRevokeMyRefreshToken,
 	authService + "RevokeAllMyRefreshTokens": app.UseRevokeAllMyRefreshTokens,
 	authService + "ListMyProjectOrgs":        app.UseListMyProjectOrgs,
+	authService + "ListMyUserGrants":         app.UseListMyUserGrants,
 	authService + "GetSupportedLanguages":    app.UseGetSupportedLanguages,
 }
 

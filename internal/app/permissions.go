@@ -106,6 +106,7 @@ const (
 	UseRevokeMyRefreshToken     Use = "RevokeMyRefreshToken"
 	UseRevokeAllMyRefreshTokens Use = "RevokeAllMyRefreshTokens"
 	UseListMyProjectOrgs        Use = "ListMyProjectOrgs"
+	UseListMyUserGrants         Use = "ListMyUserGrants"
 	UseGetSupportedLanguages    Use = "GetSupportedLanguages"
 )
 
@@ -220,6 +221,7 @@ var rules = map[Use]Rule{
 	UseRevokeMyRefreshToken:     {Where: AsCaller},
 	UseRevokeAllMyRefreshTokens: {Where: AsCaller},
 	UseListMyProjectOrgs:        {Where: AsCaller},
+	UseListMyUserGrants:         {Where: AsCaller},
 	UseGetSupportedLanguages:    {Where: AsCaller},
 	// Roles and grants are decided on their project, as the project use
 	// cases are: a creator still holding project.create acts on the roles and

@@ -423,6 +423,7 @@ func matrixOps() []matrixOp {
 		{name: "auth.RevokeMyRefreshToken", prep: fixed("DELETE", authV1+"/users/me/tokens/refresh/1", ""), judge: judgeOwnNotFound("COMMAND-BHt2w")},
 		{name: "auth.RevokeAllMyRefreshTokens", prep: fixed("POST", authV1+"/users/me/tokens/refresh/_revoke_all", `{}`)},
 		{name: "auth.ListMyProjectOrgs", prep: fixed("POST", authV1+"/global/projectorgs/_search", `{}`)},
+		{name: "auth.ListMyUserGrants", prep: fixed("POST", authV1+"/usergrants/me/_search", `{}`)},
 
 		{name: "v2.AddHumanUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			n := f.uniq("v2h")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -342,6 +343,54 @@ func TestGrantV1AndV2SameState(t *testing.T) {
 					t.Fatal(err)
 				}
 			})
+		})
+	}
+}
+
+// TestListMyUserGrants: Auth v1's ListMyUserGrants gives the caller its own
+// grants only — in every org, with ZITADEL's fields — and nobody else's, over
+// REST on both engines; another caller with grants of its own does not see
+// them, whatever x-zitadel-orgid it sends.
+func TestListMyUserGrants(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e := startEnv(t, open(t))
+			pid := e.roleProjectV1("Mine")
+			me, myPAT := e.machineWithToken("me")
+			other, otherPAT := e.machineWithToken("other")
+			o2 := e.must(e.admin("POST", mv1+"/orgs", `{"name":"Second"}`), 200).str("id")
+			p2 := e.must(e.admin("POST", mv1+"/projects", `{"name":"Elsewhere"}`, "x-zitadel-orgid", o2), 200).str("id")
+			e.must(e.admin("POST", mv1+"/projects/"+p2+"/roles", `{"roleKey":"viewer"}`, "x-zitadel-orgid", o2), 200)
+			g1 := e.must(e.admin("POST", mv1+"/users/"+me+"/grants", `{"projectId":"`+pid+`","roleKeys":["admin"]}`), 200).str("userGrantId")
+			g2 := e.must(e.admin("POST", mv1+"/users/"+me+"/grants", `{"projectId":"`+p2+`","roleKeys":["viewer"]}`, "x-zitadel-orgid", o2), 200).str("userGrantId")
+			e.must(e.admin("POST", mv1+"/users/"+other+"/grants", `{"projectId":"`+pid+`","roleKeys":["reader"]}`), 200)
+
+			mine := e.must(e.do("POST", "/auth/v1/usergrants/me/_search", myPAT, `{"query":{"asc":true}}`), 200)
+			res, _ := mine.body["result"].([]any)
+			if mine.str("details", "totalResult") != "2" || len(res) != 2 {
+				t.Fatalf("my grants: %s", mine.raw)
+			}
+			first, _ := res[0].(map[string]any)
+			second, _ := res[1].(map[string]any)
+			if first["grantId"] != g1 || first["orgId"] != e.orgID || first["projectName"] != "Mine" || fmt.Sprint(first["roles"]) != "[admin]" ||
+				first["userId"] != me || first["userType"] != "TYPE_MACHINE" || first["state"] != "USER_GRANT_STATE_ACTIVE" || first["orgDomain"] == "" {
+				t.Fatalf("first grant: %v", first)
+			}
+			if second["grantId"] != g2 || second["orgId"] != o2 || second["orgName"] != "Second" {
+				t.Fatalf("second grant: %v", second)
+			}
+			// The other caller sees its own grant only, with any org header.
+			for _, hdr := range [][]string{nil, {"x-zitadel-orgid", o2}} {
+				theirs := e.must(e.do("POST", "/auth/v1/usergrants/me/_search", otherPAT, `{}`, hdr...), 200)
+				if theirs.str("details", "totalResult") != "1" || strings.Contains(theirs.raw, g1) || strings.Contains(theirs.raw, g2) {
+					t.Fatalf("the other caller's grants (%v): %s", hdr, theirs.raw)
+				}
+			}
+			page := e.must(e.do("POST", "/auth/v1/usergrants/me/_search", myPAT, `{"query":{"asc":true,"offset":1,"limit":1}}`), 200)
+			if r, _ := page.body["result"].([]any); len(r) != 1 || !strings.Contains(page.raw, g2) || page.str("details", "totalResult") != "2" {
+				t.Fatalf("page 2: %s", page.raw)
+			}
+			e.wantErr(e.do("POST", "/auth/v1/usergrants/me/_search", "", `{}`), 401, "")
 		})
 	}
 }
