@@ -20,6 +20,7 @@ const (
 	userServiceV2beta = "/zitadel.user.v2beta.UserService/"
 	authService       = "/zitadel.auth.v1.AuthService/"
 	authzService      = "/zitadel.authorization.v2.AuthorizationService/"
+	projectService    = "/zitadel.project.v2.ProjectService/"
 )
 
 var methodUses = map[string]app.Use{
@@ -125,6 +126,20 @@ var methodUses = map[string]app.Use{
 	authzService + "DeactivateAuthorization": app.UseDeactivateUserGrant,
 	authzService + "DeleteAuthorization":     app.UseRemoveUserGrant,
 	authzService + "ListAuthorizations":      app.UseListUserGrants,
+
+	// Project v2: v1's projects and roles; the org is the request's
+	// (CreateProject) or the project's, never a header.
+	projectService + "CreateProject":     app.UseAddProject,
+	projectService + "UpdateProject":     app.UseUpdateProject,
+	projectService + "DeleteProject":     app.UseRemoveProject,
+	projectService + "GetProject":        app.UseGetProject,
+	projectService + "ListProjects":      app.UseListProjects,
+	projectService + "DeactivateProject": app.UseDeactivateProject,
+	projectService + "ActivateProject":   app.UseReactivateProject,
+	projectService + "AddProjectRole":    app.UseAddProjectRole,
+	projectService + "UpdateProjectRole": app.UseUpdateProjectRole,
+	projectService + "RemoveProjectRole": app.UseRemoveProjectRole,
+	projectService + "ListProjectRoles":  app.UseListProjectRoles,
 
 	// Auth v1: the caller's own data; authentication is all ZITADEL asks.
 	authService + "GetMyUser":                app.UseGetMyUser,

@@ -11,6 +11,7 @@ import (
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
 	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -59,7 +60,7 @@ func permissionDocs(t *testing.T) string {
 func where(r app.Rule, v2 bool) string {
 	switch {
 	case r.Where == app.InProject && v2:
-		return "v2: the org the request names, else the grant's own (lists: each org's); a creator with project.create: its own projects"
+		return "v2: the org the request names, else the object's own (lists: each org's); a creator with project.create: its own projects"
 	case r.Where != app.InOrgOrUserOrg:
 		return r.Where.String()
 	case v2:
@@ -97,7 +98,7 @@ func TestMethodUsesAreServedMethods(t *testing.T) {
 	known := servedServiceMethods()
 	for _, m := range Methods() {
 		if !slices.Contains(known, m) {
-			t.Errorf("%s in the method table is no method of ManagementService v1, UserService v2 or v2beta, AuthService v1 or AuthorizationService v2", m)
+			t.Errorf("%s in the method table is no method of ManagementService v1, UserService v2 or v2beta, AuthService v1, AuthorizationService v2 or ProjectService v2", m)
 		}
 	}
 }
@@ -111,6 +112,7 @@ func servedServiceMethods() []string {
 		userv2beta.File_zitadel_user_v2beta_user_service_proto.Services().ByName("UserService"),
 		auth.File_zitadel_auth_proto.Services().ByName("AuthService"),
 		authzv2.File_zitadel_authorization_v2_authorization_service_proto.Services().ByName("AuthorizationService"),
+		projectv2.File_zitadel_project_v2_project_service_proto.Services().ByName("ProjectService"),
 	} {
 		for i := 0; i < svc.Methods().Len(); i++ {
 			out = append(out, "/"+string(svc.FullName())+"/"+string(svc.Methods().Get(i).Name()))

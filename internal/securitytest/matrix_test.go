@@ -125,6 +125,9 @@ func fullMethod(name string) string {
 	if m, ok := strings.CutPrefix(name, "authz2."); ok {
 		return "/zitadel.authorization.v2.AuthorizationService/" + m
 	}
+	if m, ok := strings.CutPrefix(name, "proj2."); ok {
+		return "/zitadel.project.v2.ProjectService/" + m
+	}
 	if m, ok := strings.CutPrefix(name, "auth."); ok {
 		return "/" + string(authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName()) + "/" + m
 	}
@@ -445,7 +448,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}, append(authzOps(), authzV2Ops()...)...))
+	}, slices.Concat(authzOps(), authzV2Ops(), projectV2Ops())...))
 }
 
 // fixed is a call that names no object.
@@ -602,8 +605,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 								continue
 							}
 							perm := v2Perms[v2Method(op.name)]
-							if m, ok := strings.CutPrefix(fullMethod(op.name), authzV2); ok {
-								perm = v1Perm(t, authzV2AsV1[m])
+							if twin := v1Twin(op.name); twin != "" {
+								perm = v1Perm(t, twin)
 							} else if v2Method(op.name) == "" {
 								perm = v1Perm(t, op.name)
 							}
@@ -626,7 +629,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 							if isForeign && strings.Contains(fullMethod(op.name), ".v1.") && !op.global {
 								h["x-zitadel-orgid"] = foreign
 							}
-							if strings.HasPrefix(r.path, authzV2) {
+							if strings.HasPrefix(r.path, authzV2) || strings.HasPrefix(r.path, projectV2) {
 								h["Connect-Protocol-Version"] = "1" // Connect's JSON, no REST mapping
 							}
 							rep := e.DoHeaders(t, r.method, r.path, token, r.body, h)
@@ -650,6 +653,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 								where = "foreign org"
 							}
 							key := role + " " + strings.Replace(op.name, "v2beta.", "v2.", 1) // v2beta is v2
+							if twin := v1Twin(op.name); twin != "" {
+								key = role + " " + twin // v1's deviations are its v2 twin's
+							}
 							dev, isDev := deviations[key]
 							// No deviation lets an org role past its org.
 							isDev = isDev && !(isForeign && !org.IsInstanceRole(role))
@@ -741,6 +747,8 @@ func coverage(t *testing.T, e *env, ops []matrixOp) {
 			prefix = "v2beta."
 		case "zitadel.authorization.v2.AuthorizationService":
 			prefix = "authz2."
+		case "zitadel.project.v2.ProjectService":
+			prefix = "proj2."
 		case authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName():
 			prefix = "auth."
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
 	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
 	"go.opentelemetry.io/otel/trace"
@@ -91,6 +92,7 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 		userv2beta.UserService_ServiceDesc.ServiceName:       api.NewUserV2beta(v2),
 		auth.AuthService_ServiceDesc.ServiceName:             api.NewAuth(a, log),
 		authzv2.AuthorizationService_ServiceDesc.ServiceName: api.NewAuthorizationV2(a),
+		projectv2.ProjectService_ServiceDesc.ServiceName:     api.NewProjectV2(a),
 	}
 
 	mux := http.NewServeMux()
