@@ -9,19 +9,24 @@ import (
 	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	filterv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user"
 	"github.com/zitadel/zitadel-go/v3/pkg/zitadel"
 	"google.golang.org/grpc/codes"
 )
 
-// authorizationsV2 is zitadel-go's own client (pkg/client) for
-// AuthorizationService v2, speaking with pat.
-func (s *server) authorizationsV2(t testing.TB, pat string) authzv2.AuthorizationServiceClient {
+// v2Client is zitadel-go's own client (pkg/client), speaking with pat.
+func (s *server) v2Client(t testing.TB, pat string) *client.Client {
 	t.Helper()
 	port := s.addr[strings.LastIndexByte(s.addr, ':')+1:]
 	c, err := client.New(ctx(t), zitadel.New("127.0.0.1", zitadel.WithInsecure(port)), client.WithAuth(client.PAT(pat)))
 	mustOK(t, "client.New", err)
-	return c.AuthorizationServiceV2()
+	return c
+}
+
+// authorizationsV2 is zitadel-go's AuthorizationService v2 client.
+func (s *server) authorizationsV2(t testing.TB, pat string) authzv2.AuthorizationServiceClient {
+	return s.v2Client(t, pat).AuthorizationServiceV2()
 }
 
 // TestAuthorizationServiceV2: zitadel-go v3.29.0's AuthorizationServiceV2
@@ -103,4 +108,71 @@ func (s *server) orgOwnerPAT(t testing.TB, org string) string {
 	pat, err := admin.AddPersonalAccessToken(inOrg(ctx(t), org), &management.AddPersonalAccessTokenRequest{UserId: m.GetUserId()})
 	mustOK(t, "AddPersonalAccessToken", err)
 	return pat.GetToken()
+}
+
+// TestProjectServiceV2: zitadel-go v3.29.0's ProjectServiceV2 client creates
+// a project with roles, updates it partly, lists, deactivates, activates and
+// deletes it, and Management v1 sees the same project; an owner of another
+// org cannot read or change it.
+func TestProjectServiceV2(t *testing.T) {
+	each(t, func(t *testing.T, s *server) {
+		admin := s.mgmt(t, s.adminPAT)
+		org := myOrg(t, admin)
+		ps := s.v2Client(t, s.adminPAT).ProjectServiceV2()
+		name := unique("shop")
+		cr, err := ps.CreateProject(ctx(t), &projectv2.CreateProjectRequest{OrganizationId: org, Name: name, ProjectRoleAssertion: true})
+		mustOK(t, "CreateProject", err)
+		recent(t, "CreateProject", cr.GetCreationDate())
+		pid := cr.GetProjectId()
+		yes := true
+		up, err := ps.UpdateProject(ctx(t), &projectv2.UpdateProjectRequest{ProjectId: pid, AuthorizationRequired: &yes})
+		mustOK(t, "UpdateProject", err)
+		recent(t, "UpdateProject", up.GetChangeDate())
+		_, err = ps.AddProjectRole(ctx(t), &projectv2.AddProjectRoleRequest{ProjectId: pid, RoleKey: "admin", DisplayName: "Admin"})
+		mustOK(t, "AddProjectRole", err)
+		_, err = ps.AddProjectRole(ctx(t), &projectv2.AddProjectRoleRequest{ProjectId: pid, RoleKey: "admin", DisplayName: "Admin"})
+		wantErr(t, "AddProjectRole twice", err, codes.AlreadyExists, "V3-DKcYh")
+
+		v1, err := admin.GetProjectByID(ctx(t), &management.GetProjectByIDRequest{Id: pid})
+		mustOK(t, "GetProjectByID", err)
+		if p := v1.GetProject(); p.GetName() != name || !p.GetProjectRoleAssertion() || !p.GetProjectRoleCheck() || p.GetHasProjectCheck() {
+			t.Fatalf("v1 sees %v", p)
+		}
+		roles, err := admin.ListProjectRoles(ctx(t), &management.ListProjectRolesRequest{ProjectId: pid})
+		mustOK(t, "ListProjectRoles", err)
+		if len(roles.GetResult()) != 1 || roles.GetResult()[0].GetKey() != "admin" {
+			t.Fatalf("v1 roles %v", roles.GetResult())
+		}
+		l, err := ps.ListProjects(ctx(t), &projectv2.ListProjectsRequest{Filters: []*projectv2.ProjectSearchFilter{
+			{Filter: &projectv2.ProjectSearchFilter_ProjectNameFilter{ProjectNameFilter: &projectv2.ProjectNameFilter{ProjectName: name}}}}})
+		mustOK(t, "ListProjects", err)
+		if len(l.GetProjects()) != 1 || l.GetProjects()[0].GetProjectId() != pid || !l.GetProjects()[0].GetAuthorizationRequired() {
+			t.Fatalf("ListProjects: %v", l)
+		}
+		_, err = ps.DeactivateProject(ctx(t), &projectv2.DeactivateProjectRequest{ProjectId: pid})
+		mustOK(t, "DeactivateProject", err)
+		g, err := ps.GetProject(ctx(t), &projectv2.GetProjectRequest{ProjectId: pid})
+		mustOK(t, "GetProject", err)
+		if g.GetProject().GetState() != projectv2.ProjectState_PROJECT_STATE_INACTIVE {
+			t.Fatalf("GetProject after deactivate: %v", g)
+		}
+		_, err = ps.ActivateProject(ctx(t), &projectv2.ActivateProjectRequest{ProjectId: pid})
+		mustOK(t, "ActivateProject", err)
+
+		o2, err := admin.AddOrg(ctx(t), &management.AddOrgRequest{Name: unique("evil")})
+		mustOK(t, "AddOrg", err)
+		eps := s.v2Client(t, s.orgOwnerPAT(t, o2.GetId())).ProjectServiceV2()
+		_, err = eps.GetProject(ctx(t), &projectv2.GetProjectRequest{ProjectId: pid})
+		wantErr(t, "foreign GetProject", err, codes.PermissionDenied, "")
+		_, err = eps.DeleteProject(ctx(t), &projectv2.DeleteProjectRequest{ProjectId: pid})
+		wantErr(t, "foreign DeleteProject", err, codes.PermissionDenied, "")
+		_, err = eps.RemoveProjectRole(ctx(t), &projectv2.RemoveProjectRoleRequest{ProjectId: pid, RoleKey: "admin"})
+		wantErr(t, "foreign RemoveProjectRole", err, codes.PermissionDenied, "")
+
+		del, err := ps.DeleteProject(ctx(t), &projectv2.DeleteProjectRequest{ProjectId: pid})
+		mustOK(t, "DeleteProject", err)
+		recent(t, "DeleteProject", del.GetDeletionDate())
+		_, err = admin.GetProjectByID(ctx(t), &management.GetProjectByIDRequest{Id: pid})
+		wantErr(t, "GetProjectByID after delete", err, codes.NotFound, "QUERY-fk2fs")
+	})
 }
