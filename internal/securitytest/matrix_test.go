@@ -237,7 +237,7 @@ type matrixOp struct {
 	// an empty answer (judged denied) may also be "own objects only, of which
 	// there are none"; it is taken as whichever of the two Warden's table says.
 	filtered bool
-	prep   func(t testing.TB, f *fixtures, orgID string) restCall
+	prep     func(t testing.TB, f *fixtures, orgID string) restCall
 	// judge classifies an answer (nil: 200 allowed, 403 denied, anything
 	// else a failure); m has the org's marker objects.
 	judge func(r wardentest.Reply, m markers) (verdict, string)
