@@ -554,10 +554,11 @@ func judgeProjectList(r wardentest.Reply, m markers) (verdict, string) {
 
 // TestAuthorizationMatrix: every org role and instance role of ZITADEL's
 // model (and a caller with no membership), as a machine user with a PAT,
-// calls every served method of ManagementService v1, AuthService v1 and
-// UserService v2 and v2beta (v2's rows at v2beta's paths) over REST on fresh objects of its own
-// org and of a foreign one (x-zitadel-orgid for v1; the object's own org for
-// v2). Each answer must be what ZITADEL's
+// calls every served method of ManagementService v1, AuthService v1,
+// UserService v2 and v2beta (v2's rows at v2beta's paths) over REST, and of
+// AuthorizationService v2 and ProjectService v2 over Connect's JSON, on fresh
+// objects of its own org and of a foreign one (x-zitadel-orgid for v1; for v2
+// the org the body names or the object's own). Each answer must be what ZITADEL's
 // role → permission table says, apart from the deviations listed above (none
 // of which lets a caller do more than ZITADEL would, save the harmless ones
 // explained); an org role never reaches into a foreign org (403).
