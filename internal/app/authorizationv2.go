@@ -179,8 +179,8 @@ type AuthorizationView struct {
 	Roles []*project.Role // in the grant's key order
 }
 
-// grantOrgs is the orgs ListAuthorizations looks in: those asked for, else
-// the caller's own, those it has a role in and, with an instance role, all.
+// grantOrgs is the orgs the v2 lists look in: those asked for, else the
+// caller's own and those it has a role in, or, with an instance role, all.
 func (a *App) grantOrgs(ctx context.Context, c *Caller, asked []string) ([]string, error) {
 	if asked != nil {
 		return slices.Compact(slices.Sorted(slices.Values(asked))), nil
@@ -188,7 +188,9 @@ func (a *App) grantOrgs(ctx context.Context, c *Caller, asked []string) ([]strin
 	if len(c.roles[org.InstanceScope]) == 0 {
 		ids := []string{c.OrgID}
 		for id := range c.roles {
-			ids = append(ids, id)
+			if id != org.InstanceScope {
+				ids = append(ids, id)
+			}
 		}
 		return slices.Compact(slices.Sorted(slices.Values(ids))), nil
 	}
