@@ -103,6 +103,37 @@ func (s *Auth) ListMyZitadelPermissions(ctx context.Context, _ *auth.ListMyZitad
 	return &auth.ListMyZitadelPermissionsResponse{Result: perms}, nil
 }
 
+func (s *Auth) ListMyUserGrants(ctx context.Context, r *auth.ListMyUserGrantsRequest) (*auth.ListMyUserGrantsResponse, error) {
+	pg, err := page(r.GetQuery().GetOffset(), r.GetQuery().GetLimit(), r.GetQuery().GetAsc())
+	if err != nil {
+		return nil, err
+	}
+	views, total, err := s.app.ListMyUserGrants(ctx, scope(ctx), pg)
+	if err != nil {
+		return nil, err
+	}
+	out := &auth.ListMyUserGrantsResponse{Details: listDetails(total), Result: make([]*auth.UserGrant, len(views))}
+	for i, v := range views {
+		g := &auth.UserGrant{GrantId: v.ID, OrgId: v.OrgID, ProjectId: v.ProjectID, UserId: v.UserID, Roles: v.RoleKeys, RoleKeys: v.RoleKeys,
+			State: userpb.UserGrantState(v.State), UserType: userpb.Type_TYPE_MACHINE, Details: &object.ObjectDetails{Sequence: v.Sequence,
+				CreationDate: ts(v.CreatedAt), ChangeDate: ts(v.ChangedAt), ResourceOwner: v.OrgID}}
+		if g.Roles == nil {
+			g.Roles, g.RoleKeys = []string{}, []string{}
+		}
+		if v.User != nil && v.User.Human != nil {
+			g.UserType = userpb.Type_TYPE_HUMAN
+		}
+		if v.Org != nil {
+			g.OrgName, g.OrgDomain = v.Org.Name, s.app.OrgDomain(v.Org)
+		}
+		if v.Project != nil {
+			g.ProjectName = v.Project.Name
+		}
+		out.Result[i] = g
+	}
+	return out, nil
+}
+
 func (s *Auth) ListMyUserSessions(ctx context.Context, _ *auth.ListMyUserSessionsRequest) (*auth.ListMyUserSessionsResponse, error) {
 	ss, u, o, err := s.app.MySessions(ctx, scope(ctx))
 	if err != nil {

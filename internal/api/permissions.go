@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/warden-id/warden/internal/app"
 )
@@ -19,6 +20,8 @@ const (
 	userServiceV2beta = "/zitadel.user.v2beta.UserService/"
 	adminService      = "/zitadel.admin.v1.AdminService/"
 	authService       = "/zitadel.auth.v1.AuthService/"
+	authzService      = "/zitadel.authorization.v2.AuthorizationService/"
+	projectService    = "/zitadel.project.v2.ProjectService/"
 )
 
 var methodUses = map[string]app.Use{
@@ -135,6 +138,29 @@ var methodUses = map[string]app.Use{
 	userServiceV2beta + "DeleteUser":     app.UseRemoveUser,
 	userServiceV2beta + "SetPassword":    app.UseSetPassword,
 
+	// Authorization v2: v1's user grants; the org is the request's
+	// (CreateAuthorization) or the grant's, never a header.
+	authzService + "CreateAuthorization":     app.UseAddUserGrant,
+	authzService + "UpdateAuthorization":     app.UseUpdateUserGrant,
+	authzService + "ActivateAuthorization":   app.UseReactivateUserGrant,
+	authzService + "DeactivateAuthorization": app.UseDeactivateUserGrant,
+	authzService + "DeleteAuthorization":     app.UseRemoveUserGrant,
+	authzService + "ListAuthorizations":      app.UseListUserGrants,
+
+	// Project v2: v1's projects and roles; the org is the request's
+	// (CreateProject) or the project's, never a header.
+	projectService + "CreateProject":     app.UseAddProject,
+	projectService + "UpdateProject":     app.UseUpdateProject,
+	projectService + "DeleteProject":     app.UseRemoveProject,
+	projectService + "GetProject":        app.UseGetProject,
+	projectService + "ListProjects":      app.UseListProjects,
+	projectService + "DeactivateProject": app.UseDeactivateProject,
+	projectService + "ActivateProject":   app.UseReactivateProject,
+	projectService + "AddProjectRole":    app.UseAddProjectRole,
+	projectService + "UpdateProjectRole": app.UseUpdateProjectRole,
+	projectService + "RemoveProjectRole": app.UseRemoveProjectRole,
+	projectService + "ListProjectRoles":  app.UseListProjectRoles,
+
 	// Auth v1: the caller's own data; authentication is all ZITADEL asks.
 	authService + "GetMyUser":                app.UseGetMyUser,
 	authService + "ListMyMemberships":        app.UseListMyMemberships,
@@ -145,6 +171,7 @@ var methodUses = map[string]app.Use{
 	authService + "RevokeMyRefreshToken":     app.UseRevokeMyRefreshToken,
 	authService + "RevokeAllMyRefreshTokens": app.UseRevokeAllMyRefreshTokens,
 	authService + "ListMyProjectOrgs":        app.UseListMyProjectOrgs,
+	authService + "ListMyUserGrants":         app.UseListMyUserGrants,
 	authService + "GetSupportedLanguages":    app.UseGetSupportedLanguages,
 }
 
@@ -179,7 +206,7 @@ type scopeKey struct{}
 // needs there.
 func authorize(ctx context.Context, a *app.App, fullMethod string, c *app.Caller) (context.Context, error) {
 	s := app.Scope{Caller: c}
-	if !isV2(fullMethod) {
+	if hasOrgContext(fullMethod) {
 		s = app.OrgScope(c, orgHeader(ctx))
 	}
 	if use, ok := methodUses[fullMethod]; ok {
@@ -190,6 +217,11 @@ func authorize(ctx context.Context, a *app.App, fullMethod string, c *app.Caller
 	}
 	return context.WithValue(context.WithValue(ctx, callerKey{}, c), scopeKey{}, s), nil
 }
+
+// hasOrgContext tells whether a method has an org context (x-zitadel-orgid,
+// else the caller's org): the v1 services do; v2 and v2beta take the org from
+// the request or the object.
+func hasOrgContext(fullMethod string) bool { return strings.Contains(fullMethod, ".v1.") }
 
 // scope is the request's scope (see authorize).
 func scope(ctx context.Context) app.Scope {

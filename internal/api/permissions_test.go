@@ -10,7 +10,9 @@ import (
 	"github.com/warden-id/warden/internal/docsection"
 	admin "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
+	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -40,7 +42,7 @@ func permissionDocs(t *testing.T) string {
 			t.Fatalf("%s reaches use case %q, which has no rule in app's table", m, use)
 		}
 		reached[use] = true
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", name, use, perm(r), where(r, isV2(m)))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", name, use, perm(r), where(r, !hasOrgContext(m)))
 	}
 	for _, use := range app.Uses() {
 		if reached[use] {
@@ -58,6 +60,8 @@ func permissionDocs(t *testing.T) string {
 // where says where r is checked, for a v1 or a v2 method.
 func where(r app.Rule, v2 bool) string {
 	switch {
+	case r.Where == app.InProject && v2:
+		return "v2: the org the request names, else the object's own (lists: each org's); a creator with project.create: its own projects"
 	case r.Where != app.InOrgOrUserOrg:
 		return r.Where.String()
 	case v2:
@@ -95,7 +99,7 @@ func TestMethodUsesAreServedMethods(t *testing.T) {
 	known := servedServiceMethods()
 	for _, m := range Methods() {
 		if !slices.Contains(known, m) {
-			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1, AuthService v1, UserService v2 or v2beta", m)
+			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1, AuthService v1, UserService v2 or v2beta, AuthorizationService v2 or ProjectService v2", m)
 		}
 	}
 }
@@ -109,6 +113,8 @@ func servedServiceMethods() []string {
 		userv2beta.File_zitadel_user_v2beta_user_service_proto.Services().ByName("UserService"),
 		admin.File_zitadel_admin_proto.Services().ByName("AdminService"),
 		auth.File_zitadel_auth_proto.Services().ByName("AuthService"),
+		authzv2.File_zitadel_authorization_v2_authorization_service_proto.Services().ByName("AuthorizationService"),
+		projectv2.File_zitadel_project_v2_project_service_proto.Services().ByName("ProjectService"),
 	} {
 		for i := 0; i < svc.Methods().Len(); i++ {
 			out = append(out, "/"+string(svc.FullName())+"/"+string(svc.Methods().Get(i).Name()))

@@ -106,6 +106,7 @@ const (
 	UseRevokeMyRefreshToken     Use = "RevokeMyRefreshToken"
 	UseRevokeAllMyRefreshTokens Use = "RevokeAllMyRefreshTokens"
 	UseListMyProjectOrgs        Use = "ListMyProjectOrgs"
+	UseListMyUserGrants         Use = "ListMyUserGrants"
 	UseGetSupportedLanguages    Use = "GetSupportedLanguages"
 )
 
@@ -265,6 +266,7 @@ var rules = map[Use]Rule{
 	UseRevokeMyRefreshToken:     {Where: AsCaller},
 	UseRevokeAllMyRefreshTokens: {Where: AsCaller},
 	UseListMyProjectOrgs:        {Where: AsCaller},
+	UseListMyUserGrants:         {Where: AsCaller},
 	UseGetSupportedLanguages:    {Where: AsCaller},
 	// Roles and grants are decided on their project, as the project use
 	// cases are: a creator still holding project.create acts on the roles and
@@ -338,7 +340,9 @@ func (s Scope) inOrgContext() bool { return s.orgContext || s.OrgID != "" }
 // which calls the same check and finds this part done.
 func (a *App) Authorize(ctx context.Context, s Scope, use Use) (Scope, error) {
 	r, ok := rules[use]
-	if !ok || r.Where == InInstance || (r.Where == InOrgOrUserOrg && !s.inOrgContext()) {
+	// Without an org context (v2) the org is the request's or the object's,
+	// which only the use case knows.
+	if !ok || r.Where == InInstance || (r.Where != AsCaller && !s.inOrgContext()) {
 		return s, nil
 	}
 	g, err := a.authorize(ctx, s, use)

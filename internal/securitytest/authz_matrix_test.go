@@ -2,6 +2,7 @@ package securitytest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/warden-id/warden/internal/wardentest"
@@ -73,6 +74,191 @@ func judgeGrantList(r wardentest.Reply, m markers) (verdict, string) {
 		return verdictAllowed, ""
 	}
 	return verdictOwnOnly, ""
+}
+
+// authzV2 is AuthorizationService v2's Connect path prefix (it has no REST
+// mapping: Connect's JSON is its HTTP form).
+const authzV2 = "/zitadel.authorization.v2.AuthorizationService/"
+
+// authzV2AsV1 names the v1 method whose ZITADEL permission each
+// AuthorizationService method checks (ZITADEL's v2 runs v1's commands with
+// user.grant.write, user.grant.delete and user.grant.read in the grant's org).
+var authzV2AsV1 = map[string]string{
+	"CreateAuthorization": "AddUserGrant", "UpdateAuthorization": "UpdateUserGrant",
+	"ActivateAuthorization": "ReactivateUserGrant", "DeactivateAuthorization": "DeactivateUserGrant",
+	"DeleteAuthorization": "RemoveUserGrant", "ListAuthorizations": "ListUserGrants",
+}
+
+// judgeAuthzList: ListAuthorizations filters by permission instead of
+// refusing (as ZITADEL's v2 does). A grant of another org than the target is a
+// leak; the target org's grants mean the caller may read them; an empty list
+// is what both a refusal and "only its own projects' grants, of which it has
+// none" look like (filtered).
+func judgeAuthzList(r wardentest.Reply, m markers) (verdict, string) {
+	if r.Status != 200 {
+		return verdictDenied, fmt.Sprintf("status %d: %s", r.Status, r.Raw)
+	}
+	res, _ := r.Body["authorizations"].([]any)
+	for _, a := range res {
+		am, _ := a.(map[string]any)
+		o, _ := am["organization"].(map[string]any)
+		if o["id"] != m.orgID {
+			return verdictAllowed, fmt.Sprintf("lists a grant of another org: %v", am["id"])
+		}
+	}
+	if len(res) > 0 {
+		return verdictAllowed, ""
+	}
+	return verdictDenied, ""
+}
+
+// judgeAuthzListAll judges ListAuthorizations without filters: the caller's
+// own org's grants (and, for an instance role, every org's) belong there, so
+// only the target org's count — any of them means the caller reads them.
+// (TestAuthorizationV2 checks that another org's owner lists none at all.)
+func judgeAuthzListAll(r wardentest.Reply, m markers) (verdict, string) {
+	if r.Status != 200 {
+		return verdictDenied, fmt.Sprintf("status %d: %s", r.Status, r.Raw)
+	}
+	res, _ := r.Body["authorizations"].([]any)
+	for _, a := range res {
+		am, _ := a.(map[string]any)
+		if o, _ := am["organization"].(map[string]any); o["id"] == m.orgID {
+			return verdictAllowed, ""
+		}
+	}
+	return verdictDenied, ""
+}
+
+// authzV2Ops: AuthorizationService v2 on the same fixtures as v1's grants;
+// the org is named in the body (CreateAuthorization, the list's filter) or is
+// the grant's own, never a header.
+func authzV2Ops() []matrixOp {
+	id := func(f *fixtures, t testing.TB, o string) string { _, g := f.grant(t, o); return g }
+	return []matrixOp{
+		{name: "authz2.CreateAuthorization", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			u, p := f.machine(t, o), f.roleProject(t, o)
+			return restCall{"POST", authzV2 + "CreateAuthorization", `{"userId":"` + u + `","projectId":"` + p + `","organizationId":"` + o + `","roleKeys":["reader"]}`}
+		}},
+		{name: "authz2.UpdateAuthorization", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", authzV2 + "UpdateAuthorization", `{"id":"` + id(f, t, o) + `","roleKeys":["admin"]}`}
+		}},
+		{name: "authz2.DeactivateAuthorization", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", authzV2 + "DeactivateAuthorization", `{"id":"` + id(f, t, o) + `"}`}
+		}},
+		{name: "authz2.ActivateAuthorization", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			_, g := f.inactiveGrant(t, o)
+			return restCall{"POST", authzV2 + "ActivateAuthorization", `{"id":"` + g + `"}`}
+		}},
+		{name: "authz2.DeleteAuthorization", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", authzV2 + "DeleteAuthorization", `{"id":"` + id(f, t, o) + `"}`}
+		}},
+		{name: "authz2.ListAuthorizations", filtered: true, prep: func(t testing.TB, f *fixtures, o string) restCall {
+			f.grant(t, o) // at least one grant to be listed
+			return restCall{"POST", authzV2 + "ListAuthorizations", `{"filters":[{"organizationId":{"id":"` + o + `"}}]}`}
+		}, judge: judgeAuthzList},
+		{name: "authz2.ListAuthorizations#all", filtered: true, prep: func(t testing.TB, f *fixtures, o string) restCall {
+			f.grant(t, o)
+			return restCall{"POST", authzV2 + "ListAuthorizations", `{}`}
+		}, judge: judgeAuthzListAll},
+	}
+}
+
+// projectV2 is ProjectService v2's Connect path prefix (no REST mapping either).
+const projectV2 = "/zitadel.project.v2.ProjectService/"
+
+// projectV2AsV1 names the v1 method whose ZITADEL permission each
+// ProjectService method checks.
+var projectV2AsV1 = map[string]string{
+	"CreateProject": "AddProject", "UpdateProject": "UpdateProject", "DeleteProject": "RemoveProject",
+	"GetProject": "GetProjectByID", "ListProjects": "ListProjects", "DeactivateProject": "DeactivateProject",
+	"ActivateProject": "ReactivateProject", "AddProjectRole": "AddProjectRole", "UpdateProjectRole": "UpdateProjectRole",
+	"RemoveProjectRole": "RemoveProjectRole", "ListProjectRoles": "ListProjectRoles",
+}
+
+// v1Twin is the v1 method a v2 row of AuthorizationService or ProjectService
+// stands for (its ZITADEL permission and its known deviations), else "".
+func v1Twin(name string) string {
+	m := fullMethod(name)
+	if x, ok := strings.CutPrefix(m, authzV2); ok {
+		return authzV2AsV1[x]
+	}
+	if x, ok := strings.CutPrefix(m, projectV2); ok {
+		return projectV2AsV1[x]
+	}
+	return ""
+}
+
+// judgeProjectListV2: ListProjects v2 filters by permission as the
+// authorizations do. Filtered by the target org, its marker project means the
+// caller reads its projects; filtered by the id of a target org's project,
+// that project does. A project of another org is a leak in either.
+func judgeProjectListV2(orgFiltered bool) func(wardentest.Reply, markers) (verdict, string) {
+	return func(r wardentest.Reply, m markers) (verdict, string) {
+		if r.Status != 200 {
+			return verdictDenied, fmt.Sprintf("status %d: %s", r.Status, r.Raw)
+		}
+		res, _ := r.Body["projects"].([]any)
+		found := false
+		for _, p := range res {
+			pm, _ := p.(map[string]any)
+			if pm["organizationId"] != m.orgID {
+				return verdictAllowed, fmt.Sprintf("lists a project of another org: %v", pm["projectId"])
+			}
+			found = found || !orgFiltered || pm["projectId"] == m.project
+		}
+		if found {
+			return verdictAllowed, ""
+		}
+		return verdictDenied, ""
+	}
+}
+
+// projectV2Ops: ProjectService v2 on the v1 rows' fixtures; the org is named
+// in the body (CreateProject, the list's filter) or is the project's own.
+func projectV2Ops() []matrixOp {
+	call := func(method, body string) restCall { return restCall{"POST", projectV2 + method, body} }
+	return []matrixOp{
+		{name: "proj2.CreateProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("CreateProject", `{"organizationId":"`+o+`","name":"`+f.uniq("np")+`"}`)
+		}},
+		{name: "proj2.GetProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("GetProject", `{"projectId":"`+f.project(t, o)+`"}`)
+		}},
+		{name: "proj2.UpdateProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("UpdateProject", `{"projectId":"`+f.project(t, o)+`","name":"`+f.uniq("renamed")+`"}`)
+		}},
+		{name: "proj2.DeleteProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("DeleteProject", `{"projectId":"`+f.project(t, o)+`"}`)
+		}},
+		{name: "proj2.DeactivateProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("DeactivateProject", `{"projectId":"`+f.project(t, o)+`"}`)
+		}},
+		{name: "proj2.ActivateProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("ActivateProject", `{"projectId":"`+f.inactiveProject(t, o)+`"}`)
+		}},
+		{name: "proj2.AddProjectRole", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("AddProjectRole", `{"projectId":"`+f.roleProject(t, o)+`","roleKey":"`+f.uniq("k")+`","displayName":"K"}`)
+		}},
+		{name: "proj2.UpdateProjectRole", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("UpdateProjectRole", `{"projectId":"`+f.roleProject(t, o)+`","roleKey":"reader","displayName":"`+f.uniq("Reader")+`"}`)
+		}},
+		{name: "proj2.RemoveProjectRole", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("RemoveProjectRole", `{"projectId":"`+f.roleProject(t, o)+`","roleKey":"admin"}`)
+		}},
+		{name: "proj2.ListProjectRoles", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("ListProjectRoles", `{"projectId":"`+f.roleProject(t, o)+`"}`)
+		}},
+		{name: "proj2.ListProjects", filtered: true, prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("ListProjects", `{"filters":[{"organizationIdFilter":{"organizationId":"`+o+`"}}]}`)
+		}, judge: judgeProjectListV2(true)},
+		// No org filter: a project of the target org named by id (the
+		// instance roles' unfiltered list spans every org of the matrix,
+		// more than a page).
+		{name: "proj2.ListProjects#ids", filtered: true, prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return call("ListProjects", `{"filters":[{"inProjectIdsFilter":{"ids":["`+f.project(t, o)+`"]}}]}`)
+		}, judge: judgeProjectListV2(false)},
+	}
 }
 
 func authzOps() []matrixOp {

@@ -22,7 +22,9 @@ import (
 	"github.com/warden-id/warden/internal/requestid"
 	admin "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
+	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
 	"go.opentelemetry.io/otel/trace"
@@ -86,11 +88,13 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 	s.grpc = g
 	v2 := api.NewUserV2(a, log)
 	impl := map[string]any{
-		mgmt.ManagementService_ServiceDesc.ServiceName: api.NewManagement(a, log),
-		userv2.UserService_ServiceDesc.ServiceName:     v2,
-		userv2beta.UserService_ServiceDesc.ServiceName: api.NewUserV2beta(v2),
-		admin.AdminService_ServiceDesc.ServiceName:     api.NewAdmin(a, log),
-		auth.AuthService_ServiceDesc.ServiceName:       api.NewAuth(a, log),
+		mgmt.ManagementService_ServiceDesc.ServiceName:       api.NewManagement(a, log),
+		userv2.UserService_ServiceDesc.ServiceName:           v2,
+		userv2beta.UserService_ServiceDesc.ServiceName:       api.NewUserV2beta(v2),
+		admin.AdminService_ServiceDesc.ServiceName:           api.NewAdmin(a, log),
+		auth.AuthService_ServiceDesc.ServiceName:             api.NewAuth(a, log),
+		authzv2.AuthorizationService_ServiceDesc.ServiceName: api.NewAuthorizationV2(a),
+		projectv2.ProjectService_ServiceDesc.ServiceName:     api.NewProjectV2(a),
 	}
 
 	mux := http.NewServeMux()

@@ -1,0 +1,225 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/project"
+	"github.com/warden-id/warden/internal/store"
+)
+
+// The v2 forms of projects and their roles (zitadel.project.v2). As with the
+// v2 authorizations, each finds its org — the one the request names, or the
+// project's own — and calls the v1 use case there.
+
+// projectOrgScope is the org scope of an existing project. Loading it before
+// the permission check tells a caller without the permission that the id
+// exists, as ZITADEL's v2 does.
+func (a *App) projectOrgScope(ctx context.Context, c *Caller, projectID string) (Scope, *project.Project, error) {
+	if err := checkID(projectID, errProjectIDMissing); err != nil {
+		return Scope{}, nil, err
+	}
+	art, err := a.store.Artifact(ctx, project.KindProject, projectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Scope{}, nil, errProjectNotFound
+	} else if err != nil {
+		return Scope{}, nil, storeErr(err)
+	}
+	p, err := loadProject(ctx, a.store, art.OrgID, projectID)
+	if err != nil {
+		return Scope{}, nil, storeErr(err)
+	}
+	return OrgScope(c, p.OrgID), p, nil
+}
+
+// CreateProjectV2 is AddProject in orgID ("" is the caller's org).
+func (a *App) CreateProjectV2(ctx context.Context, c *Caller, orgID string, in ProjectInput) (*project.Project, error) {
+	return a.AddProject(ctx, OrgScope(c, orgID), in)
+}
+
+// ProjectPatch is UpdateProject v2's content: nil leaves a setting as it is.
+type ProjectPatch struct {
+	Name                     *string
+	RoleAssertion, RoleCheck *bool
+	HasProjectCheck          *bool
+	PrivateLabeling          *int
+}
+
+// UpdateProjectV2 is UpdateProject on the project's org with the patch
+// applied to what the project has. Nothing to change is no error in v2
+// (ZITADEL answers without a change date): changed is false then.
+func (a *App) UpdateProjectV2(ctx context.Context, c *Caller, projectID string, patch ProjectPatch) (p *project.Project, changed bool, err error) {
+	s, cur, err := a.projectOrgScope(ctx, c, projectID)
+	if err != nil {
+		return nil, false, err
+	}
+	in := ProjectInput{Name: cur.Name, RoleAssertion: cur.RoleAssertion, RoleCheck: cur.RoleCheck,
+		HasProjectCheck: cur.HasProjectCheck, PrivateLabeling: cur.PrivateLabeling}
+	set := func(dst *bool, v *bool) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	if patch.Name != nil {
+		in.Name = *patch.Name
+	}
+	set(&in.RoleAssertion, patch.RoleAssertion)
+	set(&in.RoleCheck, patch.RoleCheck)
+	set(&in.HasProjectCheck, patch.HasProjectCheck)
+	if patch.PrivateLabeling != nil {
+		in.PrivateLabeling = *patch.PrivateLabeling
+	}
+	p, err = a.UpdateProject(ctx, s, projectID, in)
+	if errors.Is(err, errNoChanges) {
+		// The use case decided the permission before it found nothing to change.
+		return cur, false, nil
+	}
+	return p, err == nil, err
+}
+
+// GetProjectV2 is GetProject on the project's org.
+func (a *App) GetProjectV2(ctx context.Context, c *Caller, projectID string) (*project.Project, error) {
+	s, _, err := a.projectOrgScope(ctx, c, projectID)
+	if err != nil {
+		return nil, err
+	}
+	return a.GetProject(ctx, s, projectID)
+}
+
+// DeleteProjectV2 is RemoveProject on the project's org.
+func (a *App) DeleteProjectV2(ctx context.Context, c *Caller, projectID string) (*org.Org, error) {
+	s, _, err := a.projectOrgScope(ctx, c, projectID)
+	if err != nil {
+		return nil, err
+	}
+	return a.RemoveProject(ctx, s, projectID)
+}
+
+// SetProjectActiveV2 is SetProjectActive on the project's org.
+func (a *App) SetProjectActiveV2(ctx context.Context, c *Caller, projectID string, active bool) (*project.Project, error) {
+	s, _, err := a.projectOrgScope(ctx, c, projectID)
+	if err != nil {
+		return nil, err
+	}
+	return a.SetProjectActive(ctx, s, projectID, active)
+}
+
+// AddProjectRoleV2 is AddProjectRole on the project's org.
+func (a *App) AddProjectRoleV2(ctx context.Context, c *Caller, projectID string, in RoleInput) (*org.Org, error) {
+	s, _, err := a.projectOrgScope(ctx, c, projectID)
+	if err != nil {
+		return nil, err
+	}
+	return a.AddProjectRoles(ctx, s, projectID, []RoleInput{in}, false)
+}
+
+// UpdateProjectRoleV2 is UpdateProjectRole on the project's org, a nil
+// display name or group leaving the role's as it is.
+func (a *App) UpdateProjectRoleV2(ctx context.Context, c *Caller, projectID, key string, displayName, group *string) (*project.Role, error) {
+	s, p, err := a.projectOrgScope(ctx, c, projectID)
+	if err != nil {
+		return nil, err
+	}
+	in := RoleInput{Key: key}
+	if role, err := loadRole(ctx, a.store, p.ID, key); err != nil {
+		return nil, storeErr(err)
+	} else if role != nil {
+		in.DisplayName, in.Group = role.DisplayName, role.Group
+	}
+	if displayName != nil {
+		in.DisplayName = *displayName
+	}
+	if group != nil {
+		in.Group = *group
+	}
+	return a.UpdateProjectRole(ctx, s, projectID, in)
+}
+
+// RemoveProjectRoleV2 is RemoveProjectRole on the project's org.
+func (a *App) RemoveProjectRoleV2(ctx context.Context, c *Caller, projectID, key string) (*org.Org, error) {
+	s, _, err := a.projectOrgScope(ctx, c, projectID)
+	if err != nil {
+		return nil, err
+	}
+	return a.RemoveProjectRole(ctx, s, projectID, key)
+}
+
+// ListProjectRolesV2 is ListProjectRoles on the project's org.
+func (a *App) ListProjectRolesV2(ctx context.Context, c *Caller, projectID string, f RoleFilter, pg store.Page) ([]*project.Role, uint64, error) {
+	s, _, err := a.projectOrgScope(ctx, c, projectID)
+	if err != nil {
+		return nil, 0, err
+	}
+	return a.ListProjectRoles(ctx, s, projectID, f, pg)
+}
+
+// ProjectFilterV2 selects projects for ListProjects v2; every set filter holds.
+type ProjectFilterV2 struct {
+	Names  []store.TextMatch
+	IDs    []string // nil: any
+	OrgIDs []string // nil: every org the caller may list projects in
+}
+
+// ProjectSort is the column ListProjects v2 sorts by
+// (zitadel.project.v2.ProjectFieldName numbers).
+type ProjectSort int
+
+const (
+	SortProjectID ProjectSort = iota + 1
+	SortProjectCreated
+	SortProjectChanged
+	SortProjectName
+)
+
+// ListProjectsV2 lists the projects of every org the caller may list them in
+// (ListProjects's rule in each, so a creator sees its own), filtered by f.
+func (a *App) ListProjectsV2(ctx context.Context, c *Caller, f ProjectFilterV2, sort ProjectSort, pg store.Page) ([]*project.Project, uint64, error) {
+	if c == nil {
+		return nil, 0, fail.Unauthenticated
+	}
+	orgIDs, err := a.grantOrgs(ctx, c, f.OrgIDs)
+	if err != nil {
+		return nil, 0, err
+	}
+	var all []*project.Project
+	for _, id := range orgIDs {
+		s := OrgScope(c, id)
+		if !s.May(UseListProjects) {
+			continue
+		}
+		for off := 0; ; {
+			ps, total, err := a.ListProjects(ctx, s, f.Names, store.Page{Offset: off, Limit: 1000, Asc: true})
+			if errors.Is(err, fail.PermissionDenied) || errors.Is(err, fail.OrgNotFound) {
+				break
+			} else if err != nil {
+				return nil, 0, err
+			}
+			all = append(all, ps...)
+			off += len(ps)
+			if len(ps) == 0 || uint64(off) >= total {
+				break
+			}
+		}
+	}
+	if f.IDs != nil {
+		all = slices.DeleteFunc(all, func(p *project.Project) bool { return !slices.Contains(f.IDs, p.ID) })
+	}
+	slices.SortStableFunc(all, func(x, y *project.Project) int {
+		var c int
+		switch sort {
+		case SortProjectID:
+		case SortProjectChanged:
+			c = x.ChangedAt.Compare(y.ChangedAt)
+		case SortProjectName:
+			c = cmp.Compare(x.Name, y.Name)
+		default:
+			c = x.CreatedAt.Compare(y.CreatedAt)
+		}
+		return cmp.Or(c, cmp.Compare(x.ID, y.ID))
+	})
+	return pageOf(all, pg), uint64(len(all)), nil
+}
