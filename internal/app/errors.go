@@ -224,4 +224,16 @@ var (
 	// ErrProjectInactive: the app's project is deactivated; ZITADEL treats its
 	// apps as inactive clients.
 	ErrProjectInactive = fail.New(codes.FailedPrecondition, "OIDC-sdaGg", "client is not active")
+
+	// Project members (ZITADEL's AddProjectMember, ChangeProjectMember,
+	// RemoveProjectMember; its change answers PROJECT-LiaZi for both a bad
+	// input and no change, with different codes).
+	errPMemberInvalid       = fail.Invalid("PROJECT-W8m4l", "Errors.Project.Member.Invalid")
+	errPMemberRoles         = fail.Invalid("PROJECT-3m9ds", "Errors.Project.Member.Invalid")
+	errPMemberExists        = fail.New(codes.AlreadyExists, "PROJECT-PtXi1", "Errors.Project.Member.AlreadyExists")
+	errPMemberChangeInvalid = fail.Invalid("PROJECT-LiaZi", "Errors.Project.Member.Invalid")
+	errPMemberChangeRoles   = fail.Invalid("PROJECT-3m9d", "Errors.Project.Member.Invalid")
+	errPMemberNotChanged    = fail.New(codes.FailedPrecondition, "PROJECT-LiaZi", "Errors.Project.Member.RolesNotChanged")
+	errPMemberRemoveInvalid = fail.Invalid("PROJECT-66mHd", "Errors.Project.Member.Invalid")
+	errPMemberNotFound      = fail.New(codes.NotFound, "PROJECT-D8JxR", "Errors.NotFound")
 )

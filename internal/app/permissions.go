@@ -92,6 +92,12 @@ const (
 	UseGetUserGrant         Use = "GetUserGrant"
 	UseListUserGrants       Use = "ListUserGrants"
 
+	UseListProjectMemberRoles Use = "ListProjectMemberRoles"
+	UseListProjectMembers     Use = "ListProjectMembers"
+	UseAddProjectMember       Use = "AddProjectMember"
+	UseUpdateProjectMember    Use = "UpdateProjectMember"
+	UseRemoveProjectMember    Use = "RemoveProjectMember"
+
 	UseAddAppKey    Use = "AddAppKey"
 	UseGetAppKey    Use = "GetAppKey"
 	UseListAppKeys  Use = "ListAppKeys"
@@ -135,7 +141,7 @@ const (
 )
 
 func (w Where) String() string {
-	return [...]string{"the org context (v1), the user's org (v2)", "the org context", "the org context; a creator with project.create: its own projects", "the instance", "the caller's own data"}[w]
+	return [...]string{"the org context (v1), the user's org (v2)", "the org context", "the org context; a creator with project.create, or a project member: its own projects", "the instance", "the caller's own data"}[w]
 }
 
 // Rule is what a use case needs.
@@ -239,6 +245,13 @@ var rules = map[Use]Rule{
 	UseBulkRemoveUserGrants: {Perm: org.PermUserGrantDelete, Where: InProject},
 	UseGetUserGrant:         {Perm: org.PermUserGrantRead, Where: InProject},
 	UseListUserGrants:       {Perm: org.PermUserGrantRead, Where: InProject},
+	// Project members likewise; a project member acts on its own project only
+	// (Caller.Can on the project's scope).
+	UseListProjectMemberRoles: {Perm: org.PermProjectMemberRead, Where: InProject},
+	UseListProjectMembers:     {Perm: org.PermProjectMemberRead, Where: InProject},
+	UseAddProjectMember:       {Perm: org.PermProjectMemberWrite, Where: InProject},
+	UseUpdateProjectMember:    {Perm: org.PermProjectMemberWrite, Where: InProject},
+	UseRemoveProjectMember:    {Perm: org.PermProjectMemberDelete, Where: InProject},
 }
 
 // RuleOf returns what use needs; ok is false for a use case with no rule.
@@ -384,9 +397,10 @@ func (a *App) authorize(ctx context.Context, s Scope, use Use) (granted, error) 
 
 // projectContext is the project use cases' org-context rule: an org where the
 // caller may read projects or create them (and then acts on those it created
-// only, which the use cases decide on each project).
+// only, which the use cases decide on each project), or holds a role on one of
+// its projects (and acts on that project only).
 func (c *Caller) projectContext(orgID string) bool {
-	return c.Can(org.PermProjectRead, orgID) || c.Can(org.PermProjectCreate, orgID)
+	return c.Can(org.PermProjectRead, orgID) || c.Can(org.PermProjectCreate, orgID) || c.inProjectOf(orgID)
 }
 
 // orgContext resolves an org context: orgID, else the caller's org. may is

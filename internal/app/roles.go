@@ -291,9 +291,12 @@ func (a *App) SetProjectActive(ctx context.Context, s Scope, projectID string, a
 	return &out, nil
 }
 
-// deleteProjectAuthz deletes a removed project's roles and grants, inside the
+// deleteProjectAuthz deletes a removed project's members, roles and grants, inside the
 // removal's transaction.
 func deleteProjectAuthz(ctx context.Context, tx store.Tx, orgID, projectID string) error {
+	if err := deleteProjectMembers(ctx, tx, orgID, projectID); err != nil {
+		return err
+	}
 	roles, err := projectRoles(ctx, tx, orgID, projectID)
 	if err != nil {
 		return err

@@ -51,6 +51,7 @@ func idIn(v string) string {
 var sharedByZITADEL = map[string]int{
 	"V3-DKcYh":      2, // the eventstore's unique-constraint answer: a project role's key, a user grant
 	"COMMAND-4m77G": 3, // the NotFound of a machine key, a PAT and an app key
+	"PROJECT-LiaZi": 2, // ChangeProjectMember: a bad input (InvalidArgument) and no change (FailedPrecondition)
 }
 
 type entry struct {
