@@ -236,4 +236,19 @@ var (
 	errPMemberNotChanged    = fail.New(codes.FailedPrecondition, "PROJECT-LiaZi", "Errors.Project.Member.RolesNotChanged")
 	errPMemberRemoveInvalid = fail.Invalid("PROJECT-66mHd", "Errors.Project.Member.Invalid")
 	errPMemberNotFound      = fail.New(codes.NotFound, "PROJECT-D8JxR", "Errors.NotFound")
+
+	// Project grants (ZITADEL's AddProjectGrant, ChangeProjectGrant,
+	// (De|Re)activateProjectGrant, RemoveProjectGrant, ProjectGrantByID).
+	errPGrantInvalid         = fail.Invalid("PROJECT-3b8fs", "Errors.Project.Grant.Invalid")
+	errPGrantProjectNotFound = fail.New(codes.FailedPrecondition, "COMMAND-m9gsd", "Errors.Project.NotFound")
+	errPGrantOrgNotFound     = fail.New(codes.FailedPrecondition, "COMMAND-3m9gg", "Errors.Org.NotFound")
+	errPGrantRoleNotFound    = fail.New(codes.FailedPrecondition, "COMMAND-6m9gd", "Errors.Project.Role.NotFound")
+	errPGrantExists          = fail.New(codes.AlreadyExists, "V3-DKcYh", "Errors.Project.Grant.AlreadyExists")
+	errPGrantOwnOrg          = fail.Invalid("WARDEN-PGRANTSELF", "a project cannot be granted to its own organisation")
+	errPGrantUpdateIDMissing = fail.Invalid("PROJECT-1j83s", "Errors.IDMissing")
+	errPGrantNotChanged      = fail.New(codes.FailedPrecondition, "PROJECT-0o0pL", "Errors.NoChangesFound")
+	errPGrantNotFound        = fail.New(codes.NotFound, "PROJECT-D8JxR", "Errors.Project.Grant.NotFound")
+	errPGrantStateIDMissing  = fail.Invalid("PROJECT-p0s4V", "Errors.IDMissing")
+	errPGrantRemoveIDMissing = fail.Invalid("PROJECT-1m9fJ", "Errors.IDMissing")
+	errPGrantGetNotFound     = fail.New(codes.NotFound, "QUERY-n98GGs", "Errors.ProjectGrant.NotFound")
 )

@@ -98,6 +98,15 @@ const (
 	UseUpdateProjectMember    Use = "UpdateProjectMember"
 	UseRemoveProjectMember    Use = "RemoveProjectMember"
 
+	UseAddProjectGrant        Use = "AddProjectGrant"
+	UseUpdateProjectGrant     Use = "UpdateProjectGrant"
+	UseDeactivateProjectGrant Use = "DeactivateProjectGrant"
+	UseReactivateProjectGrant Use = "ReactivateProjectGrant"
+	UseRemoveProjectGrant     Use = "RemoveProjectGrant"
+	UseGetProjectGrant        Use = "GetProjectGrant"
+	UseListProjectGrants      Use = "ListProjectGrants"
+	UseListAllProjectGrants   Use = "ListAllProjectGrants"
+
 	UseAddAppKey    Use = "AddAppKey"
 	UseGetAppKey    Use = "GetAppKey"
 	UseListAppKeys  Use = "ListAppKeys"
@@ -252,6 +261,15 @@ var rules = map[Use]Rule{
 	UseAddProjectMember:       {Perm: org.PermProjectMemberWrite, Where: InProject},
 	UseUpdateProjectMember:    {Perm: org.PermProjectMemberWrite, Where: InProject},
 	UseRemoveProjectMember:    {Perm: org.PermProjectMemberDelete, Where: InProject},
+	// Project grants, decided on their project (the granting side).
+	UseAddProjectGrant:        {Perm: org.PermProjectGrantWrite, Where: InProject},
+	UseUpdateProjectGrant:     {Perm: org.PermProjectGrantWrite, Where: InProject},
+	UseDeactivateProjectGrant: {Perm: org.PermProjectGrantWrite, Where: InProject},
+	UseReactivateProjectGrant: {Perm: org.PermProjectGrantWrite, Where: InProject},
+	UseRemoveProjectGrant:     {Perm: org.PermProjectGrantDelete, Where: InProject},
+	UseGetProjectGrant:        {Perm: org.PermProjectGrantRead, Where: InProject},
+	UseListProjectGrants:      {Perm: org.PermProjectGrantRead, Where: InProject},
+	UseListAllProjectGrants:   {Perm: org.PermProjectGrantRead, Where: InProject},
 }
 
 // RuleOf returns what use needs; ok is false for a use case with no rule.

@@ -8,3 +8,13 @@ const (
 	ProjectMemberRemoved        = "project.member.removed"
 	ProjectMemberCascadeRemoved = "project.member.cascade.removed"
 )
+
+// Event types of project grants (on the org aggregate that owns the project);
+// ZITADEL's names.
+const (
+	ProjectGrantAdded       = "project.grant.added"
+	ProjectGrantChanged     = "project.grant.changed"
+	ProjectGrantDeactivated = "project.grant.deactivated"
+	ProjectGrantReactivated = "project.grant.reactivated"
+	ProjectGrantRemoved     = "project.grant.removed"
+)

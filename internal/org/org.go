@@ -74,6 +74,10 @@ const (
 	PermProjectMemberRead   = "project.member.read"
 	PermProjectMemberWrite  = "project.member.write"
 	PermProjectMemberDelete = "project.member.delete"
+	// Project grants: a project's roles delegated to another org.
+	PermProjectGrantRead   = "project.grant.read"
+	PermProjectGrantWrite  = "project.grant.write"
+	PermProjectGrantDelete = "project.grant.delete"
 	// PermInstanceOwner is what only IAM_OWNER carries: trusting apps with
 	// Warden's own API and acting on anyone. As a permission it is part of what
 	// the escalation rule compares, so no role that lacks it (IAM_ORG_MANAGER
@@ -83,24 +87,25 @@ const (
 
 // rolePermissions is the one place that says what each role may do.
 var rolePermissions = map[string][]string{
-	"IAM_OWNER":             append(slices.Clone(allRoleGrant), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete, PermInstanceOwner),
-	"IAM_ORG_MANAGER":       append(slices.Clone(allRoleGrant), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete),
-	"IAM_USER_MANAGER":      append(slices.Clone(grantWrite), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermProjectMemberRead),
-	"IAM_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead, PermProjectMemberRead),
-	"ORG_OWNER":             append(slices.Clone(allRoleGrant), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete),
+	"IAM_OWNER":             append(slices.Clone(allRoleGrant), PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete, PermInstanceOwner),
+	"IAM_ORG_MANAGER":       append(slices.Clone(allRoleGrant), PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete),
+	"IAM_USER_MANAGER":      append(slices.Clone(grantWrite), PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermProjectMemberRead),
+	"IAM_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermProjectGrantRead, PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead, PermProjectMemberRead),
+	"ORG_OWNER":             append(slices.Clone(allRoleGrant), PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete),
 	"ORG_USER_MANAGER":      append(slices.Clone(grantWrite), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead),
-	"ORG_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead, PermProjectMemberRead),
+	"ORG_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermProjectGrantRead, PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead, PermProjectMemberRead),
 	"ORG_USER_READ":         {PermUserRead, PermOrgRead},
 	"ORG_USER_SELF_MANAGER": {},
 	// A project creator reaches only the projects it created (see
 	// PermProjectCreate), as ZITADEL's creator-made PROJECT_OWNER would.
 	"ORG_PROJECT_CREATOR":           {PermOrgRead, PermProjectCreate},
-	"ORG_PROJECT_PERMISSION_EDITOR": append(slices.Clone(grantWrite), PermOrgRead, PermProjectRead, PermProjectMemberRead),
+	"ORG_PROJECT_PERMISSION_EDITOR": append(slices.Clone(grantWrite), PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermOrgRead, PermProjectRead, PermProjectMemberRead),
 	// Project roles: held on one project (a ProjectScope), they act on that
 	// project only.
 	"PROJECT_OWNER": append(slices.Clone(allRoleGrant), PermProjectRead, PermProjectWrite,
-		PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete),
-	"PROJECT_OWNER_VIEWER": append(slices.Clone(readRoleGrant), PermProjectRead, PermProjectMemberRead),
+		PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete,
+		PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete),
+	"PROJECT_OWNER_VIEWER": append(slices.Clone(readRoleGrant), PermProjectRead, PermProjectMemberRead, PermProjectGrantRead),
 }
 
 // What ZITADEL's roles carry of project roles and user grants: the owners all
