@@ -28,28 +28,28 @@ import (
 // served methods need. It is the expectation of the matrix: Warden's own table
 // (internal/org) is what is tested, not what is expected.
 var zitadelRoles = map[string][]string{
-	"IAM_OWNER": {"project.member.read", "project.member.write", "project.member.delete", "org.read", "org.create", "org.write", "org.member.read", "org.member.write", "org.member.delete",
+	"IAM_OWNER": {"project.grant.read", "project.grant.write", "project.grant.delete", "project.member.read", "project.member.write", "project.member.delete", "org.read", "org.create", "org.write", "org.member.read", "org.member.write", "org.member.delete",
 		"user.read", "user.write", "user.delete", "policy.read", "policy.write", "policy.delete",
 		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write", "project.app.delete",
 		"project.role.read", "project.role.write", "project.role.delete", "user.grant.read", "user.grant.write", "user.grant.delete"},
-	"IAM_ORG_MANAGER": {"project.member.read", "project.member.write", "project.member.delete", "org.read", "org.create", "org.write", "org.member.read", "org.member.write", "org.member.delete",
+	"IAM_ORG_MANAGER": {"project.grant.read", "project.grant.write", "project.grant.delete", "project.member.read", "project.member.write", "project.member.delete", "org.read", "org.create", "org.write", "org.member.read", "org.member.write", "org.member.delete",
 		"user.read", "user.write", "user.delete", "policy.read", "policy.write", "policy.delete",
 		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write", "project.app.delete",
 		"project.role.read", "project.role.write", "project.role.delete", "user.grant.read", "user.grant.write", "user.grant.delete"},
-	"IAM_USER_MANAGER": {"project.member.read", "org.read", "org.member.read", "org.member.delete", "user.read", "user.write", "user.delete",
+	"IAM_USER_MANAGER": {"project.grant.read", "project.grant.write", "project.grant.delete", "project.member.read", "org.read", "org.member.read", "org.member.delete", "user.read", "user.write", "user.delete",
 		"project.read", "project.app.read",
 		"project.role.read", "user.grant.read", "user.grant.write", "user.grant.delete"},
-	"IAM_OWNER_VIEWER": {"project.member.read", "org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
+	"IAM_OWNER_VIEWER": {"project.grant.read", "project.member.read", "org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
 		"project.role.read", "user.grant.read"},
-	"ORG_OWNER": {"project.member.read", "project.member.write", "project.member.delete", "org.read", "org.write", "org.member.read", "org.member.write", "org.member.delete",
+	"ORG_OWNER": {"project.grant.read", "project.grant.write", "project.grant.delete", "project.member.read", "project.member.write", "project.member.delete", "org.read", "org.write", "org.member.read", "org.member.write", "org.member.delete",
 		"user.read", "user.write", "user.delete", "policy.read", "policy.write", "policy.delete",
 		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write",
 		"project.role.read", "project.role.write", "project.role.delete", "user.grant.read", "user.grant.write", "user.grant.delete"},
 	"ORG_USER_MANAGER": {"org.read", "user.read", "user.write", "user.delete", "policy.read", "project.read",
 		"project.role.read", "user.grant.read", "user.grant.write", "user.grant.delete"},
-	"ORG_OWNER_VIEWER": {"project.member.read", "org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
+	"ORG_OWNER_VIEWER": {"project.grant.read", "project.member.read", "org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
 		"project.role.read", "user.grant.read"},
-	"ORG_PROJECT_PERMISSION_EDITOR": {"project.member.read", "org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
+	"ORG_PROJECT_PERMISSION_EDITOR": {"project.grant.read", "project.grant.write", "project.grant.delete", "project.member.read", "org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
 		"project.role.read", "user.grant.read", "user.grant.write", "user.grant.delete"},
 	// project.read:self — the projects the creator made (ZITADEL makes the
 	// creator their PROJECT_OWNER); project.create.
@@ -58,7 +58,8 @@ var zitadelRoles = map[string][]string{
 	"ORG_PROJECT_CREATOR": {"policy.read", "project.read:self", "project.create",
 		"project.role.read:self", "project.role.write:self", "project.role.delete:self",
 		"user.grant.read:self", "user.grant.write:self", "user.grant.delete:self",
-		"project.member.read:self", "project.member.write:self", "project.member.delete:self"},
+		"project.member.read:self", "project.member.write:self", "project.member.delete:self",
+		"project.grant.read:self", "project.grant.write:self", "project.grant.delete:self"},
 	"ORG_USER_SELF_MANAGER": {"policy.read"},
 	// Not a ZITADEL role: Warden's read-only user role (shared/spec/compat.md,
 	// "Roles that carry the user permissions").
@@ -438,7 +439,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}, append(authzOps(), projectMemberOps()...)...))
+	}, append(append(authzOps(), projectMemberOps()...), projectGrantOps()...)...))
 }
 
 // fixed is a call that names no object.

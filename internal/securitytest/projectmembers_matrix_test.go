@@ -1,8 +1,13 @@
 package securitytest
 
-import "testing"
+import (
+	"fmt"
+	"testing"
 
-// Fixtures and matrix rows of project members: every method is called by
+	"github.com/warden-id/warden/internal/wardentest"
+)
+
+// Fixtures and matrix rows of project members and project grants: every method is called by
 // every role on a fresh project of its own org and of a foreign one
 // (TestAuthorizationMatrix).
 
@@ -38,5 +43,87 @@ func projectMemberOps() []matrixOp {
 			p, u := f.projectMember(t, o)
 			return restCall{"DELETE", v1 + "/projects/" + p + "/members/" + u, ""}
 		}},
+	}
+}
+
+// projectGrant is a new project with the role reader, granted with it to a
+// new org; it returns the project's and the grant's ids.
+func (f *fixtures) projectGrant(t testing.TB, orgID string) (string, string) {
+	t.Helper()
+	return f.memo2("projectGrant", orgID, func() (string, string) {
+		p := f.roleProject(t, orgID)
+		partner := f.org(t, "partner")
+		return p, f.admin(t, orgID, "POST", "/management/v1/projects/"+p+"/grants", `{"grantedOrgId":"`+partner+`","roleKeys":["reader"]}`).Str("grantId")
+	})
+}
+
+// inactiveProjectGrant is a deactivated project grant.
+func (f *fixtures) inactiveProjectGrant(t testing.TB, orgID string) (string, string) {
+	t.Helper()
+	return f.memo2("inactiveProjectGrant", orgID, func() (string, string) {
+		p, g := f.projectGrant(t, orgID)
+		f.admin(t, orgID, "POST", "/management/v1/projects/"+p+"/grants/"+g+"/_deactivate", `{}`)
+		return p, g
+	})
+}
+
+// judgeProjectGrantList: the org's grants (all made by the administrator)
+// in the list mean every grant is readable; a 200 without any, only the
+// caller's own projects' grants.
+func judgeProjectGrantList(r wardentest.Reply, m markers) (verdict, string) {
+	switch r.Status {
+	case 403:
+		return verdictDenied, ""
+	case 200:
+	default:
+		return verdictDenied, fmt.Sprintf("status %d: %s", r.Status, r.Raw)
+	}
+	if res, _ := r.Body["result"].([]any); len(res) > 0 {
+		for _, g := range res {
+			gm, _ := g.(map[string]any)
+			if gm["projectOwnerId"] != m.orgID {
+				return verdictAllowed, fmt.Sprintf("lists a grant of another org: %v", gm["grantId"])
+			}
+		}
+		return verdictAllowed, ""
+	}
+	return verdictOwnOnly, ""
+}
+
+func projectGrantOps() []matrixOp {
+	grant := func(suffix string) func(testing.TB, *fixtures, string) string {
+		return func(t testing.TB, f *fixtures, o string) string {
+			p, g := f.projectGrant(t, o)
+			return v1 + "/projects/" + p + "/grants/" + g + suffix
+		}
+	}
+	return []matrixOp{
+		{name: "AddProjectGrant", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/projects/" + f.roleProject(t, o) + "/grants", `{"grantedOrgId":"` + f.org(t, "partner") + `","roleKeys":["reader"]}`}
+		}},
+		{name: "UpdateProjectGrant", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"PUT", grant("")(t, f, o), `{"roleKeys":["admin"]}`}
+		}},
+		{name: "DeactivateProjectGrant", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", grant("/_deactivate")(t, f, o), `{}`}
+		}},
+		{name: "ReactivateProjectGrant", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			p, g := f.inactiveProjectGrant(t, o)
+			return restCall{"POST", v1 + "/projects/" + p + "/grants/" + g + "/_reactivate", `{}`}
+		}},
+		{name: "RemoveProjectGrant", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"DELETE", grant("")(t, f, o), ""}
+		}},
+		{name: "GetProjectGrantByID", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"GET", grant("")(t, f, o), ""}
+		}},
+		{name: "ListProjectGrants", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			p, _ := f.projectGrant(t, o)
+			return restCall{"POST", v1 + "/projects/" + p + "/grants/_search", `{}`}
+		}},
+		{name: "ListAllProjectGrants", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			f.projectGrant(t, o) // at least one grant to be listed
+			return restCall{"POST", v1 + "/projectgrants/_search", `{}`}
+		}, judge: judgeProjectGrantList},
 	}
 }

@@ -69,3 +69,47 @@ func TestProjectMemberCannotActOnAnotherProject(t *testing.T) {
 		}
 	})
 }
+
+// TestGrantedOrgCannotTouchTheProject: the owner of an org a project is
+// granted to cannot change the project's roles, its grant or the project's
+// other grants, nor read them — neither in the project's org context nor by
+// naming them in its own.
+func TestGrantedOrgCannotTouchTheProject(t *testing.T) {
+	each(t, func(t *testing.T, open testdb.Opener) {
+		e := start(t, open(t), login.Options{AttemptsPerMinute: -1})
+		f := newFixtures(e)
+		home := e.Boot.Instance.DefaultOrgID
+		p := f.roleProject(t, home)
+		partner, third := f.org(t, "partner"), f.org(t, "third")
+		mine := f.admin(t, home, "POST", v1+"/projects/"+p+"/grants", `{"grantedOrgId":"`+partner+`","roleKeys":["reader"]}`).Str("grantId")
+		theirs := f.admin(t, home, "POST", v1+"/projects/"+p+"/grants", `{"grantedOrgId":"`+third+`","roleKeys":["reader"]}`).Str("grantId")
+		_, owner := f.caller(t, partner, "ORG_OWNER")
+
+		for _, orgCtx := range []string{home, partner} {
+			h := map[string]string{"x-zitadel-orgid": orgCtx}
+			for _, c := range []restCall{
+				{"POST", v1 + "/projects/" + p + "/roles", `{"roleKey":"owner","displayName":"Owner"}`},
+				{"DELETE", v1 + "/projects/" + p + "/roles/reader", ""},
+				{"PUT", v1 + "/projects/" + p + "/grants/" + mine, `{"roleKeys":["reader","admin"]}`},
+				{"PUT", v1 + "/projects/" + p + "/grants/" + theirs, `{"roleKeys":[]}`},
+				{"DELETE", v1 + "/projects/" + p + "/grants/" + theirs, ""},
+				{"POST", v1 + "/projects/" + p + "/grants/" + theirs + "/_deactivate", `{}`},
+				{"GET", v1 + "/projects/" + p + "/grants/" + theirs, ""},
+				{"POST", v1 + "/projects/" + p + "/grants", `{"grantedOrgId":"` + partner + `","roleKeys":["admin"]}`},
+			} {
+				r := e.DoHeaders(t, c.method, c.path, owner, c.body, h)
+				if r.Status != 403 && r.Status != 404 && !(orgCtx == partner && r.Status == 400) {
+					t.Errorf("the granted org's owner in %s: %s %s: %d %s", orgCtx, c.method, c.path, r.Status, r.Raw)
+				}
+			}
+		}
+		// Nothing changed.
+		for _, g := range []string{mine, theirs} {
+			r := f.admin(t, home, "GET", v1+"/projects/"+p+"/grants/"+g, "")
+			pg, _ := r.Body["projectGrant"].(map[string]any)
+			if keys, _ := pg["grantedRoleKeys"].([]any); len(keys) != 1 || pg["state"] != "PROJECT_GRANT_STATE_ACTIVE" {
+				t.Errorf("grant %s changed: %s", g, r.Raw)
+			}
+		}
+	})
+}
