@@ -158,3 +158,21 @@ func appendMatch(to *[]store.TextMatch, v string, method object.TextQueryMethod)
 	*to = append(*to, tm)
 	return nil
 }
+
+func (m *Management) ListProjectChanges(ctx context.Context, r *mgmt.ListProjectChangesRequest) (*mgmt.ListProjectChangesResponse, error) {
+	q := r.GetQuery()
+	evs, err := m.app.ProjectChanges(ctx, scope(ctx), r.GetProjectId(), store.EventQuery{AfterSequence: q.GetSequence(), Asc: q.GetAsc(), Limit: int(q.GetLimit())})
+	if err != nil {
+		return nil, err
+	}
+	return &mgmt.ListProjectChangesResponse{Result: changes(evs)}, nil
+}
+
+func (m *Management) ListProjectGrantChanges(ctx context.Context, r *mgmt.ListProjectGrantChangesRequest) (*mgmt.ListProjectGrantChangesResponse, error) {
+	q := r.GetQuery()
+	evs, err := m.app.ProjectGrantChanges(ctx, scope(ctx), r.GetProjectId(), r.GetGrantId(), store.EventQuery{AfterSequence: q.GetSequence(), Asc: q.GetAsc(), Limit: int(q.GetLimit())})
+	if err != nil {
+		return nil, err
+	}
+	return &mgmt.ListProjectGrantChangesResponse{Result: changes(evs)}, nil
+}

@@ -107,6 +107,9 @@ const (
 	UseListProjectGrants      Use = "ListProjectGrants"
 	UseListAllProjectGrants   Use = "ListAllProjectGrants"
 
+	UseListProjectChanges      Use = "ListProjectChanges"
+	UseListProjectGrantChanges Use = "ListProjectGrantChanges"
+
 	UseAddAppKey    Use = "AddAppKey"
 	UseGetAppKey    Use = "GetAppKey"
 	UseListAppKeys  Use = "ListAppKeys"
@@ -270,6 +273,9 @@ var rules = map[Use]Rule{
 	UseGetProjectGrant:        {Perm: org.PermProjectGrantRead, Where: InProject},
 	UseListProjectGrants:      {Perm: org.PermProjectGrantRead, Where: InProject},
 	UseListAllProjectGrants:   {Perm: org.PermProjectGrantRead, Where: InProject},
+	// Histories, from the org's event log.
+	UseListProjectChanges:      {Perm: org.PermProjectRead, Where: InProject},
+	UseListProjectGrantChanges: {Perm: org.PermProjectGrantRead, Where: InProject},
 }
 
 // RuleOf returns what use needs; ok is false for a use case with no rule.

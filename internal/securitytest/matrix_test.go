@@ -205,6 +205,8 @@ var deviations = map[string]deviation{
 	"IAM_USER_MANAGER GetLockoutPolicy":                      {false, "Warden reads the lockout policy with org.read; ZITADEL needs policy.read, which IAM_USER_MANAGER lacks. Reading the policy's two numbers gives nothing away"},
 	"ORG_USER_MANAGER GetProjectByID":                        {true, "ZITADEL's ORG_USER_MANAGER has project.read"},
 	"ORG_USER_MANAGER ListProjects":                          {true, "ZITADEL's ORG_USER_MANAGER has project.read"},
+	"ORG_USER_MANAGER ListProjectChanges":                    {true, "ZITADEL's ORG_USER_MANAGER has project.read"},
+	"IAM_USER_MANAGER ListProjectChanges":                    {true, "ZITADEL's IAM_USER_MANAGER has project.read"},
 	"ORG_OWNER RemoveApp":                                    {false, "ZITADEL's ORG_OWNER has project.app.write but not project.app.delete; Warden's project.write covers both. An owner who may rewrite an app's config gains nothing by removing it"},
 	"ORG_PROJECT_CREATOR GetMyOrg":                           {false, "Warden gives ORG_PROJECT_CREATOR org.read (the org's name and state); ZITADEL does not"},
 	"ORG_USER_SELF_MANAGER GetLockoutPolicy":                 {true, "ZITADEL's ORG_USER_SELF_MANAGER has policy.read"},

@@ -121,6 +121,12 @@ func projectGrantOps() []matrixOp {
 			p, _ := f.projectGrant(t, o)
 			return restCall{"POST", v1 + "/projects/" + p + "/grants/_search", `{}`}
 		}},
+		{name: "ListProjectChanges", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/projects/" + f.project(t, o) + "/changes/_search", `{}`}
+		}},
+		{name: "ListProjectGrantChanges", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", grant("/changes/_search")(t, f, o), `{}`}
+		}},
 		{name: "ListAllProjectGrants", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			f.projectGrant(t, o) // at least one grant to be listed
 			return restCall{"POST", v1 + "/projectgrants/_search", `{}`}
