@@ -210,7 +210,6 @@ var (
 	errGrantRemoveNotFound  = fail.New(codes.NotFound, "COMMAND-1My0t", "Errors.UserGrant.NotFound")
 	errGrantGetNotFound     = fail.New(codes.NotFound, "QUERY-wIPkA", "Errors.UserGrant.NotFound")
 	errGrantNotChanged      = fail.New(codes.FailedPrecondition, "COMMAND-Rs8fy", "Errors.UserGrant.NotChanged")
-	errProjectGrants        = fail.Invalid("WARDEN-PRJGRANT", "project grants are not supported by Warden yet")
 )
 
 // The project checks at sign-in and at every use of a token (access.go).
@@ -251,4 +250,7 @@ var (
 	errPGrantStateIDMissing  = fail.Invalid("PROJECT-p0s4V", "Errors.IDMissing")
 	errPGrantRemoveIDMissing = fail.Invalid("PROJECT-1m9fJ", "Errors.IDMissing")
 	errPGrantGetNotFound     = fail.New(codes.NotFound, "QUERY-n98GGs", "Errors.ProjectGrant.NotFound")
+	// A user grant naming a project grant that is not the org context's for
+	// that project (ZITADEL's AddUserGrant precondition).
+	errGrantProjectGrantNotFound = fail.New(codes.FailedPrecondition, "COMMAND-4m9ff", "Errors.Project.Grant.NotFound")
 )

@@ -13,6 +13,7 @@ import (
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/user"
 )
 
 // Project grants, the granting side: a project's org delegates a subset of
@@ -167,6 +168,15 @@ func (a *App) changeProjectGrant(ctx context.Context, g granted, projectID, gran
 			return "", nil, err
 		}
 		payload := map[string]any{"projectId": pg.ProjectID, "grantId": pg.ID, "grantedOrgId": pg.GrantedOrgID}
+		// The user grants given through it follow in the same transaction:
+		// removed with it, or without the roles it no longer has.
+		if remove || typ == event.ProjectGrantChanged {
+			cascaded, err := cascadeProjectGrant(ctx, tx, ch, pg, remove)
+			if err != nil {
+				return "", nil, err
+			}
+			payload["cascadedUserGrantIds"] = cascaded
+		}
 		if remove {
 			return typ, payload, tx.DeleteArtifact(ctx, project.KindProjectGrant, pg.ID)
 		}
@@ -384,14 +394,17 @@ func (a *App) projectGrantViews(ctx context.Context, grants []*project.ProjectGr
 	return out, nil
 }
 
-// deleteProjectGrants deletes a removed project's project grants, inside the
-// removal's transaction.
+// deleteProjectGrants deletes a removed project's project grants and the user
+// grants given through them, inside the removal's transaction.
 func deleteProjectGrants(ctx context.Context, tx store.Tx, orgID, projectID string) error {
 	grants, err := orgProjectGrants(ctx, tx, orgID, projectID)
 	if err != nil {
 		return err
 	}
 	for _, pg := range grants {
+		if _, err := cascadeProjectGrant(ctx, tx, nil, pg, true); err != nil {
+			return err
+		}
 		if err := tx.DeleteArtifact(ctx, project.KindProjectGrant, pg.ID); err != nil {
 			return err
 		}
@@ -400,7 +413,8 @@ func deleteProjectGrants(ctx context.Context, tx store.Tx, orgID, projectID stri
 }
 
 // withoutRoleInProjectGrants takes a removed role out of every grant of the
-// project, inside the removal's transaction; it returns the grants changed.
+// project and the user grants given through them, inside the removal's
+// transaction; it returns the project grants changed.
 func withoutRoleInProjectGrants(ctx context.Context, tx store.Tx, ch *orgChange, orgID, projectID, key string) ([]string, error) {
 	grants, err := orgProjectGrants(ctx, tx, orgID, projectID)
 	if err != nil {
@@ -415,7 +429,170 @@ func withoutRoleInProjectGrants(ctx context.Context, tx store.Tx, ch *orgChange,
 		if err := putProjectGrant(ctx, tx, pg); err != nil {
 			return nil, err
 		}
+		if _, err := cascadeProjectGrant(ctx, tx, ch, pg, false); err != nil {
+			return nil, err
+		}
 		changed = append(changed, pg.ID)
 	}
 	return changed, nil
+}
+
+// loadProjectGrant reads a project grant by id; nil without an error if there
+// is none.
+func loadProjectGrant(ctx context.Context, r store.Reader, id string) (*project.ProjectGrant, error) {
+	art, err := r.Artifact(ctx, project.KindProjectGrant, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return decodeProjectGrant(art)
+}
+
+// grantProject loads the project of user grant gr and, for one given through
+// a project grant, that grant (nil otherwise): errProjectNotFound when either
+// is gone.
+func grantProject(ctx context.Context, r store.Reader, gr *project.Grant) (*project.Project, *project.ProjectGrant, error) {
+	if gr.ProjectGrantID == "" {
+		p, err := loadProject(ctx, r, gr.OrgID, gr.ProjectID)
+		return p, nil, err
+	}
+	pg, err := loadProjectGrant(ctx, r, gr.ProjectGrantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if pg == nil || pg.GrantedOrgID != gr.OrgID || pg.ProjectID != gr.ProjectID {
+		return nil, nil, errProjectNotFound
+	}
+	p, err := loadProject(ctx, r, pg.OrgID, pg.ProjectID)
+	return p, pg, err
+}
+
+// projectGrantUserGrants lists the user grants the granted org gave through
+// pg.
+func projectGrantUserGrants(ctx context.Context, r store.Reader, pg *project.ProjectGrant) ([]*project.Grant, error) {
+	all, err := orgGrants(ctx, r, pg.GrantedOrgID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(g *project.Grant) bool { return g.ProjectGrantID != pg.ID }), nil
+}
+
+// cascadeProjectGrant applies a project grant's change to the user grants
+// given through it, inside the change's transaction: with removed, it deletes
+// them; else it takes out the roles pg no longer has. It returns the user
+// grants it changed.
+func cascadeProjectGrant(ctx context.Context, tx store.Tx, ch *orgChange, pg *project.ProjectGrant, removed bool) ([]string, error) {
+	grants, err := projectGrantUserGrants(ctx, tx, pg)
+	if err != nil {
+		return nil, err
+	}
+	var changed []string
+	for _, gr := range grants {
+		if removed {
+			if err := tx.DeleteArtifact(ctx, project.KindGrant, gr.ID); err != nil {
+				return nil, err
+			}
+			changed = append(changed, gr.ID)
+			continue
+		}
+		keys := slices.DeleteFunc(slices.Clone(gr.RoleKeys), func(k string) bool { return !slices.Contains(pg.RoleKeys, k) })
+		if len(keys) == len(gr.RoleKeys) {
+			continue
+		}
+		// The user grant's sequence is its own org's, which this change does
+		// not move.
+		gr.RoleKeys, gr.ChangedAt = keys, ch.by.At
+		if err := putGrant(ctx, tx, gr); err != nil {
+			return nil, err
+		}
+		changed = append(changed, gr.ID)
+	}
+	return changed, nil
+}
+
+// mayUserGrant tells whether g's caller may do the use case's permission on
+// user grant gr of project p: a grant of the org's own project is decided on
+// the project (mayProject); one given through a project grant, by the
+// permission in the granted org (the org context), since the project is
+// another org's.
+func (g granted) mayUserGrant(gr *project.Grant, p *project.Project) bool {
+	if gr.ProjectGrantID == "" {
+		return g.mayProject(p)
+	}
+	return g.Caller.Can(g.perm(), g.OrgID)
+}
+
+// checkUserGrantRoles validates a user grant's new role keys: roles of the
+// project, or, through a project grant, roles that grant delegates.
+func checkUserGrantRoles(ctx context.Context, r store.Reader, gr *project.Grant, p *project.Project, keys []string) error {
+	if gr.ProjectGrantID == "" {
+		return checkRoleKeys(ctx, r, p, keys)
+	}
+	pg, err := loadProjectGrant(ctx, r, gr.ProjectGrantID)
+	if err != nil {
+		return err
+	}
+	if pg == nil {
+		return errGrantProjectGrantNotFound
+	}
+	return checkDelegatedRoles(pg, keys)
+}
+
+func checkDelegatedRoles(pg *project.ProjectGrant, keys []string) error {
+	if len(keys) > maxBulk {
+		return errGrantsTooMany
+	}
+	for _, k := range keys {
+		if !slices.Contains(pg.RoleKeys, k) {
+			return errGrantRoleNotFound
+		}
+	}
+	return nil
+}
+
+// addGrantedUserGrant is AddUserGrant through a project grant: the org
+// context is the granted org, the user one of its users, the roles some of
+// those the grant delegates. The caller needs user.grant.write there.
+func (a *App) addGrantedUserGrant(ctx context.Context, g granted, in GrantInput, keys []string, gid string) (*project.Grant, error) {
+	if err := checkID(in.ProjectGrantID, errGrantProjectGrantNotFound); err != nil {
+		return nil, err
+	}
+	if !g.Caller.Can(g.perm(), g.OrgID) {
+		return nil, fail.PermissionDenied
+	}
+	var out project.Grant
+	_, err := a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
+		pg, err := loadProjectGrant(ctx, tx, in.ProjectGrantID)
+		if err != nil {
+			return "", nil, err
+		}
+		if pg == nil || pg.GrantedOrgID != g.OrgID || pg.ProjectID != in.ProjectID {
+			return "", nil, errGrantProjectGrantNotFound
+		}
+		if _, err := loadProject(ctx, tx, pg.OrgID, pg.ProjectID); errors.Is(err, errProjectNotFound) {
+			return "", nil, errGrantProjectNotFound
+		} else if err != nil {
+			return "", nil, err
+		}
+		u, err := tx.User(ctx, in.UserID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (u.State == user.StateDeleted || u.OrgID != g.OrgID)) {
+			// Only the granted org's own users: another's is as unknown as a
+			// missing one.
+			return "", nil, errGrantUserNotFound
+		} else if err != nil {
+			return "", nil, err
+		}
+		if err := checkDelegatedRoles(pg, keys); err != nil {
+			return "", nil, err
+		}
+		out = project.Grant{ID: gid, UserID: u.ID, ProjectID: pg.ProjectID, OrgID: g.OrgID, ProjectGrantID: pg.ID, RoleKeys: keys,
+			State: project.StateActive, Sequence: ch.o.Sequence, CreatedAt: ch.by.At, ChangedAt: ch.by.At}
+		return event.UserGrantAdded, map[string]any{"grantId": gid, "userId": u.ID, "projectId": pg.ProjectID, "projectGrantId": pg.ID, "roleKeys": keys},
+			putGrant(ctx, tx, &out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
