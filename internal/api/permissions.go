@@ -101,6 +101,10 @@ var methodUses = map[string]app.Use{
 
 	mgmtService + "ListProjectChanges":      app.UseListProjectChanges,
 	mgmtService + "ListProjectGrantChanges": app.UseListProjectGrantChanges,
+
+	mgmtService + "ListGrantedProjects":     app.UseListGrantedProjects,
+	mgmtService + "GetGrantedProjectByID":   app.UseGetGrantedProject,
+	mgmtService + "ListGrantedProjectRoles": app.UseListGrantedProjectRoles,
 	mgmtService + "AddUserGrant":            app.UseAddUserGrant,
 	mgmtService + "UpdateUserGrant":         app.UseUpdateUserGrant,
 	mgmtService + "DeactivateUserGrant":     app.UseDeactivateUserGrant,

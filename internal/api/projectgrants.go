@@ -176,3 +176,76 @@ func (m *Management) ListProjectGrantChanges(ctx context.Context, r *mgmt.ListPr
 	}
 	return &mgmt.ListProjectGrantChangesResponse{Result: changes(evs)}, nil
 }
+
+func (m *Management) ListGrantedProjects(ctx context.Context, r *mgmt.ListGrantedProjectsRequest) (*mgmt.ListGrantedProjectsResponse, error) {
+	if len(r.GetQueries()) > maxQueries {
+		return nil, errTooManyQueries
+	}
+	var names []store.TextMatch
+	for _, q := range r.GetQueries() {
+		v, ok := q.GetQuery().(*projectpb.ProjectQuery_NameQuery)
+		if !ok {
+			return nil, errQueryUnsupported
+		}
+		if err := appendMatch(&names, v.NameQuery.GetName(), v.NameQuery.GetMethod()); err != nil {
+			return nil, err
+		}
+	}
+	q := r.GetQuery()
+	pg, err := page(q.GetOffset(), q.GetLimit(), q.GetAsc())
+	if err != nil {
+		return nil, err
+	}
+	vs, total, err := m.app.ListGrantedProjects(ctx, scope(ctx), names, pg)
+	if err != nil {
+		return nil, err
+	}
+	out := &mgmt.ListGrantedProjectsResponse{Details: listDetails(total), Result: make([]*projectpb.GrantedProject, len(vs))}
+	for i, v := range vs {
+		out.Result[i] = projectGrantV1(v)
+	}
+	return out, nil
+}
+
+func (m *Management) GetGrantedProjectByID(ctx context.Context, r *mgmt.GetGrantedProjectByIDRequest) (*mgmt.GetGrantedProjectByIDResponse, error) {
+	v, err := m.app.GetGrantedProject(ctx, scope(ctx), r.GetProjectId(), r.GetGrantId())
+	if err != nil {
+		return nil, err
+	}
+	return &mgmt.GetGrantedProjectByIDResponse{GrantedProject: projectGrantV1(v)}, nil
+}
+
+func (m *Management) ListGrantedProjectRoles(ctx context.Context, r *mgmt.ListGrantedProjectRolesRequest) (*mgmt.ListGrantedProjectRolesResponse, error) {
+	if len(r.GetQueries()) > maxQueries {
+		return nil, errTooManyQueries
+	}
+	var f app.RoleFilter
+	for _, q := range r.GetQueries() {
+		var err error
+		switch v := q.GetQuery().(type) {
+		case *projectpb.RoleQuery_KeyQuery:
+			err = appendMatch(&f.Keys, v.KeyQuery.GetKey(), v.KeyQuery.GetMethod())
+		case *projectpb.RoleQuery_DisplayNameQuery:
+			err = appendMatch(&f.DisplayNames, v.DisplayNameQuery.GetDisplayName(), v.DisplayNameQuery.GetMethod())
+		default:
+			err = errQueryUnsupported
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	q := r.GetQuery()
+	pg, err := page(q.GetOffset(), q.GetLimit(), q.GetAsc())
+	if err != nil {
+		return nil, err
+	}
+	roles, total, err := m.app.ListGrantedProjectRoles(ctx, scope(ctx), r.GetProjectId(), r.GetGrantId(), f, pg)
+	if err != nil {
+		return nil, err
+	}
+	out := &mgmt.ListGrantedProjectRolesResponse{Details: listDetails(total), Result: make([]*projectpb.Role, len(roles))}
+	for i, role := range roles {
+		out.Result[i] = roleV1(role)
+	}
+	return out, nil
+}

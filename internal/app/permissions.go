@@ -110,6 +110,10 @@ const (
 	UseListProjectChanges      Use = "ListProjectChanges"
 	UseListProjectGrantChanges Use = "ListProjectGrantChanges"
 
+	UseListGrantedProjects     Use = "ListGrantedProjects"
+	UseGetGrantedProject       Use = "GetGrantedProject"
+	UseListGrantedProjectRoles Use = "ListGrantedProjectRoles"
+
 	UseAddAppKey    Use = "AddAppKey"
 	UseGetAppKey    Use = "GetAppKey"
 	UseListAppKeys  Use = "ListAppKeys"
@@ -276,6 +280,10 @@ var rules = map[Use]Rule{
 	// Histories, from the org's event log.
 	UseListProjectChanges:      {Perm: org.PermProjectRead, Where: InProject},
 	UseListProjectGrantChanges: {Perm: org.PermProjectGrantRead, Where: InProject},
+	// The granted side: in the org the project is granted to.
+	UseListGrantedProjects:     {Perm: org.PermProjectRead, Where: InOrg},
+	UseGetGrantedProject:       {Perm: org.PermProjectRead, Where: InOrg},
+	UseListGrantedProjectRoles: {Perm: org.PermProjectRoleRead, Where: InOrg},
 }
 
 // RuleOf returns what use needs; ok is false for a use case with no rule.

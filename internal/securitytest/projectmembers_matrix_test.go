@@ -90,6 +90,17 @@ func judgeProjectGrantList(r wardentest.Reply, m markers) (verdict, string) {
 	return verdictOwnOnly, ""
 }
 
+// grantedProject is a project of a new org granted, with the role reader, to
+// orgID; it returns the project's and the grant's ids.
+func (f *fixtures) grantedProject(t testing.TB, orgID string) (string, string) {
+	t.Helper()
+	return f.memo2("grantedProject", orgID, func() (string, string) {
+		owner := f.org(t, "owner")
+		p := f.roleProject(t, owner)
+		return p, f.admin(t, owner, "POST", "/management/v1/projects/"+p+"/grants", `{"grantedOrgId":"`+orgID+`","roleKeys":["reader"]}`).Str("grantId")
+	})
+}
+
 func projectGrantOps() []matrixOp {
 	grant := func(suffix string) func(testing.TB, *fixtures, string) string {
 		return func(t testing.TB, f *fixtures, o string) string {
@@ -126,6 +137,18 @@ func projectGrantOps() []matrixOp {
 		}},
 		{name: "ListProjectGrantChanges", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", grant("/changes/_search")(t, f, o), `{}`}
+		}},
+		{name: "ListGrantedProjects", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			f.grantedProject(t, o)
+			return restCall{"POST", v1 + "/granted_projects/_search", `{}`}
+		}},
+		{name: "GetGrantedProjectByID", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			p, g := f.grantedProject(t, o)
+			return restCall{"GET", v1 + "/granted_projects/" + p + "/grants/" + g, ""}
+		}},
+		{name: "ListGrantedProjectRoles", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			p, g := f.grantedProject(t, o)
+			return restCall{"GET", v1 + "/granted_projects/" + p + "/grants/" + g + "/roles/_search", ""}
 		}},
 		{name: "ListAllProjectGrants", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			f.projectGrant(t, o) // at least one grant to be listed
