@@ -253,4 +253,14 @@ var (
 	// A user grant naming a project grant that is not the org context's for
 	// that project (ZITADEL's AddUserGrant precondition).
 	errGrantProjectGrantNotFound = fail.New(codes.FailedPrecondition, "COMMAND-4m9ff", "Errors.Project.Grant.NotFound")
+
+	// Project grant members (ZITADEL's AddProjectGrantMember,
+	// ChangeProjectGrantMember, RemoveProjectGrantMember).
+	errPGMemberInvalid       = fail.Invalid("PROJECT-8fi7G", "Errors.Project.Grant.Member.Invalid")
+	errPGMemberRoles         = fail.Invalid("PROJECT-m9gKK", "Errors.Project.Grant.Member.Invalid")
+	errPGMemberExists        = fail.New(codes.AlreadyExists, "PROJECT-16dVN", "Errors.Project.Member.AlreadyExists")
+	errPGMemberChangeInvalid = fail.Invalid("PROJECT-109fs", "Errors.Project.Member.Invalid")
+	errPGMemberChangeRoles   = fail.Invalid("PROJECT-m0sDf", "Errors.Project.Member.Invalid")
+	errPGMemberNotChanged    = fail.New(codes.FailedPrecondition, "PROJECT-2n8vx", "Errors.Project.Member.RolesNotChanged")
+	errPGMemberNotFound      = fail.New(codes.NotFound, "PROJECT-37fug", "Errors.NotFound")
 )

@@ -114,6 +114,12 @@ const (
 	UseGetGrantedProject       Use = "GetGrantedProject"
 	UseListGrantedProjectRoles Use = "ListGrantedProjectRoles"
 
+	UseListProjectGrantMemberRoles Use = "ListProjectGrantMemberRoles"
+	UseListProjectGrantMembers     Use = "ListProjectGrantMembers"
+	UseAddProjectGrantMember       Use = "AddProjectGrantMember"
+	UseUpdateProjectGrantMember    Use = "UpdateProjectGrantMember"
+	UseRemoveProjectGrantMember    Use = "RemoveProjectGrantMember"
+
 	UseAddAppKey    Use = "AddAppKey"
 	UseGetAppKey    Use = "GetAppKey"
 	UseListAppKeys  Use = "ListAppKeys"
@@ -284,6 +290,12 @@ var rules = map[Use]Rule{
 	UseListGrantedProjects:     {Perm: org.PermProjectRead, Where: InOrg},
 	UseGetGrantedProject:       {Perm: org.PermProjectRead, Where: InOrg},
 	UseListGrantedProjectRoles: {Perm: org.PermProjectRoleRead, Where: InOrg},
+	// Project grant members, managed from the granting side.
+	UseListProjectGrantMemberRoles: {Perm: org.PermProjectGrantMemberRead, Where: InProject},
+	UseListProjectGrantMembers:     {Perm: org.PermProjectGrantMemberRead, Where: InProject},
+	UseAddProjectGrantMember:       {Perm: org.PermProjectGrantMemberWrite, Where: InProject},
+	UseUpdateProjectGrantMember:    {Perm: org.PermProjectGrantMemberWrite, Where: InProject},
+	UseRemoveProjectGrantMember:    {Perm: org.PermProjectGrantMemberDelete, Where: InProject},
 }
 
 // RuleOf returns what use needs; ok is false for a use case with no rule.

