@@ -13,7 +13,7 @@ import (
 // which @zitadel/client 1.3 calls, in front of the v2 service. Unlike the
 // user service, v2beta's messages are not v2's on the wire (its
 // Authorization is flat, its user filter is one id), so every request and
-// answer is converted field by field here; TestV2betaAuthorizationRequestsConverted
+// answer is converted field by field here; TestV2betaRequestsConverted
 // fails when a v2beta request field is neither converted nor refused.
 type AuthorizationV2beta struct {
 	authzv2beta.UnimplementedAuthorizationServiceServer
@@ -102,8 +102,8 @@ func paginationV2beta(p *filterv2.PaginationResponse) *filterv2beta.PaginationRe
 	return &filterv2beta.PaginationResponse{TotalResult: p.GetTotalResult(), AppliedLimit: p.GetAppliedLimit()}
 }
 
-// The v2beta and v2 text filter methods and states have the same numbers and
-// names (TestV2betaAuthorizationRequestsConverted checks the values it sends).
+// The v2beta and v2 enums converted by number here and in projectv2beta.go
+// have the same numbers and names (TestV2betaEnumsMatchV2).
 func textMethodV2(m filterv2beta.TextFilterMethod) filterv2.TextFilterMethod {
 	return filterv2.TextFilterMethod(m)
 }

@@ -12,7 +12,7 @@ import (
 // its project-grant methods answer Unimplemented as v2's do. v2beta renames
 // fields (id for project_id, project_role_check for authorization_required,
 // ...) and has CreateProjectRequest.admins, so every request and answer is
-// converted field by field; TestV2betaProjectRequestsConverted fails when a
+// converted field by field; TestV2betaRequestsConverted fails when a
 // v2beta request field is neither converted nor refused.
 type ProjectV2beta struct {
 	projectv2beta.UnimplementedProjectServiceServer
@@ -22,12 +22,14 @@ type ProjectV2beta struct {
 // NewProjectV2beta returns the v2beta project service over v2.
 func NewProjectV2beta(v2 *ProjectV2) *ProjectV2beta { return &ProjectV2beta{v2: v2} }
 
-// The v2beta and v2 enums below have the same numbers and names.
+// The enums are converted by number (TestV2betaEnumsMatchV2).
 func projectV2beta(p *projectv2.Project) *projectv2beta.Project {
 	return &projectv2beta.Project{Id: p.GetProjectId(), OrganizationId: p.GetOrganizationId(), CreationDate: p.GetCreationDate(),
 		ChangeDate: p.GetChangeDate(), Name: p.GetName(), State: projectv2beta.ProjectState(p.GetState()),
 		ProjectRoleAssertion: p.GetProjectRoleAssertion(), AuthorizationRequired: p.GetAuthorizationRequired(),
-		ProjectAccessRequired: p.GetProjectAccessRequired(), PrivateLabelingSetting: projectv2beta.PrivateLabelingSetting(p.GetPrivateLabelingSetting())}
+		ProjectAccessRequired: p.GetProjectAccessRequired(), PrivateLabelingSetting: projectv2beta.PrivateLabelingSetting(p.GetPrivateLabelingSetting()),
+		GrantedOrganizationId: p.GrantedOrganizationId, GrantedOrganizationName: p.GrantedOrganizationName,
+		GrantedState: projectv2beta.GrantedProjectState(p.GetGrantedState())}
 }
 
 // createProjectV2 refuses admins: ZITADEL makes them the project's members,

@@ -8,7 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	authzv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2beta"
+	filterv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2"
+	filterv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2beta"
+	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	projectv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2beta"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -224,4 +228,107 @@ func wantUnimplemented(t *testing.T, server any, md protoreflect.MethodDescripto
 
 func protoregistryFind(md protoreflect.MessageDescriptor) (protoreflect.MessageType, error) {
 	return protoregistry.GlobalTypes.FindMessageByName(md.FullName())
+}
+
+// TestV2betaAnswersConverted fills every field of v2's Authorization and
+// Project answers and checks that every field of their v2beta twins is set
+// from them, save those Warden never sets (no project grants).
+func TestV2betaAnswersConverted(t *testing.T) {
+	neverSet := map[string]bool{
+		"ListAuthorizationsResponse.authorizations.project_grant_id":        true,
+		"ListAuthorizationsResponse.authorizations.granted_organization_id": true,
+	}
+	fill := func(m proto.Message) proto.Message {
+		for _, l := range leaves(m.ProtoReflect().Descriptor(), nil, 0) {
+			setAll(m.ProtoReflect(), l)
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		v2   proto.Message
+		conv func(proto.Message) proto.Message
+	}{
+		{fill(new(authzv2.ListAuthorizationsResponse)), func(m proto.Message) proto.Message {
+			return listAuthorizationsV2beta(m.(*authzv2.ListAuthorizationsResponse))
+		}},
+		{fill(new(projectv2.GetProjectResponse)), func(m proto.Message) proto.Message {
+			return &projectv2beta.GetProjectResponse{Project: projectV2beta(m.(*projectv2.GetProjectResponse).GetProject())}
+		}},
+	} {
+		beta := tc.conv(tc.v2)
+		for _, l := range leaves(beta.ProtoReflect().Descriptor(), nil, 0) {
+			if neverSet[l.String()] {
+				continue
+			}
+			if !leafSet(beta.ProtoReflect(), l) {
+				t.Errorf("%s is not set from v2's answer", l)
+			}
+		}
+	}
+}
+
+// setAll is set, reusing the messages on the way (so one message gets
+// every field) and with a non-zero value for timestamps' numbers too.
+func setAll(m protoreflect.Message, l leaf) {
+	for _, f := range l[:len(l)-1] {
+		if f.IsList() {
+			list := m.Mutable(f).List()
+			if list.Len() == 0 {
+				list.AppendMutable()
+			}
+			m = list.Get(0).Message()
+		} else {
+			m = m.Mutable(f).Message()
+		}
+	}
+	f := l[len(l)-1]
+	switch f.Kind() {
+	case protoreflect.Int64Kind:
+		m.Set(f, protoreflect.ValueOfInt64(7))
+	case protoreflect.Int32Kind:
+		m.Set(f, protoreflect.ValueOfInt32(7))
+	default:
+		set(m, leaf{f})
+	}
+}
+
+// leafSet tells whether the leaf has a non-zero value in m (in the first
+// element of each list on the way).
+func leafSet(m protoreflect.Message, l leaf) bool {
+	for _, f := range l[:len(l)-1] {
+		if !m.Has(f) {
+			return false
+		}
+		if f.IsList() {
+			m = m.Get(f).List().Get(0).Message()
+		} else {
+			m = m.Get(f).Message()
+		}
+	}
+	return m.Has(l[len(l)-1])
+}
+
+// TestV2betaEnumsMatchV2: the enums the converters cast by number have the
+// same values, by number and name, in v2beta and v2.
+func TestV2betaEnumsMatchV2(t *testing.T) {
+	for _, p := range [][2]protoreflect.Enum{
+		{filterv2beta.TextFilterMethod(0), filterv2.TextFilterMethod(0)},
+		{authzv2beta.State(0), authzv2.State(0)},
+		{authzv2beta.AuthorizationFieldName(0), authzv2.AuthorizationFieldName(0)},
+		{projectv2beta.PrivateLabelingSetting(0), projectv2.PrivateLabelingSetting(0)},
+		{projectv2beta.ProjectState(0), projectv2.ProjectState(0)},
+		{projectv2beta.ProjectFieldName(0), projectv2.ProjectFieldName(0)},
+		{projectv2beta.ProjectRoleFieldName(0), projectv2.ProjectRoleFieldName(0)},
+		{projectv2beta.GrantedProjectState(0), projectv2.GrantedProjectState(0)},
+	} {
+		b, v := p[0].Descriptor().Values(), p[1].Descriptor().Values()
+		if b.Len() != v.Len() {
+			t.Errorf("%s has %d values, %s %d", p[0].Descriptor().FullName(), b.Len(), p[1].Descriptor().FullName(), v.Len())
+		}
+		for i := 0; i < b.Len(); i++ {
+			if w := v.ByNumber(b.Get(i).Number()); w == nil || w.Name() != b.Get(i).Name() {
+				t.Errorf("%s: %s = %d differs in %s", p[0].Descriptor().FullName(), b.Get(i).Name(), b.Get(i).Number(), p[1].Descriptor().FullName())
+			}
+		}
+	}
 }
