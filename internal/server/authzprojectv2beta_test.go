@@ -111,6 +111,13 @@ func TestAuthorizationAndProjectV2beta(t *testing.T) {
 					g.GetState() != projectv2beta.ProjectState_PROJECT_STATE_ACTIVE {
 					t.Fatalf("%s: get %v", p, g)
 				}
+				// REST too, at v2beta's annotated paths, in v2beta's JSON names.
+				if r := e.must(e.admin("GET", "/v2beta/projects/"+pid, ""), 200); r.str("project", "id") != pid || r.body["project"].(map[string]any)["authorizationRequired"] != true {
+					t.Fatalf("REST get: %s", r.raw)
+				}
+				if r := e.admin("POST", "/v2beta/projects", `{"organizationId":"`+e.orgID+`","name":"x","admins":[{"userId":"1"}]}`); r.status != 400 || !strings.Contains(r.raw, "WARDEN-PROJECTADMINS") {
+					t.Fatalf("REST admins: %d %s", r.status, r.raw)
+				}
 				for ftype, want := range map[string]int{"owner": 1, "granted": 0, "org": 1} {
 					id := &filterv2beta.IDFilter{Id: e.orgID}
 					f := &projectv2beta.ProjectSearchFilter{}
