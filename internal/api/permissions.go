@@ -22,6 +22,9 @@ const (
 	authService       = "/zitadel.auth.v1.AuthService/"
 	authzService      = "/zitadel.authorization.v2.AuthorizationService/"
 	projectService    = "/zitadel.project.v2.ProjectService/"
+
+	authzServiceV2beta   = "/zitadel.authorization.v2beta.AuthorizationService/"
+	projectServiceV2beta = "/zitadel.project.v2beta.ProjectService/"
 )
 
 var methodUses = map[string]app.Use{
@@ -188,6 +191,26 @@ var methodUses = map[string]app.Use{
 	projectService + "UpdateProjectRole": app.UseUpdateProjectRole,
 	projectService + "RemoveProjectRole": app.UseRemoveProjectRole,
 	projectService + "ListProjectRoles":  app.UseListProjectRoles,
+
+	// The v2beta twins convert to v2 (authorizationv2beta.go,
+	// projectv2beta.go): the same use cases.
+	authzServiceV2beta + "CreateAuthorization":     app.UseAddUserGrant,
+	authzServiceV2beta + "UpdateAuthorization":     app.UseUpdateUserGrant,
+	authzServiceV2beta + "ActivateAuthorization":   app.UseReactivateUserGrant,
+	authzServiceV2beta + "DeactivateAuthorization": app.UseDeactivateUserGrant,
+	authzServiceV2beta + "DeleteAuthorization":     app.UseRemoveUserGrant,
+	authzServiceV2beta + "ListAuthorizations":      app.UseListUserGrants,
+	projectServiceV2beta + "CreateProject":         app.UseAddProject,
+	projectServiceV2beta + "UpdateProject":         app.UseUpdateProject,
+	projectServiceV2beta + "DeleteProject":         app.UseRemoveProject,
+	projectServiceV2beta + "GetProject":            app.UseGetProject,
+	projectServiceV2beta + "ListProjects":          app.UseListProjects,
+	projectServiceV2beta + "DeactivateProject":     app.UseDeactivateProject,
+	projectServiceV2beta + "ActivateProject":       app.UseReactivateProject,
+	projectServiceV2beta + "AddProjectRole":        app.UseAddProjectRole,
+	projectServiceV2beta + "UpdateProjectRole":     app.UseUpdateProjectRole,
+	projectServiceV2beta + "RemoveProjectRole":     app.UseRemoveProjectRole,
+	projectServiceV2beta + "ListProjectRoles":      app.UseListProjectRoles,
 
 	// Auth v1: the caller's own data; authentication is all ZITADEL asks.
 	authService + "GetMyUser":                app.UseGetMyUser,

@@ -11,8 +11,10 @@ import (
 	admin "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
 	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
+	authzv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2beta"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
+	projectv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2beta"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -99,7 +101,7 @@ func TestMethodUsesAreServedMethods(t *testing.T) {
 	known := servedServiceMethods()
 	for _, m := range Methods() {
 		if !slices.Contains(known, m) {
-			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1, AuthService v1, UserService v2 or v2beta, AuthorizationService v2 or ProjectService v2", m)
+			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1, AuthService v1, UserService v2 or v2beta, AuthorizationService or ProjectService v2 or v2beta", m)
 		}
 	}
 }
@@ -115,6 +117,8 @@ func servedServiceMethods() []string {
 		auth.File_zitadel_auth_proto.Services().ByName("AuthService"),
 		authzv2.File_zitadel_authorization_v2_authorization_service_proto.Services().ByName("AuthorizationService"),
 		projectv2.File_zitadel_project_v2_project_service_proto.Services().ByName("ProjectService"),
+		authzv2beta.File_zitadel_authorization_v2beta_authorization_service_proto.Services().ByName("AuthorizationService"),
+		projectv2beta.File_zitadel_project_v2beta_project_service_proto.Services().ByName("ProjectService"),
 	} {
 		for i := 0; i < svc.Methods().Len(); i++ {
 			out = append(out, "/"+string(svc.FullName())+"/"+string(svc.Methods().Get(i).Name()))

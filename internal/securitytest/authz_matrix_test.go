@@ -180,6 +180,9 @@ var projectV2AsV1 = map[string]string{
 // stands for (its ZITADEL permission and its known deviations), else "".
 func v1Twin(name string) string {
 	m := fullMethod(name)
+	if v2 := v2betaTwin(m); v2 != "" {
+		m = v2
+	}
 	if x, ok := strings.CutPrefix(m, authzV2); ok {
 		return authzV2AsV1[x]
 	}

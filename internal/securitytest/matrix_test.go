@@ -142,6 +142,13 @@ func fullMethod(name string) string {
 	if m, ok := strings.CutPrefix(name, "proj2."); ok {
 		return "/zitadel.project.v2.ProjectService/" + m
 	}
+	// v2beta twins of the two above (v2beta_matrix_test.go).
+	if m, ok := strings.CutPrefix(name, "authzb."); ok {
+		return authzV2beta + m
+	}
+	if m, ok := strings.CutPrefix(name, "projb."); ok {
+		return projectV2beta + m
+	}
 	if m, ok := strings.CutPrefix(name, "auth."); ok {
 		return "/" + string(authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName()) + "/" + m
 	}
@@ -468,7 +475,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), projectMemberOps(), projectGrantOps())...))
+	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps())...))
 }
 
 // fixed is a call that names no object.
@@ -655,7 +662,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 								h[k] = v
 							}
 							f.hdr = nil
-							if strings.HasPrefix(r.path, authzV2) || strings.HasPrefix(r.path, projectV2) {
+							if strings.HasPrefix(r.path, authzV2) || strings.HasPrefix(r.path, projectV2) || v2betaTwin(r.path) != "" {
 								h["Connect-Protocol-Version"] = "1" // Connect's JSON, no REST mapping
 							}
 							rep := e.DoHeaders(t, r.method, r.path, token, r.body, h)
@@ -777,6 +784,10 @@ func coverage(t *testing.T, e *env, ops []matrixOp) {
 			prefix = "authz2."
 		case "zitadel.project.v2.ProjectService":
 			prefix = "proj2."
+		case "zitadel.authorization.v2beta.AuthorizationService":
+			prefix = "authzb."
+		case "zitadel.project.v2beta.ProjectService":
+			prefix = "projb."
 		case authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName():
 			prefix = "auth."
 		}

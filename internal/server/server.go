@@ -23,8 +23,10 @@ import (
 	admin "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
 	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
+	authzv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2beta"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
+	projectv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2beta"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
 	"go.opentelemetry.io/otel/trace"
@@ -96,6 +98,10 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 		authzv2.AuthorizationService_ServiceDesc.ServiceName: api.NewAuthorizationV2(a),
 		projectv2.ProjectService_ServiceDesc.ServiceName:     api.NewProjectV2(a),
 	}
+	// The v2beta twins of Authorization and Project, which @zitadel/client
+	// 1.3 calls: converters in front of v2.
+	impl[authzv2beta.AuthorizationService_ServiceDesc.ServiceName] = api.NewAuthorizationV2beta(api.NewAuthorizationV2(a))
+	impl[projectv2beta.ProjectService_ServiceDesc.ServiceName] = api.NewProjectV2beta(api.NewProjectV2(a))
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
