@@ -22,6 +22,7 @@ const (
 	authService       = "/zitadel.auth.v1.AuthService/"
 	authzService      = "/zitadel.authorization.v2.AuthorizationService/"
 	projectService    = "/zitadel.project.v2.ProjectService/"
+	orgServiceV2      = "/zitadel.org.v2.OrganizationService/"
 )
 
 var methodUses = map[string]app.Use{
@@ -160,6 +161,16 @@ var methodUses = map[string]app.Use{
 	projectService + "UpdateProjectRole": app.UseUpdateProjectRole,
 	projectService + "RemoveProjectRole": app.UseRemoveProjectRole,
 	projectService + "ListProjectRoles":  app.UseListProjectRoles,
+
+	// Org v2: v1's org lifecycle; the org is the request's, never a header.
+	// AddOrganization is AddOrg's org.create in the instance; ListOrganizations
+	// lists the orgs where the caller holds GetOrg's org.read.
+	orgServiceV2 + "AddOrganization":        app.UseAddOrg,
+	orgServiceV2 + "UpdateOrganization":     app.UseUpdateOrg,
+	orgServiceV2 + "DeleteOrganization":     app.UseRemoveOrg,
+	orgServiceV2 + "DeactivateOrganization": app.UseDeactivateOrg,
+	orgServiceV2 + "ActivateOrganization":   app.UseReactivateOrg,
+	orgServiceV2 + "ListOrganizations":      app.UseGetOrg,
 
 	// Auth v1: the caller's own data; authentication is all ZITADEL asks.
 	authService + "GetMyUser":                app.UseGetMyUser,

@@ -24,6 +24,7 @@ import (
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
 	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
@@ -95,6 +96,7 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 		auth.AuthService_ServiceDesc.ServiceName:             api.NewAuth(a, log),
 		authzv2.AuthorizationService_ServiceDesc.ServiceName: api.NewAuthorizationV2(a),
 		projectv2.ProjectService_ServiceDesc.ServiceName:     api.NewProjectV2(a),
+		orgv2.OrganizationService_ServiceDesc.ServiceName:    api.NewOrgV2(a),
 	}
 
 	mux := http.NewServeMux()
