@@ -139,4 +139,3 @@ func (s *OrgV2) ListOrganizations(ctx context.Context, r *orgv2.ListOrganization
 	}
 	return out, nil
 }
-

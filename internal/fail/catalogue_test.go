@@ -49,7 +49,7 @@ func idIn(v string) string {
 // sharedByZITADEL are ids ZITADEL itself gives to more than one error; Warden keeps
 // them for those errors.
 var sharedByZITADEL = map[string]int{
-	"V3-DKcYh":      2, // the eventstore's unique-constraint answer: a project role's key, a user grant
+	"V3-DKcYh":      3, // the eventstore's unique-constraint answer: a project role's key, a user grant, an org name
 	"COMMAND-4m77G": 3, // the NotFound of a machine key, a PAT and an app key
 }
 
