@@ -138,6 +138,9 @@ func fullMethod(name string) string {
 	if m, ok := strings.CutPrefix(name, "proj2."); ok {
 		return "/zitadel.project.v2.ProjectService/" + m
 	}
+	if m, ok := strings.CutPrefix(name, "org2."); ok {
+		return orgV2 + m
+	}
 	if m, ok := strings.CutPrefix(name, "auth."); ok {
 		return "/" + string(authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName()) + "/" + m
 	}
@@ -458,7 +461,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops())...))
+	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), orgV2Ops())...))
 }
 
 // fixed is a call that names no object.
@@ -767,6 +770,8 @@ func coverage(t *testing.T, e *env, ops []matrixOp) {
 			prefix = "authz2."
 		case "zitadel.project.v2.ProjectService":
 			prefix = "proj2."
+		case "zitadel.org.v2.OrganizationService":
+			prefix = "org2."
 		case authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName():
 			prefix = "auth."
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/warden-id/warden/internal/event"
@@ -252,6 +253,65 @@ func TestOrgV2Attacker(t *testing.T) {
 			}
 			// Its own org it may rename, over REST.
 			e.must(e.do("POST", "/v2/organizations/"+a, attacker, `{"name":"evil corp"}`), 200)
+		})
+	}
+}
+
+// TestOrgV1AndV2SameState: renaming, deactivating and reactivating an org with
+// Management v1 (x-zitadel-orgid) and with OrganizationService v2 (the org in
+// the request) leave the same org row and write the same events with the
+// same payloads (the names aside, which must differ), on both engines.
+func TestOrgV1AndV2SameState(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e := startEnv(t, open(t))
+			c := orgv2.NewOrganizationServiceClient(e.grpcConn())
+			ctx := e.authCtx(e.token)
+			o1 := e.must(e.admin("POST", mv1+"/orgs", `{"name":"One"}`), 200).str("id")
+			o2 := e.must(e.admin("POST", mv1+"/orgs", `{"name":"Two"}`), 200).str("id")
+			h := []string{"x-zitadel-orgid", o1}
+			last := func(id string) event.Event {
+				t.Helper()
+				evs, err := e.store.Events(context.Background(), store.EventQuery{AggregateType: event.AggregateOrg, AggregateID: id, Limit: 1})
+				if err != nil || len(evs) != 1 {
+					t.Fatalf("events of %s: %v %v", id, evs, err)
+				}
+				return evs[0]
+			}
+			step := func(what, wantType string, v1 func(), v2 func() error) {
+				t.Helper()
+				v1()
+				if err := v2(); err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				a, b := *e.storedOrg(t, o1), *e.storedOrg(t, o2)
+				if strings.Replace(a.Name, "One", "Two", 1) != b.Name || a.State != b.State || a.Sequence != b.Sequence {
+					t.Fatalf("%s: v1 %+v, v2 %+v", what, a, b)
+				}
+				x, y := last(o1), last(o2)
+				if x.Type != wantType || x.Type != y.Type || x.Sequence != y.Sequence || x.CreatorID != y.CreatorID ||
+					strings.Replace(string(x.Payload), "One", "Two", 1) != string(y.Payload) {
+					t.Fatalf("%s: v1 wrote %s %s, v2 %s %s", what, x.Type, x.Payload, y.Type, y.Payload)
+				}
+			}
+			step("rename", org.EventChanged, func() {
+				e.must(e.admin("PUT", mv1+"/orgs/me", `{"name":"One renamed"}`, h...), 200)
+			}, func() error {
+				_, err := c.UpdateOrganization(ctx, &orgv2.UpdateOrganizationRequest{OrganizationId: o2, Name: "Two renamed"})
+				return err
+			})
+			step("deactivate", org.EventDeactivated, func() {
+				e.must(e.admin("POST", mv1+"/orgs/me/_deactivate", `{}`, h...), 200)
+			}, func() error {
+				_, err := c.DeactivateOrganization(ctx, &orgv2.DeactivateOrganizationRequest{OrganizationId: o2})
+				return err
+			})
+			step("reactivate", org.EventReactivated, func() {
+				e.must(e.admin("POST", mv1+"/orgs/me/_reactivate", `{}`, h...), 200)
+			}, func() error {
+				_, err := c.ActivateOrganization(ctx, &orgv2.ActivateOrganizationRequest{OrganizationId: o2})
+				return err
+			})
 		})
 	}
 }
