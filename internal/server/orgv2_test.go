@@ -315,3 +315,63 @@ func TestOrgV1AndV2SameState(t *testing.T) {
 		})
 	}
 }
+
+// TestOrgV2REST: OrganizationService over its REST mappings on both engines —
+// ZITADEL's JSON for AddOrganization with a new human admin, google.rpc.Status
+// answers with ZITADEL's ids for bad input and a taken name, and two
+// concurrent AddOrganization of one name: exactly one org.
+func TestOrgV2REST(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e := startEnv(t, open(t))
+			r := e.must(e.admin("POST", "/v2/organizations", `{"name":"Rest","organizationId":"rest-org","admins":[{"human":{"username":"rita",`+
+				`"profile":{"givenName":"Rita","familyName":"R"},"email":{"email":"rita@example.com","isVerified":true}},"roles":["ORG_OWNER"]}]}`), 200)
+			admins, _ := r.val("createdAdmins").([]any)
+			if r.str("organizationId") != "rest-org" || len(admins) != 1 || r.str("details", "resourceOwner") != "rest-org" {
+				t.Fatalf("AddOrganization: %s", r.raw)
+			}
+			if a, _ := admins[0].(map[string]any); a["userId"] == "" || a["userId"] == nil {
+				t.Fatalf("created admin: %s", r.raw)
+			}
+			e.wantErr(e.admin("POST", "/v2/organizations", `{"name":"Rest"}`), 409, "V3-DKcYh")
+			e.wantErr(e.admin("POST", "/v2/organizations", `{"name":""}`), 400, "EVENT-Mf9sd")
+			e.wantErr(e.admin("POST", "/v2/organizations", `{"name":"x","admins":[{"human":{"username":"nomail","profile":{"givenName":"N","familyName":"M"}}}]}`), 400, "")
+			e.wantErr(e.admin("POST", "/v2/organizations", `{"name":"x","bogus":1}`), 400, "")
+			l := e.must(e.admin("POST", "/v2/organizations/_search", `{"queries":[{"idQuery":{"id":"rest-org"}}]}`), 200)
+			if got := ids(l); !slices.Equal(got, []string{"rest-org"}) {
+				t.Fatalf("ListOrganizations: %s", l.raw)
+			}
+			if res, _ := l.val("result").([]any); len(res) == 1 {
+				if o, _ := res[0].(map[string]any); o["state"] != "ORGANIZATION_STATE_ACTIVE" || o["name"] != "Rest" {
+					t.Fatalf("listed org: %v", o)
+				}
+			}
+			e.must(e.admin("POST", "/v2/organizations/rest-org", `{"name":"Rest 2"}`), 200)
+			e.must(e.admin("POST", "/v2/organizations/rest-org/deactivate", `{}`), 200)
+			e.wantErr(e.admin("POST", "/v2/organizations/rest-org/deactivate", `{}`), 400, "EVENT-Dbs2g")
+			e.must(e.admin("POST", "/v2/organizations/rest-org/activate", `{}`), 200)
+			e.must(e.admin("DELETE", "/v2/organizations/rest-org", ``), 200)
+			e.wantErr(e.admin("DELETE", "/v2/organizations/424242", ``), 404, "COMMA-aps2n")
+
+			// Concurrent creations of one name: one org, the others V3-DKcYh.
+			const n = 6
+			codesSeen := make(chan int, n)
+			for i := 0; i < n; i++ {
+				go func() { codesSeen <- e.admin("POST", "/v2/organizations", `{"name":"Race"}`).status }()
+			}
+			won := 0
+			for i := 0; i < n; i++ {
+				switch s := <-codesSeen; s {
+				case 200:
+					won++
+				case 409:
+				default:
+					t.Errorf("concurrent AddOrganization: status %d", s)
+				}
+			}
+			if won != 1 {
+				t.Fatalf("%d concurrent AddOrganization of one name succeeded", won)
+			}
+		})
+	}
+}
