@@ -71,8 +71,10 @@ func (s *Auth) ListMyMemberships(ctx context.Context, r *auth.ListMyMembershipsR
 			q.OrgIDs = append(q.OrgIDs, v.OrgQuery.GetOrgId())
 		case *userpb.MembershipQuery_IamQuery:
 			q.IAM = true
-		case *userpb.MembershipQuery_ProjectQuery, *userpb.MembershipQuery_ProjectGrantQuery:
-			q.Projects = true
+		case *userpb.MembershipQuery_ProjectQuery:
+			q.ProjectIDs = append(q.ProjectIDs, v.ProjectQuery.GetProjectId())
+		case *userpb.MembershipQuery_ProjectGrantQuery:
+			q.ProjectGrants = true
 		default:
 			return nil, errMembershipQuery
 		}
@@ -85,7 +87,9 @@ func (s *Auth) ListMyMemberships(ctx context.Context, r *auth.ListMyMembershipsR
 	for i, m := range ms {
 		pm := &userpb.Membership{UserId: m.UserID, Roles: m.Roles, Details: &object.ObjectDetails{Sequence: m.Sequence,
 			CreationDate: ts(m.CreatedAt), ChangeDate: ts(m.ChangedAt), ResourceOwner: m.Owner}}
-		if m.Org != nil {
+		if m.Project != nil {
+			pm.Type, pm.DisplayName = &userpb.Membership_ProjectId{ProjectId: m.Project.ID}, m.Project.Name
+		} else if m.Org != nil {
 			pm.Type, pm.DisplayName = &userpb.Membership_OrgId{OrgId: m.Org.ID}, m.Org.Name
 		} else {
 			pm.Type = &userpb.Membership_Iam{Iam: true}

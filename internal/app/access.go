@@ -33,7 +33,14 @@ func projectAccess(ctx context.Context, r store.Reader, clientID string, u *user
 		return ErrProjectInactive
 	}
 	if p.HasProjectCheck && u.OrgID != p.OrgID {
-		return ErrProjectRequired
+		// Users of an org the project is granted to (an active grant) pass.
+		ok, err := grantedTo(ctx, r, p.ID, u.OrgID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrProjectRequired
+		}
 	}
 	if !p.RoleCheck {
 		return nil
@@ -51,7 +58,31 @@ func projectAccess(ctx context.Context, r store.Reader, clientID string, u *user
 	if !gr.Active() {
 		return ErrGrantRequired
 	}
+	if gr.ProjectGrantID != "" {
+		// Through a project grant: only while that grant is active.
+		if _, pg, err := grantProject(ctx, r, gr); errors.Is(err, errProjectNotFound) || (err == nil && !pg.Active()) {
+			return ErrGrantRequired
+		} else if err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// grantedTo tells whether projectID is granted to orgID by an active project
+// grant.
+func grantedTo(ctx context.Context, r store.Reader, projectID, orgID string) (bool, error) {
+	art, err := r.ArtifactByKey(ctx, project.KindProjectGrant, project.ProjectGrantKey(projectID, orgID))
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	pg, err := decodeProjectGrant(art)
+	if err != nil {
+		return false, err
+	}
+	return pg.Active(), nil
 }
 
 // clientProject returns clientID's app and its project; nil ones without an
@@ -141,13 +172,15 @@ func (a *App) RoleClaims(ctx context.Context, userID string, scopes []string, cl
 		if !gr.Active() || !slices.Contains(audience, gr.ProjectID) {
 			continue
 		}
-		p, err := loadProject(ctx, a.store, gr.OrgID, gr.ProjectID)
+		// A grant through a project grant names the granted org in the
+		// claim, and counts only while that project grant is active.
+		p, pg, err := grantProject(ctx, a.store, gr)
 		if errors.Is(err, errProjectNotFound) {
 			continue
 		} else if err != nil {
 			return nil, storeErr(err)
 		}
-		if !p.Active() {
+		if !p.Active() || (pg != nil && !pg.Active()) {
 			continue
 		}
 		o, ok := orgs[gr.OrgID]

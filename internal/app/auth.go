@@ -22,11 +22,32 @@ type Caller struct {
 
 // Can tells whether the caller holds perm in orgID, through an instance role or
 // a role in that org.
+//
+// orgID may be a project scope (org.ProjectScope): then a role on that
+// project counts, beside the roles in the project's org.
 func (c *Caller) Can(perm, orgID string) bool {
 	if org.Grants(c.roles[org.InstanceScope], perm) {
 		return true
 	}
-	return orgID != "" && org.Grants(c.roles[orgID], perm)
+	if orgID == "" {
+		return false
+	}
+	if org.Grants(c.roles[orgID], perm) {
+		return true
+	}
+	o, p := org.SplitScope(orgID)
+	return p != "" && o != "" && org.Grants(c.roles[o], perm)
+}
+
+// inProjectOf tells whether the caller holds a role on some project of orgID
+// (the org context its project use cases need).
+func (c *Caller) inProjectOf(orgID string) bool {
+	for scope, roles := range c.roles {
+		if o, p := org.SplitScope(scope); p != "" && o == orgID && len(roles) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Covers tells whether the caller holds, in every scope, every permission the

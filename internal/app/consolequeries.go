@@ -31,7 +31,8 @@ func (a *App) VisibleOrgs(ctx context.Context, c *Caller) ([]*org.Org, error) {
 	}
 	for _, m := range ms {
 		if m.OrgID != org.InstanceScope {
-			ids = append(ids, m.OrgID)
+			id, _ := org.SplitScope(m.OrgID) // a project membership: its org
+			ids = append(ids, id)
 		}
 	}
 	if c.Can(org.PermOrgRead, org.InstanceScope) {

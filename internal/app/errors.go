@@ -241,7 +241,6 @@ var (
 	errGrantRemoveNotFound  = fail.New(codes.NotFound, "COMMAND-1My0t", "Errors.UserGrant.NotFound")
 	errGrantGetNotFound     = fail.New(codes.NotFound, "QUERY-wIPkA", "Errors.UserGrant.NotFound")
 	errGrantNotChanged      = fail.New(codes.FailedPrecondition, "COMMAND-Rs8fy", "Errors.UserGrant.NotChanged")
-	errProjectGrants        = fail.Invalid("WARDEN-PRJGRANT", "project grants are not supported by Warden yet")
 )
 
 // The project checks at sign-in and at every use of a token (access.go).
@@ -255,4 +254,44 @@ var (
 	// ErrProjectInactive: the app's project is deactivated; ZITADEL treats its
 	// apps as inactive clients.
 	ErrProjectInactive = fail.New(codes.FailedPrecondition, "OIDC-sdaGg", "client is not active")
+
+	// Project members (ZITADEL's AddProjectMember, ChangeProjectMember,
+	// RemoveProjectMember; its change answers PROJECT-LiaZi for both a bad
+	// input and no change, with different codes).
+	errPMemberInvalid       = fail.Invalid("PROJECT-W8m4l", "Errors.Project.Member.Invalid")
+	errPMemberRoles         = fail.Invalid("PROJECT-3m9ds", "Errors.Project.Member.Invalid")
+	errPMemberExists        = fail.New(codes.AlreadyExists, "PROJECT-PtXi1", "Errors.Project.Member.AlreadyExists")
+	errPMemberChangeInvalid = fail.Invalid("PROJECT-LiaZi", "Errors.Project.Member.Invalid")
+	errPMemberChangeRoles   = fail.Invalid("PROJECT-3m9d", "Errors.Project.Member.Invalid")
+	errPMemberNotChanged    = fail.New(codes.FailedPrecondition, "PROJECT-LiaZi", "Errors.Project.Member.RolesNotChanged")
+	errPMemberRemoveInvalid = fail.Invalid("PROJECT-66mHd", "Errors.Project.Member.Invalid")
+	errPMemberNotFound      = fail.New(codes.NotFound, "PROJECT-D8JxR", "Errors.NotFound")
+
+	// Project grants (ZITADEL's AddProjectGrant, ChangeProjectGrant,
+	// (De|Re)activateProjectGrant, RemoveProjectGrant, ProjectGrantByID).
+	errPGrantInvalid         = fail.Invalid("PROJECT-3b8fs", "Errors.Project.Grant.Invalid")
+	errPGrantProjectNotFound = fail.New(codes.FailedPrecondition, "COMMAND-m9gsd", "Errors.Project.NotFound")
+	errPGrantOrgNotFound     = fail.New(codes.FailedPrecondition, "COMMAND-3m9gg", "Errors.Org.NotFound")
+	errPGrantRoleNotFound    = fail.New(codes.FailedPrecondition, "COMMAND-6m9gd", "Errors.Project.Role.NotFound")
+	errPGrantExists          = fail.New(codes.AlreadyExists, "V3-DKcYh", "Errors.Project.Grant.AlreadyExists")
+	errPGrantOwnOrg          = fail.Invalid("WARDEN-PGRANTSELF", "a project cannot be granted to its own organisation")
+	errPGrantUpdateIDMissing = fail.Invalid("PROJECT-1j83s", "Errors.IDMissing")
+	errPGrantNotChanged      = fail.New(codes.FailedPrecondition, "PROJECT-0o0pL", "Errors.NoChangesFound")
+	errPGrantNotFound        = fail.New(codes.NotFound, "PROJECT-D8JxR", "Errors.Project.Grant.NotFound")
+	errPGrantStateIDMissing  = fail.Invalid("PROJECT-p0s4V", "Errors.IDMissing")
+	errPGrantRemoveIDMissing = fail.Invalid("PROJECT-1m9fJ", "Errors.IDMissing")
+	errPGrantGetNotFound     = fail.New(codes.NotFound, "QUERY-n98GGs", "Errors.ProjectGrant.NotFound")
+	// A user grant naming a project grant that is not the org context's for
+	// that project (ZITADEL's AddUserGrant precondition).
+	errGrantProjectGrantNotFound = fail.New(codes.FailedPrecondition, "COMMAND-4m9ff", "Errors.Project.Grant.NotFound")
+
+	// Project grant members (ZITADEL's AddProjectGrantMember,
+	// ChangeProjectGrantMember, RemoveProjectGrantMember).
+	errPGMemberInvalid       = fail.Invalid("PROJECT-8fi7G", "Errors.Project.Grant.Member.Invalid")
+	errPGMemberRoles         = fail.Invalid("PROJECT-m9gKK", "Errors.Project.Grant.Member.Invalid")
+	errPGMemberExists        = fail.New(codes.AlreadyExists, "PROJECT-16dVN", "Errors.Project.Member.AlreadyExists")
+	errPGMemberChangeInvalid = fail.Invalid("PROJECT-109fs", "Errors.Project.Member.Invalid")
+	errPGMemberChangeRoles   = fail.Invalid("PROJECT-m0sDf", "Errors.Project.Member.Invalid")
+	errPGMemberNotChanged    = fail.New(codes.FailedPrecondition, "PROJECT-2n8vx", "Errors.Project.Member.RolesNotChanged")
+	errPGMemberNotFound      = fail.New(codes.NotFound, "PROJECT-37fug", "Errors.NotFound")
 )

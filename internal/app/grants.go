@@ -126,11 +126,11 @@ func (a *App) AddUserGrant(ctx context.Context, s Scope, in GrantInput) (*projec
 	if err := checkID(in.ProjectID, errGrantInvalid); err != nil {
 		return nil, err
 	}
-	if in.ProjectGrantID != "" {
-		return nil, errProjectGrants
-	}
 	keys := slices.Compact(slices.Sorted(slices.Values(in.RoleKeys)))
 	gid := a.ids.Next()
+	if in.ProjectGrantID != "" {
+		return a.addGrantedUserGrant(ctx, g, in, keys, gid)
+	}
 	var out project.Grant
 	_, err = a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
 		u, err := tx.User(ctx, in.UserID)
@@ -180,13 +180,13 @@ func grantFor(ctx context.Context, r store.Reader, g granted, userID, grantID st
 	if gr.OrgID != g.OrgID || (userID != "" && gr.UserID != userID) {
 		return nil, nil, notFound
 	}
-	p, err := loadProject(ctx, r, g.OrgID, gr.ProjectID)
+	p, _, err := grantProject(ctx, r, gr)
 	if errors.Is(err, errProjectNotFound) {
 		return nil, nil, notFound
 	} else if err != nil {
 		return nil, nil, err
 	}
-	if !g.mayProject(p) {
+	if !g.mayUserGrant(gr, p) {
 		return nil, nil, fail.PermissionDenied
 	}
 	return gr, p, nil
@@ -234,7 +234,7 @@ func (a *App) UpdateUserGrant(ctx context.Context, s Scope, userID, grantID stri
 		if slices.Equal(gr.RoleKeys, keys) {
 			return "", errGrantNotChanged
 		}
-		if err := checkRoleKeys(ctx, tx, p, keys); err != nil {
+		if err := checkUserGrantRoles(ctx, tx, gr, p, keys); err != nil {
 			return "", err
 		}
 		gr.RoleKeys = keys
@@ -373,14 +373,14 @@ func (a *App) ListUserGrants(ctx context.Context, s Scope, f GrantFilter, pg sto
 		}
 		p, ok := projects[gr.ProjectID]
 		if !ok {
-			if p, err = loadProject(ctx, a.store, g.OrgID, gr.ProjectID); errors.Is(err, errProjectNotFound) {
+			if p, _, err = grantProject(ctx, a.store, gr); errors.Is(err, errProjectNotFound) {
 				p = nil
 			} else if err != nil {
 				return nil, 0, storeErr(err)
 			}
 			projects[gr.ProjectID] = p
 		}
-		if p == nil || !g.mayProject(p) {
+		if p == nil || !g.mayUserGrant(gr, p) {
 			continue
 		}
 		keep = append(keep, gr)

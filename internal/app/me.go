@@ -12,6 +12,7 @@ import (
 	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/oauth"
 	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
 )
@@ -56,17 +57,22 @@ func (a *App) MyUser(ctx context.Context, s Scope) (*user.User, *org.Org, error)
 type MembershipQuery struct {
 	OrgIDs []string // only the membership in each of these orgs
 	IAM    bool     // only the instance membership
-	// Projects: a project or project-grant query. Warden has no such
-	// memberships, so nothing matches.
-	Projects bool
-	Page     store.Page
+	// ProjectIDs: only the memberships on each of these projects.
+	ProjectIDs []string
+	// ProjectGrants: a project-grant query. Warden has no such memberships,
+	// so nothing matches.
+	ProjectGrants bool
+	Page          store.Page
 }
 
 // MyMembership is one membership of the caller with what its answer shows.
 type MyMembership struct {
 	*org.Member
-	// Org is the membership's org (nil for the instance membership).
+	// Org is the membership's org (nil for the instance membership), or the
+	// org of its project.
 	Org *org.Org
+	// Project is the project of a project membership (else nil).
+	Project *project.Project
 	// Owner is the resource owner ZITADEL names: the org, or the instance id.
 	Owner string
 }
@@ -88,19 +94,31 @@ func (a *App) MyMemberships(ctx context.Context, s Scope, q MembershipQuery) ([]
 	}
 	var out []MyMembership
 	for _, m := range ms {
+		orgID, projectID := org.SplitScope(m.OrgID)
 		switch {
-		case q.Projects:
+		case q.ProjectGrants:
 			continue
 		case q.IAM && m.OrgID != org.InstanceScope:
 			continue
-		case len(q.OrgIDs) > 0 && slices.ContainsFunc(q.OrgIDs, func(id string) bool { return id != m.OrgID }):
+		case len(q.OrgIDs) > 0 && (projectID != "" || slices.ContainsFunc(q.OrgIDs, func(id string) bool { return id != m.OrgID })):
+			continue
+		case len(q.ProjectIDs) > 0 && slices.ContainsFunc(q.ProjectIDs, func(id string) bool { return id != projectID }):
 			continue
 		}
-		mm := MyMembership{Member: m, Owner: m.OrgID}
+		mm := MyMembership{Member: m, Owner: orgID}
+		if projectID != "" {
+			p, err := loadProject(ctx, a.store, orgID, projectID)
+			if errors.Is(err, errProjectNotFound) {
+				continue
+			} else if err != nil {
+				return nil, 0, storeErr(err)
+			}
+			mm.Project = p
+		}
 		if m.OrgID == org.InstanceScope {
 			mm.Owner = inst.ID
 		} else {
-			o, err := a.store.Org(ctx, m.OrgID)
+			o, err := a.store.Org(ctx, orgID)
 			if errors.Is(err, store.ErrNotFound) {
 				continue
 			}
@@ -144,6 +162,7 @@ func (a *App) MyZitadelPermissions(ctx context.Context, s Scope) ([]string, erro
 	}
 	var roles []string
 	for _, m := range ms {
+		// Project roles count on their project only, not in the org context.
 		if m.OrgID == org.InstanceScope || m.OrgID == g.OrgID {
 			roles = append(roles, m.Roles...)
 		}
@@ -352,8 +371,9 @@ func (a *App) MyProjectOrgs(ctx context.Context, s Scope, q ProjectOrgQuery) ([]
 	} else {
 		ids := []string{g.Caller.OrgID}
 		for _, m := range ms {
-			if !slices.Contains(ids, m.OrgID) {
-				ids = append(ids, m.OrgID)
+			// A project membership brings its project's org.
+			if id, _ := org.SplitScope(m.OrgID); !slices.Contains(ids, id) {
+				ids = append(ids, id)
 			}
 		}
 		for _, id := range ids {

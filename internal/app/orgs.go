@@ -73,7 +73,9 @@ func checkRoles(roles []string) error {
 		return errRolesMissing
 	}
 	for _, r := range roles {
-		if !org.KnownRole(r) || org.IsInstanceRole(r) {
+		// Project and project grant roles belong on their project or grant,
+		// never on an org, where they would reach every project.
+		if !org.KnownRole(r) || org.IsInstanceRole(r) || org.IsProjectRole(r) || org.IsProjectGrantRole(r) {
 			return errUnknownRole.Wrap(errors.New(r))
 		}
 	}

@@ -92,6 +92,34 @@ const (
 	UseGetUserGrant         Use = "GetUserGrant"
 	UseListUserGrants       Use = "ListUserGrants"
 
+	UseListProjectMemberRoles Use = "ListProjectMemberRoles"
+	UseListProjectMembers     Use = "ListProjectMembers"
+	UseAddProjectMember       Use = "AddProjectMember"
+	UseUpdateProjectMember    Use = "UpdateProjectMember"
+	UseRemoveProjectMember    Use = "RemoveProjectMember"
+
+	UseAddProjectGrant        Use = "AddProjectGrant"
+	UseUpdateProjectGrant     Use = "UpdateProjectGrant"
+	UseDeactivateProjectGrant Use = "DeactivateProjectGrant"
+	UseReactivateProjectGrant Use = "ReactivateProjectGrant"
+	UseRemoveProjectGrant     Use = "RemoveProjectGrant"
+	UseGetProjectGrant        Use = "GetProjectGrant"
+	UseListProjectGrants      Use = "ListProjectGrants"
+	UseListAllProjectGrants   Use = "ListAllProjectGrants"
+
+	UseListProjectChanges      Use = "ListProjectChanges"
+	UseListProjectGrantChanges Use = "ListProjectGrantChanges"
+
+	UseListGrantedProjects     Use = "ListGrantedProjects"
+	UseGetGrantedProject       Use = "GetGrantedProject"
+	UseListGrantedProjectRoles Use = "ListGrantedProjectRoles"
+
+	UseListProjectGrantMemberRoles Use = "ListProjectGrantMemberRoles"
+	UseListProjectGrantMembers     Use = "ListProjectGrantMembers"
+	UseAddProjectGrantMember       Use = "AddProjectGrantMember"
+	UseUpdateProjectGrantMember    Use = "UpdateProjectGrantMember"
+	UseRemoveProjectGrantMember    Use = "RemoveProjectGrantMember"
+
 	UseAddAppKey    Use = "AddAppKey"
 	UseGetAppKey    Use = "GetAppKey"
 	UseListAppKeys  Use = "ListAppKeys"
@@ -160,7 +188,7 @@ const (
 )
 
 func (w Where) String() string {
-	return [...]string{"the org context (v1), the user's org (v2)", "the org context", "the org context; a creator with project.create: its own projects", "the instance", "the caller's own data"}[w]
+	return [...]string{"the org context (v1), the user's org (v2)", "the org context", "the org context; a creator with project.create, or a project member: its own projects", "the instance", "the caller's own data"}[w]
 }
 
 // Rule is what a use case needs.
@@ -286,6 +314,35 @@ var rules = map[Use]Rule{
 	UseBulkRemoveUserGrants: {Perm: org.PermUserGrantDelete, Where: InProject},
 	UseGetUserGrant:         {Perm: org.PermUserGrantRead, Where: InProject},
 	UseListUserGrants:       {Perm: org.PermUserGrantRead, Where: InProject},
+	// Project members likewise; a project member acts on its own project only
+	// (Caller.Can on the project's scope).
+	UseListProjectMemberRoles: {Perm: org.PermProjectMemberRead, Where: InProject},
+	UseListProjectMembers:     {Perm: org.PermProjectMemberRead, Where: InProject},
+	UseAddProjectMember:       {Perm: org.PermProjectMemberWrite, Where: InProject},
+	UseUpdateProjectMember:    {Perm: org.PermProjectMemberWrite, Where: InProject},
+	UseRemoveProjectMember:    {Perm: org.PermProjectMemberDelete, Where: InProject},
+	// Project grants, decided on their project (the granting side).
+	UseAddProjectGrant:        {Perm: org.PermProjectGrantWrite, Where: InProject},
+	UseUpdateProjectGrant:     {Perm: org.PermProjectGrantWrite, Where: InProject},
+	UseDeactivateProjectGrant: {Perm: org.PermProjectGrantWrite, Where: InProject},
+	UseReactivateProjectGrant: {Perm: org.PermProjectGrantWrite, Where: InProject},
+	UseRemoveProjectGrant:     {Perm: org.PermProjectGrantDelete, Where: InProject},
+	UseGetProjectGrant:        {Perm: org.PermProjectGrantRead, Where: InProject},
+	UseListProjectGrants:      {Perm: org.PermProjectGrantRead, Where: InProject},
+	UseListAllProjectGrants:   {Perm: org.PermProjectGrantRead, Where: InProject},
+	// Histories, from the org's event log.
+	UseListProjectChanges:      {Perm: org.PermProjectRead, Where: InProject},
+	UseListProjectGrantChanges: {Perm: org.PermProjectGrantRead, Where: InProject},
+	// The granted side: in the org the project is granted to.
+	UseListGrantedProjects:     {Perm: org.PermProjectRead, Where: InOrg},
+	UseGetGrantedProject:       {Perm: org.PermProjectRead, Where: InOrg},
+	UseListGrantedProjectRoles: {Perm: org.PermProjectRoleRead, Where: InOrg},
+	// Project grant members, managed from the granting side.
+	UseListProjectGrantMemberRoles: {Perm: org.PermProjectGrantMemberRead, Where: InProject},
+	UseListProjectGrantMembers:     {Perm: org.PermProjectGrantMemberRead, Where: InProject},
+	UseAddProjectGrantMember:       {Perm: org.PermProjectGrantMemberWrite, Where: InProject},
+	UseUpdateProjectGrantMember:    {Perm: org.PermProjectGrantMemberWrite, Where: InProject},
+	UseRemoveProjectGrantMember:    {Perm: org.PermProjectGrantMemberDelete, Where: InProject},
 }
 
 // RuleOf returns what use needs; ok is false for a use case with no rule.
@@ -433,9 +490,10 @@ func (a *App) authorize(ctx context.Context, s Scope, use Use) (granted, error) 
 
 // projectContext is the project use cases' org-context rule: an org where the
 // caller may read projects or create them (and then acts on those it created
-// only, which the use cases decide on each project).
+// only, which the use cases decide on each project), or holds a role on one of
+// its projects (and acts on that project only).
 func (c *Caller) projectContext(orgID string) bool {
-	return c.Can(org.PermProjectRead, orgID) || c.Can(org.PermProjectCreate, orgID)
+	return c.Can(org.PermProjectRead, orgID) || c.Can(org.PermProjectCreate, orgID) || c.inProjectOf(orgID)
 }
 
 // orgContext resolves an org context: orgID, else the caller's org. may is

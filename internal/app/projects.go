@@ -86,10 +86,14 @@ func loadProject(ctx context.Context, r store.Reader, orgID, projectID string) (
 // mayProject tells whether g's caller may do the use case's permission on p
 // (nil: a project yet to be made) in the org context: through a role in the
 // org, or as p's creator still holding project.create (ZITADEL's creator is
-// the project's PROJECT_OWNER; Warden has no project memberships yet).
+// the project's PROJECT_OWNER), or through a role on p itself (a project
+// member: app/projectmembers.go).
 func (g granted) mayProject(p *project.Project) bool {
 	c := g.Caller
 	if c.Can(g.perm(), g.OrgID) {
+		return true
+	}
+	if p != nil && c.Can(g.perm(), org.ProjectScope(g.OrgID, p.ID)) {
 		return true
 	}
 	return p != nil && p.CreatorID != "" && p.CreatorID == c.UserID && c.Can(org.PermProjectCreate, g.OrgID)

@@ -218,7 +218,12 @@ func (a *App) RemoveProjectRole(ctx context.Context, s Scope, projectID, key str
 			}
 			changed = append(changed, gr.ID)
 		}
-		return event.ProjectRoleRemoved, map[string]any{"projectId": p.ID, "key": key, "cascadedGrantIds": changed},
+		// The role leaves the project grants that delegate it, too.
+		changedPG, err := withoutRoleInProjectGrants(ctx, tx, ch, p.OrgID, p.ID, key)
+		if err != nil {
+			return "", nil, err
+		}
+		return event.ProjectRoleRemoved, map[string]any{"projectId": p.ID, "key": key, "cascadedGrantIds": changed, "cascadedProjectGrantIds": changedPG},
 			tx.DeleteArtifact(ctx, project.KindRole, project.RoleID(p.ID, key))
 	})
 }
@@ -291,9 +296,15 @@ func (a *App) SetProjectActive(ctx context.Context, s Scope, projectID string, a
 	return &out, nil
 }
 
-// deleteProjectAuthz deletes a removed project's roles and grants, inside the
-// removal's transaction.
+// deleteProjectAuthz deletes a removed project's members, project grants,
+// roles and user grants, inside the removal's transaction.
 func deleteProjectAuthz(ctx context.Context, tx store.Tx, orgID, projectID string) error {
+	if err := deleteProjectMembers(ctx, tx, orgID, projectID); err != nil {
+		return err
+	}
+	if err := deleteProjectGrants(ctx, tx, orgID, projectID); err != nil {
+		return err
+	}
 	roles, err := projectRoles(ctx, tx, orgID, projectID)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package org
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -69,6 +70,18 @@ const (
 	PermUserGrantRead     = "user.grant.read"
 	PermUserGrantWrite    = "user.grant.write"
 	PermUserGrantDelete   = "user.grant.delete"
+	// Project members (ZITADEL's names): who holds PROJECT_OWNER and the like.
+	PermProjectMemberRead   = "project.member.read"
+	PermProjectMemberWrite  = "project.member.write"
+	PermProjectMemberDelete = "project.member.delete"
+	// Project grants: a project's roles delegated to another org.
+	PermProjectGrantRead   = "project.grant.read"
+	PermProjectGrantWrite  = "project.grant.write"
+	PermProjectGrantDelete = "project.grant.delete"
+	// Project grant members: who holds PROJECT_GRANT_OWNER on a grant.
+	PermProjectGrantMemberRead   = "project.grant.member.read"
+	PermProjectGrantMemberWrite  = "project.grant.member.write"
+	PermProjectGrantMemberDelete = "project.grant.member.delete"
 	// PermInstanceOwner is what only IAM_OWNER carries: trusting apps with
 	// Warden's own API and acting on anyone. As a permission it is part of what
 	// the escalation rule compares, so no role that lacks it (IAM_ORG_MANAGER
@@ -85,19 +98,32 @@ const (
 
 // rolePermissions is the one place that says what each role may do.
 var rolePermissions = map[string][]string{
-	"IAM_OWNER":             append(slices.Clone(allRoleGrant), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermInstanceOwner),
-	"IAM_ORG_MANAGER":       append(slices.Clone(allRoleGrant), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate),
-	"IAM_USER_MANAGER":      append(slices.Clone(grantWrite), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead),
-	"IAM_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead),
-	"ORG_OWNER":             append(slices.Clone(allRoleGrant), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate),
+	"IAM_OWNER":             append(slices.Clone(allRoleGrant), PermProjectGrantMemberRead, PermProjectGrantMemberWrite, PermProjectGrantMemberDelete, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete, PermInstanceOwner),
+	"IAM_ORG_MANAGER":       append(slices.Clone(allRoleGrant), PermProjectGrantMemberRead, PermProjectGrantMemberWrite, PermProjectGrantMemberDelete, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete),
+	"IAM_USER_MANAGER":      append(slices.Clone(grantWrite), PermProjectGrantMemberRead, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermProjectMemberRead),
+	"IAM_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermProjectGrantMemberRead, PermProjectGrantRead, PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead, PermProjectMemberRead),
+	"ORG_OWNER":             append(slices.Clone(allRoleGrant), PermProjectGrantMemberRead, PermProjectGrantMemberWrite, PermProjectGrantMemberDelete, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete),
 	"ORG_USER_MANAGER":      append(slices.Clone(grantWrite), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead),
-	"ORG_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead),
+	"ORG_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermProjectGrantMemberRead, PermProjectGrantRead, PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead, PermProjectMemberRead),
 	"ORG_USER_READ":         {PermUserRead, PermOrgRead},
 	"ORG_USER_SELF_MANAGER": {},
 	// A project creator reaches only the projects it created (see
-	// PermProjectCreate); Warden has no project memberships yet.
+	// PermProjectCreate), as ZITADEL's creator-made PROJECT_OWNER would.
 	"ORG_PROJECT_CREATOR":           {PermOrgRead, PermProjectCreate},
-	"ORG_PROJECT_PERMISSION_EDITOR": append(slices.Clone(grantWrite), PermOrgRead, PermProjectRead),
+	"ORG_PROJECT_PERMISSION_EDITOR": append(slices.Clone(grantWrite), PermProjectGrantMemberRead, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermOrgRead, PermProjectRead, PermProjectMemberRead),
+	// Project roles: held on one project (a ProjectScope), they act on that
+	// project only.
+	"PROJECT_OWNER": append(slices.Clone(allRoleGrant), PermProjectRead, PermProjectWrite,
+		PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete,
+		PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete,
+		PermProjectGrantMemberRead, PermProjectGrantMemberWrite, PermProjectGrantMemberDelete),
+	"PROJECT_OWNER_VIEWER": append(slices.Clone(readRoleGrant), PermProjectRead, PermProjectMemberRead, PermProjectGrantRead, PermProjectGrantMemberRead),
+	// Project grant roles: held on one project grant (a GrantScope in the
+	// granted org), they manage that grant's members and the user grants
+	// given through it.
+	"PROJECT_GRANT_OWNER": {PermProjectGrantMemberRead, PermProjectGrantMemberWrite, PermProjectGrantMemberDelete,
+		PermUserGrantRead, PermUserGrantWrite, PermUserGrantDelete},
+	"PROJECT_GRANT_OWNER_VIEWER": {PermProjectGrantMemberRead, PermUserGrantRead},
 }
 
 // adminRolePermissions adds the org-removal and instance-administration
@@ -140,6 +166,61 @@ var (
 // IsInstanceRole tells whether role belongs on an instance membership.
 func IsInstanceRole(role string) bool { return len(role) > 4 && role[:4] == "IAM_" }
 
+// IsProjectRole tells whether role belongs on a project membership.
+func IsProjectRole(role string) bool {
+	return strings.HasPrefix(role, "PROJECT_") && !IsProjectGrantRole(role)
+}
+
+// IsProjectGrantRole tells whether role belongs on a project grant
+// membership.
+func IsProjectGrantRole(role string) bool { return strings.HasPrefix(role, "PROJECT_GRANT_") }
+
+// ProjectGrantRoles lists the roles a project grant membership may carry,
+// sorted (ListProjectGrantMemberRoles).
+func ProjectGrantRoles() []string {
+	var r []string
+	for k := range rolePermissions {
+		if IsProjectGrantRole(k) {
+			r = append(r, k)
+		}
+	}
+	slices.Sort(r)
+	return r
+}
+
+// GrantScope is the Member.OrgID of a membership on one project grant: the
+// granted org, a slash, "grant:" and the grant's id. SplitScope reads it as
+// a scope inside the granted org, whose roles count there too.
+func GrantScope(grantedOrgID, grantID string) string { return grantedOrgID + "/grant:" + grantID }
+
+// ProjectRoles lists the roles a project membership may carry, sorted
+// (ListProjectMemberRoles).
+func ProjectRoles() []string {
+	var r []string
+	for k := range rolePermissions {
+		if IsProjectRole(k) {
+			r = append(r, k)
+		}
+	}
+	slices.Sort(r)
+	return r
+}
+
+// ProjectScope is the Member.OrgID of a membership on one project: the
+// project's org, a slash, the project's id. Ids never hold a slash, so the
+// org and the project are read back unambiguously, and the members table
+// holds project memberships beside org ones (one read gives a caller both).
+func ProjectScope(orgID, projectID string) string { return orgID + "/" + projectID }
+
+// SplitScope reads a membership scope back: a project scope gives its org
+// and project, an org or the instance scope itself and "".
+func SplitScope(scope string) (orgID, projectID string) {
+	if o, p, ok := strings.Cut(scope, "/"); ok {
+		return o, p
+	}
+	return scope, ""
+}
+
 // KnownRole tells whether role is one Warden grants permissions for.
 func KnownRole(role string) bool { _, ok := rolePermissions[role]; return ok }
 
@@ -147,7 +228,7 @@ func KnownRole(role string) bool { _, ok := rolePermissions[role]; return ok }
 func OrgRoles() []string {
 	var r []string
 	for k := range rolePermissions {
-		if !IsInstanceRole(k) {
+		if !IsInstanceRole(k) && !IsProjectRole(k) && !IsProjectGrantRole(k) {
 			r = append(r, k)
 		}
 	}

@@ -59,17 +59,21 @@ type Role struct {
 func RoleID(projectID, key string) string { return projectID + ":" + key }
 
 // Grant gives a user roles of a project (ZITADEL's user grant, an
-// "authorization" in v2). OrgID is its resource owner: the project's org.
+// "authorization" in v2). OrgID is its resource owner: the project's org, or
+// the granted org of its project grant.
 type Grant struct {
-	ID        string    `json:"id"`
-	UserID    string    `json:"userId"`
-	ProjectID string    `json:"projectId"`
-	OrgID     string    `json:"orgId"`
-	RoleKeys  []string  `json:"roleKeys,omitempty"`
-	State     int       `json:"state"`
-	Sequence  uint64    `json:"sequence"`
-	CreatedAt time.Time `json:"createdAt"`
-	ChangedAt time.Time `json:"changedAt"`
+	ID        string `json:"id"`
+	UserID    string `json:"userId"`
+	ProjectID string `json:"projectId"`
+	OrgID     string `json:"orgId"`
+	// ProjectGrantID: given through that project grant by the granted org
+	// (then OrgID is the granted org, and the roles are the grant's).
+	ProjectGrantID string    `json:"projectGrantId,omitempty"`
+	RoleKeys       []string  `json:"roleKeys,omitempty"`
+	State          int       `json:"state"`
+	Sequence       uint64    `json:"sequence"`
+	CreatedAt      time.Time `json:"createdAt"`
+	ChangedAt      time.Time `json:"changedAt"`
 }
 
 // GrantKey is the lookup key that makes a grant unique per user and project.

@@ -11,4 +11,7 @@ var (
 	ErrProjectNotInactive = fail.New(codes.FailedPrecondition, "COMMAND-5M9bs", "Errors.Project.NotInactive")
 	ErrGrantNotActive     = fail.New(codes.FailedPrecondition, "COMMAND-1S9gx", "Errors.UserGrant.NotActive")
 	ErrGrantNotInactive   = fail.New(codes.FailedPrecondition, "COMMAND-1ML0v", "Errors.UserGrant.NotInactive")
+	// ZITADEL answers both with PROJECT-47fu8.
+	ErrProjectGrantNotActive   = fail.New(codes.FailedPrecondition, "PROJECT-47fu8", "Errors.Project.Grant.NotActive")
+	ErrProjectGrantNotInactive = fail.New(codes.FailedPrecondition, "PROJECT-47fu8", "Errors.Project.Grant.NotInactive")
 )

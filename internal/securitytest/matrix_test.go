@@ -28,35 +28,39 @@ import (
 // served methods need. It is the expectation of the matrix: Warden's own table
 // (internal/org) is what is tested, not what is expected.
 var zitadelRoles = map[string][]string{
-	"IAM_OWNER": {"org.read", "org.create", "org.write", "org.member.read", "org.member.write", "org.member.delete",
+	"IAM_OWNER": {"project.grant.member.read", "project.grant.member.write", "project.grant.member.delete", "project.grant.read", "project.grant.write", "project.grant.delete", "project.member.read", "project.member.write", "project.member.delete", "org.read", "org.create", "org.write", "org.member.read", "org.member.write", "org.member.delete",
 		"user.read", "user.write", "user.delete", "policy.read", "policy.write", "policy.delete",
 		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write", "project.app.delete",
 		"project.role.read", "project.role.write", "project.role.delete", "user.grant.read", "user.grant.write", "user.grant.delete"},
-	"IAM_ORG_MANAGER": {"org.read", "org.create", "org.write", "org.member.read", "org.member.write", "org.member.delete",
+	"IAM_ORG_MANAGER": {"project.grant.member.read", "project.grant.member.write", "project.grant.member.delete", "project.grant.read", "project.grant.write", "project.grant.delete", "project.member.read", "project.member.write", "project.member.delete", "org.read", "org.create", "org.write", "org.member.read", "org.member.write", "org.member.delete",
 		"user.read", "user.write", "user.delete", "policy.read", "policy.write", "policy.delete",
 		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write", "project.app.delete",
 		"project.role.read", "project.role.write", "project.role.delete", "user.grant.read", "user.grant.write", "user.grant.delete"},
-	"IAM_USER_MANAGER": {"org.read", "org.member.read", "org.member.delete", "user.read", "user.write", "user.delete",
+	"IAM_USER_MANAGER": {"project.grant.member.read", "project.grant.read", "project.grant.write", "project.grant.delete", "project.member.read", "org.read", "org.member.read", "org.member.delete", "user.read", "user.write", "user.delete",
 		"project.read", "project.app.read",
 		"project.role.read", "user.grant.read", "user.grant.write", "user.grant.delete"},
-	"IAM_OWNER_VIEWER": {"org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
+	"IAM_OWNER_VIEWER": {"project.grant.member.read", "project.grant.read", "project.member.read", "org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
 		"project.role.read", "user.grant.read"},
-	"ORG_OWNER": {"org.read", "org.write", "org.member.read", "org.member.write", "org.member.delete",
+	"ORG_OWNER": {"project.grant.member.read", "project.grant.member.write", "project.grant.member.delete", "project.grant.read", "project.grant.write", "project.grant.delete", "project.member.read", "project.member.write", "project.member.delete", "org.read", "org.write", "org.member.read", "org.member.write", "org.member.delete",
 		"user.read", "user.write", "user.delete", "policy.read", "policy.write", "policy.delete",
 		"project.read", "project.create", "project.write", "project.delete", "project.app.read", "project.app.write",
 		"project.role.read", "project.role.write", "project.role.delete", "user.grant.read", "user.grant.write", "user.grant.delete"},
 	"ORG_USER_MANAGER": {"org.read", "user.read", "user.write", "user.delete", "policy.read", "project.read",
 		"project.role.read", "user.grant.read", "user.grant.write", "user.grant.delete"},
-	"ORG_OWNER_VIEWER": {"org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
+	"ORG_OWNER_VIEWER": {"project.grant.member.read", "project.grant.read", "project.member.read", "org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
 		"project.role.read", "user.grant.read"},
-	"ORG_PROJECT_PERMISSION_EDITOR": {"org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
+	"ORG_PROJECT_PERMISSION_EDITOR": {"project.grant.member.read", "project.grant.read", "project.grant.write", "project.grant.delete", "project.member.read", "org.read", "org.member.read", "user.read", "policy.read", "project.read", "project.app.read",
 		"project.role.read", "user.grant.read", "user.grant.write", "user.grant.delete"},
 	// project.read:self — the projects the creator made (ZITADEL makes the
 	// creator their PROJECT_OWNER); project.create.
-	// The roles and grants of its own projects likewise, as their PROJECT_OWNER.
+	// The roles, grants and members of its own projects likewise, as their
+	// PROJECT_OWNER.
 	"ORG_PROJECT_CREATOR": {"policy.read", "project.read:self", "project.create",
 		"project.role.read:self", "project.role.write:self", "project.role.delete:self",
-		"user.grant.read:self", "user.grant.write:self", "user.grant.delete:self"},
+		"user.grant.read:self", "user.grant.write:self", "user.grant.delete:self",
+		"project.member.read:self", "project.member.write:self", "project.member.delete:self",
+		"project.grant.read:self", "project.grant.write:self", "project.grant.delete:self",
+		"project.grant.member.read:self", "project.grant.member.write:self", "project.grant.member.delete:self"},
 	"ORG_USER_SELF_MANAGER": {"policy.read"},
 	// Not a ZITADEL role: Warden's read-only user role (shared/spec/compat.md,
 	// "Roles that carry the user permissions").
@@ -222,6 +226,12 @@ var deviations = map[string]deviation{
 	"IAM_USER_MANAGER GetLockoutPolicy":                      {false, "Warden reads the lockout policy with org.read; ZITADEL needs policy.read, which IAM_USER_MANAGER lacks. Reading the policy's two numbers gives nothing away"},
 	"ORG_USER_MANAGER GetProjectByID":                        {true, "ZITADEL's ORG_USER_MANAGER has project.read"},
 	"ORG_USER_MANAGER ListProjects":                          {true, "ZITADEL's ORG_USER_MANAGER has project.read"},
+	"ORG_USER_MANAGER ListProjectChanges":                    {true, "ZITADEL's ORG_USER_MANAGER has project.read"},
+	"IAM_USER_MANAGER ListProjectChanges":                    {true, "ZITADEL's IAM_USER_MANAGER has project.read"},
+	"ORG_USER_MANAGER ListGrantedProjects":                   {true, "ZITADEL's ORG_USER_MANAGER has project.read"},
+	"ORG_USER_MANAGER GetGrantedProjectByID":                 {true, "ZITADEL's ORG_USER_MANAGER has project.read"},
+	"IAM_USER_MANAGER ListGrantedProjects":                   {true, "ZITADEL's IAM_USER_MANAGER has project.read"},
+	"IAM_USER_MANAGER GetGrantedProjectByID":                 {true, "ZITADEL's IAM_USER_MANAGER has project.read"},
 	"ORG_OWNER RemoveApp":                                    {false, "ZITADEL's ORG_OWNER has project.app.write but not project.app.delete; Warden's project.write covers both. An owner who may rewrite an app's config gains nothing by removing it"},
 	"ORG_PROJECT_CREATOR GetMyOrg":                           {false, "Warden gives ORG_PROJECT_CREATOR org.read (the org's name and state); ZITADEL does not"},
 	"ORG_USER_SELF_MANAGER GetLockoutPolicy":                 {true, "ZITADEL's ORG_USER_SELF_MANAGER has policy.read"},
@@ -461,7 +471,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), orgV2Ops())...))
+	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), projectMemberOps(), projectGrantOps(), orgV2Ops())...))
 }
 
 // fixed is a call that names no object.
