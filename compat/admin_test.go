@@ -44,7 +44,7 @@ func TestAdminOrgsAndIAMMembers(t *testing.T) {
 			User: &admin.SetUpOrgRequest_Human_{Human: &admin.SetUpOrgRequest_Human{UserName: "x",
 				Profile: &admin.SetUpOrgRequest_Human_Profile{FirstName: "X", LastName: "Y"},
 				Email:   &admin.SetUpOrgRequest_Human_Email{Email: "x@example.com"}}}})
-		wantErr(t, "SetUpOrg with a taken name", err, codes.AlreadyExists, "WARDEN-ORGNAME")
+		wantErr(t, "SetUpOrg with a taken name", err, codes.AlreadyExists, "V3-DKcYh")
 
 		got, err := adm.GetOrgByID(ctx(t), &admin.GetOrgByIDRequest{Id: su.GetOrgId()})
 		mustOK(t, "GetOrgByID", err)

@@ -70,6 +70,8 @@ var (
 	errOrgQueryAdmin = fail.Invalid("WARDEN-ORGQ2", "Unsupported organisation search query")
 	// Warden sets up orgs with a human first user only (no machine variant).
 	errSetUpOrgHuman = fail.Invalid("WARDEN-SETUP1", "SetUpOrg needs a human user")
+	// ZITADEL's id for an AddOrganization admin that is neither a user id nor a human.
+	errOrgAdminType = fail.New(codes.Unimplemented, "ORGv2-SD2r1", "admin user type not implemented")
 )
 
 var (

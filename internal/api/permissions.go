@@ -25,6 +25,7 @@ const (
 
 	authzServiceV2beta   = "/zitadel.authorization.v2beta.AuthorizationService/"
 	projectServiceV2beta = "/zitadel.project.v2beta.ProjectService/"
+	orgServiceV2         = "/zitadel.org.v2.OrganizationService/"
 )
 
 var methodUses = map[string]app.Use{
@@ -211,6 +212,16 @@ var methodUses = map[string]app.Use{
 	projectServiceV2beta + "UpdateProjectRole":     app.UseUpdateProjectRole,
 	projectServiceV2beta + "RemoveProjectRole":     app.UseRemoveProjectRole,
 	projectServiceV2beta + "ListProjectRoles":      app.UseListProjectRoles,
+
+	// Org v2: v1's org lifecycle; the org is the request's, never a header.
+	// AddOrganization is AddOrg's org.create in the instance; ListOrganizations
+	// lists the orgs where the caller holds GetOrg's org.read.
+	orgServiceV2 + "AddOrganization":        app.UseAddOrg,
+	orgServiceV2 + "UpdateOrganization":     app.UseUpdateOrg,
+	orgServiceV2 + "DeleteOrganization":     app.UseRemoveOrg,
+	orgServiceV2 + "DeactivateOrganization": app.UseDeactivateOrg,
+	orgServiceV2 + "ActivateOrganization":   app.UseReactivateOrg,
+	orgServiceV2 + "ListOrganizations":      app.UseGetOrg,
 
 	// Auth v1: the caller's own data; authentication is all ZITADEL asks.
 	authService + "GetMyUser":                app.UseGetMyUser,

@@ -13,6 +13,7 @@ import (
 	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	authzv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2beta"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	projectv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2beta"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
@@ -64,6 +65,8 @@ func where(r app.Rule, v2 bool) string {
 	switch {
 	case r.Where == app.InProject && v2:
 		return "v2: the org the request names, else the object's own (lists: each org's); a creator with project.create: its own projects"
+	case r.Where == app.InOrg && v2:
+		return "v2: the org the request names (lists: each org's)"
 	case r.Where != app.InOrgOrUserOrg:
 		return r.Where.String()
 	case v2:
@@ -101,7 +104,7 @@ func TestMethodUsesAreServedMethods(t *testing.T) {
 	known := servedServiceMethods()
 	for _, m := range Methods() {
 		if !slices.Contains(known, m) {
-			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1, AuthService v1, UserService v2 or v2beta, AuthorizationService or ProjectService v2 or v2beta", m)
+			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1, AuthService v1, UserService v2 or v2beta, AuthorizationService or ProjectService v2 or v2beta, or OrganizationService v2", m)
 		}
 	}
 }
@@ -119,6 +122,7 @@ func servedServiceMethods() []string {
 		projectv2.File_zitadel_project_v2_project_service_proto.Services().ByName("ProjectService"),
 		authzv2beta.File_zitadel_authorization_v2beta_authorization_service_proto.Services().ByName("AuthorizationService"),
 		projectv2beta.File_zitadel_project_v2beta_project_service_proto.Services().ByName("ProjectService"),
+		orgv2.File_zitadel_org_v2_org_service_proto.Services().ByName("OrganizationService"),
 	} {
 		for i := 0; i < svc.Methods().Len(); i++ {
 			out = append(out, "/"+string(svc.FullName())+"/"+string(svc.Methods().Get(i).Name()))

@@ -100,22 +100,9 @@ func (s *UserV2) ListUsers(ctx context.Context, r *userv2.ListUsersRequest) (*us
 }
 
 func (s *UserV2) AddHumanUser(ctx context.Context, r *userv2.AddHumanUserRequest) (*userv2.AddHumanUserResponse, error) {
-	if len(r.GetIdpLinks()) > 0 || len(r.GetMetadata()) > 0 || r.TotpSecret != nil ||
-		r.GetEmail().GetReturnCode() != nil || r.GetPhone().GetReturnCode() != nil {
-		return nil, errV2Unsupported
-	}
-	p, e, ph := r.GetProfile(), r.GetEmail(), r.GetPhone()
-	in := app.NewHuman{UserID: r.GetUserId(), UserName: r.GetUsername(), OrgID: r.GetOrganization().GetOrgId(),
-		Profile: profile(p.GetGivenName(), p.GetFamilyName(), p.GetNickName(), p.GetDisplayName(), p.GetPreferredLanguage(),
-			int(p.GetGender()), e.GetEmail(), e.GetIsVerified(), ph.GetPhone(), ph.GetIsVerified()), RequireNames: true}
-	if r.GetOrganization().GetOrgDomain() != "" {
-		return nil, errOrgByDomain
-	}
-	if pw := r.GetPassword(); pw != nil {
-		in.Password, in.ChangeRequired = pw.GetPassword(), pw.GetChangeRequired()
-	}
-	if hp := r.GetHashedPassword(); hp != nil {
-		in.HashedPassword, in.ChangeRequired = hp.GetHash(), hp.GetChangeRequired()
+	in, err := newHumanV2(r)
+	if err != nil {
+		return nil, err
 	}
 	u, err := s.app.AddHuman(ctx, scopeV2(ctx), in)
 	if err != nil {
@@ -123,4 +110,27 @@ func (s *UserV2) AddHumanUser(ctx context.Context, r *userv2.AddHumanUserRequest
 	}
 	return &userv2.AddHumanUserResponse{UserId: u.ID, Details: &objv2.Details{Sequence: u.Sequence,
 		ChangeDate: ts(u.ChangedAt), ResourceOwner: u.OrgID, CreationDate: ts(u.CreatedAt)}}, nil
+}
+
+// newHumanV2 reads v2's AddHumanUserRequest (AddHumanUser, and org v2's new
+// admins), refusing what Warden does not support.
+func newHumanV2(r *userv2.AddHumanUserRequest) (app.NewHuman, error) {
+	if len(r.GetIdpLinks()) > 0 || len(r.GetMetadata()) > 0 || r.TotpSecret != nil ||
+		r.GetEmail().GetReturnCode() != nil || r.GetPhone().GetReturnCode() != nil {
+		return app.NewHuman{}, errV2Unsupported
+	}
+	p, e, ph := r.GetProfile(), r.GetEmail(), r.GetPhone()
+	in := app.NewHuman{UserID: r.GetUserId(), UserName: r.GetUsername(), OrgID: r.GetOrganization().GetOrgId(),
+		Profile: profile(p.GetGivenName(), p.GetFamilyName(), p.GetNickName(), p.GetDisplayName(), p.GetPreferredLanguage(),
+			int(p.GetGender()), e.GetEmail(), e.GetIsVerified(), ph.GetPhone(), ph.GetIsVerified()), RequireNames: true}
+	if r.GetOrganization().GetOrgDomain() != "" {
+		return app.NewHuman{}, errOrgByDomain
+	}
+	if pw := r.GetPassword(); pw != nil {
+		in.Password, in.ChangeRequired = pw.GetPassword(), pw.GetChangeRequired()
+	}
+	if hp := r.GetHashedPassword(); hp != nil {
+		in.HashedPassword, in.ChangeRequired = hp.GetHash(), hp.GetChangeRequired()
+	}
+	return in, nil
 }

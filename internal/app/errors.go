@@ -67,7 +67,9 @@ var (
 	errPATIDMissing   = fail.Invalid("WARDEN-TOKENID", "Token id is missing")
 
 	// Organisations and their members (ZITADEL's AddOrgMember, ChangeOrgMember).
-	errOrgNameTaken        = fail.New(codes.AlreadyExists, "WARDEN-ORGNAME", "Organisation name is already taken")
+	// ZITADEL's unique-constraint error (its eventstore's), with the org
+	// name constraint's message.
+	errOrgNameTaken        = fail.New(codes.AlreadyExists, "V3-DKcYh", "Errors.Org.AlreadyExists")
 	errMemberUserIDMissing = fail.Invalid("ORG-4Mlfs", "User id is missing")
 	errRolesMissing        = fail.Invalid("V2-PfYhb", "Roles are missing")
 	errUnknownRole         = fail.Invalid("Org-4N8es", "Unknown or instance-level role")
@@ -158,9 +160,15 @@ var (
 	errAppKeyReadNotFound = fail.New(codes.NotFound, "QUERY-Dgr3g", "Errors.AuthNKey.NotFound")
 )
 
-// Organisations' lifecycle and the admin service (orgs_admin.go).
+// Organisations' lifecycle and the admin service (orgs_admin.go), and org v2
+// (orgv2.go).
 var (
-	errOrgQuery = fail.Invalid("WARDEN-ORGQ1", "Unsupported organisation search query")
+	// ZITADEL's SetUpOrg with an org id already in use.
+	errOrgIDTaken = fail.New(codes.FailedPrecondition, "COMMAND-poaj2", "Errors.Org.AlreadyExisting")
+	errBadOrgID   = fail.Invalid("WARDEN-ORGID2", "organisation id may hold only letters, digits, '_', '-' and '.'")
+	// ZITADEL's ORGv2-SD2r1 is Unimplemented for an unknown admin type.
+	errAdminType = fail.Invalid("WARDEN-ORGADMIN", "an admin is either an existing user id or a new human")
+	errOrgQuery  = fail.Invalid("WARDEN-ORGQ1", "Unsupported organisation search query")
 	// The default org cannot be deactivated; nor may an inactive one become it.
 	errDefaultOrgInactive = fail.New(codes.FailedPrecondition, "WARDEN-ORGDEF2", "Only an active organisation can be the default")
 )

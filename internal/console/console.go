@@ -375,6 +375,7 @@ var plainWords = map[string]string{
 	"Errors.UserGrant.Invalid":                     "Choose a project",
 	// Organisations.
 	"Errors.Org.Invalid":                "The name is required",
+	"Errors.Org.AlreadyExists":          "Another organisation already has this name",
 	"Errors.Org.NotChanged":             "The organisation already has this name",
 	"Errors.Org.NotFound":               "Organisation not found",
 	"Errors.Org.AlreadyDeactivated":     "The organisation is already inactive",

@@ -46,6 +46,8 @@ func TestOrgSettings(t *testing.T) {
 	b.post("/ui/console/org", url.Values{"csrf": {b.csrf()}, "org": {acme}, "back": {"/ui/console/organisation"}}).
 		must(t, 200, "Switched organisation.", "Organisation Acme", `value="Acme"`)
 	b.post("/ui/console/organisation", url.Values{"csrf": {b.csrf()}, "name": {"Acme"}}).must(t, http.StatusConflict, `id="org-error"`)
+	b.post("/ui/console/organisation", url.Values{"csrf": {b.csrf()}, "name": {"Warden"}}).
+		must(t, http.StatusConflict, `id="org-error"`, "another organisation already has this name")
 	b.post("/ui/console/organisation", url.Values{"csrf": {b.csrf()}, "name": {"Acme Labs"}}).
 		must(t, 200, "The organisation is renamed", "Organisation Acme Labs", "acme-labs.")
 	if got := myOrg(acme).str("org", "name"); got != "Acme Labs" {

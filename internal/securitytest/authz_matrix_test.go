@@ -189,6 +189,9 @@ func v1Twin(name string) string {
 	if x, ok := strings.CutPrefix(m, projectV2); ok {
 		return projectV2AsV1[x]
 	}
+	if x, ok := strings.CutPrefix(m, orgV2); ok {
+		return orgV2AsV1[x]
+	}
 	return ""
 }
 

@@ -149,6 +149,9 @@ func fullMethod(name string) string {
 	if m, ok := strings.CutPrefix(name, "projb."); ok {
 		return projectV2beta + m
 	}
+	if m, ok := strings.CutPrefix(name, "org2."); ok {
+		return orgV2 + m
+	}
 	if m, ok := strings.CutPrefix(name, "auth."); ok {
 		return "/" + string(authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName()) + "/" + m
 	}
@@ -475,7 +478,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps())...))
+	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops())...))
 }
 
 // fixed is a call that names no object.
@@ -788,6 +791,8 @@ func coverage(t *testing.T, e *env, ops []matrixOp) {
 			prefix = "authzb."
 		case "zitadel.project.v2beta.ProjectService":
 			prefix = "projb."
+		case "zitadel.org.v2.OrganizationService":
+			prefix = "org2."
 		case authpb.File_zitadel_auth_proto.Services().ByName("AuthService").FullName():
 			prefix = "auth."
 		}

@@ -66,7 +66,7 @@ func TestOrgLifecycleREST(t *testing.T) {
 			e.wantErr(e.do("PUT", "/management/v1/orgs/me", owner, `{"name":"  "}`), 400, "EVENT-Mf9sd")
 			e.wantErr(e.do("PUT", "/management/v1/orgs/me", owner, `{"name":"Acme"}`), 400, "ORG-4VSdf")
 			def := e.must(e.admin("GET", "/management/v1/orgs/me", ""), 200).str("org", "name")
-			e.wantErr(e.do("PUT", "/management/v1/orgs/me", owner, `{"name":"`+def+`"}`), 409, "WARDEN-ORGNAME")
+			e.wantErr(e.do("PUT", "/management/v1/orgs/me", owner, `{"name":"`+def+`"}`), 409, "V3-DKcYh")
 			before := e.must(e.admin("GET", "/admin/v1/orgs/"+acme, ""), 200)
 			up := e.must(e.do("PUT", "/management/v1/orgs/me", owner, `{"name":"Acme Two"}`), 200)
 			if up.seq(t) <= mustUint(t, before.str("org", "details", "sequence")) || up.str("details", "resourceOwner") != acme {
@@ -496,7 +496,7 @@ func TestSetUpOrgREST(t *testing.T) {
 			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("BadMail", "ada", "not-an-email", `[]`)), 400, "EMAIL-599BI")
 			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("BadRole", "ada", "ada@example.com", `["IAM_OWNER"]`)), 400, "Org-4N8es")
 			def := e.must(e.admin("GET", "/admin/v1/orgs/default", ""), 200).str("org", "name")
-			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body(def, "ada", "ada@example.com", `[]`)), 409, "WARDEN-ORGNAME")
+			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body(def, "ada", "ada@example.com", `[]`)), 409, "V3-DKcYh")
 			if got := orgs(); got != n {
 				t.Fatalf("refused setups left orgs: %s → %s", n, got)
 			}
@@ -515,7 +515,7 @@ func TestSetUpOrgREST(t *testing.T) {
 			if u := e.must(e.admin("GET", "/management/v1/users/"+uid, "", "x-zitadel-orgid", orgID), 200); u.str("user", "state") != "USER_STATE_ACTIVE" {
 				t.Fatalf("user: %s", u.raw)
 			}
-			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("Newco", "bob", "bob@example.com", `[]`)), 409, "WARDEN-ORGNAME")
+			e.wantErr(e.admin("POST", "/admin/v1/orgs/_setup", body("Newco", "bob", "bob@example.com", `[]`)), 409, "V3-DKcYh")
 			_, _, ownerTok := e.orgWithOwner("Elsewhere", "ORG_OWNER")
 			e.wantErr(e.do("POST", "/admin/v1/orgs/_setup", ownerTok, body("Mine", "eve", "eve@example.com", `[]`)), 403, "AUTH-5mWD2")
 		})

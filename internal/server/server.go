@@ -25,6 +25,7 @@ import (
 	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	authzv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2beta"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	projectv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2beta"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
@@ -97,6 +98,7 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 		auth.AuthService_ServiceDesc.ServiceName:             api.NewAuth(a, log),
 		authzv2.AuthorizationService_ServiceDesc.ServiceName: api.NewAuthorizationV2(a),
 		projectv2.ProjectService_ServiceDesc.ServiceName:     api.NewProjectV2(a),
+		orgv2.OrganizationService_ServiceDesc.ServiceName:    api.NewOrgV2(a),
 	}
 	// The v2beta twins of Authorization and Project, which @zitadel/client
 	// 1.3 calls: converters in front of v2.
