@@ -106,7 +106,7 @@ for (const s of servers) {
       for (const [method, path, body] of [
         ['POST', '/v2/sessions/search', {}],
         ['GET', `/v2/users/${target.id}/authentication_methods`],
-        ['GET', '/admin/v1/orgs/default'],
+        ['GET', '/admin/v1/policies/login'],
       ]) {
         const res = await rest(s, method, path, body);
         assert.equal(res.status, 501, `${method} ${path}: ${JSON.stringify(res.body)}`);
