@@ -142,10 +142,15 @@ func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*
 		if err := deleteUserCredentials(ctx, tx, u.ID); err != nil {
 			return err
 		}
+		more, err := removeUserMetadata(ctx, tx, u, by)
+		if err != nil {
+			return err
+		}
 		if err := tx.UpdateUser(ctx, u, prev); err != nil {
 			return err
 		}
 		evs = append(evs, ev)
+		evs = append(evs, more...)
 	}
 	var members []*org.Member
 	for {
@@ -175,6 +180,10 @@ func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*
 		}
 	}
 	if err := tx.DeleteArtifact(ctx, policy.KindLockout, orgID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	// The org's own metadata goes with it; its removal event says so.
+	if _, err := deleteAllMetadata(ctx, tx, KindOrgMetadata, orgID, ""); err != nil {
 		return err
 	}
 	if len(evs) == 0 {

@@ -92,12 +92,18 @@ func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.O
 		if err != nil {
 			return nil, err
 		}
+		evs := []event.Event{ev}
 		if op == user.OpRemove {
 			if err := deleteUserCredentials(ctx, tx, u.ID); err != nil {
 				return nil, err
 			}
+			more, err := removeUserMetadata(ctx, tx, u, actor(g.Caller))
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, more...)
 		}
-		return []event.Event{ev}, nil
+		return evs, nil
 	})
 	if err != nil {
 		return nil, err
