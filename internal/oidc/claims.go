@@ -14,8 +14,9 @@ import (
 
 // The claims of a user, by scope, as ZITADEL gives them: the standard profile,
 // email and phone claims in userinfo, introspection and (when the client asks
-// for it, or no access token is issued) the ID token; the reserved
-// resource-owner and org claims in all of those and in JWT access tokens.
+// for it, or no access token is issued) the ID token; the metadata claim in
+// userinfo, introspection and the ID token; the reserved resource-owner and
+// org claims in all of those and in JWT access tokens.
 
 func (s *storage) SetUserinfoFromScopes(context.Context, *zoidc.UserInfo, string, string, []string) error {
 	return nil // deprecated by the library; SetUserinfoFromRequest does the work
@@ -110,6 +111,8 @@ func (s *storage) fillUserinfo(ctx context.Context, info *zoidc.UserInfo, u *use
 			if h := u.Human; h != nil && h.Phone != "" {
 				info.PhoneNumber, info.PhoneNumberVerified = h.Phone, zoidc.Bool(h.PhoneVerified)
 			}
+		case oauth.ScopeUserMetadata:
+			s.metadataClaim(ctx, info, u)
 		}
 	}
 	s.reservedClaims(ctx, info, u, scopes)
@@ -143,4 +146,18 @@ func (s *storage) reservedClaims(ctx context.Context, info *zoidc.UserInfo, u *u
 	info.AppendClaims(oauth.ClaimResourceOwnerID, o.ID)
 	info.AppendClaims(oauth.ClaimResourceOwnerName, o.Name)
 	info.AppendClaims(oauth.ClaimResourceOwnerPrimaryDomain, s.app.OrgDomain(o))
+}
+
+// metadataClaim adds the user's metadata, read now (a change is seen by the
+// next token, userinfo or introspection), key → base64 of the value; no
+// claim when the user has none, as in ZITADEL.
+func (s *storage) metadataClaim(ctx context.Context, info *zoidc.UserInfo, u *user.User) {
+	md, err := s.app.UserMetadataClaim(ctx, u.ID)
+	if err != nil {
+		s.log.WarnContext(ctx, "oidc: the metadata claim could not be read", "user", u.ID, "err", err)
+		return
+	}
+	if len(md) > 0 {
+		info.AppendClaims(oauth.ClaimUserMetadata, md)
+	}
 }
