@@ -108,7 +108,7 @@ func decodeMetadata(art *store.Artifact) (*Metadata, error) {
 }
 
 // allMetadata reads every entry of one user (userID) or org, by creation
-// (then key), as ZITADEL's v2 lists sort them.
+// (then the order of a bulk call's entries), as ZITADEL's v2 lists sort them.
 func allMetadata(ctx context.Context, r store.Reader, kind, orgID, userID string) ([]*Metadata, error) {
 	arts, err := allArtifacts(ctx, r, kind, orgID, userID)
 	if err != nil {
@@ -123,7 +123,7 @@ func allMetadata(ctx context.Context, r store.Reader, kind, orgID, userID string
 		out = append(out, m)
 	}
 	slices.SortFunc(out, func(a, b *Metadata) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.Key, b.Key))
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.Sequence, b.Sequence), cmp.Compare(a.Key, b.Key))
 	})
 	return out, nil
 }
