@@ -165,6 +165,32 @@ func TestUserMetadata(t *testing.T) {
 			}
 		})
 
+		t.Run("V2AddHumanUser", func(t *testing.T) {
+			r := wardentest.Must(t, e.Admin(t, "POST", "/v2/users/human", `{"username":"withmeta","organization":{"orgId":"`+home+`"},`+
+				`"profile":{"givenName":"G","familyName":"F"},"email":{"email":"withmeta@example.com"},`+
+				`"metadata":[{"key":"team","value":"cmVk"},{"key":"floor","value":"Mg=="}]}`), 200)
+			id := r.Str("userId")
+			l := wardentest.Must(t, e.Admin(t, "POST", "/management/v1/users/"+id+"/metadata/_search", `{}`), 200)
+			if got := metaKeys(l, "result"); strings.Join(got, ",") != "team,floor" {
+				t.Fatalf("metadata of the new user: %v", got)
+			}
+			if types := eventTypes(t, e.Store, event.AggregateUser, id); len(types) != 3 || types[0] != "user.human.added" || types[1] != "user.metadata.set" {
+				t.Fatalf("events: %v", types)
+			}
+			if r.Str("details", "sequence") != "3" {
+				t.Fatalf("details: %s", r.Raw)
+			}
+			// An invalid entry: no user either.
+			bad := e.Admin(t, "POST", "/v2/users/human", `{"username":"badmeta","organization":{"orgId":"`+home+`"},`+
+				`"profile":{"givenName":"G","familyName":"F"},"email":{"email":"badmeta@example.com"},"metadata":[{"key":"k"}]}`)
+			if bad.Status != 400 || !strings.Contains(bad.Raw, "META-2m00f") {
+				t.Fatalf("empty value: %d %s", bad.Status, bad.Raw)
+			}
+			if l := wardentest.Must(t, e.Admin(t, "POST", "/v2/users", `{"queries":[{"userNameQuery":{"userName":"badmeta"}}]}`), 200); strings.Contains(l.Raw, "badmeta") {
+				t.Fatalf("the user was made: %s", l.Raw)
+			}
+		})
+
 		t.Run("ForeignUserManagerRefused", func(t *testing.T) {
 			// In the target's org context: no permission there.
 			h := map[string]string{"x-zitadel-orgid": home}
