@@ -222,6 +222,30 @@ func TestUserMetadata(t *testing.T) {
 			}
 		})
 
+		t.Run("OutrankedRefused", func(t *testing.T) {
+			// A user manager of the org cannot change an org owner's metadata:
+			// a metadata change is a change of the user (Caller.Covers).
+			mgr := e.AddMachine(t, "", "manager")
+			e.Grant(t, "", mgr, "ORG_USER_MANAGER")
+			boss := e.AddMachine(t, "", "boss")
+			e.Grant(t, "", boss, "ORG_OWNER")
+			mgrPAT := e.AddPAT(t, mgr)
+			wardentest.Must(t, e.Admin(t, "POST", "/management/v1/users/"+boss+"/metadata/k", `{"value":"dg=="}`), 200)
+			for _, c := range []struct{ method, path, body string }{
+				{"POST", "/management/v1/users/" + boss + "/metadata/k", `{"value":"eA=="}`},
+				{"DELETE", "/management/v1/users/" + boss + "/metadata/k", ""},
+				{"POST", "/v2/users/" + boss + "/metadata", `{"metadata":[{"key":"k","value":"eA=="}]}`},
+			} {
+				if r := e.Do(t, c.method, c.path, mgrPAT, c.body); r.Status != 403 || !strings.Contains(r.Raw, "WARDEN-RANK1") {
+					t.Errorf("%s %s: %d %s", c.method, c.path, r.Status, r.Raw)
+				}
+			}
+			// Reading is not a change: user.read suffices.
+			if g := wardentest.Must(t, e.Do(t, "GET", "/management/v1/users/"+boss+"/metadata/k", mgrPAT, ""), 200); g.Str("metadata", "value") != "dg==" {
+				t.Fatalf("read: %s", g.Raw)
+			}
+		})
+
 		t.Run("AuthV1OwnOnly", func(t *testing.T) {
 			wardentest.Must(t, e.Admin(t, "POST", "/management/v1/users/"+robot+"/metadata/mine", `{"value":"bWluZQ=="}`), 200)
 			l := wardentest.Must(t, e.rest("POST", "/users/me/metadata/_search", robotPAT, `{}`), 200)
