@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -123,6 +125,42 @@ func TestUserMetadata(t *testing.T) {
 				if r.Status < 400 || !strings.Contains(r.Raw, c.id) {
 					t.Errorf("%s %s: %d %s, want %s", c.method, c.path, r.Status, r.Raw, c.id)
 				}
+			}
+		})
+
+		t.Run("Bounded", func(t *testing.T) {
+			u := e.AddMachine(t, "", "full")
+			p := "/management/v1/users/" + u + "/metadata"
+			bulk := func(from, n int) string {
+				var b strings.Builder
+				b.WriteString(`{"metadata":[`)
+				for i := range n {
+					if i > 0 {
+						b.WriteByte(',')
+					}
+					fmt.Fprintf(&b, `{"key":"k%d","value":"dg=="}`, from+i)
+				}
+				b.WriteString(`]}`)
+				return b.String()
+			}
+			if r := e.Admin(t, "POST", p+"/_bulk", bulk(0, app.MaxMetadataEntries+1)); r.Status != 400 || !strings.Contains(r.Raw, "WARDEN-METAMANY") {
+				t.Fatalf("a bulk over the cap: %d %.300s", r.Status, r.Raw)
+			}
+			wardentest.Must(t, e.Admin(t, "POST", p+"/_bulk", bulk(0, app.MaxMetadataEntries)), 200)
+			if r := e.Admin(t, "POST", p+"/one-more", `{"value":"dg=="}`); r.Status != 400 || !strings.Contains(r.Raw, "WARDEN-METAMANY") {
+				t.Fatalf("one entry over the cap: %d %.300s", r.Status, r.Raw)
+			}
+			// Overwriting an entry is no new one.
+			wardentest.Must(t, e.Admin(t, "POST", p+"/k7", `{"value":"eA=="}`), 200)
+			long := base64.StdEncoding.EncodeToString(make([]byte, app.MaxMetadataValueLen+1))
+			if r := e.Admin(t, "POST", p+"/k1", `{"value":"`+long+`"}`); r.Status != 400 || !strings.Contains(r.Raw, "WARDEN-LEN") {
+				t.Fatalf("a value over the limit: %d %.300s", r.Status, r.Raw)
+			}
+			if r := e.Admin(t, "POST", p+"/"+strings.Repeat("k", app.MaxMetadataKeyLen+1), `{"value":"dg=="}`); r.Status != 400 || !strings.Contains(r.Raw, "WARDEN-LEN") {
+				t.Fatalf("a key over the limit: %d %.300s", r.Status, r.Raw)
+			}
+			if r := e.Admin(t, "DELETE", p+"/_bulk", `{"keys":["k1","k1"]}`); r.Status != 400 || !strings.Contains(r.Raw, "WARDEN-METAKEY2") {
+				t.Fatalf("a key named twice: %d %.300s", r.Status, r.Raw)
 			}
 		})
 
