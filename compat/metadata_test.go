@@ -99,7 +99,7 @@ func TestUserMetadata(t *testing.T) {
 		info, err := rp.Userinfo[*oidc.UserInfo](ctx(t), tokens.AccessToken, oidc.BearerToken, id, r.rp)
 		mustOK(t, "userinfo", err)
 		md, _ := info.Claims["urn:zitadel:iam:user:metadata"].(map[string]any)
-		if md["color"] != base64.StdEncoding.EncodeToString([]byte("blue")) || md["size"] != base64.StdEncoding.EncodeToString([]byte("L")) || len(md) != 2 {
+		if md["color"] != base64.RawURLEncoding.EncodeToString([]byte("blue")) || md["size"] != base64.RawURLEncoding.EncodeToString([]byte("L")) || len(md) != 2 {
 			t.Fatalf("userinfo metadata claim: %v", info.Claims["urn:zitadel:iam:user:metadata"])
 		}
 	})

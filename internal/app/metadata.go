@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -362,15 +363,16 @@ func (a *App) GetMyMetadata(ctx context.Context, s Scope, key string) (*Metadata
 }
 
 // UserMetadataClaim is the urn:zitadel:iam:user:metadata claim: every entry
-// of the user, key → value (base64 in JSON), read now; nil when there is none.
-func (a *App) UserMetadataClaim(ctx context.Context, userID string) (map[string][]byte, error) {
+// of the user, key → value in unpadded base64url (ZITADEL's encoding of the
+// claim, unlike the API's padded base64), read now; nil when there is none.
+func (a *App) UserMetadataClaim(ctx context.Context, userID string) (map[string]string, error) {
 	all, err := allMetadata(ctx, a.store, KindUserMetadata, "", userID)
 	if err != nil || len(all) == 0 {
 		return nil, err
 	}
-	out := make(map[string][]byte, len(all))
+	out := make(map[string]string, len(all))
 	for _, m := range all {
-		out[m.Key] = m.Value
+		out[m.Key] = base64.RawURLEncoding.EncodeToString(m.Value)
 	}
 	return out, nil
 }

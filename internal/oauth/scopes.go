@@ -18,7 +18,7 @@ const (
 	ClaimResourceOwnerName          = ScopeResourceOwner + ":name"
 	ClaimResourceOwnerPrimaryDomain = ScopeResourceOwner + ":primary_domain"
 	// ScopeUserMetadata asks for the user's metadata in ClaimUserMetadata
-	// (key → base64 of the value), as ZITADEL names both.
+	// (key → unpadded base64url of the value), as ZITADEL names and encodes both.
 	ScopeUserMetadata = "urn:zitadel:iam:user:metadata"
 	ClaimUserMetadata = ScopeUserMetadata
 	// ScopeOrgIDPrefix + an org id restricts a sign-in to that organisation and

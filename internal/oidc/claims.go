@@ -149,8 +149,8 @@ func (s *storage) reservedClaims(ctx context.Context, info *zoidc.UserInfo, u *u
 }
 
 // metadataClaim adds the user's metadata, read now (a change is seen by the
-// next token, userinfo or introspection), key → base64 of the value; no
-// claim when the user has none, as in ZITADEL.
+// next token, userinfo or introspection), key → unpadded base64url of the
+// value; no claim when the user has none, as in ZITADEL.
 func (s *storage) metadataClaim(ctx context.Context, info *zoidc.UserInfo, u *user.User) {
 	md, err := s.app.UserMetadataClaim(ctx, u.ID)
 	if err != nil {
