@@ -14,9 +14,9 @@ import (
 
 // The claims of a user, by scope, as ZITADEL gives them: the standard profile,
 // email and phone claims in userinfo, introspection and (when the client asks
-// for it, or no access token is issued) the ID token; the metadata claim in
-// userinfo, introspection and the ID token; the reserved resource-owner and
-// org claims in all of those and in JWT access tokens.
+// for it, or no access token is issued) the ID token; the reserved metadata,
+// resource-owner and org claims in all of those and in JWT access tokens (as
+// of their issuance; ZITADEL's JWT carries its userinfo's claims).
 
 func (s *storage) SetUserinfoFromScopes(context.Context, *zoidc.UserInfo, string, string, []string) error {
 	return nil // deprecated by the library; SetUserinfoFromRequest does the work
@@ -111,8 +111,6 @@ func (s *storage) fillUserinfo(ctx context.Context, info *zoidc.UserInfo, u *use
 			if h := u.Human; h != nil && h.Phone != "" {
 				info.PhoneNumber, info.PhoneNumberVerified = h.Phone, zoidc.Bool(h.PhoneVerified)
 			}
-		case oauth.ScopeUserMetadata:
-			s.metadataClaim(ctx, info, u)
 		}
 	}
 	s.reservedClaims(ctx, info, u, scopes)
@@ -122,11 +120,14 @@ func (s *storage) fillUserinfo(ctx context.Context, info *zoidc.UserInfo, u *use
 // urn:zitadel:iam:user:resourceowner gives the user's organisation (id, name,
 // primary domain); urn:zitadel:iam:org:id:{id} names that id and the
 // organisation too; urn:zitadel:iam:org:domain:primary:{domain} names the
-// domain. A sign-in with an org scope only completes for a user of that org.
+// domain; urn:zitadel:iam:user:metadata gives the user's metadata. A sign-in
+// with an org scope only completes for a user of that org.
 func (s *storage) reservedClaims(ctx context.Context, info *zoidc.UserInfo, u *user.User, scopes []string) {
 	owner := false
 	for _, sc := range scopes {
-		if sc == oauth.ScopeResourceOwner {
+		if sc == oauth.ScopeUserMetadata {
+			s.metadataClaim(ctx, info, u)
+		} else if sc == oauth.ScopeResourceOwner {
 			owner = true
 		} else if id, ok := oauth.OrgIDScope(sc); ok {
 			info.AppendClaims(oauth.ClaimOrgID, id)

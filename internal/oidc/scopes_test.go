@@ -111,10 +111,11 @@ func TestResourceOwnerOnly(t *testing.T) {
 }
 
 // TestMetadataClaim: the scope urn:zitadel:iam:user:metadata puts the user's
-// metadata (key → base64 of the value) into the ID token, userinfo and
-// introspection, read at each call: a change is seen by the next userinfo and
-// introspection. An introspected PAT carries it as ZITADEL's do; without the
-// scope, or without metadata, there is no claim.
+// metadata (key → unpadded base64url of the value, as ZITADEL encodes the
+// claim) into the ID token, userinfo, introspection and a JWT access token,
+// read at each call: a change is seen by the next userinfo and introspection.
+// An introspected PAT carries it as ZITADEL's do; without the scope, or
+// without metadata, there is no claim.
 func TestMetadataClaim(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
 		in := start(t, open(t))
@@ -143,6 +144,18 @@ func TestMetadataClaim(t *testing.T) {
 		ir := post(t, in, "/oauth/v2/introspect", url.Values{"token": {si.Token.AccessToken}}, apiID, apiSecret)
 		if m := claim(ir.body); ir.body["active"] != true || m["size"] != "TA" || len(m) != 1 {
 			t.Fatalf("introspection: %s", ir.raw)
+		}
+
+		// A JWT access token carries the claim as of its issuance, as ZITADEL's
+		// (its userinfo's claims) does.
+		jrp := wardentest.NewRP(t, in, wardentest.RPOptions{Scopes: []string{"openid", oauth.ScopeUserMetadata}})
+		assertingApp(t, in, jrp, false, false)
+		js := jrp.SignIn(t, wardentest.NewBrowser(t), name, password)
+		if !isJWT(js.Token.AccessToken) {
+			t.Fatal("the access token is not a JWT")
+		}
+		if m := claim(verifiedClaims(t, in, js.Token.AccessToken)); m["size"] != "TA" || len(m) != 1 {
+			t.Fatalf("JWT access token: %v", m)
 		}
 
 		// Without the scope: no claim.
