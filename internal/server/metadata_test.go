@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/warden-id/warden/internal/app"
@@ -351,6 +352,38 @@ func TestOrgMetadata(t *testing.T) {
 		types := eventTypes(t, e.Store, event.AggregateOrg, org)
 		if count(types, "org.metadata.set") != 3 || count(types, "org.metadata.removed") != 1 {
 			t.Fatalf("org events: %v", types)
+		}
+
+		// Concurrent bulk sets resolve as if serial: every one lands, each
+		// entry with an event of its own at a sequence of its own.
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				body := fmt.Sprintf(`{"metadata":[{"key":"p%d","value":"dg=="},{"key":"q%d","value":"dg=="}]}`, i, i)
+				if r := do("POST", "/management/v1/metadata/_bulk", body); r.Status != 200 {
+					t.Errorf("parallel bulk set %d: %d %s", i, r.Status, r.Raw)
+				}
+			}()
+		}
+		wg.Wait()
+		evs, err := e.Store.Events(context.Background(), store.EventQuery{AggregateType: event.AggregateOrg, AggregateID: org, Asc: true, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen, sets := map[uint64]bool{}, 0
+		for _, ev := range evs {
+			if seen[ev.Sequence] {
+				t.Fatalf("sequence %d twice", ev.Sequence)
+			}
+			seen[ev.Sequence] = true
+			if ev.Type == "org.metadata.set" {
+				sets++
+			}
+		}
+		if sets != 3+16 || storedMetadata(t, e.Store, app.KindOrgMetadata, org, "") != 2+16 {
+			t.Fatalf("after parallel bulk sets: %d set events, %d entries", sets, storedMetadata(t, e.Store, app.KindOrgMetadata, org, ""))
 		}
 
 		// Org v2.
