@@ -122,3 +122,28 @@ func (a *App) Me(ctx context.Context, c *Caller) (*user.User, *org.Org, error) {
 	}
 	return u, o, nil
 }
+
+// GrantOrgID resolves what was typed into the console's project-grant form —
+// an org's id or its exact name — to an org id; what it cannot resolve comes
+// back as typed, for AddProjectGrant to refuse. It answers only callers who
+// may add project grants in the scope's org context, and tells them no more
+// than the add itself does about which orgs exist (ZITADEL's console finds the
+// org by its domain, which any signed-in user may look up).
+func (a *App) GrantOrgID(ctx context.Context, s Scope, typed string) string {
+	if typed == "" || len(typed) > MaxNameLen || !pgText(typed) {
+		return typed
+	}
+	if _, err := a.authorize(ctx, s, UseAddProjectGrant); err != nil {
+		return typed
+	}
+	if checkID(typed, errOrgIDMissing) == nil {
+		if _, err := a.store.Org(ctx, typed); err == nil {
+			return typed
+		}
+	}
+	o, err := a.store.OrgByName(ctx, typed)
+	if err != nil || o.State == org.StateRemoved {
+		return typed
+	}
+	return o.ID
+}
