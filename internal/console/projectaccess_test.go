@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/warden-id/warden/internal/console"
 	"github.com/warden-id/warden/internal/store/testdb"
 )
@@ -367,4 +368,123 @@ func TestHomeIsFirstReadablePage(t *testing.T) {
 	if p.url != e.base+"/ui/console/" || strings.Contains(p.body, `id="home"`) {
 		t.Fatalf("a user without roles: %s %s", p.url, p.body)
 	}
+}
+
+// TestBrowserProjectMembersAndGrants drives headless Chromium, on both
+// engines, through the project access pages: the administrator opens a
+// project's members from its page, adds a member by user name with a role,
+// grants the project to another org by its name with a role, adds a user of
+// that org to the grant and deactivates the grant through its confirmation
+// page — the API agrees with each step. Then a PROJECT_OWNER_VIEWER of the
+// project lands on the projects (it may not read users), is offered no form
+// on the members page, and its forged add-member and add-grant forms, sent
+// with the session's CSRF token, are refused; nothing changes.
+func TestBrowserProjectMembersAndGrants(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
+		e := startEnvOn(t, open(t))
+		mia := e.importHuman("mia")
+		vera := e.importHuman("vera")
+		acme := e.api("POST", "/management/v1/orgs", `{"name":"Acme"}`).str("id")
+		bob := e.importHumanIn(acme, "bob")
+		e.api("POST", "/management/v1/orgs", `{"name":"Evil"}`)
+		pid := e.api("POST", "/management/v1/projects", `{"name":"Shop"}`).str("id")
+		e.api("POST", "/management/v1/projects/"+pid+"/roles", `{"roleKey":"admin"}`)
+		e.api("POST", "/management/v1/projects/"+pid+"/members", `{"userId":"`+vera+`","roles":["PROJECT_OWNER_VIEWER"]}`)
+		c := newChrome(t)
+
+		c.do("open the console", chromedp.Navigate(e.base+"/ui/console"))
+		c.signIn(e.adminLogin, e.adminPassword, newAdminPassword)
+		c.do("the project", chromedp.Navigate(e.base+"/ui/console/projects/"+pid), chromedp.WaitVisible(chromedp.CSS("#members-link")))
+		c.do("its members",
+			chromedp.Click(chromedp.CSS("#members-link")),
+			chromedp.WaitVisible(chromedp.CSS("#member-user")))
+		c.do("add mia",
+			chromedp.SendKeys(chromedp.CSS("#member-user"), "mia"),
+			chromedp.Click(chromedp.CSS("#add-role-PROJECT_OWNER")),
+			chromedp.Click(chromedp.CSS("#add-member-button")),
+			chromedp.WaitVisible(chromedp.CSS("#notice")))
+		if rows := c.text("members", "#members tbody"); !strings.Contains(rows, "mia@") {
+			t.Fatalf("members %q", rows)
+		}
+		if got := e.api("POST", "/management/v1/projects/"+pid+"/members/_search", `{}`).raw; !strings.Contains(got, mia) || !strings.Contains(got, `"PROJECT_OWNER"`) {
+			t.Fatalf("the API's members: %s", got)
+		}
+
+		c.do("back to the project", chromedp.Click(chromedp.CSS("#back-project")), chromedp.WaitVisible(chromedp.CSS("#grants-link")))
+		c.do("its grants", chromedp.Click(chromedp.CSS("#grants-link")), chromedp.WaitVisible(chromedp.CSS("#grant-org")))
+		c.do("grant to Acme",
+			chromedp.SendKeys(chromedp.CSS("#grant-org"), "Acme"),
+			chromedp.Click(chromedp.CSS(`#add-pgrant input[value="admin"]`)),
+			chromedp.Click(chromedp.CSS("#add-pgrant-button")),
+			chromedp.WaitVisible(chromedp.CSS("#pgrant")))
+		if n := c.text("notice", "#notice"); n != "The project is granted." {
+			t.Fatalf("notice %q", n)
+		}
+		gid := strings.TrimPrefix(c.eval("location", `location.pathname`), "/ui/console/projects/"+pid+"/grants/")
+		g := e.api("GET", "/management/v1/projects/"+pid+"/grants/"+gid, "")
+		if g.str("projectGrant", "grantedOrgId") != acme || !strings.Contains(g.raw, `"grantedRoleKeys":["admin"]`) {
+			t.Fatalf("the API's grant: %s", g.raw)
+		}
+		c.do("add bob to the grant",
+			chromedp.SendKeys(chromedp.CSS("#member-user"), "bob"),
+			chromedp.Click(chromedp.CSS("#add-role-PROJECT_GRANT_OWNER")),
+			chromedp.Evaluate[chromedp.Void](`document.body.dataset.before = "1"`),
+			chromedp.Click(chromedp.CSS("#add-member-button")),
+			chromedp.WaitVisible(chromedp.CSS("body:not([data-before]) #notice")))
+		if rows := c.text("grant members", "#members tbody"); !strings.Contains(rows, "bob@") {
+			t.Fatalf("grant members %q", rows)
+		}
+		if got := e.api("POST", "/management/v1/projects/"+pid+"/grants/"+gid+"/members/_search", `{}`).raw; !strings.Contains(got, bob) {
+			t.Fatalf("the API's grant members: %s", got)
+		}
+		c.do("deactivate the grant",
+			chromedp.Click(chromedp.CSS(`#actions a[href$="action=deactivate"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#confirm")),
+			chromedp.Click(chromedp.CSS("#confirm")),
+			chromedp.WaitVisible(chromedp.CSS(`#actions a[href$="action=reactivate"]`)))
+		if st := c.text("state", "#state"); st != "INACTIVE" {
+			t.Fatalf("grant badge %q", st)
+		}
+		if st := e.api("GET", "/management/v1/projects/"+pid+"/grants/"+gid, "").str("projectGrant", "state"); st != "PROJECT_GRANT_STATE_INACTIVE" {
+			t.Fatalf("the API's grant state %s", st)
+		}
+		before := e.projectAccess(pid)
+
+		c.do("sign out", chromedp.Click(chromedp.CSS("#signout")), chromedp.WaitVisible(chromedp.CSS("#message")))
+		c.do("console again", chromedp.Navigate(e.base+"/ui/console"))
+		c.signInTo("vera", password, "", "#projects")
+		c.do("the members as viewer", chromedp.Navigate(e.base+"/ui/console/projects/"+pid+"/members"), chromedp.WaitVisible(chromedp.CSS("#members")))
+		if n := c.eval("forms", `String(document.querySelectorAll('main form').length)`); n != "0" {
+			t.Fatalf("the viewer is offered %s forms on the members page", n)
+		}
+		forge := func(path string, fields [][2]string) {
+			t.Helper()
+			js, _ := json.Marshal(fields)
+			c.eval("forge a form", `(() => {
+				const f = document.createElement("form");
+				f.method = "post";
+				f.action = `+"`"+path+"`"+`;
+				for (const [k, v] of [["csrf", document.querySelector("input[name=csrf]").value], ...`+string(js)+`]) {
+					const i = document.createElement("input");
+					i.type = "hidden"; i.name = k; i.value = v; f.append(i);
+				}
+				document.body.append(f); f.submit();
+				return "sent";
+			})()`)
+		}
+		forge("/ui/console/projects/"+pid+"/members", [][2]string{{"user", vera}, {"role", "PROJECT_OWNER"}})
+		c.do("forged add member", chromedp.WaitVisible(chromedp.CSS("#error")))
+		if msg := c.text("refusal", "#error"); msg != "You do not have permission to add members to this project." {
+			t.Fatalf("forged add member answered %q", msg)
+		}
+		c.do("the grants as viewer", chromedp.Navigate(e.base+"/ui/console/projects/"+pid+"/grants"), chromedp.WaitVisible(chromedp.CSS("#project-grants")))
+		forge("/ui/console/projects/"+pid+"/grants", [][2]string{{"org", "Evil"}, {"role", "admin"}})
+		c.do("forged add grant", chromedp.WaitVisible(chromedp.CSS("#error")))
+		if msg := c.text("refusal", "#error"); msg != "You do not have permission to grant this project to other organisations." {
+			t.Fatalf("forged add grant answered %q", msg)
+		}
+		if after := e.projectAccess(pid); after != before {
+			t.Fatalf("the viewer's forged forms changed the project's access:\nbefore %s\nafter  %s", before, after)
+		}
+	})
 }
