@@ -125,10 +125,11 @@ func (a *App) Me(ctx context.Context, c *Caller) (*user.User, *org.Org, error) {
 
 // GrantOrgID resolves what was typed into the console's project-grant form —
 // an org's id or its exact name — to an org id; what it cannot resolve comes
-// back as typed, for AddProjectGrant to refuse. It answers only callers who
-// may add project grants in the scope's org context, and tells them no more
-// than the add itself does about which orgs exist (ZITADEL's console finds the
-// org by its domain, which any signed-in user may look up).
+// back as typed, for AddProjectGrant to refuse. It answers only callers the
+// scope's org context admits to AddProjectGrant, and its answer only feeds that
+// use case, so the caller learns no more about which orgs exist than the add's
+// own answer (ZITADEL's console finds the org by its domain, a lookup open to
+// any signed-in user).
 func (a *App) GrantOrgID(ctx context.Context, s Scope, typed string) string {
 	if typed == "" || len(typed) > MaxNameLen || !pgText(typed) {
 		return typed
