@@ -323,14 +323,14 @@ func (b *browser) csrfOf(path string) string {
 
 // TestHomeIsFirstReadablePage: the console's home (where a sign-in without a
 // page to return to lands) is the users for an administrator, the projects
-// for a project owner and a permission editor — who may not read users — and
+// for a project owner and a project creator — who may not read users — and
 // a page that says so, with no way "back", for a user without any role; a
 // project owner then adds a member to its project by the user's id.
 func TestHomeIsFirstReadablePage(t *testing.T) {
 	e := startEnv(t)
 	mia := e.importHuman("mia")
 	pete := e.importHuman("pete")
-	e.importHuman("pia", "ORG_PROJECT_PERMISSION_EDITOR")
+	e.importHuman("pia", "ORG_PROJECT_CREATOR")
 	e.importHuman("nina")
 	pid := e.api("POST", "/management/v1/projects", `{"name":"Shop"}`).str("id")
 	e.api("POST", "/management/v1/projects/"+pid+"/members", `{"userId":"`+pete+`","roles":["PROJECT_OWNER"]}`)
@@ -360,7 +360,7 @@ func TestHomeIsFirstReadablePage(t *testing.T) {
 
 	pe := e.newBrowser()
 	if p := pe.signInAt("/ui/console/", "pia", password, ""); !strings.HasPrefix(p.url, e.base+"/ui/console/projects") {
-		t.Fatalf("the permission editor landed on %s", p.url)
+		t.Fatalf("the project creator landed on %s", p.url)
 	}
 
 	n := e.newBrowser()
