@@ -344,6 +344,17 @@ func TestTerraformProject(t *testing.T) {
 				wantTF(t, "read after delete", read(org, id), nil)
 			})
 		}
+		// the org removed outside Terraform: refresh must drop the project, not fail
+		t.Run("org gone", func(t *testing.T) {
+			gone := newTFSetup(t, s, 0)
+			pid := gone.project(t, gone.org)
+			_, err := st.orgs.DeleteOrganization(ctx(t), &orgv2.DeleteOrganizationRequest{OrganizationId: gone.org})
+			mustOK(t, "DeleteOrganization", err)
+			r, err := st.mgmt.GetProjectByID(tfCtx(t, gone.org), &management.GetProjectByIDRequest{Id: pid})
+			if !tfGone(t, "read: GetProjectByID in a removed org", err) {
+				t.Fatalf("read: GetProjectByID in a removed org: %v", r)
+			}
+		})
 	})
 }
 
