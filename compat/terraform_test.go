@@ -12,13 +12,21 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	adminclient "github.com/zitadel/zitadel-go/v3/pkg/client/admin"
+	mgmtclient "github.com/zitadel/zitadel-go/v3/pkg/client/management"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/middleware"
+	orgv2client "github.com/zitadel/zitadel-go/v3/pkg/client/org/v2"
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authn"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/member"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object"
@@ -123,8 +131,7 @@ type tfSetup struct {
 
 func newTFSetup(t *testing.T, s *server, users int) *tfSetup {
 	t.Helper()
-	c := s.v2Client(t, s.adminPAT)
-	st := &tfSetup{mgmt: c.ManagementService(), adm: c.AdminService(), orgs: c.OrganizationServiceV2()}
+	st := tfProvider(t, s)
 	o, err := st.orgs.AddOrganization(ctx(t), &orgv2.AddOrganizationRequest{Name: unique("tf")})
 	mustOK(t, "AddOrganization", err)
 	st.org = o.GetOrganizationId()
@@ -134,6 +141,37 @@ func newTFSetup(t *testing.T, s *server, users int) *tfSetup {
 		st.users = append(st.users, m.GetUserId())
 	}
 	return st
+}
+
+// tfProvider builds the clients as the provider does (helper/client.go:
+// GetClientInfo with insecure and jwt_profile_file, then GetManagementClient,
+// GetAdminClient, GetOrgV2Client), signed in as a service account that is
+// IAM_OWNER, the usual Terraform setup.
+func tfProvider(t *testing.T, s *server) *tfSetup {
+	t.Helper()
+	admin0 := s.mgmt(t, s.adminPAT)
+	sa := addMachine(t, admin0, unique("terraform"))
+	_, err := s.admin(t, s.adminPAT).AddIAMMember(ctx(t), &admin.AddIAMMemberRequest{UserId: sa, Roles: []string{"IAM_OWNER"}})
+	mustOK(t, "AddIAMMember IAM_OWNER", err)
+	key, err := admin0.AddMachineKey(ctx(t), &management.AddMachineKeyRequest{UserId: sa, Type: authn.KeyType_KEY_TYPE_JSON})
+	mustOK(t, "AddMachineKey", err)
+	keyFile := filepath.Join(t.TempDir(), "terraform-key.json")
+	if err := os.WriteFile(keyFile, key.GetKeyDetails(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	issuer, api := s.issuer(), s.addr
+	scopes := []string{oidc.ScopeOpenID, zitadel.ScopeZitadelAPI()}
+	opts := func() []zitadel.Option {
+		return []zitadel.Option{zitadel.WithInsecure(), zitadel.WithJWTProfileTokenSource(middleware.JWTProfileFromPath(context.Background(), keyFile))}
+	}
+	mc, err := mgmtclient.NewClient(ctx(t), issuer, api, scopes, opts()...)
+	mustOK(t, "management.NewClient", err)
+	ac, err := adminclient.NewClient(ctx(t), issuer, api, scopes, opts()...)
+	mustOK(t, "admin.NewClient", err)
+	oc, err := orgv2client.NewClient(ctx(t), issuer, api, scopes, opts()...)
+	mustOK(t, "org v2 NewClient", err)
+	t.Cleanup(func() { mc.Connection.Close(); ac.Connection.Close(); oc.Connection.Close() })
+	return &tfSetup{mgmt: mc, adm: ac, orgs: oc}
 }
 
 // tfProject is zitadel_project's create (project/funcs.go) with the fields the
@@ -243,6 +281,12 @@ func TestTerraformOrganization(t *testing.T) {
 		id := add.GetOrganizationId()
 		if id != orgID {
 			t.Fatalf("create: AddOrganization gave id %q, org_id is %q", id, orgID)
+		}
+		// an admin without roles is ORG_OWNER (the provider's schema says so)
+		m, err := st.mgmt.ListOrgMembers(tfCtx(t, id), &management.ListOrgMembersRequest{})
+		mustOK(t, "ListOrgMembers of the new org", err)
+		if len(m.GetResult()) != 1 || m.GetResult()[0].GetUserId() != admUser || !slices.Equal(m.GetResult()[0].GetRoles(), []string{"ORG_OWNER"}) {
+			t.Fatalf("the admins of AddOrganization: %v", m.GetResult())
 		}
 
 		// get
