@@ -771,3 +771,84 @@ func TestTerraformInstanceMember(t *testing.T) {
 		wantTF(t, "read after delete", read(), nil)
 	})
 }
+
+// TestTerraformParentGone: a refresh after the project or the org a resource
+// lives in was removed outside Terraform must drop the resource (NotFound or
+// no result), not fail the plan: each provider read of the resources above,
+// once its parent is gone.
+func TestTerraformParentGone(t *testing.T) {
+	each(t, func(t *testing.T, s *server) {
+		st := newTFSetup(t, s, 1)
+		granted := newTFSetup(t, s, 1)
+		org, uid, guid := st.org, st.users[0], granted.users[0]
+		pid := st.project(t, org, "reader")
+		pg, err := st.mgmt.AddProjectGrant(tfCtx(t, org), &management.AddProjectGrantRequest{GrantedOrgId: granted.org, ProjectId: pid, RoleKeys: []string{"reader"}})
+		mustOK(t, "AddProjectGrant", err)
+		gid := pg.GetGrantId()
+		_, err = st.mgmt.AddProjectMember(tfCtx(t, org), &management.AddProjectMemberRequest{UserId: uid, ProjectId: pid, Roles: []string{"PROJECT_OWNER"}})
+		mustOK(t, "AddProjectMember", err)
+		_, err = st.mgmt.AddProjectGrantMember(tfCtx(t, org), &management.AddProjectGrantMemberRequest{UserId: guid, ProjectId: pid, GrantId: gid, Roles: []string{"PROJECT_GRANT_OWNER"}})
+		mustOK(t, "AddProjectGrantMember", err)
+		ug, err := st.mgmt.AddUserGrant(tfCtx(t, org), &management.AddUserGrantRequest{UserId: uid, ProjectId: pid, RoleKeys: []string{"reader"}})
+		mustOK(t, "AddUserGrant", err)
+		_, err = st.mgmt.AddOrgMember(tfCtx(t, org), &management.AddOrgMemberRequest{UserId: uid, Roles: []string{"ORG_USER_MANAGER"}})
+		mustOK(t, "AddOrgMember", err)
+		byUser := func(id string) []*member.SearchQuery {
+			return []*member.SearchQuery{{Query: &member.SearchQuery_UserIdQuery{UserIdQuery: &member.UserIDQuery{UserId: id}}}}
+		}
+		reads := func(t *testing.T) map[string]func() bool { // each: is the resource gone?
+			return map[string]func() bool{
+				"zitadel_project_role": func() bool {
+					r, err := st.mgmt.ListProjectRoles(tfCtx(t, org), &management.ListProjectRolesRequest{ProjectId: pid, Queries: []*projectpb.RoleQuery{
+						{Query: &projectpb.RoleQuery_KeyQuery{KeyQuery: &projectpb.RoleKeyQuery{Key: "reader", Method: object.TextQueryMethod_TEXT_QUERY_METHOD_EQUALS}}}}})
+					return err != nil || len(r.GetResult()) != 1
+				},
+				"zitadel_project_member": func() bool {
+					r, err := st.mgmt.ListProjectMembers(tfCtx(t, org), &management.ListProjectMembersRequest{ProjectId: pid, Queries: byUser(uid)})
+					return tfGone(t, "ListProjectMembers", err) || len(r.GetResult()) != 1
+				},
+				"zitadel_project_grant": func() bool {
+					_, err := st.mgmt.GetProjectGrantByID(tfCtx(t, org), &management.GetProjectGrantByIDRequest{ProjectId: pid, GrantId: gid})
+					return tfGone(t, "GetProjectGrantByID", err)
+				},
+				"zitadel_project_grant_member": func() bool {
+					r, err := st.mgmt.ListProjectGrantMembers(tfCtx(t, org), &management.ListProjectGrantMembersRequest{ProjectId: pid, GrantId: gid, Queries: byUser(guid)})
+					return tfGone(t, "ListProjectGrantMembers", err) || len(r.GetResult()) != 1
+				},
+				"zitadel_user_grant": func() bool {
+					_, err := st.mgmt.GetUserGrantByID(tfCtx(t, org), &management.GetUserGrantByIDRequest{GrantId: ug.GetUserGrantId(), UserId: uid})
+					return tfGone(t, "GetUserGrantByID", err)
+				},
+				"zitadel_org_member": func() bool {
+					r, err := st.mgmt.ListOrgMembers(tfCtx(t, org), &management.ListOrgMembersRequest{Queries: byUser(uid)})
+					return tfGone(t, "ListOrgMembers", err) || len(r.GetResult()) != 1
+				},
+			}
+		}
+		t.Run("all there", func(t *testing.T) {
+			for name, gone := range reads(t) {
+				if gone() {
+					t.Errorf("%s: dropped before anything was removed", name)
+				}
+			}
+		})
+		t.Run("project removed", func(t *testing.T) {
+			_, err := st.mgmt.RemoveProject(tfCtx(t, org), &management.RemoveProjectRequest{Id: pid})
+			mustOK(t, "RemoveProject", err)
+			for name, gone := range reads(t) {
+				if name != "zitadel_org_member" && !gone() {
+					t.Errorf("%s: still read after its project was removed", name)
+				}
+			}
+		})
+		t.Run("org removed", func(t *testing.T) {
+			_, err := st.orgs.DeleteOrganization(ctx(t), &orgv2.DeleteOrganizationRequest{OrganizationId: org})
+			mustOK(t, "DeleteOrganization", err)
+			for name, gone := range reads(t) {
+				if !gone() {
+					t.Errorf("%s: still read after its org was removed", name)
+				}
+			}
+		})
+	})
+}
