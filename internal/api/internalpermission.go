@@ -213,9 +213,7 @@ func (s *InternalPermissionV2) administrator(v *app.AdminView) *ipv2.Administrat
 	if u := v.User; u != nil {
 		out.User.OrganizationId = u.OrgID
 		out.User.PreferredLoginName = s.app.LoginName(u, v.UserOrg)
-		if u.Human != nil {
-			out.User.DisplayName = u.Human.DisplayName
-		}
+		out.User.DisplayName = v.DisplayName()
 	}
 	switch v.Kind {
 	case app.AdminInstance:

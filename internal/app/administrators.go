@@ -262,10 +262,7 @@ func (a *App) ListAdministrators(ctx context.Context, c *Caller, qs []AdminQuery
 		}
 		return cmp.Or(d, strings.Compare(x.Member.OrgID, y.Member.OrgID), strings.Compare(x.Member.UserID, y.Member.UserID))
 	})
-	if !pg.Asc {
-		slices.Reverse(out)
-	}
-	return pageOf(out, pg), uint64(len(out)), nil
+	return pageOf(out, pg), uint64(len(out)), nil // pageOf reverses for !Asc
 }
 
 func (a *App) orgOf(ctx context.Context, cache map[string]*org.Org, id string) (*org.Org, error) {
@@ -487,13 +484,27 @@ func (a *App) adminMatches(v *AdminView, q AdminQuery) bool {
 	case q.LoginName != nil:
 		return v.User != nil && a.LoginName(v.User, v.UserOrg) == *q.LoginName
 	case q.DisplayName != nil:
-		return v.User != nil && v.User.Human != nil && v.User.Human.DisplayName == *q.DisplayName
+		return v.User != nil && v.DisplayName() == *q.DisplayName
 	case q.Role != nil:
 		return slices.Contains(v.Member.Roles, *q.Role)
 	case q.Resource != nil:
 		return v.onResource(*q.Resource)
 	}
 	return true // an empty query, as ZITADEL's instance=false: no condition
+}
+
+// DisplayName is the user's display name, as ZITADEL has it for a human
+// (its first and last name where none was given; ZITADEL sets that at
+// creation) and nothing for a machine.
+func (v *AdminView) DisplayName() string {
+	if v.User == nil || v.User.Human == nil {
+		return ""
+	}
+	h := v.User.Human
+	if h.DisplayName != "" {
+		return h.DisplayName
+	}
+	return strings.TrimSpace(h.FirstName + " " + h.LastName)
 }
 
 func (v *AdminView) onResource(r AdminResource) bool {
