@@ -22,7 +22,9 @@ func TestProjectV2betaAdmins(t *testing.T) {
 			c := projectv2beta.NewProjectServiceClient(e.grpcConn())
 			ctx := e.authCtx(e.token)
 			alice, bob := e.importHuman("alice"), e.importHuman("bob")
-			admins := func(as ...*projectv2beta.CreateProjectRequest_Admin) []*projectv2beta.CreateProjectRequest_Admin { return as }
+			admins := func(as ...*projectv2beta.CreateProjectRequest_Admin) []*projectv2beta.CreateProjectRequest_Admin {
+				return as
+			}
 			cr, err := c.CreateProject(ctx, &projectv2beta.CreateProjectRequest{OrganizationId: e.orgID, Name: "Shop",
 				Admins: admins(&projectv2beta.CreateProjectRequest_Admin{UserId: alice}, &projectv2beta.CreateProjectRequest_Admin{UserId: bob, Roles: []string{"PROJECT_OWNER_VIEWER"}})})
 			if err != nil || cr.GetId() == "" || cr.GetCreationDate() == nil {
