@@ -261,6 +261,7 @@ var methodUses = map[string]app.Use{
 	authService + "RevokeAllMyRefreshTokens": app.UseRevokeAllMyRefreshTokens,
 	authService + "ListMyProjectOrgs":        app.UseListMyProjectOrgs,
 	authService + "ListMyUserGrants":         app.UseListMyUserGrants,
+	authService + "ListMyProjectPermissions": app.UseListMyProjectPermissions,
 	authService + "GetSupportedLanguages":    app.UseGetSupportedLanguages,
 }
 

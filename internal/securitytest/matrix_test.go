@@ -466,6 +466,8 @@ func matrixOps() []matrixOp {
 		{name: "auth.RevokeAllMyRefreshTokens", prep: fixed("POST", authV1+"/users/me/tokens/refresh/_revoke_all", `{}`)},
 		{name: "auth.ListMyProjectOrgs", prep: fixed("POST", authV1+"/global/projectorgs/_search", `{}`)},
 		{name: "auth.ListMyUserGrants", prep: fixed("POST", authV1+"/usergrants/me/_search", `{}`)},
+		// A PAT names no app, so no project: the use case's NotFound.
+		{name: "auth.ListMyProjectPermissions", prep: fixed("POST", authV1+"/permissions/me/_search", `{}`), judge: judgeOwnNotFound("QUERY-wIPkA")},
 
 		{name: "v2.AddHumanUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			n := f.uniq("v2h")
