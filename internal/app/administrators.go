@@ -24,13 +24,12 @@ import (
 
 // AdminResource is what an administrator's roles are on: the instance, an
 // org (OrgID), a project (ProjectID) or a project grant (ProjectID with
-// GrantedOrgID, the org it is granted to; or, in v2beta's filter, GrantID).
+// GrantedOrgID, the org it is granted to).
 type AdminResource struct {
 	Instance     bool
 	OrgID        string
 	ProjectID    string
 	GrantedOrgID string
-	GrantID      string
 }
 
 // AdminKind is the kind of resource of an administrator.
@@ -50,7 +49,7 @@ func (r AdminResource) Kind() AdminKind {
 		return AdminInstance
 	case r.OrgID != "" && r.ProjectID == "":
 		return AdminOrg
-	case r.GrantID != "" || (r.ProjectID != "" && r.GrantedOrgID != ""):
+	case r.ProjectID != "" && r.GrantedOrgID != "":
 		return AdminProjectGrant
 	case r.ProjectID != "":
 		return AdminProject
@@ -350,15 +349,6 @@ func (a *App) collectAdmins(ctx context.Context, c *Caller, hint *AdminResource)
 	case AdminOrg:
 		orgIDs = []string{hint.OrgID}
 	case AdminProject, AdminProjectGrant:
-		if hint.ProjectID == "" { // v2beta: the grant by its id
-			pg, err := loadProjectGrant(ctx, a.store, hint.GrantID)
-			if err != nil {
-				return nil, storeErr(err)
-			} else if pg == nil {
-				return out, nil
-			}
-			hint = &AdminResource{ProjectID: pg.ProjectID, GrantedOrgID: pg.GrantedOrgID, GrantID: pg.ID}
-		}
 		s, _, err := a.projectOrgScope(ctx, c, hint.ProjectID)
 		if skipped(err) {
 			return out, nil
@@ -516,13 +506,7 @@ func (v *AdminView) onResource(r AdminResource) bool {
 	case AdminProject:
 		return v.Kind == AdminProject && v.Project.ID == r.ProjectID
 	case AdminProjectGrant:
-		if v.Kind != AdminProjectGrant {
-			return false
-		}
-		if r.GrantID != "" {
-			return v.Grant.ID == r.GrantID
-		}
-		return v.Grant.ProjectID == r.ProjectID && v.Grant.GrantedOrgID == r.GrantedOrgID
+		return v.Kind == AdminProjectGrant && v.Grant.ProjectID == r.ProjectID && v.Grant.GrantedOrgID == r.GrantedOrgID
 	}
 	return true
 }
