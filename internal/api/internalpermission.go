@@ -38,7 +38,7 @@ func adminResource(r *ipv2.ResourceType, missing error) (app.AdminResource, erro
 	case *ipv2.ResourceType_ProjectId:
 		return app.AdminResource{ProjectID: v.ProjectId}, nil
 	case *ipv2.ResourceType_ProjectGrant_:
-		return app.AdminResource{ProjectID: v.ProjectGrant.GetProjectId(), GrantedOrgID: v.ProjectGrant.GetOrganizationId()}, nil
+		return app.AdminResource{Grant: true, ProjectID: v.ProjectGrant.GetProjectId(), GrantedOrgID: v.ProjectGrant.GetOrganizationId()}, nil
 	}
 	return app.AdminResource{}, missing
 }
@@ -136,7 +136,7 @@ func adminQuery(f *ipv2.AdministratorSearchFilter, depth int, count *int) (app.A
 		case *ipv2.ResourceFilter_ProjectId:
 			r.ProjectID = rv.ProjectId
 		case *ipv2.ResourceFilter_ProjectGrant_:
-			r.ProjectID, r.GrantedOrgID = rv.ProjectGrant.GetProjectId(), rv.ProjectGrant.GetOrganizationId()
+			r.Grant, r.ProjectID, r.GrantedOrgID = true, rv.ProjectGrant.GetProjectId(), rv.ProjectGrant.GetOrganizationId()
 			if r.ProjectID == "" || r.GrantedOrgID == "" {
 				return q, errAdminGrantFilter
 			}

@@ -24,11 +24,13 @@ import (
 
 // AdminResource is what an administrator's roles are on: the instance, an
 // org (OrgID), a project (ProjectID) or a project grant (ProjectID with
-// GrantedOrgID, the org it is granted to).
+// GrantedOrgID, the org it is granted to, and Grant set: a grant's request
+// with an empty org must not become a project's).
 type AdminResource struct {
 	Instance     bool
 	OrgID        string
 	ProjectID    string
+	Grant        bool
 	GrantedOrgID string
 }
 
@@ -47,10 +49,10 @@ func (r AdminResource) Kind() AdminKind {
 	switch {
 	case r.Instance:
 		return AdminInstance
+	case r.Grant:
+		return AdminProjectGrant
 	case r.OrgID != "" && r.ProjectID == "":
 		return AdminOrg
-	case r.ProjectID != "" && r.GrantedOrgID != "":
-		return AdminProjectGrant
 	case r.ProjectID != "":
 		return AdminProject
 	}

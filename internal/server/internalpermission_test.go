@@ -111,6 +111,9 @@ func TestInternalPermissionV2(t *testing.T) {
 			wantCode(t, err, codes.NotFound, "PROJECT-D8JxR")
 			_, err = c.CreateAdministrator(ctx, &ipv2.CreateAdministratorRequest{UserId: u, Resource: resProject("424242"), Roles: []string{"PROJECT_OWNER"}})
 			wantCode(t, err, codes.NotFound, "QUERY-fk2fs")
+			// A project grant without its org is no project membership.
+			_, err = c.CreateAdministrator(ctx, &ipv2.CreateAdministratorRequest{UserId: u, Resource: resGrant(pid, ""), Roles: []string{"PROJECT_OWNER"}})
+			wantCode(t, err, codes.InvalidArgument, "WARDEN-ORGID")
 			// Roles of another resource are refused as v1 refuses them.
 			_, err = c.CreateAdministrator(ctx, &ipv2.CreateAdministratorRequest{UserId: pu, Resource: resOrg(e.orgID), Roles: []string{"IAM_OWNER"}})
 			wantCode(t, err, codes.InvalidArgument, "")
