@@ -80,4 +80,16 @@ var (
 	errOrgQuery        = fail.Invalid("ORG-vR9nC", "List.Query.Invalid")
 	errOrgSort         = fail.Invalid("WARDEN-ORGSORT", "unknown sorting column")
 	errOrgState        = fail.Invalid("WARDEN-ORGSTATE", "unknown organisation state")
+
+	// Administrators (internal_permission v2, v2beta): ZITADEL's ids for a
+	// request without a resource (per method) and for its filters.
+	errAdminCreateResource = fail.Invalid("ADMIN-IbPp47HDP5", "Errors.Invalid.Argument")
+	errAdminUpdateResource = fail.Invalid("ADMIN-i0V2IbdloZ", "Errors.Invalid.Argument")
+	errAdminDeleteResource = fail.Invalid("ADMIN-3UOjLtuohh", "Errors.Invalid.Argument")
+	errAdminQueryDepth     = fail.Invalid("PERM-zsQ97", "Errors.Query.TooManyNestingLevels")
+	errAdminQuery          = fail.Invalid("PERM-vR9nC", "List.Query.Invalid")
+	// A project grant filter without its project or granted org, which
+	// ZITADEL would run as a filter on the empty id.
+	errAdminGrantFilter = fail.Invalid("WARDEN-ADMGRANTQ", "a project grant filter needs the project id and the granted organization id")
+	errTimestamp        = fail.Invalid("WARDEN-TIMESTAMP", "not a valid timestamp")
 )

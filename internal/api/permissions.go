@@ -26,7 +26,34 @@ const (
 	authzServiceV2beta   = "/zitadel.authorization.v2beta.AuthorizationService/"
 	projectServiceV2beta = "/zitadel.project.v2beta.ProjectService/"
 	orgServiceV2         = "/zitadel.org.v2.OrganizationService/"
+
+	ipermService       = "/zitadel.internal_permission.v2.InternalPermissionService/"
+	ipermServiceV2beta = "/zitadel.internal_permission.v2beta.InternalPermissionService/"
 )
+
+// resourceUses: the administrator methods (internal_permission v2, v2beta)
+// reach the use case of the membership their request's resource names, so
+// they have a use case per resource rather than one; app.ChangeAdministrator
+// and app.ListAdministrators call it, which decides.
+var resourceUses = func() map[string]map[string]app.Use {
+	uses := map[string]map[string]app.Use{
+		"CreateAdministrator": {"instance": app.UseAddIAMMember, "organization": app.UseAddMember, "project": app.UseAddProjectMember, "project grant": app.UseAddProjectGrantMember},
+		"UpdateAdministrator": {"instance": app.UseUpdateIAMMember, "organization": app.UseUpdateMember, "project": app.UseUpdateProjectMember, "project grant": app.UseUpdateProjectGrantMember},
+		"DeleteAdministrator": {"instance": app.UseRemoveIAMMember, "organization": app.UseRemoveMember, "project": app.UseRemoveProjectMember, "project grant": app.UseRemoveProjectGrantMember},
+		"ListAdministrators":  {"instance": app.UseListIAMMembers, "organization": app.UseListMembers, "project": app.UseListProjectMembers, "project grant": app.UseListProjectGrantMembers},
+	}
+	out := map[string]map[string]app.Use{}
+	for m, u := range uses {
+		out[ipermService+m], out[ipermServiceV2beta+m] = u, u
+	}
+	return out
+}()
+
+// ResourceUses returns the use case per resource of an administrator method.
+func ResourceUses(fullMethod string) (map[string]app.Use, bool) {
+	u, ok := resourceUses[fullMethod]
+	return u, ok
+}
 
 var methodUses = map[string]app.Use{
 	mgmtService + "GetUserByID":     app.UseGetUser,
@@ -234,6 +261,7 @@ var methodUses = map[string]app.Use{
 	authService + "RevokeAllMyRefreshTokens": app.UseRevokeAllMyRefreshTokens,
 	authService + "ListMyProjectOrgs":        app.UseListMyProjectOrgs,
 	authService + "ListMyUserGrants":         app.UseListMyUserGrants,
+	authService + "ListMyProjectPermissions": app.UseListMyProjectPermissions,
 	authService + "GetSupportedLanguages":    app.UseGetSupportedLanguages,
 }
 
@@ -247,8 +275,11 @@ func MethodUse(fullMethod string) (app.Use, bool) {
 // Methods lists the full names of the methods with a use case, and of the
 // public ones, sorted.
 func Methods() []string {
-	out := make([]string, 0, len(methodUses)+len(publicMethods))
+	out := make([]string, 0, len(methodUses)+len(publicMethods)+len(resourceUses))
 	for m := range methodUses {
+		out = append(out, m)
+	}
+	for m := range resourceUses {
 		out = append(out, m)
 	}
 	for m := range publicMethods {

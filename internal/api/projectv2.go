@@ -34,12 +34,16 @@ func projectV2(p *project.Project) *projectv2.Project {
 		ProjectAccessRequired: p.HasProjectCheck, PrivateLabelingSetting: projectv2.PrivateLabelingSetting(p.PrivateLabeling)}
 }
 
+func projectInputV2(r *projectv2.CreateProjectRequest) app.ProjectInput {
+	return app.ProjectInput{Name: r.GetName(), RoleAssertion: r.GetProjectRoleAssertion(), RoleCheck: r.GetAuthorizationRequired(),
+		HasProjectCheck: r.GetProjectAccessRequired(), PrivateLabeling: int(r.GetPrivateLabelingSetting())}
+}
+
 func (s *ProjectV2) CreateProject(ctx context.Context, r *projectv2.CreateProjectRequest) (*projectv2.CreateProjectResponse, error) {
 	if r.ProjectId != nil {
 		return nil, errProjectIDGiven
 	}
-	p, err := s.app.CreateProjectV2(ctx, caller(ctx), r.GetOrganizationId(), app.ProjectInput{Name: r.GetName(), RoleAssertion: r.GetProjectRoleAssertion(),
-		RoleCheck: r.GetAuthorizationRequired(), HasProjectCheck: r.GetProjectAccessRequired(), PrivateLabeling: int(r.GetPrivateLabelingSetting())})
+	p, err := s.app.CreateProjectV2(ctx, caller(ctx), r.GetOrganizationId(), projectInputV2(r))
 	if err != nil {
 		return nil, err
 	}

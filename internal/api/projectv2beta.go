@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 
+	"github.com/warden-id/warden/internal/app"
+
 	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	projectv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2beta"
 )
@@ -12,7 +14,8 @@ import (
 // its project-grant methods answer Unimplemented as v2's do. v2beta renames
 // fields (id for project_id, project_role_check for authorization_required,
 // ...) and has CreateProjectRequest.admins, so every request and answer is
-// converted field by field; TestV2betaRequestsConverted fails when a
+// converted field by field (admins, which v2 has not, beside the v2
+// request); TestV2betaRequestsConverted fails when a
 // v2beta request field is neither converted nor refused.
 type ProjectV2beta struct {
 	projectv2beta.UnimplementedProjectServiceServer
@@ -32,28 +35,36 @@ func projectV2beta(p *projectv2.Project) *projectv2beta.Project {
 		GrantedState: projectv2beta.GrantedProjectState(p.GetGrantedState())}
 }
 
-// createProjectV2 refuses admins: ZITADEL makes them the project's members,
-// and Warden has no project members yet; dropping them would leave a
-// project without the admins its creator asked for.
-func createProjectV2(r *projectv2beta.CreateProjectRequest) (*projectv2.CreateProjectRequest, error) {
-	if len(r.GetAdmins()) > 0 {
-		return nil, errProjectAdmins
+// createProjectV2 converts the request; its admins, which v2 has not, come
+// beside it: they become the new project's members in the same transaction
+// (app.CreateProjectWithAdmins).
+func createProjectV2(r *projectv2beta.CreateProjectRequest) (*projectv2.CreateProjectRequest, []app.ProjectAdmin) {
+	var admins []app.ProjectAdmin
+	for _, a := range r.GetAdmins() {
+		admins = append(admins, app.ProjectAdmin{UserID: a.GetUserId(), Roles: a.GetRoles()})
 	}
 	return &projectv2.CreateProjectRequest{OrganizationId: r.GetOrganizationId(), ProjectId: r.Id, Name: r.GetName(),
 		ProjectRoleAssertion: r.GetProjectRoleAssertion(), AuthorizationRequired: r.GetAuthorizationRequired(),
-		ProjectAccessRequired: r.GetProjectAccessRequired(), PrivateLabelingSetting: projectv2.PrivateLabelingSetting(r.GetPrivateLabelingSetting())}, nil
+		ProjectAccessRequired: r.GetProjectAccessRequired(), PrivateLabelingSetting: projectv2.PrivateLabelingSetting(r.GetPrivateLabelingSetting())}, admins
 }
 
 func (s *ProjectV2beta) CreateProject(ctx context.Context, r *projectv2beta.CreateProjectRequest) (*projectv2beta.CreateProjectResponse, error) {
-	in, err := createProjectV2(r)
+	in, admins := createProjectV2(r)
+	if len(admins) == 0 {
+		out, err := s.v2.CreateProject(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return &projectv2beta.CreateProjectResponse{Id: out.GetProjectId(), CreationDate: out.GetCreationDate()}, nil
+	}
+	if in.ProjectId != nil {
+		return nil, errProjectIDGiven
+	}
+	p, err := s.v2.app.CreateProjectWithAdmins(ctx, caller(ctx), in.GetOrganizationId(), projectInputV2(in), admins)
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.v2.CreateProject(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	return &projectv2beta.CreateProjectResponse{Id: out.GetProjectId(), CreationDate: out.GetCreationDate()}, nil
+	return &projectv2beta.CreateProjectResponse{Id: p.ID, CreationDate: ts(p.CreatedAt)}, nil
 }
 
 // updateProjectV2: v2beta's project_role_check and has_project_check are

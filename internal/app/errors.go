@@ -281,6 +281,9 @@ var (
 	errPGrantStateIDMissing  = fail.Invalid("PROJECT-p0s4V", "Errors.IDMissing")
 	errPGrantRemoveIDMissing = fail.Invalid("PROJECT-1m9fJ", "Errors.IDMissing")
 	errPGrantGetNotFound     = fail.New(codes.NotFound, "QUERY-n98GGs", "Errors.ProjectGrant.NotFound")
+	// An administrator (internal_permission v2) naming no resource; the API
+	// answers ZITADEL's id per method before this is reached.
+	errAdminResource = fail.Invalid("WARDEN-ADMRES", "the administrator's resource is missing")
 	// A user grant naming a project grant that is not the org context's for
 	// that project (ZITADEL's AddUserGrant precondition).
 	errGrantProjectGrantNotFound = fail.New(codes.FailedPrecondition, "COMMAND-4m9ff", "Errors.Project.Grant.NotFound")

@@ -135,6 +135,7 @@ const (
 	UseRevokeAllMyRefreshTokens Use = "RevokeAllMyRefreshTokens"
 	UseListMyProjectOrgs        Use = "ListMyProjectOrgs"
 	UseListMyUserGrants         Use = "ListMyUserGrants"
+	UseListMyProjectPermissions Use = "ListMyProjectPermissions"
 	UseGetSupportedLanguages    Use = "GetSupportedLanguages"
 )
 
@@ -295,6 +296,7 @@ var rules = map[Use]Rule{
 	UseRevokeAllMyRefreshTokens: {Where: AsCaller},
 	UseListMyProjectOrgs:        {Where: AsCaller},
 	UseListMyUserGrants:         {Where: AsCaller},
+	UseListMyProjectPermissions: {Where: AsCaller},
 	UseGetSupportedLanguages:    {Where: AsCaller},
 	// Roles and grants are decided on their project, as the project use
 	// cases are: a creator still holding project.create acts on the roles and

@@ -179,6 +179,9 @@ var projectV2AsV1 = map[string]string{
 // v1Twin is the v1 method a v2 row of AuthorizationService or ProjectService
 // stands for (its ZITADEL permission and its known deviations), else "".
 func v1Twin(name string) string {
+	if twin := ipermTwin(name); twin != "" {
+		return twin
+	}
 	m := fullMethod(name)
 	if v2 := v2betaTwin(m); v2 != "" {
 		m = v2

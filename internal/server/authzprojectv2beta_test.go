@@ -74,8 +74,8 @@ func must2beta[Req, Res any, PReq interface {
 // TestAuthorizationAndProjectV2beta: every served method of the v2beta
 // Authorization and Project services over gRPC and Connect on both engines,
 // with v2beta's names (id, project_role_check, has_project_check, the flat
-// Authorization, its user_id filter) landing where v2 keeps them; admins on
-// CreateProject refused with nothing written; the project-grant methods
+// Authorization, its user_id filter) landing where v2 keeps them; an unknown
+// admin on CreateProject refused with nothing written; the project-grant methods
 // Unimplemented; and the owner of another org refused every change and
 // listing nothing of this org.
 func TestAuthorizationAndProjectV2beta(t *testing.T) {
@@ -88,7 +88,7 @@ func TestAuthorizationAndProjectV2beta(t *testing.T) {
 				pname := "Beta " + p
 				_, rerr := call2beta[projectv2beta.CreateProjectRequest, projectv2beta.CreateProjectResponse](t, e, p, projectBeta+"CreateProject", tok,
 					&projectv2beta.CreateProjectRequest{OrganizationId: e.orgID, Name: pname, Admins: []*projectv2beta.CreateProjectRequest_Admin{{UserId: "1", Roles: []string{"PROJECT_OWNER"}}}})
-				wantErr(t, "admins", rerr, codes.InvalidArgument, "WARDEN-PROJECTADMINS")
+				wantErr(t, "admins", rerr, codes.NotFound, "WARDEN-MEMBERUSER") // no user "1"
 				named := []*projectv2beta.ProjectSearchFilter{{Filter: &projectv2beta.ProjectSearchFilter_ProjectNameFilter{ProjectNameFilter: &projectv2beta.ProjectNameFilter{ProjectName: pname}}}}
 				if l := must2beta[projectv2beta.ListProjectsRequest, projectv2beta.ListProjectsResponse](t, e, p, projectBeta+"ListProjects", tok,
 					&projectv2beta.ListProjectsRequest{Filters: named}); len(l.GetProjects()) != 0 {
@@ -115,7 +115,7 @@ func TestAuthorizationAndProjectV2beta(t *testing.T) {
 				if r := e.must(e.admin("GET", "/v2beta/projects/"+pid, ""), 200); r.str("project", "id") != pid || r.body["project"].(map[string]any)["authorizationRequired"] != true {
 					t.Fatalf("REST get: %s", r.raw)
 				}
-				if r := e.admin("POST", "/v2beta/projects", `{"organizationId":"`+e.orgID+`","name":"x","admins":[{"userId":"1"}]}`); r.status != 400 || !strings.Contains(r.raw, "WARDEN-PROJECTADMINS") {
+				if r := e.admin("POST", "/v2beta/projects", `{"organizationId":"`+e.orgID+`","name":"x","admins":[{"userId":"1"}]}`); r.status != 404 || !strings.Contains(r.raw, "WARDEN-MEMBERUSER") {
 					t.Fatalf("REST admins: %d %s", r.status, r.raw)
 				}
 				for ftype, want := range map[string]int{"owner": 1, "granted": 0, "org": 1} {
