@@ -281,6 +281,11 @@ var (
 	errPGrantStateIDMissing  = fail.Invalid("PROJECT-p0s4V", "Errors.IDMissing")
 	errPGrantRemoveIDMissing = fail.Invalid("PROJECT-1m9fJ", "Errors.IDMissing")
 	errPGrantGetNotFound     = fail.New(codes.NotFound, "QUERY-n98GGs", "Errors.ProjectGrant.NotFound")
+	// Where ZITADEL's v2 (its newer grant commands) refuses otherwise than v1.
+	errPGrantV2ProjectIDMissing = fail.Invalid("COMMAND-FYRnWEzBzV", "Errors.Project.Grant.Invalid")
+	errPGrantV2OrgIDMissing     = fail.Invalid("COMMAND-PPhHpWGRAE", "Errors.Project.Grant.Invalid")
+	errPGrantV2OwnOrg           = fail.New(codes.FailedPrecondition, "PROJECT-ckUpbvboAH", "Errors.Project.Grant.Invalid")
+	errPGrantV2ProjectNotFound  = fail.New(codes.FailedPrecondition, "COMMAND-EbFMN", "Errors.Project.NotFound")
 	// A user grant naming a project grant that is not the org context's for
 	// that project (ZITADEL's AddUserGrant precondition).
 	errGrantProjectGrantNotFound = fail.New(codes.FailedPrecondition, "COMMAND-4m9ff", "Errors.Project.Grant.NotFound")

@@ -20,13 +20,13 @@ import (
 // error in v2: the answer is the grant as it is.
 
 // projectGrantV2 finds the project's org scope and the grant of projectID
-// to grantedOrgID (nil if there is none). projectNotFound is the method's
-// answer for a missing project.
-func (a *App) projectGrantV2(ctx context.Context, c *Caller, projectID, grantedOrgID string, idMissing, projectNotFound *fail.Error) (Scope, *project.Project, *project.ProjectGrant, error) {
-	if err := checkID(projectID, idMissing); err != nil {
+// to grantedOrgID (nil if there is none). The errors are the method's
+// answers for a missing project id, granted org id and project.
+func (a *App) projectGrantV2(ctx context.Context, c *Caller, projectID, grantedOrgID string, projectIDMissing, orgIDMissing, projectNotFound *fail.Error) (Scope, *project.Project, *project.ProjectGrant, error) {
+	if err := checkID(projectID, projectIDMissing); err != nil {
 		return Scope{}, nil, nil, err
 	}
-	if err := checkID(grantedOrgID, idMissing); err != nil {
+	if err := checkID(grantedOrgID, orgIDMissing); err != nil {
 		return Scope{}, nil, nil, err
 	}
 	s, p, err := a.projectOrgScope(ctx, c, projectID)
@@ -60,17 +60,21 @@ func missingGrant(s Scope, use Use, p *project.Project, notFound *fail.Error) er
 
 // CreateProjectGrantV2 is AddProjectGrant on the project's org.
 func (a *App) CreateProjectGrantV2(ctx context.Context, c *Caller, projectID, grantedOrgID string, roleKeys []string) (*project.ProjectGrant, error) {
-	s, _, _, err := a.projectGrantV2(ctx, c, projectID, grantedOrgID, errPGrantInvalid, errPGrantProjectNotFound)
+	s, _, _, err := a.projectGrantV2(ctx, c, projectID, grantedOrgID, errPGrantV2ProjectIDMissing, errPGrantV2OrgIDMissing, errPGrantProjectNotFound)
 	if err != nil {
 		return nil, err
 	}
-	return a.AddProjectGrant(ctx, s, projectID, grantedOrgID, roleKeys)
+	pg, err := a.AddProjectGrant(ctx, s, projectID, grantedOrgID, roleKeys)
+	if errors.Is(err, errPGrantOwnOrg) {
+		return nil, errPGrantV2OwnOrg
+	}
+	return pg, err
 }
 
 // UpdateProjectGrantV2 is UpdateProjectGrant on the project's org; the same
 // roles again answer the grant unchanged.
 func (a *App) UpdateProjectGrantV2(ctx context.Context, c *Caller, projectID, grantedOrgID string, roleKeys []string) (*project.ProjectGrant, error) {
-	s, p, pg, err := a.projectGrantV2(ctx, c, projectID, grantedOrgID, errPGrantUpdateIDMissing, errPGrantNotFound)
+	s, p, pg, err := a.projectGrantV2(ctx, c, projectID, grantedOrgID, errPGrantUpdateIDMissing, errPGrantUpdateIDMissing, errPGrantNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +96,7 @@ func (a *App) SetProjectGrantActiveV2(ctx context.Context, c *Caller, projectID,
 	if active {
 		use, same = UseReactivateProjectGrant, project.ErrProjectGrantNotInactive
 	}
-	s, p, pg, err := a.projectGrantV2(ctx, c, projectID, grantedOrgID, errPGrantStateIDMissing, errPGrantNotFound)
+	s, p, pg, err := a.projectGrantV2(ctx, c, projectID, grantedOrgID, errPGrantStateIDMissing, errPGrantStateIDMissing, errPGrantV2ProjectNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +121,7 @@ func (a *App) SetProjectGrantActiveV2(ctx context.Context, c *Caller, projectID,
 // (or project) that does not exist is no error in v2; the org is nil then,
 // and the answer has no deletion date.
 func (a *App) DeleteProjectGrantV2(ctx context.Context, c *Caller, projectID, grantedOrgID string) (*org.Org, error) {
-	s, p, pg, err := a.projectGrantV2(ctx, c, projectID, grantedOrgID, errPGrantRemoveIDMissing, errProjectNotFound)
+	s, p, pg, err := a.projectGrantV2(ctx, c, projectID, grantedOrgID, errPGrantRemoveIDMissing, errPGrantRemoveIDMissing, errProjectNotFound)
 	if errors.Is(err, errProjectNotFound) {
 		return nil, nil
 	} else if err != nil {
