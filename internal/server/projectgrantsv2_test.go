@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/project"
@@ -311,6 +312,108 @@ func TestProjectGrantsV2(t *testing.T) {
 			}
 			_, err = c.DeleteProjectGrant(ctx, &projectv2.DeleteProjectGrantRequest{ProjectId: pid})
 			wantCode(t, err, codes.InvalidArgument, "PROJECT-1m9fJ")
+		})
+	}
+}
+
+// TestProjectGrantV1AndV2SameState: the same operations on a project grant
+// through Management v1 and ProjectService v2 leave the same stored grant
+// and write the same org events, step by step, on both engines; v1's lists
+// (one project's grants, all grants) find what v2 made, with their queries.
+func TestProjectGrantV1AndV2SameState(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e := startEnv(t, open(t))
+			c := projectv2.NewProjectServiceClient(e.grpcConn())
+			ctx := e.authCtx(e.token)
+			p1, p2 := e.roleProjectV1("One"), e.roleProjectV1("Two")
+			partner, _ := e.ownerOfNewOrg("partner", "ORG_OWNER")
+			var g1 string
+			same := func(what string) {
+				t.Helper()
+				a, b := e.storedProjectGrant(t, p1, partner), e.storedProjectGrant(t, p2, partner)
+				if a == nil || b == nil {
+					if a != b {
+						t.Fatalf("%s: v1 %+v, v2 %+v", what, a, b)
+					}
+					return
+				}
+				x, y := *a, *b
+				for _, g := range []*project.ProjectGrant{&x, &y} {
+					g.ID, g.ProjectID, g.Sequence, g.CreatedAt, g.ChangedAt = "", "", 0, time.Time{}, time.Time{}
+				}
+				if !reflect.DeepEqual(x, y) {
+					t.Fatalf("%s: v1 %+v, v2 %+v", what, x, y)
+				}
+			}
+			step := func(what string, v1 func(), v2 func() error) {
+				t.Helper()
+				v1()
+				ev1 := e.lastOrgEvent(t).Type
+				if err := v2(); err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				if ev2 := e.lastOrgEvent(t).Type; ev1 != ev2 {
+					t.Fatalf("%s: v1 wrote %s, v2 %s", what, ev1, ev2)
+				}
+				same(what)
+			}
+			step("create", func() {
+				g1 = e.must(e.admin("POST", mv1+"/projects/"+p1+"/grants", `{"grantedOrgId":"`+partner+`","roleKeys":["reader","admin"]}`), 200).str("grantId")
+			}, func() error {
+				_, err := c.CreateProjectGrant(ctx, &projectv2.CreateProjectGrantRequest{ProjectId: p2, GrantedOrganizationId: partner, RoleKeys: []string{"reader", "admin"}})
+				return err
+			})
+			grant1 := mv1 + "/projects/" + p1 + "/grants/" + g1
+			step("update", func() {
+				e.must(e.admin("PUT", grant1, `{"roleKeys":["reader"]}`), 200)
+			}, func() error {
+				_, err := c.UpdateProjectGrant(ctx, &projectv2.UpdateProjectGrantRequest{ProjectId: p2, GrantedOrganizationId: partner, RoleKeys: []string{"reader"}})
+				return err
+			})
+			step("deactivate", func() {
+				e.must(e.admin("POST", grant1+"/_deactivate", `{}`), 200)
+			}, func() error {
+				_, err := c.DeactivateProjectGrant(ctx, &projectv2.DeactivateProjectGrantRequest{ProjectId: p2, GrantedOrganizationId: partner})
+				return err
+			})
+			step("reactivate", func() {
+				e.must(e.admin("POST", grant1+"/_reactivate", `{}`), 200)
+			}, func() error {
+				_, err := c.ActivateProjectGrant(ctx, &projectv2.ActivateProjectGrantRequest{ProjectId: p2, GrantedOrganizationId: partner})
+				return err
+			})
+
+			// v1's lists see v2's grant, through each of their queries.
+			ids := func(r reply) []string {
+				t.Helper()
+				var out []string
+				res, _ := r.body["result"].([]any)
+				for _, x := range res {
+					out = append(out, x.(map[string]any)["projectId"].(string))
+				}
+				return out
+			}
+			if got := ids(e.must(e.admin("POST", mv1+"/projects/"+p2+"/grants/_search", `{"queries":[{"roleKeyQuery":{"roleKey":"reader"}}]}`), 200)); !slices.Equal(got, []string{p2}) {
+				t.Fatalf("v1 list by role: %v", got)
+			}
+			if got := ids(e.must(e.admin("POST", mv1+"/projects/"+p2+"/grants/_search", `{"queries":[{"projectNameQuery":{"name":"One"}}]}`), 200)); len(got) != 0 {
+				t.Fatalf("v1 list of Two by the name One: %v", got)
+			}
+			if got := ids(e.must(e.admin("POST", mv1+"/projectgrants/_search", `{"query":{"asc":true},"queries":[{"grantedOrgIdQuery":{"grantedOrgId":"`+partner+`"}}]}`), 200)); !slices.Equal(got, []string{p1, p2}) {
+				t.Fatalf("v1 list of all by granted org: %v", got)
+			}
+			if got := ids(e.must(e.admin("POST", mv1+"/projectgrants/_search", `{"queries":[{"projectIdQuery":{"projectId":"`+p2+`"}}]}`), 200)); !slices.Equal(got, []string{p2}) {
+				t.Fatalf("v1 list of all by project: %v", got)
+			}
+			e.wantErr(e.admin("POST", mv1+"/projects/"+p2+"/grants/_search", `{"queries":[{}]}`), 400, "WARDEN-QUERYUNSUP")
+
+			step("remove", func() {
+				e.must(e.admin("DELETE", grant1, ""), 200)
+			}, func() error {
+				_, err := c.DeleteProjectGrant(ctx, &projectv2.DeleteProjectGrantRequest{ProjectId: p2, GrantedOrganizationId: partner})
+				return err
+			})
 		})
 	}
 }
