@@ -97,7 +97,8 @@ func (s *ProjectV2) ListProjects(ctx context.Context, r *projectv2.ListProjectsR
 			f.IDs = andIDs(f.IDs, v.InProjectIdsFilter.GetIds()...)
 		case *projectv2.ProjectSearchFilter_OrganizationIdFilter:
 			if v.OrganizationIdFilter.GetType() == projectv2.ProjectOrganizationIDFilter_GRANTED {
-				// Projects granted to the org: Warden has no project grants (yet).
+				// Projects granted to the org: not listed yet (ListProjects lists
+				// owned projects only).
 				f.IDs = []string{}
 			}
 			f.OrgIDs = andIDs(f.OrgIDs, v.OrganizationIdFilter.GetOrganizationId())
