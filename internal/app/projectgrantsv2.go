@@ -161,9 +161,11 @@ const (
 	SortProjectGrantChanged
 )
 
-// ListProjectGrantsV2 lists the grants of every org the caller may list all
-// project grants in (ListAllProjectGrants' rule in each, so a project owner
-// sees its own projects'), filtered by f.
+// ListProjectGrantsV2 lists, filtered by f, the grants of every org the
+// caller may list all project grants in (ListAllProjectGrants' rule in each,
+// so a project owner sees its own projects') and, as in ZITADEL, the grants
+// given to an org where it holds project.grant.read, or on the grant itself
+// (a grant member): the granted side sees what it was granted.
 func (a *App) ListProjectGrantsV2(ctx context.Context, c *Caller, f ProjectGrantFilterV2, sort ProjectGrantSort, pg store.Page) ([]*ProjectGrantView, uint64, error) {
 	if c == nil {
 		return nil, 0, fail.Unauthenticated
@@ -200,6 +202,15 @@ func (a *App) ListProjectGrantsV2(ctx context.Context, c *Caller, f ProjectGrant
 			}
 		}
 	}
+	received, err := a.grantsReadableTo(ctx, c, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, v := range received {
+		if !slices.ContainsFunc(all, func(w *ProjectGrantView) bool { return w.ID == v.ID }) {
+			all = append(all, v)
+		}
+	}
 	slices.SortStableFunc(all, func(x, y *ProjectGrantView) int {
 		var c int
 		switch sort {
@@ -213,4 +224,42 @@ func (a *App) ListProjectGrantsV2(ctx context.Context, c *Caller, f ProjectGrant
 		return cmp.Or(c, cmp.Compare(x.ID, y.ID))
 	})
 	return pageOf(all, pg), uint64(len(all)), nil
+}
+
+// grantsReadableTo lists the project grants matching f that c may read as
+// their granted org: project.grant.read in that org or on the grant. Grants
+// belong to the granting org, so every grant of the instance is read
+// (grantsTo's cost).
+func (a *App) grantsReadableTo(ctx context.Context, c *Caller, f ProjectGrantFilterV2) ([]*ProjectGrantView, error) {
+	arts, err := allArtifacts(ctx, a.store, project.KindProjectGrant, "", "")
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	var keep []*project.ProjectGrant
+	projects := map[string]*project.Project{}
+	for _, art := range arts {
+		pg, err := decodeProjectGrant(art)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		if !c.Can(org.PermProjectGrantRead, org.GrantScope(pg.GrantedOrgID, pg.ID)) ||
+			f.ProjectIDs != nil && !slices.Contains(f.ProjectIDs, pg.ProjectID) ||
+			f.GrantedOrgIDs != nil && !slices.Contains(f.GrantedOrgIDs, pg.GrantedOrgID) ||
+			f.OrgIDs != nil && !slices.Contains(f.OrgIDs, pg.OrgID) ||
+			slices.ContainsFunc(f.RoleKeys, func(k string) bool { return !slices.Contains(pg.RoleKeys, k) }) {
+			continue
+		}
+		p, err := loadProject(ctx, a.store, pg.OrgID, pg.ProjectID)
+		if errors.Is(err, errProjectNotFound) {
+			continue
+		} else if err != nil {
+			return nil, storeErr(err)
+		}
+		if !matchAll(f.ProjectNames, p.Name) {
+			continue
+		}
+		projects[p.ID] = p
+		keep = append(keep, pg)
+	}
+	return a.projectGrantViews(ctx, keep, projects)
 }

@@ -290,8 +290,8 @@ func TestAuthorizationAndProjectV2beta(t *testing.T) {
 					t.Fatalf("%s: list grants %v", p, l)
 				}
 				if la := must2beta[projectv2beta.ListProjectGrantsRequest, projectv2beta.ListProjectGrantsResponse](t, e, p, projectBeta+"ListProjectGrants", attacker,
-					&projectv2beta.ListProjectGrantsRequest{Filters: byGranted}); len(la.GetProjectGrants()) != 0 {
-					t.Fatalf("%s: the granted org's owner lists the granting org's grants: %v", p, la)
+					&projectv2beta.ListProjectGrantsRequest{Filters: byGranted}); len(la.GetProjectGrants()) != 1 || la.GetProjectGrants()[0].GetGrantedOrganizationId() != other {
+					t.Fatalf("%s: the granted org's owner lists %v, want the grant it received", p, la)
 				}
 				if r := e.must(e.admin("POST", "/v2beta/projects/grants/search", `{"filters":[{"projectGrantResourceOwnerFilter":{"id":"`+other+`"}}]}`), 200); !strings.Contains(r.raw, pid) {
 					t.Fatalf("REST list grants: %s", r.raw)
