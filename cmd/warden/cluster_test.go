@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"github.com/warden-id/warden/internal/store/testdb"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,4 +194,73 @@ func TestCluster(t *testing.T) {
 		t.Errorf("raced user after the locks: HTTP %d %s state %q: %v", code, shortBody(body), got.User.State, err)
 	}
 	crashCheckHistory(t, a, u, 2, "USER_STATE_LOCKED") // added, locked: no second lock slipped in
+
+	clusterGrantSeenEverywhere(ctx, t, hc, a, b, c)
+}
+
+// clusterGrantSeenEverywhere: a user grant removed on node A is gone from the
+// very next introspection on B and C (roles claim), with each node's view
+// warmed first, so no per-node cache of grants may serve the old roles.
+func clusterGrantSeenEverywhere(ctx context.Context, t *testing.T, hc *http.Client, a, b, c *crashClient) {
+	t.Helper()
+	must := func(node *crashClient, method, path, body string, out any) {
+		t.Helper()
+		if code, raw, err := node.do(ctx, method, path, body, out); err != nil || code != http.StatusOK {
+			t.Fatalf("%s %s on %s: HTTP %d %s: %v", method, path, node.base, code, shortBody(raw), err)
+		}
+	}
+	var proj struct {
+		ID string `json:"id"`
+	}
+	must(a, http.MethodPost, "/management/v1/projects", `{"name":"`+uniqueName("cluster-p", 0)+`","projectRoleAssertion":true}`, &proj)
+	must(b, http.MethodPost, "/management/v1/projects/"+proj.ID+"/roles", `{"roleKey":"admin","displayName":"Admin"}`, nil)
+	var api struct {
+		ClientID     string `json:"clientId"`
+		ClientSecret string `json:"clientSecret"`
+	}
+	must(c, http.MethodPost, "/management/v1/projects/"+proj.ID+"/apps/api", `{"name":"rs","authMethodType":"API_AUTH_METHOD_TYPE_BASIC"}`, &api)
+	g := createMachine(t, a, uniqueName("cluster-granted", 0))
+	var grant struct {
+		ID string `json:"userGrantId"`
+	}
+	must(b, http.MethodPost, "/management/v1/users/"+g+"/grants", `{"projectId":"`+proj.ID+`","roleKeys":["admin"]}`, &grant)
+	var pat struct {
+		Token string `json:"token"`
+	}
+	must(c, http.MethodPost, "/management/v1/users/"+g+"/pats", "{}", &pat)
+
+	// roles introspects the PAT on node as the project's API app and tells
+	// whether the answer is active and names the admin role.
+	roles := func(node *crashClient) (active, admin bool) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, node.base+"/oauth/v2/introspect", strings.NewReader(url.Values{"token": {pat.Token}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(api.ClientID, api.ClientSecret)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("introspect on %s: HTTP %d: %v", node.base, resp.StatusCode, err)
+		}
+		rs, _ := out["urn:zitadel:iam:org:project:roles"].(map[string]any)
+		_, admin = rs["admin"]
+		active, _ = out["active"].(bool)
+		return active, admin
+	}
+	for _, n := range []*crashClient{b, c} {
+		for range 5 {
+			if active, admin := roles(n); !active || !admin {
+				t.Fatalf("before the removal, on %s: active %v, admin role %v; want both", n.base, active, admin)
+			}
+		}
+	}
+	must(a, http.MethodDelete, "/management/v1/users/"+g+"/grants/"+grant.ID, "", nil)
+	for _, n := range []*crashClient{b, c} {
+		if active, admin := roles(n); !active || admin {
+			t.Errorf("right after the removal on node A, on %s: active %v, admin role %v; want active without the role", n.base, active, admin)
+		}
+	}
 }

@@ -61,47 +61,19 @@ func (a *App) ChangeIAMMember(ctx context.Context, c *Caller, userID string, rol
 		return nil, errIAMMemberUserID
 	}
 	roles = slices.Compact(slices.Sorted(slices.Values(roles)))
-	if kind != MemberRemove && !c.CoversRoles(org.InstanceScope, roles) {
-		return nil, errOutranked // nobody grants what they do not hold
-	}
+	k := membershipKind{exists: errIAMMemberExists, notFound: errIAMMemberMissing, sameIsNoop: true, absentIsNoop: true,
+		added: event.InstanceMemberAdded, changed: event.InstanceMemberChanged, removed: event.InstanceMemberRemoved,
+		mayJoin: func(ctx context.Context, tx store.Tx, userID string) error {
+			return joinable(ctx, tx, c, userID, "", errIAMMemberUser)
+		}}
 	return a.changeInstance(ctx, g, func(ctx context.Context, tx store.Tx, ch *instanceChange) (string, any, error) {
-		old, err := tx.Member(ctx, org.InstanceScope, userID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return "", nil, err
-		}
-		exists := err == nil
-		if exists && !c.CoversRoles(org.InstanceScope, old.Roles) {
-			return "", nil, errOutranked // nor takes away what they do not hold
-		}
-		payload := map[string]any{"userId": userID, "roles": roles}
-		switch kind {
-		case MemberAdd:
-			if exists {
-				return "", nil, errIAMMemberExists
-			}
-			if err := memberCandidate(ctx, tx, c, userID, errIAMMemberUser); err != nil {
-				return "", nil, err
-			}
-			m := &org.Member{OrgID: org.InstanceScope, UserID: userID, Roles: roles, CreatedAt: ch.by.At, ChangedAt: ch.by.At, Sequence: ch.i.Sequence}
-			return event.InstanceMemberAdded, payload, tx.PutMember(ctx, m)
-		case MemberUpdate:
-			if !exists {
-				return "", nil, errIAMMemberMissing
-			}
-			if slices.Equal(old.Roles, roles) {
-				return "", nil, nil
-			}
-			old.Roles, old.ChangedAt, old.Sequence = roles, ch.by.At, ch.i.Sequence
-			return event.InstanceMemberChanged, payload, tx.PutMember(ctx, old)
-		default:
-			if !exists {
-				return "", nil, nil
-			}
-			if userID == c.UserID && isLastOwner(ctx, tx, old) {
+		if kind == MemberRemove && userID == c.UserID {
+			if old, err := tx.Member(ctx, org.InstanceScope, userID); err == nil && isLastOwner(ctx, tx, old) {
 				return "", nil, errLastIAMOwner
 			}
-			return event.InstanceMemberRemoved, map[string]any{"userId": userID}, tx.DeleteMember(ctx, org.InstanceScope, userID)
 		}
+		return changeMembership(ctx, tx, c, k, memberWrite{kind: kind, scope: org.InstanceScope, guard: org.InstanceScope, userID: userID,
+			roles: roles, at: ch.by.At, seq: ch.i.Sequence, event: map[string]any{"userId": userID}})
 	})
 }
 

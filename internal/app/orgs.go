@@ -111,51 +111,14 @@ func (a *App) ChangeMember(ctx context.Context, s Scope, userID string, roles []
 		roles = slices.Compact(slices.Sorted(slices.Values(roles)))
 	}
 	c, orgID := g.Caller, g.OrgID
-	if kind != MemberRemove && !c.CoversRoles(orgID, roles) {
-		return nil, errOutranked // nobody grants what they do not hold
-	}
+	k := membershipKind{exists: errMemberExists, notFound: errMemberNotFound,
+		added: event.OrgMemberAdded, changed: event.OrgMemberChanged, removed: event.OrgMemberRemoved,
+		mayJoin: func(ctx context.Context, tx store.Tx, userID string) error {
+			return joinable(ctx, tx, c, userID, "", errMemberUser)
+		}}
 	return a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
-		old, err := tx.Member(ctx, orgID, userID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return "", nil, err
-		}
-		exists := err == nil
-		if exists && !c.CoversRoles(orgID, old.Roles) {
-			return "", nil, errOutranked // nor takes away what they do not hold
-		}
-		var typ string
-		switch kind {
-		case MemberAdd:
-			if exists {
-				return "", nil, errMemberExists
-			}
-			if err := memberCandidate(ctx, tx, c, userID, errMemberUser); err != nil {
-				return "", nil, err
-			}
-			typ = event.OrgMemberAdded
-			err = tx.PutMember(ctx, &org.Member{OrgID: orgID, UserID: userID, Roles: roles, CreatedAt: ch.by.At, ChangedAt: ch.by.At, Sequence: ch.o.Sequence})
-			if err != nil {
-				return "", nil, err
-			}
-		case MemberUpdate:
-			if !exists {
-				return "", nil, errMemberNotFound
-			}
-			typ = event.OrgMemberChanged
-			old.Roles, old.ChangedAt, old.Sequence = roles, ch.by.At, ch.o.Sequence
-			if err := tx.PutMember(ctx, old); err != nil {
-				return "", nil, err
-			}
-		case MemberRemove:
-			if !exists {
-				return "", nil, errMemberNotFound
-			}
-			typ = event.OrgMemberRemoved
-			if err := tx.DeleteMember(ctx, orgID, userID); err != nil {
-				return "", nil, err
-			}
-		}
-		return typ, map[string]any{"userId": userID, "roles": roles}, nil
+		return changeMembership(ctx, tx, c, k, memberWrite{kind: kind, scope: orgID, guard: orgID, userID: userID, roles: roles,
+			at: ch.by.At, seq: ch.o.Sequence, event: map[string]any{"userId": userID}})
 	})
 }
 
@@ -194,18 +157,4 @@ func (a *App) readableMembers(ctx context.Context, c *Caller, ms []*org.Member) 
 		}
 	}
 	return users, nil
-}
-
-// memberCandidate refuses, with notFound, a user who may not become a member:
-// missing, removed, or of an org whose users the caller may not read (any
-// other user is as unknown as a missing one).
-func memberCandidate(ctx context.Context, tx store.Tx, c *Caller, userID string, notFound error) error {
-	u, err := tx.User(ctx, userID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	if err != nil || u.State == user.StateDeleted || !c.Can(org.PermUserRead, u.OrgID) {
-		return notFound
-	}
-	return nil
 }

@@ -123,7 +123,7 @@ func (a *App) AddOrganization(ctx context.Context, c *Caller, name, orgID string
 					return err
 				}
 				evs = append(evs, ad.ev)
-			} else if err := memberCandidate(ctx, tx, c, ad.userID, errMemberUser); err != nil {
+			} else if err := joinable(ctx, tx, c, ad.userID, "", errMemberUser); err != nil {
 				return err
 			}
 			seq := uint64(2 + i)

@@ -234,50 +234,52 @@ func (a *App) ChangeLockoutPolicy(ctx context.Context, s Scope, maxPassword, max
 	})
 }
 
-// changeLockout is the one place an org's lockout policy is written. The
-// policy is an aggregate of its own, kept as an artifact of the org: its
-// sequence counts its changes. decide gets the org's own policy (nil: it has
-// none) and returns the next one (nil: the org's own is deleted and it
-// inherits the default again). The answer is the policy in force afterwards,
-// at the new sequence and change time.
+// changeLockout is the one place an org's lockout policy is written: a change
+// of the org (ZITADEL's org.policy.lockout.* events on the org aggregate), so
+// it shows in the org's history and its details carry the org's sequence. The
+// policy is kept as an artifact of the org. decide gets the org's own policy
+// (nil: it has none) and returns the next one (nil: the org's own is deleted
+// and it inherits the default again). The answer is the policy in force
+// afterwards, at the new sequence and change time.
 func (a *App) changeLockout(ctx context.Context, g granted, decide func(cur *policy.Lockout, now time.Time) (*policy.Lockout, error)) (policy.Lockout, error) {
 	var out policy.Lockout
-	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+	_, err := a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
 		var cur *policy.Lockout
 		art, err := tx.Artifact(ctx, policy.KindLockout, g.OrgID)
 		switch {
 		case err == nil:
 			cur = &policy.Lockout{}
 			if err := json.Unmarshal(art.Data, cur); err != nil {
-				return fmt.Errorf("lockout policy %s: %w", g.OrgID, err)
+				return "", nil, fmt.Errorf("lockout policy %s: %w", g.OrgID, err)
 			}
 		case !errors.Is(err, store.ErrNotFound):
-			return err
+			return "", nil, err
 		}
-		now := store.Now()
+		now, seq := ch.by.At, ch.o.Sequence
 		next, err := decide(cur, now)
 		if err != nil {
-			return err
-		}
-		seq := uint64(1)
-		if cur != nil {
-			seq = cur.Sequence + 1
+			return "", nil, err
 		}
 		if next == nil {
 			if err := tx.DeleteArtifact(ctx, policy.KindLockout, g.OrgID); err != nil {
-				return err
+				return "", nil, err
 			}
 			out, err = lockoutPolicy(ctx, tx, g.OrgID)
 			out.ChangedAt, out.Sequence = now, seq
-			return err
+			return event.LockoutPolicyRemoved, map[string]any{}, err
 		}
 		next.Sequence, next.ChangedAt = seq, now
 		data, err := json.Marshal(next)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		out = *next
-		return tx.PutArtifact(ctx, &store.Artifact{Kind: policy.KindLockout, ID: g.OrgID, OrgID: g.OrgID, CreatedAt: next.CreatedAt, Data: data})
+		typ := event.LockoutPolicyChanged
+		if cur == nil {
+			typ = event.LockoutPolicyAdded
+		}
+		payload := map[string]any{"maxPasswordAttempts": next.MaxPasswordAttempts, "maxOTPAttempts": next.MaxOTPAttempts, "showLockOutFailures": next.ShowFailures}
+		return typ, payload, tx.PutArtifact(ctx, &store.Artifact{Kind: policy.KindLockout, ID: g.OrgID, OrgID: g.OrgID, CreatedAt: next.CreatedAt, Data: data})
 	})
-	return out, storeErr(err)
+	return out, err
 }

@@ -51,16 +51,9 @@ func (a *App) ChangeProjectGrantMember(ctx context.Context, s Scope, projectID, 
 			return nil, err
 		}
 	}
-	if kind != MemberRemove {
-		if len(roles) == 0 {
-			return nil, invalid
-		}
-		for _, r := range roles {
-			if !org.KnownRole(r) || !org.IsProjectGrantRole(r) {
-				return nil, badRoles
-			}
-		}
-		roles = slices.Compact(slices.Sorted(slices.Values(roles)))
+	roles, err = memberRoles(kind, roles, org.IsProjectGrantRole, invalid, badRoles)
+	if err != nil {
+		return nil, err
 	}
 	c := g.Caller
 	return a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
@@ -68,54 +61,17 @@ func (a *App) ChangeProjectGrantMember(ctx context.Context, s Scope, projectID, 
 		if err != nil {
 			return "", nil, err
 		}
-		scope := org.GrantScope(pg.GrantedOrgID, pg.ID)
+		k := membershipKind{exists: errPGMemberExists, notFound: errPGMemberNotFound, unchanged: errPGMemberNotChanged,
+			added: event.ProjectGrantMemberAdded, changed: event.ProjectGrantMemberChanged, removed: event.ProjectGrantMemberRemoved,
+			// Only the granted org's users.
+			mayJoin: func(ctx context.Context, tx store.Tx, userID string) error {
+				return joinable(ctx, tx, nil, userID, pg.GrantedOrgID, errMemberUser)
+			}}
 		// The caller acts from the project's side: what it must hold is the
 		// roles' permissions on the project.
-		own := org.ProjectScope(pg.OrgID, pg.ProjectID)
-		if kind != MemberRemove && !c.CoversRoles(own, roles) {
-			return "", nil, errOutranked
-		}
-		old, err := tx.Member(ctx, scope, userID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return "", nil, err
-		}
-		exists := err == nil
-		if exists && !c.CoversRoles(own, old.Roles) {
-			return "", nil, errOutranked
-		}
-		payload := map[string]any{"projectId": pg.ProjectID, "grantId": pg.ID, "grantedOrgId": pg.GrantedOrgID, "userId": userID, "roles": roles}
-		switch kind {
-		case MemberAdd:
-			if exists {
-				return "", nil, errPGMemberExists
-			}
-			u, err := tx.User(ctx, userID)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return "", nil, err
-			}
-			// Only the granted org's users: any other is as unknown as a
-			// missing one.
-			if err != nil || u.State == user.StateDeleted || u.OrgID != pg.GrantedOrgID {
-				return "", nil, errMemberUser
-			}
-			return event.ProjectGrantMemberAdded, payload, tx.PutMember(ctx, &org.Member{OrgID: scope, UserID: userID, Roles: roles,
-				CreatedAt: ch.by.At, ChangedAt: ch.by.At, Sequence: ch.o.Sequence})
-		case MemberUpdate:
-			if !exists {
-				return "", nil, errPGMemberNotFound
-			}
-			if slices.Equal(old.Roles, roles) {
-				return "", nil, errPGMemberNotChanged
-			}
-			old.Roles, old.ChangedAt, old.Sequence = roles, ch.by.At, ch.o.Sequence
-			return event.ProjectGrantMemberChanged, payload, tx.PutMember(ctx, old)
-		default:
-			if !exists {
-				return "", nil, errPGMemberNotFound
-			}
-			delete(payload, "roles")
-			return event.ProjectGrantMemberRemoved, payload, tx.DeleteMember(ctx, scope, userID)
-		}
+		return changeMembership(ctx, tx, c, k, memberWrite{kind: kind, scope: org.GrantScope(pg.GrantedOrgID, pg.ID),
+			guard: org.ProjectScope(pg.OrgID, pg.ProjectID), userID: userID, roles: roles, at: ch.by.At, seq: ch.o.Sequence,
+			event: map[string]any{"projectId": pg.ProjectID, "grantId": pg.ID, "grantedOrgId": pg.GrantedOrgID, "userId": userID}})
 	})
 }
 

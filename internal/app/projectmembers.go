@@ -44,18 +44,6 @@ func (c *Caller) inProjectWith(perm, orgID string) bool {
 	return false
 }
 
-func checkProjectRoles(roles []string, invalid error) error {
-	if len(roles) == 0 {
-		return invalid
-	}
-	for _, r := range roles {
-		if !org.KnownRole(r) || !org.IsProjectRole(r) {
-			return invalid
-		}
-	}
-	return nil
-}
-
 // ChangeProjectMember adds, updates or removes a member of a project of the
 // org context, and returns the org as committed (the details). The caller
 // never gives, nor takes away, a role whose permissions it lacks on the
@@ -78,14 +66,9 @@ func (a *App) ChangeProjectMember(ctx context.Context, s Scope, projectID, userI
 	if err := checkID(userID, invalid); err != nil {
 		return nil, err
 	}
-	if kind != MemberRemove {
-		if len(roles) == 0 {
-			return nil, invalid
-		}
-		if err := checkProjectRoles(roles, badRoles); err != nil {
-			return nil, err
-		}
-		roles = slices.Compact(slices.Sorted(slices.Values(roles)))
+	roles, err = memberRoles(kind, roles, org.IsProjectRole, invalid, badRoles)
+	if err != nil {
+		return nil, err
 	}
 	c := g.Caller
 	return a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
@@ -94,52 +77,16 @@ func (a *App) ChangeProjectMember(ctx context.Context, s Scope, projectID, userI
 			return "", nil, err
 		}
 		scope := org.ProjectScope(p.OrgID, p.ID)
-		if kind != MemberRemove && !c.CoversRoles(scope, roles) {
-			return "", nil, errOutranked // nobody grants what they do not hold
-		}
-		old, err := tx.Member(ctx, scope, userID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return "", nil, err
-		}
-		exists := err == nil
-		if exists && !c.CoversRoles(scope, old.Roles) {
-			return "", nil, errOutranked // nor takes away what they do not hold
-		}
-		payload := map[string]any{"projectId": p.ID, "userId": userID, "roles": roles}
-		switch kind {
-		case MemberAdd:
-			if exists {
-				return "", nil, errPMemberExists
-			}
-			u, err := tx.User(ctx, userID)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return "", nil, err
-			}
+		k := membershipKind{exists: errPMemberExists, notFound: errPMemberNotFound, unchanged: errPMemberNotChanged,
+			added: event.ProjectMemberAdded, changed: event.ProjectMemberChanged, removed: event.ProjectMemberRemoved,
 			// Members come from the project's org, whose users a project
 			// owner may name (ZITADEL's PROJECT_OWNER reads users), or from
-			// orgs whose users the caller may read; any other user is as
-			// unknown as a missing one.
-			if err != nil || u.State == user.StateDeleted || (u.OrgID != p.OrgID && !c.Can(org.PermUserRead, u.OrgID)) {
-				return "", nil, errMemberUser
-			}
-			return event.ProjectMemberAdded, payload, tx.PutMember(ctx, &org.Member{OrgID: scope, UserID: userID, Roles: roles,
-				CreatedAt: ch.by.At, ChangedAt: ch.by.At, Sequence: ch.o.Sequence})
-		case MemberUpdate:
-			if !exists {
-				return "", nil, errPMemberNotFound
-			}
-			if slices.Equal(old.Roles, roles) {
-				return "", nil, errPMemberNotChanged
-			}
-			old.Roles, old.ChangedAt, old.Sequence = roles, ch.by.At, ch.o.Sequence
-			return event.ProjectMemberChanged, payload, tx.PutMember(ctx, old)
-		default:
-			if !exists {
-				return "", nil, errPMemberNotFound
-			}
-			delete(payload, "roles")
-			return event.ProjectMemberRemoved, payload, tx.DeleteMember(ctx, scope, userID)
-		}
+			// orgs whose users the caller may read.
+			mayJoin: func(ctx context.Context, tx store.Tx, userID string) error {
+				return joinable(ctx, tx, c, userID, p.OrgID, errMemberUser)
+			}}
+		return changeMembership(ctx, tx, c, k, memberWrite{kind: kind, scope: scope, guard: scope, userID: userID, roles: roles,
+			at: ch.by.At, seq: ch.o.Sequence, event: map[string]any{"projectId": p.ID, "userId": userID}})
 	})
 }
 

@@ -34,6 +34,10 @@ const (
 	InstanceMemberRemoved = "instance.member.removed"
 	InstanceMemberChanged = "instance.member.changed"
 	InstanceDefaultOrgSet = "instance.default.org.set"
+	// An org's own lockout policy (ZITADEL's names; payload field names too).
+	LockoutPolicyAdded   = "org.policy.lockout.added"
+	LockoutPolicyChanged = "org.policy.lockout.changed"
+	LockoutPolicyRemoved = "org.policy.lockout.removed"
 )
 
 // Event is one entry of an aggregate's history. (AggregateID, Sequence) is unique;

@@ -100,7 +100,7 @@ const (
 var rolePermissions = map[string][]string{
 	"IAM_OWNER":             append(slices.Clone(allRoleGrant), PermProjectGrantMemberRead, PermProjectGrantMemberWrite, PermProjectGrantMemberDelete, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete, PermInstanceOwner),
 	"IAM_ORG_MANAGER":       append(slices.Clone(allRoleGrant), PermProjectGrantMemberRead, PermProjectGrantMemberWrite, PermProjectGrantMemberDelete, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermOrgCreate, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete),
-	"IAM_USER_MANAGER":      append(slices.Clone(grantWrite), PermProjectGrantMemberRead, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermProjectMemberRead),
+	"IAM_USER_MANAGER":      append(slices.Clone(grantWrite), PermProjectGrantMemberRead, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermMemberRead, PermProjectRead, PermProjectMemberRead),
 	"IAM_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermProjectGrantMemberRead, PermProjectGrantRead, PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead, PermProjectMemberRead),
 	"ORG_OWNER":             append(slices.Clone(allRoleGrant), PermProjectGrantMemberRead, PermProjectGrantMemberWrite, PermProjectGrantMemberDelete, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead, PermOrgWrite, PermMemberRead, PermMemberWrite, PermProjectRead, PermProjectWrite, PermProjectCreate, PermProjectMemberRead, PermProjectMemberWrite, PermProjectMemberDelete),
 	"ORG_USER_MANAGER":      append(slices.Clone(grantWrite), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead),
@@ -109,8 +109,8 @@ var rolePermissions = map[string][]string{
 	"ORG_USER_SELF_MANAGER": {},
 	// A project creator reaches only the projects it created (see
 	// PermProjectCreate), as ZITADEL's creator-made PROJECT_OWNER would.
-	"ORG_PROJECT_CREATOR":           {PermOrgRead, PermProjectCreate},
-	"ORG_PROJECT_PERMISSION_EDITOR": append(slices.Clone(grantWrite), PermProjectGrantMemberRead, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermOrgRead, PermProjectRead, PermProjectMemberRead),
+	"ORG_PROJECT_CREATOR":           {PermProjectCreate},
+	"ORG_PROJECT_PERMISSION_EDITOR": append(slices.Clone(grantWrite), PermProjectGrantMemberRead, PermProjectGrantRead, PermProjectGrantWrite, PermProjectGrantDelete, PermOrgRead, PermMemberRead, PermUserRead, PermProjectRead, PermProjectMemberRead),
 	// Project roles: held on one project (a ProjectScope), they act on that
 	// project only.
 	"PROJECT_OWNER": append(slices.Clone(allRoleGrant), PermProjectRead, PermProjectWrite,

@@ -9,12 +9,15 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/credential"
+	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/store"
 	"google.golang.org/grpc/codes"
@@ -234,18 +237,27 @@ func TestLockoutPolicyREST(t *testing.T) {
 			}
 			e.wantErr(e.admin("PUT", p, `{"maxPasswordAttempts":5}`), 404, "ORG-ADfs1")
 			e.wantErr(e.admin("DELETE", p, ""), 404, "ORG-ADfs1")
+			// A policy change is a change of the org: its details carry the
+			// org's next sequence, and the org's history shows it.
+			orgSeq := func() uint64 {
+				t.Helper()
+				n, _ := strconv.ParseUint(e.must(e.admin("GET", "/management/v1/orgs/me", ""), 200).str("org", "details", "sequence"), 10, 64)
+				return n
+			}
+			seq0 := orgSeq()
+			seqIs := func(r reply, n uint64) bool { return r.str("details", "sequence") == strconv.FormatUint(seq0+n, 10) }
 			add := e.must(e.admin("POST", p, `{"maxPasswordAttempts":3,"maxOtpAttempts":2}`), 200)
-			if add.str("details", "sequence") != "1" || add.str("details", "resourceOwner") != e.orgID || add.str("details", "creationDate") == "" {
+			if !seqIs(add, 1) || add.str("details", "resourceOwner") != e.orgID || add.str("details", "creationDate") == "" {
 				t.Fatalf("add: %s", add.raw)
 			}
 			e.wantErr(e.admin("POST", p, `{"maxPasswordAttempts":3}`), 409, "ORG-0olDf")
 			g = get()
 			if g.val("isDefault") != nil || g.val("policy", "isDefault") != nil || g.str("policy", "maxPasswordAttempts") != "3" ||
-				g.str("policy", "maxOtpAttempts") != "2" || g.str("policy", "details", "resourceOwner") != e.orgID || g.str("policy", "details", "sequence") != "1" {
+				g.str("policy", "maxOtpAttempts") != "2" || g.str("policy", "details", "resourceOwner") != e.orgID || g.str("policy", "details", "sequence") != add.str("details", "sequence") {
 				t.Fatalf("custom: %s", g.raw)
 			}
 			up := e.must(e.admin("PUT", p, `{"maxPasswordAttempts":5}`), 200)
-			if up.str("details", "sequence") != "2" || up.str("details", "creationDate") != "" {
+			if !seqIs(up, 2) || up.str("details", "creationDate") != "" {
 				t.Fatalf("update: %s", up.raw)
 			}
 			if g = get(); g.str("policy", "maxPasswordAttempts") != "5" || g.str("policy", "maxOtpAttempts") != "" {
@@ -276,8 +288,18 @@ func TestLockoutPolicyREST(t *testing.T) {
 			e.wantErr(e.do("GET", p, none, ""), 403, "AUTH-5mWD2")
 
 			rs := e.must(e.admin("DELETE", p, ""), 200)
-			if rs.str("details", "sequence") != "3" {
+			if rs.str("details", "sequence") != strconv.FormatUint(orgSeq(), 10) {
 				t.Fatalf("reset: %s", rs.raw)
+			}
+			ch := e.must(e.admin("POST", "/management/v1/orgs/me/changes/_search", `{"query":{"asc":true}}`), 200)
+			var types []string
+			for _, c := range ch.body["result"].([]any) {
+				if typ := c.(map[string]any)["eventType"].(map[string]any)["localizedMessage"].(string); strings.Contains(typ, "lockout") {
+					types = append(types, typ)
+				}
+			}
+			if want := []string{event.LockoutPolicyAdded, event.LockoutPolicyChanged, event.LockoutPolicyRemoved}; !slices.Equal(types, want) {
+				t.Fatalf("org history %v, want %v", types, want)
 			}
 			if g = get(); g.val("isDefault") != true || g.str("policy", "maxPasswordAttempts") != "10" {
 				t.Fatalf("after reset: %s", g.raw)
