@@ -62,6 +62,9 @@ var (
 	errSortColumn       = fail.Invalid("WARDEN-SORT", "unknown sorting column")
 	errTooManyIDs       = fail.Invalid("WARDEN-QUERYIDS", "too many user ids")
 	errQueryOrgs        = fail.Invalid("WARDEN-QUERYORG", "conflicting organization queries")
+	// ZITADEL's own answer to a ListProjectGrants v2 filter it does not know
+	// (or an empty one).
+	errProjectGrantFilter = fail.Invalid("PROJECT-M099f", "List.Query.Invalid")
 )
 
 // Member searches (orgs.go) and the admin service (admin.go).

@@ -64,6 +64,13 @@ var projectV2betaConverters = map[string]converter{
 	"UpdateProjectRole": conv(updateProjectRoleV2),
 	"RemoveProjectRole": conv(removeProjectRoleV2),
 	"ListProjectRoles":  convErr(listProjectRolesV2),
+
+	"CreateProjectGrant":     conv(createProjectGrantV2),
+	"UpdateProjectGrant":     conv(updateProjectGrantV2),
+	"DeactivateProjectGrant": conv(deactivateProjectGrantV2),
+	"ActivateProjectGrant":   conv(activateProjectGrantV2),
+	"DeleteProjectGrant":     conv(deleteProjectGrantV2),
+	"ListProjectGrants":      convErr(listProjectGrantsV2),
 }
 
 var ipermV2betaConverters = map[string]converter{
@@ -312,6 +319,9 @@ func TestV2betaAnswersConverted(t *testing.T) {
 		{fill(new(projectv2.GetProjectResponse)), func(m proto.Message) proto.Message {
 			return &projectv2beta.GetProjectResponse{Project: projectV2beta(m.(*projectv2.GetProjectResponse).GetProject())}
 		}},
+		{fill(new(projectv2.ListProjectGrantsResponse)), func(m proto.Message) proto.Message {
+			return listProjectGrantsV2beta(m.(*projectv2.ListProjectGrantsResponse))
+		}},
 	} {
 		beta := tc.conv(tc.v2)
 		for _, l := range leaves(beta.ProtoReflect().Descriptor(), nil, 0) {
@@ -379,6 +389,8 @@ func TestV2betaEnumsMatchV2(t *testing.T) {
 		{projectv2beta.ProjectRoleFieldName(0), projectv2.ProjectRoleFieldName(0)},
 		{projectv2beta.GrantedProjectState(0), projectv2.GrantedProjectState(0)},
 		{ipv2beta.AdministratorFieldName(0), ipv2.AdministratorFieldName(0)},
+		{projectv2beta.ProjectGrantState(0), projectv2.ProjectGrantState(0)},
+		{projectv2beta.ProjectGrantFieldName(0), projectv2.ProjectGrantFieldName(0)},
 	} {
 		b, v := p[0].Descriptor().Values(), p[1].Descriptor().Values()
 		if b.Len() != v.Len() {

@@ -284,6 +284,11 @@ var (
 	// An administrator (internal_permission v2) naming no resource; the API
 	// answers ZITADEL's id per method before this is reached.
 	errAdminResource = fail.Invalid("WARDEN-ADMRES", "the administrator's resource is missing")
+	// Where ZITADEL's v2 (its newer grant commands) refuses otherwise than v1.
+	errPGrantV2ProjectIDMissing = fail.Invalid("COMMAND-FYRnWEzBzV", "Errors.Project.Grant.Invalid")
+	errPGrantV2OrgIDMissing     = fail.Invalid("COMMAND-PPhHpWGRAE", "Errors.Project.Grant.Invalid")
+	errPGrantV2OwnOrg           = fail.New(codes.FailedPrecondition, "PROJECT-ckUpbvboAH", "Errors.Project.Grant.Invalid")
+	errPGrantV2ProjectNotFound  = fail.New(codes.FailedPrecondition, "COMMAND-EbFMN", "Errors.Project.NotFound")
 	// A user grant naming a project grant that is not the org context's for
 	// that project (ZITADEL's AddUserGrant precondition).
 	errGrantProjectGrantNotFound = fail.New(codes.FailedPrecondition, "COMMAND-4m9ff", "Errors.Project.Grant.NotFound")
