@@ -27,6 +27,10 @@ type Org struct {
 	Sequence  uint64
 	CreatedAt time.Time
 	ChangedAt time.Time
+	// PrimaryDomain is the org's primary domain as stored (KindPrimaryDomain),
+	// read with the org; "" for an org written before org domains, whose
+	// primary domain is the generated one (app.OrgDomain).
+	PrimaryDomain string
 }
 
 // Member gives a user roles in an org, or in the whole instance (OrgID == InstanceScope).
