@@ -148,6 +148,15 @@ const (
 	UseListOrgChanges     Use = "ListOrgChanges"
 	UseListOrgMemberRoles Use = "ListOrgMemberRoles"
 
+	// Org domains (orgdomains.go).
+	UseAddOrgDomain                Use = "AddOrgDomain"
+	UseListOrgDomains              Use = "ListOrgDomains"
+	UseRemoveOrgDomain             Use = "RemoveOrgDomain"
+	UseSetPrimaryOrgDomain         Use = "SetPrimaryOrgDomain"
+	UseGenerateOrgDomainValidation Use = "GenerateOrgDomainValidation"
+	UseValidateOrgDomain           Use = "ValidateOrgDomain"
+	UseGetOrgByDomainGlobal        Use = "GetOrgByDomainGlobal"
+
 	UseAdminGetOrg        Use = "AdminGetOrg"
 	UseAdminListOrgs      Use = "AdminListOrgs"
 	UseIsOrgUnique        Use = "IsOrgUnique"
@@ -271,6 +280,16 @@ var rules = map[Use]Rule{
 	UseRemoveOrg:          {Perm: org.PermOrgDelete, Where: InOrg},
 	UseListOrgChanges:     {Perm: org.PermOrgRead, Where: InOrg},
 	UseListOrgMemberRoles: {Perm: org.PermMemberRead, Where: InOrg},
+
+	UseAddOrgDomain:                {Perm: org.PermOrgWrite, Where: InOrg},
+	UseListOrgDomains:              {Perm: org.PermOrgRead, Where: InOrg},
+	UseRemoveOrgDomain:             {Perm: org.PermOrgWrite, Where: InOrg},
+	UseSetPrimaryOrgDomain:         {Perm: org.PermOrgWrite, Where: InOrg},
+	UseGenerateOrgDomainValidation: {Perm: org.PermOrgWrite, Where: InOrg},
+	UseValidateOrgDomain:           {Perm: org.PermOrgWrite, Where: InOrg},
+	// ZITADEL's "authenticated": any caller learns which org holds a verified
+	// domain (the login page tells as much to anyone typing user@domain).
+	UseGetOrgByDomainGlobal: {Where: AsCaller},
 
 	UseAdminGetOrg:        {Perm: org.PermInstanceRead, Where: InInstance},
 	UseAdminListOrgs:      {Perm: org.PermInstanceRead, Where: InInstance},
