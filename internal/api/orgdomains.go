@@ -53,7 +53,7 @@ func (m *Management) ListOrgDomains(ctx context.Context, r *mgmt.ListOrgDomainsR
 	for i, d := range ds {
 		out.Result[i] = &orgpb.Domain{OrgId: d.OrgID, DomainName: d.Domain, IsVerified: d.Verified, IsPrimary: d.Primary,
 			ValidationType: orgpb.DomainValidationType(d.ValidationType),
-			Details: &object.ObjectDetails{Sequence: d.Sequence, CreationDate: ts(d.CreatedAt), ChangeDate: ts(d.ChangedAt), ResourceOwner: d.OrgID}}
+			Details:        &object.ObjectDetails{Sequence: d.Sequence, CreationDate: ts(d.CreatedAt), ChangeDate: ts(d.ChangedAt), ResourceOwner: d.OrgID}}
 	}
 	return out, nil
 }
