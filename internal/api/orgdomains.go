@@ -91,7 +91,7 @@ func (m *Management) ValidateOrgDomain(ctx context.Context, r *mgmt.ValidateOrgD
 }
 
 func (m *Management) GetOrgByDomainGlobal(ctx context.Context, r *mgmt.GetOrgByDomainGlobalRequest) (*mgmt.GetOrgByDomainGlobalResponse, error) {
-	o, err := m.app.OrgByDomain(ctx, caller(ctx), r.GetDomain())
+	o, err := m.app.OrgByDomain(ctx, scope(ctx), r.GetDomain())
 	if err != nil {
 		return nil, err
 	}

@@ -450,10 +450,10 @@ func (a *App) orgByDerivedDomain(ctx context.Context, r store.Reader, d string) 
 	return found, nil
 }
 
-// OrgByDomain returns the org that holds domain verified
-// (GetOrgByDomainGlobal). ZITADEL answers it to any authenticated caller.
-func (a *App) OrgByDomain(ctx context.Context, c *Caller, domain string) (*org.Org, error) {
-	if _, err := a.authorize(ctx, Scope{Caller: c}, UseGetOrgByDomainGlobal); err != nil {
+// OrgByDomain returns the org, any org, that holds domain verified
+// (GetOrgByDomainGlobal); the caller needs org.global.read in its context.
+func (a *App) OrgByDomain(ctx context.Context, s Scope, domain string) (*org.Org, error) {
+	if _, err := a.authorize(ctx, s, UseGetOrgByDomainGlobal); err != nil {
 		return nil, err
 	}
 	d, ok := org.NormalizeDomain(domain)

@@ -287,9 +287,9 @@ var rules = map[Use]Rule{
 	UseSetPrimaryOrgDomain:         {Perm: org.PermOrgWrite, Where: InOrg},
 	UseGenerateOrgDomainValidation: {Perm: org.PermOrgWrite, Where: InOrg},
 	UseValidateOrgDomain:           {Perm: org.PermOrgWrite, Where: InOrg},
-	// ZITADEL's "authenticated": any caller learns which org holds a verified
-	// domain (the login page tells as much to anyone typing user@domain).
-	UseGetOrgByDomainGlobal: {Where: AsCaller},
+	// Any org, found by domain: held in the caller's org context (its own by
+	// default), as ZITADEL checks org.global.read.
+	UseGetOrgByDomainGlobal: {Perm: org.PermOrgGlobalRead, Where: InOrg},
 
 	UseAdminGetOrg:        {Perm: org.PermInstanceRead, Where: InInstance},
 	UseAdminListOrgs:      {Perm: org.PermInstanceRead, Where: InInstance},

@@ -220,7 +220,8 @@ func TestOrgDomainConcurrentClaims(t *testing.T) {
 
 // TestOrgDomainAttacker: a foreign org's owner can neither add, validate,
 // make primary, remove nor list another org's domains (v1 and v2); a caller
-// of the org with org.read only cannot change them; an org cannot verify a
+// of the org with org.read only cannot change them nor find orgs by domain
+// (org.global.read); an org cannot verify a
 // domain another org holds verified; the validation token of one org does
 // not verify the domain for another; a removed org frees its domains.
 func TestOrgDomainAttacker(t *testing.T) {
@@ -281,6 +282,8 @@ func TestOrgDomainAttacker(t *testing.T) {
 			e.must(e.do("POST", mv1+"/orgs/me/domains/_search", reader, `{}`, vh...), 200)
 			e.wantErr(e.do("POST", mv1+"/orgs/me/domains", reader, `{"domain":"r.example.com"}`, vh...), 403, "")
 			e.wantErr(e.do("POST", mv1+"/orgs/me/domains/victim.example.com/_set_primary", reader, ``, vh...), 403, "")
+			// Nor find orgs by domain: that takes org.global.read.
+			e.wantErr(e.do("GET", mv1+"/global/orgs/_by_domain?domain=victim.example.com", reader, ``, vh...), 403, "")
 
 			// The attacker's own org cannot verify the victim's verified domain,
 			// even when it publishes its own token there.
