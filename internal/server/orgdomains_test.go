@@ -338,3 +338,95 @@ func domainToken(t *testing.T, data []byte) []byte {
 	}
 	return d.Token
 }
+
+// TestOrgDomainV1AndV2SameState: Management v1 on one org and
+// OrganizationService v2 on another leave the same domains and the same
+// events, step by step: add, generate a validation, verify, delete.
+func TestOrgDomainV1AndV2SameState(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e, ch := startDomainsEnv(t, open(t))
+			c := orgv2.NewOrganizationServiceClient(e.grpcConn())
+			ctx := e.authCtx(e.token)
+			o1 := e.must(e.admin("POST", mv1+"/orgs", `{"name":"One"}`), 200).str("id")
+			o2 := e.must(e.admin("POST", mv1+"/orgs", `{"name":"Two"}`), 200).str("id")
+			h := []string{"x-zitadel-orgid", o1}
+			v2Domains := func() map[string]string {
+				t.Helper()
+				r, err := c.ListOrganizationDomains(ctx, &orgv2.ListOrganizationDomainsRequest{OrganizationId: o2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := map[string]string{}
+				for _, d := range r.GetDomains() {
+					if d.GetOrganizationId() != o2 {
+						t.Fatalf("v2 lists a domain of %s", d.GetOrganizationId())
+					}
+					out[d.GetDomain()] = fmt.Sprintf("%v,%v", d.GetIsVerified(), d.GetIsPrimary())
+				}
+				return out
+			}
+			last := func(id string) event.Event {
+				t.Helper()
+				evs, err := e.store.Events(context.Background(), store.EventQuery{AggregateType: event.AggregateOrg, AggregateID: id, Limit: 1})
+				if err != nil || len(evs) != 1 {
+					t.Fatalf("events of %s: %v %v", id, evs, err)
+				}
+				return evs[0]
+			}
+			step := func(what, wantType string, v1 func(), v2 func() error) {
+				t.Helper()
+				v1()
+				if err := v2(); err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				a, b := e.domainsOf(h), v2Domains()
+				if fmt.Sprint(a) != strings.ReplaceAll(fmt.Sprint(b), "two", "one") {
+					t.Fatalf("%s: v1 %v, v2 %v", what, a, b)
+				}
+				x, y := last(o1), last(o2)
+				if x.Type != wantType || x.Type != y.Type || x.Sequence != y.Sequence || x.CreatorID != y.CreatorID ||
+					strings.ReplaceAll(string(x.Payload), "one", "two") != string(y.Payload) {
+					t.Fatalf("%s: v1 wrote %s %s, v2 %s %s", what, x.Type, x.Payload, y.Type, y.Payload)
+				}
+			}
+			step("add", event.OrgDomainAdded, func() {
+				e.must(e.admin("POST", mv1+"/orgs/me/domains", `{"domain":"one.example.com"}`, h...), 200)
+			}, func() error {
+				_, err := c.AddOrganizationDomain(ctx, &orgv2.AddOrganizationDomainRequest{OrganizationId: o2, Domain: "two.example.com"})
+				return err
+			})
+			step("generate", event.OrgDomainVerificationAdded, func() {
+				g := e.must(e.admin("POST", mv1+"/orgs/me/domains/one.example.com/validation/_generate", `{"type":"DOMAIN_VALIDATION_TYPE_HTTP"}`, h...), 200)
+				ch.Publish("one.example.com", g.str("token"))
+			}, func() error {
+				g, err := c.GenerateOrganizationDomainValidation(ctx, &orgv2.GenerateOrganizationDomainValidationRequest{OrganizationId: o2,
+					Domain: "two.example.com", Type: orgv2.DomainValidationType_DOMAIN_VALIDATION_TYPE_HTTP})
+				if err == nil && g.GetUrl() != "https://two.example.com/.well-known/zitadel-challenge/"+g.GetToken()+".txt" {
+					return fmt.Errorf("v2 url %q", g.GetUrl())
+				}
+				ch.Publish("two.example.com", g.GetToken())
+				return err
+			})
+			step("verify", event.OrgDomainVerified, func() {
+				e.must(e.admin("POST", mv1+"/orgs/me/domains/one.example.com/validation/_validate", `{}`, h...), 200)
+			}, func() error {
+				_, err := c.VerifyOrganizationDomain(ctx, &orgv2.VerifyOrganizationDomainRequest{OrganizationId: o2, Domain: "two.example.com"})
+				return err
+			})
+			step("delete", event.OrgDomainRemoved, func() {
+				e.must(e.admin("DELETE", mv1+"/orgs/me/domains/one.example.com", ``, h...), 200)
+			}, func() error {
+				_, err := c.DeleteOrganizationDomain(ctx, &orgv2.DeleteOrganizationDomainRequest{OrganizationId: o2, Domain: "two.example.com"})
+				return err
+			})
+			// v2's errors are v1's use cases': a missing org id, a missing domain.
+			if _, err := c.AddOrganizationDomain(ctx, &orgv2.AddOrganizationDomainRequest{Domain: "x.example.com"}); status.Code(err) != codes.InvalidArgument {
+				t.Fatalf("add without an org id: %v", err)
+			}
+			if _, err := c.DeleteOrganizationDomain(ctx, &orgv2.DeleteOrganizationDomainRequest{OrganizationId: o2, Domain: "two.example.com"}); status.Code(err) != codes.NotFound {
+				t.Fatalf("delete of a missing domain: %v", err)
+			}
+		})
+	}
+}
