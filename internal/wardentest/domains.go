@@ -31,7 +31,7 @@ type Challenges struct {
 	roots  *x509.CertPool
 	mu     sync.Mutex
 	tokens map[string]map[string]bool // host → published tokens
-	hits   map[string]int    // host → requests seen
+	hits   map[string]int             // host → requests seen
 }
 
 // NewChallenges starts the server until the test ends.
