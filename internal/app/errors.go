@@ -317,6 +317,8 @@ var (
 	errDomainValidationMissing   = fail.New(codes.FailedPrecondition, "ORG-SFBB3", "Errors.Org.DomainVerificationMissing")
 	errDomainHTTPMismatch        = fail.Invalid("HTTP-GH422", "the challenge URL does not answer the validation token")
 	errDomainDNSMismatch         = fail.Invalid("HTTP-G241f", "no TXT record of the challenge name holds the validation token")
+	// A subdomain of the instance domain, which only orgs' generated domains are.
+	errDomainUnderInstance = fail.Invalid("WARDEN-DOMINST", "a subdomain of the instance domain is an organisation's generated domain; it cannot be added")
 	// A new token was generated while this one was being checked.
 	errDomainValidationChanged = fail.New(codes.FailedPrecondition, "WARDEN-DOMTOKEN", "the domain's validation token changed during the check; validate again")
 	errDomainHTTPUnreachable   = fail.New(codes.FailedPrecondition, "WARDEN-DOMHTTP", "the challenge URL could not be fetched")

@@ -206,6 +206,11 @@ func (a *App) AddOrgDomain(ctx context.Context, s Scope, domain string) (*org.Or
 	if !ok {
 		return nil, errDomainInvalid
 	}
+	// The instance domain's subdomains are the orgs' generated domains, which
+	// orgs written before org domains hold without a row: none is added by hand.
+	if strings.HasSuffix(d, "."+a.domain) {
+		return nil, errDomainUnderInstance
+	}
 	return a.domainChange(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
 		if _, err := loadDomain(ctx, tx, ch.o.ID, d, store.ErrNotFound); err == nil {
 			return "", nil, errDomainExists
@@ -321,17 +326,14 @@ func (a *App) GenerateOrgDomainValidation(ctx context.Context, s Scope, domain s
 	if !ok {
 		return "", "", nil, errDomainValidateInvalid
 	}
+	token = rand.Text() // 26 characters of base32: 130 bits, fit for a URL path and a TXT record
 	switch typ {
 	case org.ValidationHTTP:
-		url = org.HTTPChallengeURL(d, "")
+		url = org.HTTPChallengeURL(d, token)
 	case org.ValidationDNS:
 		url = org.DNSChallengeName(d)
 	default:
 		return "", "", nil, errDomainValidationType
-	}
-	token = rand.Text() // 26 characters of base32: 130 bits, fit for a URL path and a TXT record
-	if typ == org.ValidationHTTP {
-		url = org.HTTPChallengeURL(d, token)
 	}
 	o, err = a.domainChange(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
 		dom, err := loadDomain(ctx, tx, ch.o.ID, d, errDomainGenerateNotOnOrg)

@@ -69,6 +69,8 @@ func TestOrgDomainsREST(t *testing.T) {
 			for _, bad := range []string{"", "not a domain", "localhost", "10.0.0.1", "a.example.com:8080", "a.example.com/x", "user@a.example.com"} {
 				e.wantErr(e.admin("POST", mv1+"/orgs/me/domains", `{"domain":"`+bad+`"}`, h...), 400, "ORG-r3h4J")
 			}
+			// The instance domain's subdomains are the orgs' generated ones.
+			e.wantErr(e.admin("POST", mv1+"/orgs/me/domains", `{"domain":"other.localhost"}`, h...), 400, "WARDEN-DOMINST")
 			if got := e.domainsOf(h); got["login.example.com"] != "false,false" || len(got) != 2 {
 				t.Fatalf("after the add: %v", got)
 			}
