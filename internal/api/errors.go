@@ -71,6 +71,7 @@ var (
 var (
 	errMemberQuery   = fail.Invalid("WARDEN-MBRQ1", "Unsupported member search query")
 	errOrgQueryAdmin = fail.Invalid("WARDEN-ORGQ2", "Unsupported organisation search query")
+	errDomainQuery   = fail.Invalid("WARDEN-DOMQ", "Unsupported domain search query")
 	// Warden sets up orgs with a human first user only (no machine variant).
 	errSetUpOrgHuman = fail.Invalid("WARDEN-SETUP1", "SetUpOrg needs a human user")
 	// ZITADEL's id for an AddOrganization admin that is neither a user id nor a human.

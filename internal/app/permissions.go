@@ -149,6 +149,15 @@ const (
 	UseListOrgChanges     Use = "ListOrgChanges"
 	UseListOrgMemberRoles Use = "ListOrgMemberRoles"
 
+	// Org domains (orgdomains.go).
+	UseAddOrgDomain                Use = "AddOrgDomain"
+	UseListOrgDomains              Use = "ListOrgDomains"
+	UseRemoveOrgDomain             Use = "RemoveOrgDomain"
+	UseSetPrimaryOrgDomain         Use = "SetPrimaryOrgDomain"
+	UseGenerateOrgDomainValidation Use = "GenerateOrgDomainValidation"
+	UseValidateOrgDomain           Use = "ValidateOrgDomain"
+	UseGetOrgByDomainGlobal        Use = "GetOrgByDomainGlobal"
+
 	UseAdminGetOrg        Use = "AdminGetOrg"
 	UseAdminListOrgs      Use = "AdminListOrgs"
 	UseIsOrgUnique        Use = "IsOrgUnique"
@@ -272,6 +281,16 @@ var rules = map[Use]Rule{
 	UseRemoveOrg:          {Perm: org.PermOrgDelete, Where: InOrg},
 	UseListOrgChanges:     {Perm: org.PermOrgRead, Where: InOrg},
 	UseListOrgMemberRoles: {Perm: org.PermMemberRead, Where: InOrg},
+
+	UseAddOrgDomain:                {Perm: org.PermOrgWrite, Where: InOrg},
+	UseListOrgDomains:              {Perm: org.PermOrgRead, Where: InOrg},
+	UseRemoveOrgDomain:             {Perm: org.PermOrgWrite, Where: InOrg},
+	UseSetPrimaryOrgDomain:         {Perm: org.PermOrgWrite, Where: InOrg},
+	UseGenerateOrgDomainValidation: {Perm: org.PermOrgWrite, Where: InOrg},
+	UseValidateOrgDomain:           {Perm: org.PermOrgWrite, Where: InOrg},
+	// Any org, found by domain: held in the caller's org context (its own by
+	// default), as ZITADEL checks org.global.read.
+	UseGetOrgByDomainGlobal: {Perm: org.PermOrgGlobalRead, Where: InOrg},
 
 	UseAdminGetOrg:        {Perm: org.PermInstanceRead, Where: InInstance},
 	UseAdminListOrgs:      {Perm: org.PermInstanceRead, Where: InInstance},
