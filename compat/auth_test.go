@@ -85,14 +85,14 @@ func TestAuthMe(t *testing.T) {
 					t.Errorf("an org owner holds iam.owner: %v", ps.GetResult())
 				}
 
-				// The caller's own grants (none yet); ListMyProjectPermissions is
-				// not served, and the SDK can tell.
+				// The caller's own grants (none yet); ListMyProjectPermissions
+				// answers for the project of the token's app, and a PAT has none.
 				gs, err := a.ListMyUserGrants(ctx(t), &auth.ListMyUserGrantsRequest{})
 				if err != nil || len(gs.GetResult()) != 0 {
 					t.Errorf("ListMyUserGrants: %v %v", gs, err)
 				}
 				_, err = a.ListMyProjectPermissions(ctx(t), &auth.ListMyProjectPermissionsRequest{})
-				wantErr(t, "ListMyProjectPermissions", err, codes.Unimplemented, "")
+				wantErr(t, "ListMyProjectPermissions", err, codes.NotFound, "QUERY-wIPkA")
 			})
 		}
 

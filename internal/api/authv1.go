@@ -15,9 +15,8 @@ import (
 
 // Auth implements zitadel.auth.v1.AuthService: the signed-in caller's own
 // data. Every method acts on the authenticated principal and on nothing a
-// request names. Methods Warden does not serve (among them ListMyUserGrants
-// and ListMyProjectPermissions, which need user grants) fall through to the
-// embedded Unimplemented server.
+// request names. Methods Warden does not serve fall through to the embedded
+// Unimplemented server.
 type Auth struct {
 	auth.UnimplementedAuthServiceServer
 	app *app.App
@@ -105,6 +104,14 @@ func (s *Auth) ListMyZitadelPermissions(ctx context.Context, _ *auth.ListMyZitad
 		return nil, err
 	}
 	return &auth.ListMyZitadelPermissionsResponse{Result: perms}, nil
+}
+
+func (s *Auth) ListMyProjectPermissions(ctx context.Context, _ *auth.ListMyProjectPermissionsRequest) (*auth.ListMyProjectPermissionsResponse, error) {
+	roles, err := s.app.ListMyProjectPermissions(ctx, scope(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &auth.ListMyProjectPermissionsResponse{Result: roles}, nil
 }
 
 func (s *Auth) ListMyUserGrants(ctx context.Context, r *auth.ListMyUserGrantsRequest) (*auth.ListMyUserGrantsResponse, error) {

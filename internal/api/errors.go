@@ -63,12 +63,16 @@ var (
 	errSortColumn       = fail.Invalid("WARDEN-SORT", "unknown sorting column")
 	errTooManyIDs       = fail.Invalid("WARDEN-QUERYIDS", "too many user ids")
 	errQueryOrgs        = fail.Invalid("WARDEN-QUERYORG", "conflicting organization queries")
+	// ZITADEL's own answer to a ListProjectGrants v2 filter it does not know
+	// (or an empty one).
+	errProjectGrantFilter = fail.Invalid("PROJECT-M099f", "List.Query.Invalid")
 )
 
 // Member searches (orgs.go) and the admin service (admin.go).
 var (
 	errMemberQuery   = fail.Invalid("WARDEN-MBRQ1", "Unsupported member search query")
 	errOrgQueryAdmin = fail.Invalid("WARDEN-ORGQ2", "Unsupported organisation search query")
+	errDomainQuery   = fail.Invalid("WARDEN-DOMQ", "Unsupported domain search query")
 	// Warden sets up orgs with a human first user only (no machine variant).
 	errSetUpOrgHuman = fail.Invalid("WARDEN-SETUP1", "SetUpOrg needs a human user")
 	// ZITADEL's id for an AddOrganization admin that is neither a user id nor a human.
@@ -81,4 +85,16 @@ var (
 	errOrgQuery        = fail.Invalid("ORG-vR9nC", "List.Query.Invalid")
 	errOrgSort         = fail.Invalid("WARDEN-ORGSORT", "unknown sorting column")
 	errOrgState        = fail.Invalid("WARDEN-ORGSTATE", "unknown organisation state")
+
+	// Administrators (internal_permission v2, v2beta): ZITADEL's ids for a
+	// request without a resource (per method) and for its filters.
+	errAdminCreateResource = fail.Invalid("ADMIN-IbPp47HDP5", "Errors.Invalid.Argument")
+	errAdminUpdateResource = fail.Invalid("ADMIN-i0V2IbdloZ", "Errors.Invalid.Argument")
+	errAdminDeleteResource = fail.Invalid("ADMIN-3UOjLtuohh", "Errors.Invalid.Argument")
+	errAdminQueryDepth     = fail.Invalid("PERM-zsQ97", "Errors.Query.TooManyNestingLevels")
+	errAdminQuery          = fail.Invalid("PERM-vR9nC", "List.Query.Invalid")
+	// A project grant filter without its project or granted org, which
+	// ZITADEL would run as a filter on the empty id.
+	errAdminGrantFilter = fail.Invalid("WARDEN-ADMGRANTQ", "a project grant filter needs the project id and the granted organization id")
+	errTimestamp        = fail.Invalid("WARDEN-TIMESTAMP", "not a valid timestamp")
 )

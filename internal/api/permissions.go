@@ -26,7 +26,34 @@ const (
 	authzServiceV2beta   = "/zitadel.authorization.v2beta.AuthorizationService/"
 	projectServiceV2beta = "/zitadel.project.v2beta.ProjectService/"
 	orgServiceV2         = "/zitadel.org.v2.OrganizationService/"
+
+	ipermService       = "/zitadel.internal_permission.v2.InternalPermissionService/"
+	ipermServiceV2beta = "/zitadel.internal_permission.v2beta.InternalPermissionService/"
 )
+
+// resourceUses: the administrator methods (internal_permission v2, v2beta)
+// reach the use case of the membership their request's resource names, so
+// they have a use case per resource rather than one; app.ChangeAdministrator
+// and app.ListAdministrators call it, which decides.
+var resourceUses = func() map[string]map[string]app.Use {
+	uses := map[string]map[string]app.Use{
+		"CreateAdministrator": {"instance": app.UseAddIAMMember, "organization": app.UseAddMember, "project": app.UseAddProjectMember, "project grant": app.UseAddProjectGrantMember},
+		"UpdateAdministrator": {"instance": app.UseUpdateIAMMember, "organization": app.UseUpdateMember, "project": app.UseUpdateProjectMember, "project grant": app.UseUpdateProjectGrantMember},
+		"DeleteAdministrator": {"instance": app.UseRemoveIAMMember, "organization": app.UseRemoveMember, "project": app.UseRemoveProjectMember, "project grant": app.UseRemoveProjectGrantMember},
+		"ListAdministrators":  {"instance": app.UseListIAMMembers, "organization": app.UseListMembers, "project": app.UseListProjectMembers, "project grant": app.UseListProjectGrantMembers},
+	}
+	out := map[string]map[string]app.Use{}
+	for m, u := range uses {
+		out[ipermService+m], out[ipermServiceV2beta+m] = u, u
+	}
+	return out
+}()
+
+// ResourceUses returns the use case per resource of an administrator method.
+func ResourceUses(fullMethod string) (map[string]app.Use, bool) {
+	u, ok := resourceUses[fullMethod]
+	return u, ok
+}
 
 var methodUses = map[string]app.Use{
 	mgmtService + "GetUserByID":     app.UseGetUser,
@@ -85,31 +112,39 @@ var methodUses = map[string]app.Use{
 	mgmtService + "RemoveAppKey":               app.UseRemoveAppKey,
 
 	// The org lifecycle (orgs.go) and Admin v1 (admin.go).
-	mgmtService + "UpdateOrg":           app.UseUpdateOrg,
-	mgmtService + "DeactivateOrg":       app.UseDeactivateOrg,
-	mgmtService + "ReactivateOrg":       app.UseReactivateOrg,
-	mgmtService + "RemoveOrg":           app.UseRemoveOrg,
-	mgmtService + "ListOrgChanges":      app.UseListOrgChanges,
-	mgmtService + "ListOrgMemberRoles":  app.UseListOrgMemberRoles,
-	adminService + "GetOrgByID":         app.UseAdminGetOrg,
-	adminService + "ListOrgs":           app.UseAdminListOrgs,
-	adminService + "IsOrgUnique":        app.UseIsOrgUnique,
-	adminService + "RemoveOrg":          app.UseAdminRemoveOrg,
-	adminService + "SetUpOrg":           app.UseSetUpOrg,
-	adminService + "GetDefaultOrg":      app.UseGetDefaultOrg,
-	adminService + "SetDefaultOrg":      app.UseSetDefaultOrg,
-	adminService + "ListIAMMemberRoles": app.UseListIAMMemberRoles,
-	adminService + "ListIAMMembers":     app.UseListIAMMembers,
-	adminService + "AddIAMMember":       app.UseAddIAMMember,
-	adminService + "UpdateIAMMember":    app.UseUpdateIAMMember,
-	adminService + "RemoveIAMMember":    app.UseRemoveIAMMember,
-	mgmtService + "DeactivateProject":   app.UseDeactivateProject,
-	mgmtService + "ReactivateProject":   app.UseReactivateProject,
-	mgmtService + "AddProjectRole":      app.UseAddProjectRole,
-	mgmtService + "BulkAddProjectRoles": app.UseBulkAddProjectRoles,
-	mgmtService + "UpdateProjectRole":   app.UseUpdateProjectRole,
-	mgmtService + "RemoveProjectRole":   app.UseRemoveProjectRole,
-	mgmtService + "ListProjectRoles":    app.UseListProjectRoles,
+	mgmtService + "UpdateOrg":          app.UseUpdateOrg,
+	mgmtService + "DeactivateOrg":      app.UseDeactivateOrg,
+	mgmtService + "ReactivateOrg":      app.UseReactivateOrg,
+	mgmtService + "RemoveOrg":          app.UseRemoveOrg,
+	mgmtService + "ListOrgChanges":     app.UseListOrgChanges,
+	mgmtService + "ListOrgMemberRoles": app.UseListOrgMemberRoles,
+	// Org domains (orgdomains.go).
+	mgmtService + "AddOrgDomain":                app.UseAddOrgDomain,
+	mgmtService + "ListOrgDomains":              app.UseListOrgDomains,
+	mgmtService + "RemoveOrgDomain":             app.UseRemoveOrgDomain,
+	mgmtService + "SetPrimaryOrgDomain":         app.UseSetPrimaryOrgDomain,
+	mgmtService + "GenerateOrgDomainValidation": app.UseGenerateOrgDomainValidation,
+	mgmtService + "ValidateOrgDomain":           app.UseValidateOrgDomain,
+	mgmtService + "GetOrgByDomainGlobal":        app.UseGetOrgByDomainGlobal,
+	adminService + "GetOrgByID":                 app.UseAdminGetOrg,
+	adminService + "ListOrgs":                   app.UseAdminListOrgs,
+	adminService + "IsOrgUnique":                app.UseIsOrgUnique,
+	adminService + "RemoveOrg":                  app.UseAdminRemoveOrg,
+	adminService + "SetUpOrg":                   app.UseSetUpOrg,
+	adminService + "GetDefaultOrg":              app.UseGetDefaultOrg,
+	adminService + "SetDefaultOrg":              app.UseSetDefaultOrg,
+	adminService + "ListIAMMemberRoles":         app.UseListIAMMemberRoles,
+	adminService + "ListIAMMembers":             app.UseListIAMMembers,
+	adminService + "AddIAMMember":               app.UseAddIAMMember,
+	adminService + "UpdateIAMMember":            app.UseUpdateIAMMember,
+	adminService + "RemoveIAMMember":            app.UseRemoveIAMMember,
+	mgmtService + "DeactivateProject":           app.UseDeactivateProject,
+	mgmtService + "ReactivateProject":           app.UseReactivateProject,
+	mgmtService + "AddProjectRole":              app.UseAddProjectRole,
+	mgmtService + "BulkAddProjectRoles":         app.UseBulkAddProjectRoles,
+	mgmtService + "UpdateProjectRole":           app.UseUpdateProjectRole,
+	mgmtService + "RemoveProjectRole":           app.UseRemoveProjectRole,
+	mgmtService + "ListProjectRoles":            app.UseListProjectRoles,
 
 	mgmtService + "ListProjectMemberRoles": app.UseListProjectMemberRoles,
 	mgmtService + "ListProjectMembers":     app.UseListProjectMembers,
@@ -192,36 +227,55 @@ var methodUses = map[string]app.Use{
 	projectService + "UpdateProjectRole": app.UseUpdateProjectRole,
 	projectService + "RemoveProjectRole": app.UseRemoveProjectRole,
 	projectService + "ListProjectRoles":  app.UseListProjectRoles,
+	// Project grants: v1's, named by project and granted org; the list is
+	// ListAllProjectGrants in each org.
+	projectService + "CreateProjectGrant":     app.UseAddProjectGrant,
+	projectService + "UpdateProjectGrant":     app.UseUpdateProjectGrant,
+	projectService + "DeactivateProjectGrant": app.UseDeactivateProjectGrant,
+	projectService + "ActivateProjectGrant":   app.UseReactivateProjectGrant,
+	projectService + "DeleteProjectGrant":     app.UseRemoveProjectGrant,
+	projectService + "ListProjectGrants":      app.UseListAllProjectGrants,
 
 	// The v2beta twins convert to v2 (authorizationv2beta.go,
 	// projectv2beta.go): the same use cases.
-	authzServiceV2beta + "CreateAuthorization":     app.UseAddUserGrant,
-	authzServiceV2beta + "UpdateAuthorization":     app.UseUpdateUserGrant,
-	authzServiceV2beta + "ActivateAuthorization":   app.UseReactivateUserGrant,
-	authzServiceV2beta + "DeactivateAuthorization": app.UseDeactivateUserGrant,
-	authzServiceV2beta + "DeleteAuthorization":     app.UseRemoveUserGrant,
-	authzServiceV2beta + "ListAuthorizations":      app.UseListUserGrants,
-	projectServiceV2beta + "CreateProject":         app.UseAddProject,
-	projectServiceV2beta + "UpdateProject":         app.UseUpdateProject,
-	projectServiceV2beta + "DeleteProject":         app.UseRemoveProject,
-	projectServiceV2beta + "GetProject":            app.UseGetProject,
-	projectServiceV2beta + "ListProjects":          app.UseListProjects,
-	projectServiceV2beta + "DeactivateProject":     app.UseDeactivateProject,
-	projectServiceV2beta + "ActivateProject":       app.UseReactivateProject,
-	projectServiceV2beta + "AddProjectRole":        app.UseAddProjectRole,
-	projectServiceV2beta + "UpdateProjectRole":     app.UseUpdateProjectRole,
-	projectServiceV2beta + "RemoveProjectRole":     app.UseRemoveProjectRole,
-	projectServiceV2beta + "ListProjectRoles":      app.UseListProjectRoles,
+	authzServiceV2beta + "CreateAuthorization":      app.UseAddUserGrant,
+	authzServiceV2beta + "UpdateAuthorization":      app.UseUpdateUserGrant,
+	authzServiceV2beta + "ActivateAuthorization":    app.UseReactivateUserGrant,
+	authzServiceV2beta + "DeactivateAuthorization":  app.UseDeactivateUserGrant,
+	authzServiceV2beta + "DeleteAuthorization":      app.UseRemoveUserGrant,
+	authzServiceV2beta + "ListAuthorizations":       app.UseListUserGrants,
+	projectServiceV2beta + "CreateProject":          app.UseAddProject,
+	projectServiceV2beta + "UpdateProject":          app.UseUpdateProject,
+	projectServiceV2beta + "DeleteProject":          app.UseRemoveProject,
+	projectServiceV2beta + "GetProject":             app.UseGetProject,
+	projectServiceV2beta + "ListProjects":           app.UseListProjects,
+	projectServiceV2beta + "DeactivateProject":      app.UseDeactivateProject,
+	projectServiceV2beta + "ActivateProject":        app.UseReactivateProject,
+	projectServiceV2beta + "AddProjectRole":         app.UseAddProjectRole,
+	projectServiceV2beta + "UpdateProjectRole":      app.UseUpdateProjectRole,
+	projectServiceV2beta + "RemoveProjectRole":      app.UseRemoveProjectRole,
+	projectServiceV2beta + "ListProjectRoles":       app.UseListProjectRoles,
+	projectServiceV2beta + "CreateProjectGrant":     app.UseAddProjectGrant,
+	projectServiceV2beta + "UpdateProjectGrant":     app.UseUpdateProjectGrant,
+	projectServiceV2beta + "DeactivateProjectGrant": app.UseDeactivateProjectGrant,
+	projectServiceV2beta + "ActivateProjectGrant":   app.UseReactivateProjectGrant,
+	projectServiceV2beta + "DeleteProjectGrant":     app.UseRemoveProjectGrant,
+	projectServiceV2beta + "ListProjectGrants":      app.UseListAllProjectGrants,
 
 	// Org v2: v1's org lifecycle; the org is the request's, never a header.
 	// AddOrganization is AddOrg's org.create in the instance; ListOrganizations
 	// lists the orgs where the caller holds GetOrg's org.read.
-	orgServiceV2 + "AddOrganization":        app.UseAddOrg,
-	orgServiceV2 + "UpdateOrganization":     app.UseUpdateOrg,
-	orgServiceV2 + "DeleteOrganization":     app.UseRemoveOrg,
-	orgServiceV2 + "DeactivateOrganization": app.UseDeactivateOrg,
-	orgServiceV2 + "ActivateOrganization":   app.UseReactivateOrg,
-	orgServiceV2 + "ListOrganizations":      app.UseGetOrg,
+	orgServiceV2 + "AddOrganization":                      app.UseAddOrg,
+	orgServiceV2 + "UpdateOrganization":                   app.UseUpdateOrg,
+	orgServiceV2 + "DeleteOrganization":                   app.UseRemoveOrg,
+	orgServiceV2 + "DeactivateOrganization":               app.UseDeactivateOrg,
+	orgServiceV2 + "ActivateOrganization":                 app.UseReactivateOrg,
+	orgServiceV2 + "ListOrganizations":                    app.UseGetOrg,
+	orgServiceV2 + "AddOrganizationDomain":                app.UseAddOrgDomain,
+	orgServiceV2 + "ListOrganizationDomains":              app.UseListOrgDomains,
+	orgServiceV2 + "DeleteOrganizationDomain":             app.UseRemoveOrgDomain,
+	orgServiceV2 + "GenerateOrganizationDomainValidation": app.UseGenerateOrgDomainValidation,
+	orgServiceV2 + "VerifyOrganizationDomain":             app.UseValidateOrgDomain,
 
 	// Auth v1: the caller's own data; authentication is all ZITADEL asks.
 	authService + "GetMyUser":                app.UseGetMyUser,
@@ -234,6 +288,7 @@ var methodUses = map[string]app.Use{
 	authService + "RevokeAllMyRefreshTokens": app.UseRevokeAllMyRefreshTokens,
 	authService + "ListMyProjectOrgs":        app.UseListMyProjectOrgs,
 	authService + "ListMyUserGrants":         app.UseListMyUserGrants,
+	authService + "ListMyProjectPermissions": app.UseListMyProjectPermissions,
 	authService + "GetSupportedLanguages":    app.UseGetSupportedLanguages,
 
 	// Metadata (api/metadata.go, api/orgv2metadata.go).
@@ -269,8 +324,11 @@ func MethodUse(fullMethod string) (app.Use, bool) {
 // Methods lists the full names of the methods with a use case, and of the
 // public ones, sorted.
 func Methods() []string {
-	out := make([]string, 0, len(methodUses)+len(publicMethods))
+	out := make([]string, 0, len(methodUses)+len(publicMethods)+len(resourceUses))
 	for m := range methodUses {
+		out = append(out, m)
+	}
+	for m := range resourceUses {
 		out = append(out, m)
 	}
 	for m := range publicMethods {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
 	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	authzv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2beta"
+	ipv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/internal_permission/v2"
+	ipv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/internal_permission/v2beta"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
@@ -37,6 +40,14 @@ func permissionDocs(t *testing.T) string {
 		name = name[strings.Index(name, ".")+1:] // management.v1.ManagementService/X → v1.ManagementService/X
 		if IsPublic(m) {
 			fmt.Fprintf(&b, "| `%s` | — | none (public) | |\n", name)
+			continue
+		}
+		if uses, ok := ResourceUses(m); ok {
+			for _, res := range slices.Sorted(maps.Keys(uses)) {
+				r, _ := app.RuleOf(uses[res])
+				reached[uses[res]] = true
+				fmt.Fprintf(&b, "| `%s` (%s) | %s | %s | %s |\n", name, res, uses[res], perm(r), where(r, true))
+			}
 			continue
 		}
 		use, _ := MethodUse(m)
@@ -104,7 +115,7 @@ func TestMethodUsesAreServedMethods(t *testing.T) {
 	known := servedServiceMethods()
 	for _, m := range Methods() {
 		if !slices.Contains(known, m) {
-			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1, AuthService v1, UserService v2 or v2beta, AuthorizationService or ProjectService v2 or v2beta, or OrganizationService v2", m)
+			t.Errorf("%s in the method table is no method of ManagementService v1, AdminService v1, AuthService v1, UserService v2 or v2beta, AuthorizationService or ProjectService v2 or v2beta, OrganizationService v2, or InternalPermissionService v2 or v2beta", m)
 		}
 	}
 }
@@ -123,6 +134,8 @@ func servedServiceMethods() []string {
 		authzv2beta.File_zitadel_authorization_v2beta_authorization_service_proto.Services().ByName("AuthorizationService"),
 		projectv2beta.File_zitadel_project_v2beta_project_service_proto.Services().ByName("ProjectService"),
 		orgv2.File_zitadel_org_v2_org_service_proto.Services().ByName("OrganizationService"),
+		ipv2.File_zitadel_internal_permission_v2_internal_permission_service_proto.Services().ByName("InternalPermissionService"),
+		ipv2beta.File_zitadel_internal_permission_v2beta_internal_permission_service_proto.Services().ByName("InternalPermissionService"),
 	} {
 		for i := 0; i < svc.Methods().Len(); i++ {
 			out = append(out, "/"+string(svc.FullName())+"/"+string(svc.Methods().Get(i).Name()))

@@ -94,23 +94,21 @@ func (m *Management) listProjectGrants(ctx context.Context, projectID string, al
 }
 
 func (m *Management) ListProjectGrants(ctx context.Context, r *mgmt.ListProjectGrantsRequest) (*mgmt.ListProjectGrantsResponse, error) {
-	if len(r.GetQueries()) > maxQueries {
-		return nil, errTooManyQueries
-	}
-	var f app.ProjectGrantFilter
-	for _, q := range r.GetQueries() {
-		var err error
+	// Its queries are a subset of ListAllProjectGrants', with the same inner
+	// messages: wrapped as those, they are converted in one place.
+	qs := make([]*projectpb.AllProjectGrantQuery, len(r.GetQueries()))
+	for i, q := range r.GetQueries() {
+		qs[i] = &projectpb.AllProjectGrantQuery{}
 		switch v := q.GetQuery().(type) {
 		case *projectpb.ProjectGrantQuery_ProjectNameQuery:
-			err = appendMatch(&f.ProjectNames, v.ProjectNameQuery.GetName(), v.ProjectNameQuery.GetMethod())
+			qs[i].Query = &projectpb.AllProjectGrantQuery_ProjectNameQuery{ProjectNameQuery: v.ProjectNameQuery}
 		case *projectpb.ProjectGrantQuery_RoleKeyQuery:
-			err = appendMatch(&f.RoleKeys, v.RoleKeyQuery.GetRoleKey(), v.RoleKeyQuery.GetMethod())
-		default:
-			err = errQueryUnsupported
+			qs[i].Query = &projectpb.AllProjectGrantQuery_RoleKeyQuery{RoleKeyQuery: v.RoleKeyQuery}
 		}
-		if err != nil {
-			return nil, err
-		}
+	}
+	f, err := projectGrantFilterV1(qs)
+	if err != nil {
+		return nil, err
 	}
 	d, res, err := m.listProjectGrants(ctx, r.GetProjectId(), false, f, r.GetQuery())
 	if err != nil {
@@ -120,11 +118,25 @@ func (m *Management) ListProjectGrants(ctx context.Context, r *mgmt.ListProjectG
 }
 
 func (m *Management) ListAllProjectGrants(ctx context.Context, r *mgmt.ListAllProjectGrantsRequest) (*mgmt.ListAllProjectGrantsResponse, error) {
-	if len(r.GetQueries()) > maxQueries {
-		return nil, errTooManyQueries
+	f, err := projectGrantFilterV1(r.GetQueries())
+	if err != nil {
+		return nil, err
 	}
+	d, res, err := m.listProjectGrants(ctx, "", true, f, r.GetQuery())
+	if err != nil {
+		return nil, err
+	}
+	return &mgmt.ListAllProjectGrantsResponse{Details: d, Result: res}, nil
+}
+
+// projectGrantFilterV1 converts the v1 project-grant list queries; one it
+// does not know (or an empty one) is refused, not ignored.
+func projectGrantFilterV1(qs []*projectpb.AllProjectGrantQuery) (app.ProjectGrantFilter, error) {
 	var f app.ProjectGrantFilter
-	for _, q := range r.GetQueries() {
+	if len(qs) > maxQueries {
+		return f, errTooManyQueries
+	}
+	for _, q := range qs {
 		var err error
 		switch v := q.GetQuery().(type) {
 		case *projectpb.AllProjectGrantQuery_ProjectNameQuery:
@@ -139,14 +151,10 @@ func (m *Management) ListAllProjectGrants(ctx context.Context, r *mgmt.ListAllPr
 			err = errQueryUnsupported
 		}
 		if err != nil {
-			return nil, err
+			return f, err
 		}
 	}
-	d, res, err := m.listProjectGrants(ctx, "", true, f, r.GetQuery())
-	if err != nil {
-		return nil, err
-	}
-	return &mgmt.ListAllProjectGrantsResponse{Details: d, Result: res}, nil
+	return f, nil
 }
 
 // appendMatch adds a text query to a filter.

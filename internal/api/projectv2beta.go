@@ -3,16 +3,20 @@ package api
 import (
 	"context"
 
+	"github.com/warden-id/warden/internal/app"
+
+	filterv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2"
 	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	projectv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2beta"
 )
 
-// ProjectV2beta implements zitadel.project.v2beta.ProjectService's projects
-// and roles, which @zitadel/client 1.3 calls, in front of the v2 service;
-// its project-grant methods answer Unimplemented as v2's do. v2beta renames
+// ProjectV2beta implements zitadel.project.v2beta.ProjectService (projects,
+// roles and project grants), which @zitadel/client 1.3 calls, in front of the
+// v2 service. v2beta renames
 // fields (id for project_id, project_role_check for authorization_required,
 // ...) and has CreateProjectRequest.admins, so every request and answer is
-// converted field by field; TestV2betaRequestsConverted fails when a
+// converted field by field (admins, which v2 has not, beside the v2
+// request); TestV2betaRequestsConverted fails when a
 // v2beta request field is neither converted nor refused.
 type ProjectV2beta struct {
 	projectv2beta.UnimplementedProjectServiceServer
@@ -32,28 +36,36 @@ func projectV2beta(p *projectv2.Project) *projectv2beta.Project {
 		GrantedState: projectv2beta.GrantedProjectState(p.GetGrantedState())}
 }
 
-// createProjectV2 refuses admins: ZITADEL makes them the project's members,
-// and Warden has no project members yet; dropping them would leave a
-// project without the admins its creator asked for.
-func createProjectV2(r *projectv2beta.CreateProjectRequest) (*projectv2.CreateProjectRequest, error) {
-	if len(r.GetAdmins()) > 0 {
-		return nil, errProjectAdmins
+// createProjectV2 converts the request; its admins, which v2 has not, come
+// beside it: they become the new project's members in the same transaction
+// (app.CreateProjectWithAdmins).
+func createProjectV2(r *projectv2beta.CreateProjectRequest) (*projectv2.CreateProjectRequest, []app.ProjectAdmin) {
+	var admins []app.ProjectAdmin
+	for _, a := range r.GetAdmins() {
+		admins = append(admins, app.ProjectAdmin{UserID: a.GetUserId(), Roles: a.GetRoles()})
 	}
 	return &projectv2.CreateProjectRequest{OrganizationId: r.GetOrganizationId(), ProjectId: r.Id, Name: r.GetName(),
 		ProjectRoleAssertion: r.GetProjectRoleAssertion(), AuthorizationRequired: r.GetAuthorizationRequired(),
-		ProjectAccessRequired: r.GetProjectAccessRequired(), PrivateLabelingSetting: projectv2.PrivateLabelingSetting(r.GetPrivateLabelingSetting())}, nil
+		ProjectAccessRequired: r.GetProjectAccessRequired(), PrivateLabelingSetting: projectv2.PrivateLabelingSetting(r.GetPrivateLabelingSetting())}, admins
 }
 
 func (s *ProjectV2beta) CreateProject(ctx context.Context, r *projectv2beta.CreateProjectRequest) (*projectv2beta.CreateProjectResponse, error) {
-	in, err := createProjectV2(r)
+	in, admins := createProjectV2(r)
+	if len(admins) == 0 {
+		out, err := s.v2.CreateProject(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return &projectv2beta.CreateProjectResponse{Id: out.GetProjectId(), CreationDate: out.GetCreationDate()}, nil
+	}
+	if in.ProjectId != nil {
+		return nil, errProjectIDGiven
+	}
+	p, err := s.v2.app.CreateProjectWithAdmins(ctx, caller(ctx), in.GetOrganizationId(), projectInputV2(in), admins)
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.v2.CreateProject(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	return &projectv2beta.CreateProjectResponse{Id: out.GetProjectId(), CreationDate: out.GetCreationDate()}, nil
+	return &projectv2beta.CreateProjectResponse{Id: p.ID, CreationDate: ts(p.CreatedAt)}, nil
 }
 
 // updateProjectV2: v2beta's project_role_check and has_project_check are
@@ -259,4 +271,130 @@ func activateProjectV2(r *projectv2beta.ActivateProjectRequest) *projectv2.Activ
 
 func removeProjectRoleV2(r *projectv2beta.RemoveProjectRoleRequest) *projectv2.RemoveProjectRoleRequest {
 	return &projectv2.RemoveProjectRoleRequest{ProjectId: r.GetProjectId(), RoleKey: r.GetRoleKey()}
+}
+
+func createProjectGrantV2(r *projectv2beta.CreateProjectGrantRequest) *projectv2.CreateProjectGrantRequest {
+	return &projectv2.CreateProjectGrantRequest{ProjectId: r.GetProjectId(), GrantedOrganizationId: r.GetGrantedOrganizationId(), RoleKeys: r.GetRoleKeys()}
+}
+
+func (s *ProjectV2beta) CreateProjectGrant(ctx context.Context, r *projectv2beta.CreateProjectGrantRequest) (*projectv2beta.CreateProjectGrantResponse, error) {
+	out, err := s.v2.CreateProjectGrant(ctx, createProjectGrantV2(r))
+	if err != nil {
+		return nil, err
+	}
+	return &projectv2beta.CreateProjectGrantResponse{CreationDate: out.GetCreationDate()}, nil
+}
+
+func updateProjectGrantV2(r *projectv2beta.UpdateProjectGrantRequest) *projectv2.UpdateProjectGrantRequest {
+	return &projectv2.UpdateProjectGrantRequest{ProjectId: r.GetProjectId(), GrantedOrganizationId: r.GetGrantedOrganizationId(), RoleKeys: r.GetRoleKeys()}
+}
+
+func (s *ProjectV2beta) UpdateProjectGrant(ctx context.Context, r *projectv2beta.UpdateProjectGrantRequest) (*projectv2beta.UpdateProjectGrantResponse, error) {
+	out, err := s.v2.UpdateProjectGrant(ctx, updateProjectGrantV2(r))
+	if err != nil {
+		return nil, err
+	}
+	return &projectv2beta.UpdateProjectGrantResponse{ChangeDate: out.GetChangeDate()}, nil
+}
+
+func deactivateProjectGrantV2(r *projectv2beta.DeactivateProjectGrantRequest) *projectv2.DeactivateProjectGrantRequest {
+	return &projectv2.DeactivateProjectGrantRequest{ProjectId: r.GetProjectId(), GrantedOrganizationId: r.GetGrantedOrganizationId()}
+}
+
+func (s *ProjectV2beta) DeactivateProjectGrant(ctx context.Context, r *projectv2beta.DeactivateProjectGrantRequest) (*projectv2beta.DeactivateProjectGrantResponse, error) {
+	out, err := s.v2.DeactivateProjectGrant(ctx, deactivateProjectGrantV2(r))
+	if err != nil {
+		return nil, err
+	}
+	return &projectv2beta.DeactivateProjectGrantResponse{ChangeDate: out.GetChangeDate()}, nil
+}
+
+func activateProjectGrantV2(r *projectv2beta.ActivateProjectGrantRequest) *projectv2.ActivateProjectGrantRequest {
+	return &projectv2.ActivateProjectGrantRequest{ProjectId: r.GetProjectId(), GrantedOrganizationId: r.GetGrantedOrganizationId()}
+}
+
+func (s *ProjectV2beta) ActivateProjectGrant(ctx context.Context, r *projectv2beta.ActivateProjectGrantRequest) (*projectv2beta.ActivateProjectGrantResponse, error) {
+	out, err := s.v2.ActivateProjectGrant(ctx, activateProjectGrantV2(r))
+	if err != nil {
+		return nil, err
+	}
+	return &projectv2beta.ActivateProjectGrantResponse{ChangeDate: out.GetChangeDate()}, nil
+}
+
+func deleteProjectGrantV2(r *projectv2beta.DeleteProjectGrantRequest) *projectv2.DeleteProjectGrantRequest {
+	return &projectv2.DeleteProjectGrantRequest{ProjectId: r.GetProjectId(), GrantedOrganizationId: r.GetGrantedOrganizationId()}
+}
+
+func (s *ProjectV2beta) DeleteProjectGrant(ctx context.Context, r *projectv2beta.DeleteProjectGrantRequest) (*projectv2beta.DeleteProjectGrantResponse, error) {
+	out, err := s.v2.DeleteProjectGrant(ctx, deleteProjectGrantV2(r))
+	if err != nil {
+		return nil, err
+	}
+	return &projectv2beta.DeleteProjectGrantResponse{DeletionDate: out.GetDeletionDate()}, nil
+}
+
+// listProjectGrantsV2 converts the filters as ZITADEL's v2beta handler reads
+// them: project_resource_owner_filter is v2's organization_id_filter (the
+// granting org), project_grant_resource_owner_filter its
+// granted_organization_id_filter.
+func listProjectGrantsV2(r *projectv2beta.ListProjectGrantsRequest) (*projectv2.ListProjectGrantsRequest, error) {
+	if len(r.GetFilters()) > maxQueries {
+		return nil, errTooManyQueries
+	}
+	out := &projectv2.ListProjectGrantsRequest{Pagination: paginationV2(r.Pagination)}
+	if r.SortingColumn != nil {
+		c := projectv2.ProjectGrantFieldName(*r.SortingColumn)
+		out.SortingColumn = &c
+	}
+	for _, q := range r.GetFilters() {
+		var f *projectv2.ProjectGrantSearchFilter
+		switch v := q.GetFilter().(type) {
+		case *projectv2beta.ProjectGrantSearchFilter_ProjectNameFilter:
+			f = &projectv2.ProjectGrantSearchFilter{Filter: &projectv2.ProjectGrantSearchFilter_ProjectNameFilter{ProjectNameFilter: &projectv2.ProjectNameFilter{
+				ProjectName: v.ProjectNameFilter.GetProjectName(), Method: textMethodV2(v.ProjectNameFilter.GetMethod())}}}
+		case *projectv2beta.ProjectGrantSearchFilter_RoleKeyFilter:
+			f = &projectv2.ProjectGrantSearchFilter{Filter: &projectv2.ProjectGrantSearchFilter_RoleKeyFilter{RoleKeyFilter: &projectv2.ProjectRoleKeyFilter{
+				Key: v.RoleKeyFilter.GetKey(), Method: textMethodV2(v.RoleKeyFilter.GetMethod())}}}
+		case *projectv2beta.ProjectGrantSearchFilter_InProjectIdsFilter:
+			f = &projectv2.ProjectGrantSearchFilter{Filter: &projectv2.ProjectGrantSearchFilter_InProjectIdsFilter{InProjectIdsFilter: inIDsV2(v.InProjectIdsFilter)}}
+		case *projectv2beta.ProjectGrantSearchFilter_ProjectResourceOwnerFilter:
+			f = &projectv2.ProjectGrantSearchFilter{Filter: &projectv2.ProjectGrantSearchFilter_OrganizationIdFilter{
+				OrganizationIdFilter: &filterv2.IDFilter{Id: v.ProjectResourceOwnerFilter.GetId()}}}
+		case *projectv2beta.ProjectGrantSearchFilter_ProjectGrantResourceOwnerFilter:
+			f = &projectv2.ProjectGrantSearchFilter{Filter: &projectv2.ProjectGrantSearchFilter_GrantedOrganizationIdFilter{
+				GrantedOrganizationIdFilter: &filterv2.IDFilter{Id: v.ProjectGrantResourceOwnerFilter.GetId()}}}
+		default:
+			return nil, errProjectGrantFilter
+		}
+		out.Filters = append(out.Filters, f)
+	}
+	return out, nil
+}
+
+func projectGrantV2beta(g *projectv2.ProjectGrant) *projectv2beta.ProjectGrant {
+	return &projectv2beta.ProjectGrant{OrganizationId: g.GetOrganizationId(), CreationDate: g.GetCreationDate(), ChangeDate: g.GetChangeDate(),
+		GrantedOrganizationId: g.GetGrantedOrganizationId(), GrantedOrganizationName: g.GetGrantedOrganizationName(),
+		GrantedRoleKeys: g.GetGrantedRoleKeys(), ProjectId: g.GetProjectId(), ProjectName: g.GetProjectName(),
+		State: projectv2beta.ProjectGrantState(g.GetState())}
+}
+
+func (s *ProjectV2beta) ListProjectGrants(ctx context.Context, r *projectv2beta.ListProjectGrantsRequest) (*projectv2beta.ListProjectGrantsResponse, error) {
+	in, err := listProjectGrantsV2(r)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.v2.ListProjectGrants(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return listProjectGrantsV2beta(out), nil
+}
+
+func listProjectGrantsV2beta(out *projectv2.ListProjectGrantsResponse) *projectv2beta.ListProjectGrantsResponse {
+	res := &projectv2beta.ListProjectGrantsResponse{Pagination: paginationV2beta(out.GetPagination()),
+		ProjectGrants: make([]*projectv2beta.ProjectGrant, len(out.GetProjectGrants()))}
+	for i, g := range out.GetProjectGrants() {
+		res.ProjectGrants[i] = projectGrantV2beta(g)
+	}
+	return res
 }

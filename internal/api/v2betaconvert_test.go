@@ -12,6 +12,8 @@ import (
 	authzv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2beta"
 	filterv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2"
 	filterv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2beta"
+	ipv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/internal_permission/v2"
+	ipv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/internal_permission/v2beta"
 	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
 	projectv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2beta"
 	"google.golang.org/grpc/codes"
@@ -43,7 +45,15 @@ var authzV2betaConverters = map[string]converter{
 }
 
 var projectV2betaConverters = map[string]converter{
-	"CreateProject":     convErr(createProjectV2),
+	// The admins, which v2 has not, come beside the v2 request; here they
+	// are carried in its name, for the test to find.
+	"CreateProject": conv(func(r *projectv2beta.CreateProjectRequest) *projectv2.CreateProjectRequest {
+		in, admins := createProjectV2(r)
+		for _, a := range admins {
+			in.Name += fmt.Sprintf(" admin %s %v", a.UserID, a.Roles)
+		}
+		return in
+	}),
 	"UpdateProject":     conv(updateProjectV2),
 	"DeleteProject":     conv(deleteProjectV2),
 	"GetProject":        conv(getProjectV2),
@@ -54,12 +64,32 @@ var projectV2betaConverters = map[string]converter{
 	"UpdateProjectRole": conv(updateProjectRoleV2),
 	"RemoveProjectRole": conv(removeProjectRoleV2),
 	"ListProjectRoles":  convErr(listProjectRolesV2),
+
+	"CreateProjectGrant":     conv(createProjectGrantV2),
+	"UpdateProjectGrant":     conv(updateProjectGrantV2),
+	"DeactivateProjectGrant": conv(deactivateProjectGrantV2),
+	"ActivateProjectGrant":   conv(activateProjectGrantV2),
+	"DeleteProjectGrant":     conv(deleteProjectGrantV2),
+	"ListProjectGrants":      convErr(listProjectGrantsV2),
+}
+
+var ipermV2betaConverters = map[string]converter{
+	"CreateAdministrator": conv(createAdministratorV2),
+	"UpdateAdministrator": conv(updateAdministratorV2),
+	"DeleteAdministrator": conv(deleteAdministratorV2),
+	// A grant id becomes the grant's project and granted org.
+	"ListAdministrators": convErr(func(r *ipv2beta.ListAdministratorsRequest) (*ipv2.ListAdministratorsRequest, error) {
+		return listAdministratorsV2(r, func(id string) (string, string, bool, error) { return id + "-project", id + "-org", true, nil })
+	}),
 }
 
 // v2betaRefused are the request fields a converter refuses, with the error.
 var v2betaRefused = map[string]error{
-	"CreateProjectRequest.admins.user_id": errProjectAdmins,
-	"CreateProjectRequest.admins.roles":   errProjectAdmins,
+	// ZITADEL's v2beta has none of these administrator filters.
+	"ListAdministratorsRequest.filters.role.role_key": errOrgQuery,
+	"ListAdministratorsRequest.filters.and.queries":   errOrgQuery,
+	"ListAdministratorsRequest.filters.or.queries":    errOrgQuery,
+	"ListAdministratorsRequest.filters.not.query":     errOrgQuery,
 }
 
 // leaf is one scalar field reached from a request, through the messages
@@ -80,7 +110,7 @@ func leaves(md protoreflect.MessageDescriptor, prefix leaf, depth int) []leaf {
 	for i := 0; i < md.Fields().Len(); i++ {
 		f := md.Fields().Get(i)
 		p := append(append(leaf{}, prefix...), f)
-		if f.Message() != nil && !f.IsMap() {
+		if f.Message() != nil && !f.IsMap() && !onPath(prefix, f.Message()) {
 			if depth > 6 {
 				panic("request messages nest deeper than expected: " + p.String())
 			}
@@ -90,6 +120,18 @@ func leaves(md protoreflect.MessageDescriptor, prefix leaf, depth int) []leaf {
 		out = append(out, p)
 	}
 	return out
+}
+
+// onPath tells whether md is a message the path already passed through
+// (AdministratorSearchFilter nests itself): there the field is set as an
+// empty message, a leaf of its own.
+func onPath(path leaf, md protoreflect.MessageDescriptor) bool {
+	for _, f := range path {
+		if f.ContainingMessage().FullName() == md.FullName() {
+			return true
+		}
+	}
+	return false
 }
 
 // set gives the leaf a value no request has by default and returns it as
@@ -117,6 +159,17 @@ func set(m protoreflect.Message, l leaf) string {
 		v = protoreflect.ValueOfUint64(7)
 	case protoreflect.Uint32Kind:
 		v = protoreflect.ValueOfUint32(7)
+	case protoreflect.Int64Kind:
+		v = protoreflect.ValueOfInt64(7)
+	case protoreflect.Int32Kind:
+		v = protoreflect.ValueOfInt32(7)
+	case protoreflect.MessageKind:
+		if f.IsList() {
+			m.Mutable(f).List().AppendMutable()
+		} else {
+			m.Mutable(f)
+		}
+		return ""
 	default:
 		panic(fmt.Sprintf("%s: kind %v not covered by the test", l, f.Kind()))
 	}
@@ -143,6 +196,7 @@ func TestV2betaRequestsConverted(t *testing.T) {
 	}{
 		{authzv2beta.File_zitadel_authorization_v2beta_authorization_service_proto.Services().ByName("AuthorizationService"), authzV2betaConverters, &AuthorizationV2beta{}},
 		{projectv2beta.File_zitadel_project_v2beta_project_service_proto.Services().ByName("ProjectService"), projectV2betaConverters, &ProjectV2beta{}},
+		{ipv2beta.File_zitadel_internal_permission_v2beta_internal_permission_service_proto.Services().ByName("InternalPermissionService"), ipermV2betaConverters, &InternalPermissionV2beta{}},
 	} {
 		for i := 0; i < svc.desc.Methods().Len(); i++ {
 			md := svc.desc.Methods().Get(i)
@@ -183,7 +237,7 @@ func TestV2betaRequestsConverted(t *testing.T) {
 	}
 	for p := range v2betaRefused {
 		found := false
-		for _, convs := range []map[string]converter{authzV2betaConverters, projectV2betaConverters} {
+		for _, convs := range []map[string]converter{authzV2betaConverters, projectV2betaConverters, ipermV2betaConverters} {
 			for name := range convs {
 				if strings.HasPrefix(p, name+"Request.") {
 					found = true
@@ -237,6 +291,14 @@ func TestV2betaAnswersConverted(t *testing.T) {
 	neverSet := map[string]bool{
 		"ListAuthorizationsResponse.authorizations.project_grant_id":        true,
 		"ListAuthorizationsResponse.authorizations.granted_organization_id": true,
+		// The resource is a oneof, filled here with its last alternative;
+		// TestAdministratorResourcesV2beta converts each.
+		"ListAdministratorsResponse.administrators.instance":                true,
+		"ListAdministratorsResponse.administrators.organization.id":         true,
+		"ListAdministratorsResponse.administrators.organization.name":       true,
+		"ListAdministratorsResponse.administrators.project.id":              true,
+		"ListAdministratorsResponse.administrators.project.name":            true,
+		"ListAdministratorsResponse.administrators.project.organization_id": true,
 	}
 	fill := func(m proto.Message) proto.Message {
 		for _, l := range leaves(m.ProtoReflect().Descriptor(), nil, 0) {
@@ -251,8 +313,14 @@ func TestV2betaAnswersConverted(t *testing.T) {
 		{fill(new(authzv2.ListAuthorizationsResponse)), func(m proto.Message) proto.Message {
 			return listAuthorizationsV2beta(m.(*authzv2.ListAuthorizationsResponse))
 		}},
+		{fill(new(ipv2.ListAdministratorsResponse)), func(m proto.Message) proto.Message {
+			return listAdministratorsV2beta(m.(*ipv2.ListAdministratorsResponse))
+		}},
 		{fill(new(projectv2.GetProjectResponse)), func(m proto.Message) proto.Message {
 			return &projectv2beta.GetProjectResponse{Project: projectV2beta(m.(*projectv2.GetProjectResponse).GetProject())}
+		}},
+		{fill(new(projectv2.ListProjectGrantsResponse)), func(m proto.Message) proto.Message {
+			return listProjectGrantsV2beta(m.(*projectv2.ListProjectGrantsResponse))
 		}},
 	} {
 		beta := tc.conv(tc.v2)
@@ -320,6 +388,9 @@ func TestV2betaEnumsMatchV2(t *testing.T) {
 		{projectv2beta.ProjectFieldName(0), projectv2.ProjectFieldName(0)},
 		{projectv2beta.ProjectRoleFieldName(0), projectv2.ProjectRoleFieldName(0)},
 		{projectv2beta.GrantedProjectState(0), projectv2.GrantedProjectState(0)},
+		{ipv2beta.AdministratorFieldName(0), ipv2.AdministratorFieldName(0)},
+		{projectv2beta.ProjectGrantState(0), projectv2.ProjectGrantState(0)},
+		{projectv2beta.ProjectGrantFieldName(0), projectv2.ProjectGrantFieldName(0)},
 	} {
 		b, v := p[0].Descriptor().Values(), p[1].Descriptor().Values()
 		if b.Len() != v.Len() {
@@ -329,6 +400,24 @@ func TestV2betaEnumsMatchV2(t *testing.T) {
 			if w := v.ByNumber(b.Get(i).Number()); w == nil || w.Name() != b.Get(i).Name() {
 				t.Errorf("%s: %s = %d differs in %s", p[0].Descriptor().FullName(), b.Get(i).Name(), b.Get(i).Number(), p[1].Descriptor().FullName())
 			}
+		}
+	}
+}
+
+// TestAdministratorResourcesV2beta: each alternative of an administrator's
+// resource reaches its v2beta twin.
+func TestAdministratorResourcesV2beta(t *testing.T) {
+	for _, v2 := range []*ipv2.Administrator{
+		{Resource: &ipv2.Administrator_Instance{Instance: true}},
+		{Resource: &ipv2.Administrator_Organization{Organization: &ipv2.Organization{Id: "o", Name: "O"}}},
+		{Resource: &ipv2.Administrator_Project{Project: &ipv2.Project{Id: "p", Name: "P", OrganizationId: "o"}}},
+		{Resource: &ipv2.Administrator_ProjectGrant{ProjectGrant: &ipv2.ProjectGrant{Id: "g", ProjectId: "p", ProjectName: "P", OrganizationId: "o", GrantedOrganizationId: "go"}}},
+	} {
+		v2.User = &ipv2.User{Id: "u"}
+		got := listAdministratorsV2beta(&ipv2.ListAdministratorsResponse{Administrators: []*ipv2.Administrator{v2}}).GetAdministrators()[0]
+		// The two messages have the same field names and numbers here.
+		if g, w := prototext.Format(got), prototext.Format(v2); g != w {
+			t.Errorf("v2beta %s, v2 %s", g, w)
 		}
 	}
 }

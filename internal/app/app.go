@@ -33,9 +33,10 @@ type App struct {
 	log    *slog.Logger
 	domain string // instance domain: login names are user@org-slug.domain
 	obs    Observer
-	keys   *masterkey.Key // seals what the store keeps secret; never stored itself
-	hash   *hashLimit     // password hashes computed at once
-	device DeviceConfig   // the device flow's lifetimes (device.go)
+	keys   *masterkey.Key   // seals what the store keeps secret; never stored itself
+	hash   *hashLimit       // password hashes computed at once
+	device DeviceConfig     // the device flow's lifetimes (device.go)
+	dcheck *DomainValidator // proves org domains (domaincheck.go)
 
 	tokens      TokenDecoder // OAuth2 access tokens, when the OIDC provider runs
 	apiAudience atomic.Value // string: the instance id, read once
@@ -71,6 +72,12 @@ func WithObserver(o Observer) Option {
 	}
 }
 
+// WithDomainValidator replaces the production domain validator (tests point
+// it at a loopback server).
+func WithDomainValidator(v *DomainValidator) Option {
+	return func(a *App) { a.dcheck = v }
+}
+
 // WithMasterKey sets the key-encryption key (see package masterkey). Without
 // it New makes an ephemeral one, which suits tests and one-off tools only: keys
 // sealed with it are unreadable after a restart.
@@ -97,6 +104,9 @@ func New(s store.Store, log *slog.Logger, domain string, opts ...Option) *App {
 	}
 	if a.hash == nil {
 		a.hash = newHashLimit(0, 0)
+	}
+	if a.dcheck == nil {
+		a.dcheck = NewDomainValidator(DomainValidatorConfig{})
 	}
 	return a
 }
@@ -217,8 +227,18 @@ func Slug(name string) string {
 	return strings.Trim(b.String(), "-")
 }
 
-// OrgDomain is the primary domain of an org.
-func (a *App) OrgDomain(o *org.Org) string { return Slug(o.Name) + "." + a.domain }
+// OrgDomain is the primary domain of an org: the one stored, else (an org
+// written before org domains) the generated one.
+func (a *App) OrgDomain(o *org.Org) string {
+	if o.PrimaryDomain != "" {
+		return o.PrimaryDomain
+	}
+	return a.GeneratedDomain(o.Name)
+}
+
+// GeneratedDomain is the domain an org of that name gets at its creation
+// (and on a rename): the name's slug under the instance domain.
+func (a *App) GeneratedDomain(name string) string { return Slug(name) + "." + a.domain }
 
 // LoginName is user@orgdomain.
 func (a *App) LoginName(u *user.User, o *org.Org) string {

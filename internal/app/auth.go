@@ -16,6 +16,9 @@ import (
 type Caller struct {
 	UserID string
 	OrgID  string // the caller's own org
+	// ClientID is the OAuth client an access token was issued to ("" for a
+	// PAT): its app's project is the one ListMyProjectPermissions answers for.
+	ClientID string
 	// roles by scope: org id, or org.InstanceScope for IAM roles.
 	roles map[string][]string
 }
@@ -95,8 +98,9 @@ func (a *App) Authenticate(ctx context.Context, token string) (*Caller, error) {
 		return nil, fail.Unauthenticated
 	}
 	u, ms, err := a.patPrincipal(ctx, token)
+	clientID := ""
 	if errors.Is(err, errNoSuchPAT) {
-		if u, err = a.oauthCaller(ctx, token); err != nil {
+		if u, clientID, err = a.oauthCaller(ctx, token); err != nil {
 			return nil, err
 		}
 		if ms, err = a.store.MembershipsOf(ctx, u.ID); err != nil {
@@ -106,7 +110,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (*Caller, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Caller{UserID: u.ID, OrgID: u.OrgID, roles: make(map[string][]string, len(ms))}
+	c := &Caller{UserID: u.ID, OrgID: u.OrgID, ClientID: clientID, roles: make(map[string][]string, len(ms))}
 	for _, m := range ms {
 		c.roles[m.OrgID] = m.Roles
 	}

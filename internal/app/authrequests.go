@@ -146,36 +146,19 @@ func (a *App) requestedOrg(ctx context.Context, r store.Reader, scopes []string)
 	return orgID, nil
 }
 
-// orgByPrimaryDomain finds the organisation whose primary domain (OrgDomain) is
-// domain. Two organisations whose names make the same domain name neither.
+// orgByPrimaryDomain finds the organisation whose primary domain (OrgDomain)
+// is domain: the one holding it as its stored primary, else an org written
+// before org domains whose generated domain it is (two such orgs, names of
+// one slug, are neither).
 func (a *App) orgByPrimaryDomain(ctx context.Context, r store.Reader, domain string) (*org.Org, error) {
 	domain = strings.ToLower(domain)
-	if !strings.HasSuffix(domain, "."+a.domain) {
-		return nil, store.ErrNotFound
+	art, err := r.ArtifactByKey(ctx, org.KindPrimaryDomain, domain)
+	if err == nil {
+		return r.Org(ctx, art.OrgID)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
 	}
-	var found *org.Org
-	for off := 0; ; {
-		page, total, err := r.ListOrgs(ctx, store.Page{Offset: off, Limit: 1000, Asc: true})
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range page {
-			if a.OrgDomain(o) == domain {
-				if found != nil {
-					return nil, store.ErrNotFound
-				}
-				found = o
-			}
-		}
-		off += len(page)
-		if len(page) == 0 || uint64(off) >= total {
-			break
-		}
-	}
-	if found == nil {
-		return nil, store.ErrNotFound
-	}
-	return found, nil
+	return a.orgByDerivedDomain(ctx, r, domain)
 }
 
 // PendingAuthRequest returns an auth request of this browser that is not done,

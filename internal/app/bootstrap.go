@@ -66,6 +66,9 @@ func (a *App) Bootstrap(ctx context.Context, orgName string, beforeCommit func(t
 		if err := tx.InsertOrg(ctx, o); err != nil {
 			return err
 		}
+		if err := a.claimGeneratedDomain(ctx, tx, o); err != nil {
+			return err
+		}
 		if err := tx.InsertUser(ctx, admin); err != nil {
 			return err
 		}

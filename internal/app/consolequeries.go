@@ -122,3 +122,29 @@ func (a *App) Me(ctx context.Context, c *Caller) (*user.User, *org.Org, error) {
 	}
 	return u, o, nil
 }
+
+// GrantOrgID resolves what was typed into the console's project-grant form —
+// an org's id or its exact name — to an org id; what it cannot resolve comes
+// back as typed, for AddProjectGrant to refuse. It answers only callers the
+// scope's org context admits to AddProjectGrant, and its answer only feeds that
+// use case, so the caller learns no more about which orgs exist than the add's
+// own answer (ZITADEL's console finds the org by its domain, a lookup open to
+// any signed-in user).
+func (a *App) GrantOrgID(ctx context.Context, s Scope, typed string) string {
+	if typed == "" || len(typed) > MaxNameLen || !pgText(typed) {
+		return typed
+	}
+	if _, err := a.authorize(ctx, s, UseAddProjectGrant); err != nil {
+		return typed
+	}
+	if checkID(typed, errOrgIDMissing) == nil {
+		if _, err := a.store.Org(ctx, typed); err == nil {
+			return typed
+		}
+	}
+	o, err := a.store.OrgByName(ctx, typed)
+	if err != nil || o.State == org.StateRemoved {
+		return typed
+	}
+	return o.ID
+}

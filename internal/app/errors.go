@@ -302,6 +302,14 @@ var (
 	errPGrantStateIDMissing  = fail.Invalid("PROJECT-p0s4V", "Errors.IDMissing")
 	errPGrantRemoveIDMissing = fail.Invalid("PROJECT-1m9fJ", "Errors.IDMissing")
 	errPGrantGetNotFound     = fail.New(codes.NotFound, "QUERY-n98GGs", "Errors.ProjectGrant.NotFound")
+	// An administrator (internal_permission v2) naming no resource; the API
+	// answers ZITADEL's id per method before this is reached.
+	errAdminResource = fail.Invalid("WARDEN-ADMRES", "the administrator's resource is missing")
+	// Where ZITADEL's v2 (its newer grant commands) refuses otherwise than v1.
+	errPGrantV2ProjectIDMissing = fail.Invalid("COMMAND-FYRnWEzBzV", "Errors.Project.Grant.Invalid")
+	errPGrantV2OrgIDMissing     = fail.Invalid("COMMAND-PPhHpWGRAE", "Errors.Project.Grant.Invalid")
+	errPGrantV2OwnOrg           = fail.New(codes.FailedPrecondition, "PROJECT-ckUpbvboAH", "Errors.Project.Grant.Invalid")
+	errPGrantV2ProjectNotFound  = fail.New(codes.FailedPrecondition, "COMMAND-EbFMN", "Errors.Project.NotFound")
 	// A user grant naming a project grant that is not the org context's for
 	// that project (ZITADEL's AddUserGrant precondition).
 	errGrantProjectGrantNotFound = fail.New(codes.FailedPrecondition, "COMMAND-4m9ff", "Errors.Project.Grant.NotFound")
@@ -315,4 +323,34 @@ var (
 	errPGMemberChangeRoles   = fail.Invalid("PROJECT-m0sDf", "Errors.Project.Member.Invalid")
 	errPGMemberNotChanged    = fail.New(codes.FailedPrecondition, "PROJECT-2n8vx", "Errors.Project.Member.RolesNotChanged")
 	errPGMemberNotFound      = fail.New(codes.NotFound, "PROJECT-37fug", "Errors.NotFound")
+)
+
+// Org domains (ZITADEL's command/org_domain.go; V3-DKcYh is its eventstore's
+// answer to the unique constraint on a verified domain). The checks' own
+// failures are Warden's: ZITADEL answers an unreachable host as Internal, which
+// says "our fault" about what is the domain's.
+var (
+	errDomainInvalid             = fail.Invalid("ORG-r3h4J", "Errors.Invalid.Argument")
+	errDomainExists              = fail.New(codes.AlreadyExists, "V2-e1wse", "Errors.Already.Exists")
+	errDomainTaken               = fail.New(codes.AlreadyExists, "V3-DKcYh", "Errors.Org.Domain.AlreadyExists")
+	errDomainRemoveInvalid       = fail.Invalid("ORG-SJsK3", "Errors.Org.InvalidDomain")
+	errDomainPrimaryInvalid      = fail.Invalid("ORG-SsDG2", "Errors.Org.InvalidDomain")
+	errDomainValidateInvalid     = fail.Invalid("ORG-R24hb", "Errors.Org.InvalidDomain")
+	errDomainValidationType      = fail.Invalid("ORG-Gsw31", "Errors.Org.DomainVerificationTypeInvalid")
+	errDomainNotOnOrg            = fail.New(codes.NotFound, "ORG-GDfA3", "Errors.Org.DomainNotOnOrg")
+	errDomainGenerateNotOnOrg    = fail.New(codes.NotFound, "ORG-AGD31", "Errors.Org.DomainNotOnOrg")
+	errDomainValidateNotOnOrg    = fail.New(codes.NotFound, "ORG-Sjdi3", "Errors.Org.DomainNotOnOrg")
+	errDomainPrimaryNotDeletable = fail.New(codes.FailedPrecondition, "ORG-Sjdi3", "Errors.Org.PrimaryDomainNotDeletable")
+	errDomainNotVerified         = fail.New(codes.FailedPrecondition, "ORG-Ggd32", "Errors.Org.DomainNotVerified")
+	errDomainAlreadyVerified     = fail.New(codes.FailedPrecondition, "ORG-HGw21", "Errors.Org.DomainAlreadyVerified")
+	errDomainValidationMissing   = fail.New(codes.FailedPrecondition, "ORG-SFBB3", "Errors.Org.DomainVerificationMissing")
+	errDomainHTTPMismatch        = fail.Invalid("HTTP-GH422", "the challenge URL does not answer the validation token")
+	errDomainDNSMismatch         = fail.Invalid("HTTP-G241f", "no TXT record of the challenge name holds the validation token")
+	// A subdomain of the instance domain, which only orgs' generated domains are.
+	errDomainUnderInstance = fail.Invalid("WARDEN-DOMINST", "a subdomain of the instance domain is an organisation's generated domain; it cannot be added")
+	// A new token was generated while this one was being checked.
+	errDomainValidationChanged = fail.New(codes.FailedPrecondition, "WARDEN-DOMTOKEN", "the domain's validation token changed during the check; validate again")
+	errDomainHTTPUnreachable   = fail.New(codes.FailedPrecondition, "WARDEN-DOMHTTP", "the challenge URL could not be fetched")
+	errDomainHTTPStatus        = fail.New(codes.FailedPrecondition, "WARDEN-DOMSTATUS", "the challenge URL did not answer 200")
+	errDomainDNSUnreachable    = fail.New(codes.FailedPrecondition, "WARDEN-DOMDNS", "no DNS resolver answered for the challenge record")
 )

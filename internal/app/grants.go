@@ -84,13 +84,14 @@ func userGrants(ctx context.Context, r store.Reader, userID string) ([]*project.
 	return out, nil
 }
 
-// checkRoleKeys validates a grant's role keys and that the project has each.
-func checkRoleKeys(ctx context.Context, r store.Reader, p *project.Project, keys []string) error {
+// checkRoleKeys validates the role keys of a user grant or a project grant:
+// each one the project has, else notFound (the two grants' own errors).
+func checkRoleKeys(ctx context.Context, r store.Reader, p *project.Project, keys []string, notFound *fail.Error) error {
 	if len(keys) > maxBulk {
 		return errGrantsTooMany
 	}
 	for _, k := range keys {
-		if err := checkID(k, errGrantRoleNotFound); err != nil {
+		if err := checkID(k, notFound); err != nil {
 			return err
 		}
 		role, err := loadRole(ctx, r, p.ID, k)
@@ -98,7 +99,7 @@ func checkRoleKeys(ctx context.Context, r store.Reader, p *project.Project, keys
 			return err
 		}
 		if role == nil {
-			return errGrantRoleNotFound
+			return notFound
 		}
 	}
 	return nil
@@ -145,7 +146,7 @@ func (a *App) AddUserGrant(ctx context.Context, s Scope, in GrantInput) (*projec
 		} else if err != nil {
 			return "", nil, err
 		}
-		if err := checkRoleKeys(ctx, tx, p, keys); err != nil {
+		if err := checkRoleKeys(ctx, tx, p, keys, errGrantRoleNotFound); err != nil {
 			return "", nil, err
 		}
 		if _, err := tx.ArtifactByKey(ctx, project.KindGrant, project.GrantKey(u.ID, p.ID)); err == nil {

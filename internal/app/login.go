@@ -52,9 +52,14 @@ func (a *App) FindLoginUser(ctx context.Context, loginName string) (*user.User, 
 			if err != nil {
 				return nil, storeErr(err)
 			}
+			// Any verified domain of the user's org, not only the primary one.
+			domOrg, err := a.orgByVerifiedDomain(ctx, a.store, domain)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return nil, storeErr(err)
+			}
 			var found []*user.User
 			for _, u := range page.Users {
-				if o, err := a.store.Org(ctx, u.OrgID); err == nil && a.OrgDomain(o) == domain {
+				if domOrg != nil && u.OrgID == domOrg.ID {
 					found = append(found, u)
 				}
 			}

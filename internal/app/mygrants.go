@@ -42,3 +42,49 @@ func (a *App) ListMyUserGrants(ctx context.Context, s Scope, pg store.Page) ([]*
 	}
 	return views, uint64(len(grants)), nil
 }
+
+// ListMyProjectPermissions lists the caller's roles in the project of the
+// client its token was issued to, as ZITADEL does: the roles of its user
+// grant on that project owned by the org context (x-zitadel-orgid, else the
+// caller's org). A PAT names no client; a client of no project, no grant
+// there, or one not owned by the org context is ZITADEL's NotFound. Unlike
+// ZITADEL an inactive grant (or one given through an inactive project
+// grant) counts as none, as it does in the token's role claims.
+func (a *App) ListMyProjectPermissions(ctx context.Context, s Scope) ([]string, error) {
+	g, err := a.authorize(ctx, s, UseListMyProjectPermissions)
+	if err != nil {
+		return nil, err
+	}
+	c := g.Caller
+	if c.ClientID == "" {
+		return nil, errGrantGetNotFound
+	}
+	_, p, err := clientProject(ctx, a.store, c.ClientID)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if p == nil {
+		return nil, errGrantGetNotFound
+	}
+	art, err := a.store.ArtifactByKey(ctx, project.KindGrant, project.GrantKey(c.UserID, p.ID))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errGrantGetNotFound
+	} else if err != nil {
+		return nil, storeErr(err)
+	}
+	gr, err := decodeGrant(art)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if gr.OrgID != g.OrgID || !gr.Active() {
+		return nil, errGrantGetNotFound
+	}
+	if gr.ProjectGrantID != "" {
+		if _, pg, err := grantProject(ctx, a.store, gr); errors.Is(err, errProjectNotFound) || (err == nil && !pg.Active()) {
+			return nil, errGrantGetNotFound
+		} else if err != nil {
+			return nil, storeErr(err)
+		}
+	}
+	return append([]string{}, gr.RoleKeys...), nil
+}

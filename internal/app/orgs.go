@@ -46,6 +46,9 @@ func (a *App) AddOrg(ctx context.Context, c *Caller, name string) (*org.Org, err
 		if err := tx.InsertOrg(ctx, o); err != nil {
 			return err
 		}
+		if err := a.claimGeneratedDomain(ctx, tx, o); err != nil {
+			return err
+		}
 		m := &org.Member{OrgID: o.ID, UserID: c.UserID, Roles: []string{"ORG_OWNER"}, CreatedAt: by.At, ChangedAt: by.At, Sequence: 2}
 		if err := tx.PutMember(ctx, m); err != nil {
 			return err

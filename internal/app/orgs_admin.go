@@ -23,8 +23,8 @@ import (
 // orgStateUses are the use cases of the lifecycle operations in an org context.
 var orgStateUses = map[org.Op]Use{org.OpDeactivate: UseDeactivateOrg, org.OpReactivate: UseReactivateOrg, org.OpRemove: UseRemoveOrg}
 
-// RenameOrg changes the name of the org context (UpdateOrg). Its users' login
-// names follow, as they are derived from the org's name.
+// RenameOrg changes the name of the org context (UpdateOrg). Its generated
+// domain follows the name (and with it the login names, while it is primary).
 func (a *App) RenameOrg(ctx context.Context, s Scope, name string) (*org.Org, error) {
 	g, err := a.authorize(ctx, s, UseUpdateOrg)
 	if err != nil {
@@ -35,8 +35,12 @@ func (a *App) RenameOrg(ctx context.Context, s Scope, name string) (*org.Org, er
 		return nil, err
 	}
 	o, err := a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
+		oldName := ch.o.Name
 		typ, err := org.Rename(ch.o, name)
 		if err != nil {
+			return "", nil, err
+		}
+		if err := a.renameGeneratedDomain(ctx, tx, ch.o, oldName); err != nil {
 			return "", nil, err
 		}
 		if other, err := tx.OrgByName(ctx, name); err == nil && other.ID != ch.o.ID {
@@ -129,8 +133,8 @@ func (a *App) changeOrgState(ctx context.Context, g granted, op org.Op) (*org.Or
 // removeOrgContents removes, inside the org's removal, everything that belongs
 // to it: its users (listed by orgUsers, with their credentials and memberships
 // everywhere), its members, its projects with their apps, app keys, roles and
-// user grants, its lockout policy. The tokens its users hold die with their
-// users' state.
+// user grants, its lockout policy, its domains and its metadata (its users'
+// with each user). The tokens its users hold die with their users' state.
 func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*user.User, by user.Actor) error {
 	var evs []event.Event
 	for _, u := range users {
@@ -180,6 +184,9 @@ func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*
 		}
 	}
 	if err := tx.DeleteArtifact(ctx, policy.KindLockout, orgID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := deleteOrgDomains(ctx, tx, orgID); err != nil {
 		return err
 	}
 	// The org's own metadata goes with it; its removal event says so.
@@ -330,14 +337,11 @@ func (a *App) IsOrgUnique(ctx context.Context, c *Caller, name, domain string) (
 		}
 	}
 	if domain != "" {
-		all, err := a.allOrgs(ctx)
-		if err != nil {
-			return false, err
-		}
-		for _, o := range all {
-			if strings.EqualFold(a.OrgDomain(o), domain) {
-				return false, nil
-			}
+		// Any verified domain counts: it is the one a new org could not claim.
+		if _, err := a.orgByVerifiedDomain(ctx, a.store, strings.ToLower(domain)); err == nil {
+			return false, nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return false, storeErr(err)
 		}
 	}
 	return true, nil
@@ -415,6 +419,9 @@ func (a *App) SetUpOrg(ctx context.Context, c *Caller, name string, admin NewHum
 	o := &org.Org{ID: orgID, Name: name, State: org.StateActive, Sequence: 2, CreatedAt: by.At, ChangedAt: by.At}
 	err = a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 		if err := tx.InsertOrg(ctx, o); err != nil {
+			return err
+		}
+		if err := a.claimGeneratedDomain(ctx, tx, o); err != nil {
 			return err
 		}
 		if err := tx.InsertUser(ctx, u); err != nil {

@@ -103,6 +103,9 @@ func (a *App) AddOrganization(ctx context.Context, c *Caller, name, orgID string
 		if err := tx.InsertOrg(ctx, o); err != nil {
 			return err
 		}
+		if err := a.claimGeneratedDomain(ctx, tx, o); err != nil {
+			return err
+		}
 		evs := []event.Event{orgEvent(o, 1, event.OrgAdded, by, map[string]any{"name": name})}
 		seen := map[string]bool{}
 		for i, ad := range planned {
@@ -249,3 +252,7 @@ func (a *App) ListOrganizations(ctx context.Context, c *Caller, f OrgFilterV2, s
 	})
 	return pageOf(out, p), uint64(len(out)), nil
 }
+
+// OrgScopeV2 is the scope of a v2 request on the org it names (an org id is
+// required), for the v2 forms that call a v1 use case as they are.
+func OrgScopeV2(c *Caller, orgID string) (Scope, error) { return v2OrgScope(c, orgID) }

@@ -135,6 +135,7 @@ const (
 	UseRevokeAllMyRefreshTokens Use = "RevokeAllMyRefreshTokens"
 	UseListMyProjectOrgs        Use = "ListMyProjectOrgs"
 	UseListMyUserGrants         Use = "ListMyUserGrants"
+	UseListMyProjectPermissions Use = "ListMyProjectPermissions"
 	UseGetSupportedLanguages    Use = "GetSupportedLanguages"
 )
 
@@ -161,6 +162,15 @@ const (
 	UseRemoveOrg          Use = "RemoveOrg"
 	UseListOrgChanges     Use = "ListOrgChanges"
 	UseListOrgMemberRoles Use = "ListOrgMemberRoles"
+
+	// Org domains (orgdomains.go).
+	UseAddOrgDomain                Use = "AddOrgDomain"
+	UseListOrgDomains              Use = "ListOrgDomains"
+	UseRemoveOrgDomain             Use = "RemoveOrgDomain"
+	UseSetPrimaryOrgDomain         Use = "SetPrimaryOrgDomain"
+	UseGenerateOrgDomainValidation Use = "GenerateOrgDomainValidation"
+	UseValidateOrgDomain           Use = "ValidateOrgDomain"
+	UseGetOrgByDomainGlobal        Use = "GetOrgByDomainGlobal"
 
 	UseAdminGetOrg        Use = "AdminGetOrg"
 	UseAdminListOrgs      Use = "AdminListOrgs"
@@ -286,6 +296,16 @@ var rules = map[Use]Rule{
 	UseListOrgChanges:     {Perm: org.PermOrgRead, Where: InOrg},
 	UseListOrgMemberRoles: {Perm: org.PermMemberRead, Where: InOrg},
 
+	UseAddOrgDomain:                {Perm: org.PermOrgWrite, Where: InOrg},
+	UseListOrgDomains:              {Perm: org.PermOrgRead, Where: InOrg},
+	UseRemoveOrgDomain:             {Perm: org.PermOrgWrite, Where: InOrg},
+	UseSetPrimaryOrgDomain:         {Perm: org.PermOrgWrite, Where: InOrg},
+	UseGenerateOrgDomainValidation: {Perm: org.PermOrgWrite, Where: InOrg},
+	UseValidateOrgDomain:           {Perm: org.PermOrgWrite, Where: InOrg},
+	// Any org, found by domain: held in the caller's org context (its own by
+	// default), as ZITADEL checks org.global.read.
+	UseGetOrgByDomainGlobal: {Perm: org.PermOrgGlobalRead, Where: InOrg},
+
 	UseAdminGetOrg:        {Perm: org.PermInstanceRead, Where: InInstance},
 	UseAdminListOrgs:      {Perm: org.PermInstanceRead, Where: InInstance},
 	UseIsOrgUnique:        {Perm: org.PermInstanceRead, Where: InInstance},
@@ -322,6 +342,7 @@ var rules = map[Use]Rule{
 	UseRevokeAllMyRefreshTokens: {Where: AsCaller},
 	UseListMyProjectOrgs:        {Where: AsCaller},
 	UseListMyUserGrants:         {Where: AsCaller},
+	UseListMyProjectPermissions: {Where: AsCaller},
 	UseGetSupportedLanguages:    {Where: AsCaller},
 	// Roles and grants are decided on their project, as the project use
 	// cases are: a creator still holding project.create acts on the roles and

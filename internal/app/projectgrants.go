@@ -63,27 +63,6 @@ func orgProjectGrants(ctx context.Context, r store.Reader, orgID, projectID stri
 	return out, nil
 }
 
-// checkGrantRoleKeys validates a project grant's role keys: each one the
-// project has.
-func checkGrantRoleKeys(ctx context.Context, r store.Reader, p *project.Project, keys []string) error {
-	if len(keys) > maxBulk {
-		return errGrantsTooMany
-	}
-	for _, k := range keys {
-		if err := checkID(k, errPGrantRoleNotFound); err != nil {
-			return err
-		}
-		role, err := loadRole(ctx, r, p.ID, k)
-		if err != nil {
-			return err
-		}
-		if role == nil {
-			return errPGrantRoleNotFound
-		}
-	}
-	return nil
-}
-
 // AddProjectGrant grants a project of the org context to another org with
 // some of the project's roles.
 func (a *App) AddProjectGrant(ctx context.Context, s Scope, projectID, grantedOrgID string, roleKeys []string) (*project.ProjectGrant, error) {
@@ -115,7 +94,7 @@ func (a *App) AddProjectGrant(ctx context.Context, s Scope, projectID, grantedOr
 		} else if err != nil {
 			return "", nil, err
 		}
-		if err := checkGrantRoleKeys(ctx, tx, p, keys); err != nil {
+		if err := checkRoleKeys(ctx, tx, p, keys, errPGrantRoleNotFound); err != nil {
 			return "", nil, err
 		}
 		out = project.ProjectGrant{ID: id, ProjectID: p.ID, OrgID: p.OrgID, GrantedOrgID: grantedOrgID, RoleKeys: keys,
@@ -211,7 +190,7 @@ func (a *App) UpdateProjectGrant(ctx context.Context, s Scope, projectID, grantI
 		if slices.Equal(pg.RoleKeys, keys) {
 			return "", false, errPGrantNotChanged
 		}
-		if err := checkGrantRoleKeys(ctx, tx, p, keys); err != nil {
+		if err := checkRoleKeys(ctx, tx, p, keys, errPGrantRoleNotFound); err != nil {
 			return "", false, err
 		}
 		pg.RoleKeys = keys
@@ -541,7 +520,7 @@ func (g granted) mayGrantedUserGrants(grantID string) bool {
 // project, or, through a project grant, roles that grant delegates.
 func checkUserGrantRoles(ctx context.Context, r store.Reader, gr *project.Grant, p *project.Project, keys []string) error {
 	if gr.ProjectGrantID == "" {
-		return checkRoleKeys(ctx, r, p, keys)
+		return checkRoleKeys(ctx, r, p, keys, errGrantRoleNotFound)
 	}
 	pg, err := loadProjectGrant(ctx, r, gr.ProjectGrantID)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/project"
@@ -222,4 +223,94 @@ func (a *App) ListProjectsV2(ctx context.Context, c *Caller, f ProjectFilterV2, 
 		return cmp.Or(c, cmp.Compare(x.ID, y.ID))
 	})
 	return pageOf(all, pg), uint64(len(all)), nil
+}
+
+// ProjectAdmin is one admin of v2beta's CreateProject: an existing user made a
+// member of the new project with Roles (PROJECT_OWNER when none, as in
+// ZITADEL).
+type ProjectAdmin struct {
+	UserID string
+	Roles  []string
+}
+
+// CreateProjectWithAdmins is CreateProjectV2 with the project's first
+// members written in the same transaction: an admin that AddProjectMember
+// would refuse (an unknown user, or one of an org whose users the caller may
+// not read; roles the caller does not hold) refuses the whole creation, and
+// nothing is written. The caller needs AddProjectMember's permission on the
+// new project besides AddProject's.
+func (a *App) CreateProjectWithAdmins(ctx context.Context, c *Caller, orgID string, in ProjectInput, admins []ProjectAdmin) (*project.Project, error) {
+	if len(admins) == 0 {
+		return a.CreateProjectV2(ctx, c, orgID, in)
+	}
+	g, err := a.authorize(ctx, OrgScope(c, orgID), UseAddProject)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	if !g.mayProject(nil) {
+		return nil, fail.PermissionDenied
+	}
+	pid := a.ids.Next()
+	scope := org.ProjectScope(g.OrgID, pid)
+	seen := map[string]bool{}
+	planned := make([]ProjectAdmin, len(admins))
+	for i, ad := range admins {
+		if err := checkID(ad.UserID, errPMemberInvalid); err != nil {
+			return nil, err
+		}
+		if seen[ad.UserID] {
+			return nil, errPMemberExists
+		}
+		seen[ad.UserID] = true
+		roles := ad.Roles
+		if len(roles) == 0 {
+			roles = []string{"PROJECT_OWNER"}
+		}
+		roles, err := memberRoles(MemberAdd, roles, org.IsProjectRole, errPMemberRoles, errPMemberRoles)
+		if err != nil {
+			return nil, err
+		}
+		if !c.Can(rules[UseAddProjectMember].Perm, scope) {
+			return nil, fail.PermissionDenied
+		}
+		if !c.CoversRoles(scope, roles) {
+			return nil, errOutranked // nobody grants what they do not hold
+		}
+		planned[i] = ProjectAdmin{UserID: ad.UserID, Roles: roles}
+	}
+	var out project.Project
+	_, err = a.changeOrg(ctx, g, func(ctx context.Context, tx store.Tx, ch *orgChange) (string, any, error) {
+		out = project.Project{ID: pid, OrgID: g.OrgID, Name: in.Name, CreatorID: c.UserID, RoleAssertion: in.RoleAssertion, PrivateLabeling: in.PrivateLabeling,
+			RoleCheck: in.RoleCheck, HasProjectCheck: in.HasProjectCheck, State: project.StateActive,
+			Sequence: ch.o.Sequence, CreatedAt: ch.by.At, ChangedAt: ch.by.At}
+		if err := putProject(ctx, tx, &out); err != nil {
+			return "", nil, err
+		}
+		// The project's event, then one per member but the last, whose
+		// event changeOrg appends at the org's final sequence.
+		typ, payload := event.ProjectAdded, any(map[string]any{"projectId": pid, "name": in.Name})
+		for _, ad := range planned {
+			// AddProjectMember's rule for who may become a member.
+			if err := joinable(ctx, tx, c, ad.UserID, g.OrgID, errMemberUser); err != nil {
+				return "", nil, err
+			}
+			if err := tx.Append(ctx, orgEvent(ch.o, ch.o.Sequence, typ, ch.by, payload)); err != nil {
+				return "", nil, err
+			}
+			ch.o.Sequence++
+			if err := tx.PutMember(ctx, &org.Member{OrgID: scope, UserID: ad.UserID, Roles: ad.Roles,
+				CreatedAt: ch.by.At, ChangedAt: ch.by.At, Sequence: ch.o.Sequence}); err != nil {
+				return "", nil, err
+			}
+			typ, payload = event.ProjectMemberAdded, map[string]any{"projectId": pid, "userId": ad.UserID, "roles": ad.Roles}
+		}
+		return typ, payload, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }

@@ -94,24 +94,24 @@ func live(u *user.User, epoch uint64) bool {
 
 // oauthCaller authenticates an OAuth2 access token for the API: valid, and with
 // Warden's API in its audience.
-func (a *App) oauthCaller(ctx context.Context, token string) (*user.User, error) {
+func (a *App) oauthCaller(ctx context.Context, token string) (*user.User, string, error) {
 	if a.tokens == nil {
-		return nil, fail.Unauthenticated
+		return nil, "", fail.Unauthenticated
 	}
 	id, sub, ok := a.tokens.Decode(ctx, token)
 	if !ok {
-		return nil, fail.Unauthenticated
+		return nil, "", fail.Unauthenticated
 	}
 	at, u, err := a.ValidAccessToken(ctx, id, sub)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	aud, err := a.APIAudience(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !slices.Contains(at.Audience, aud) {
-		return nil, fail.Unauthenticated
+		return nil, "", fail.Unauthenticated
 	}
-	return u, nil
+	return u, at.ClientID, nil
 }

@@ -92,6 +92,13 @@ func (c *chrome) eval(what, js string) string {
 // signIn fills the real login page's forms; newPassword answers a forced change.
 func (c *chrome) signIn(loginName, pw, newPassword string) {
 	c.t.Helper()
+	c.signInTo(loginName, pw, newPassword, "#users")
+}
+
+// signInTo signs in and waits for the element landed (the page the console
+// returns to shows it).
+func (c *chrome) signInTo(loginName, pw, newPassword, landed string) {
+	c.t.Helper()
 	c.do("user name",
 		chromedp.WaitVisible(chromedp.CSS("#loginName")),
 		chromedp.SendKeys(chromedp.CSS("#loginName"), loginName),
@@ -101,7 +108,7 @@ func (c *chrome) signIn(loginName, pw, newPassword string) {
 		c.do("password",
 			chromedp.SendKeys(chromedp.CSS("#password"), pw),
 			chromedp.Click(chromedp.CSS("button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("#users")))
+			chromedp.WaitVisible(chromedp.CSS(landed)))
 		return
 	}
 	c.do("password",
@@ -112,7 +119,7 @@ func (c *chrome) signIn(loginName, pw, newPassword string) {
 		chromedp.SendKeys(chromedp.CSS("#newPassword"), newPassword),
 		chromedp.SendKeys(chromedp.CSS("#confirmPassword"), newPassword),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#users")))
+		chromedp.WaitVisible(chromedp.CSS(landed)))
 }
 
 // TestBrowserLockUnlockAndViewer drives headless Chromium through the real

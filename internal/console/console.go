@@ -54,6 +54,8 @@ const (
 	// pathOrgSettings, not pathOrg: that one is the org switcher's post.
 	pathOrgSettings = basePath + "/organisation"
 	pathCSS         = basePath + "/static/console.css"
+	// pathHome leads to the first page the caller may see (home).
+	pathHome = basePath + "/"
 )
 
 // Cookies. Both are HttpOnly and scoped to the console's path; the session
@@ -145,9 +147,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET "+pathCallback, h.callback)
 	m.HandleFunc("GET "+pathSignedOut, h.signedOut)
 	m.HandleFunc("POST "+pathSignOut, h.authed(h.signOut))
-	m.HandleFunc("GET "+basePath+"/{$}", h.authed(func(w http.ResponseWriter, r *http.Request, rq *request) {
-		http.Redirect(w, r, pathUsers, http.StatusSeeOther)
-	}))
+	m.HandleFunc("GET "+pathHome+"{$}", h.authed(h.home))
 	m.HandleFunc("POST "+pathOrg, h.authed(h.switchOrg))
 
 	m.HandleFunc("GET "+pathUsers, h.authed(h.listUsers))
@@ -190,6 +190,24 @@ func (h *handler) routes() {
 	m.HandleFunc("POST "+pathProjects+"/{id}/apps/{app}/keys", h.authed(h.addAppKey))
 	m.HandleFunc("POST "+pathProjects+"/{id}/apps/{app}/keys/{key}/remove", h.authed(h.removeAppKey))
 
+	m.HandleFunc("GET "+pathProjects+"/{id}/members", h.authed(h.showProjectMembers))
+	m.HandleFunc("POST "+pathProjects+"/{id}/members", h.authed(h.addProjectMember))
+	m.HandleFunc("POST "+pathProjects+"/{id}/members/{user}", h.authed(h.updateProjectMember))
+	m.HandleFunc("GET "+pathProjects+"/{id}/members/{user}/confirm", h.authed(h.confirmProjectMemberRemove))
+	m.HandleFunc("POST "+pathProjects+"/{id}/members/{user}/remove", h.authed(h.removeProjectMember))
+	m.HandleFunc("GET "+pathProjects+"/{id}/grants", h.authed(h.showProjectGrants))
+	m.HandleFunc("POST "+pathProjects+"/{id}/grants", h.authed(h.addProjectGrant))
+	m.HandleFunc("GET "+pathProjects+"/{id}/grants/{grant}", h.authed(h.showProjectGrant))
+	m.HandleFunc("POST "+pathProjects+"/{id}/grants/{grant}", h.authed(h.updateProjectGrant))
+	m.HandleFunc("GET "+pathProjects+"/{id}/grants/{grant}/confirm", h.authed(h.confirmProjectGrantAction))
+	for _, a := range []string{"deactivate", "reactivate", "remove"} {
+		m.HandleFunc("POST "+pathProjects+"/{id}/grants/{grant}/"+a, h.authed(h.projectGrantAction(a)))
+	}
+	m.HandleFunc("POST "+pathProjects+"/{id}/grants/{grant}/members", h.authed(h.addProjectGrantMember))
+	m.HandleFunc("POST "+pathProjects+"/{id}/grants/{grant}/members/{user}", h.authed(h.updateProjectGrantMember))
+	m.HandleFunc("GET "+pathProjects+"/{id}/grants/{grant}/members/{user}/confirm", h.authed(h.confirmProjectGrantMemberRemove))
+	m.HandleFunc("POST "+pathProjects+"/{id}/grants/{grant}/members/{user}/remove", h.authed(h.removeProjectGrantMember))
+
 	m.HandleFunc("GET "+pathOrgSettings, h.authed(h.showOrgSettings))
 	m.HandleFunc("POST "+pathOrgSettings, h.authed(h.renameOrg))
 	m.HandleFunc("GET "+pathOrgSettings+"/confirm", h.authed(h.confirmOrgAction))
@@ -214,7 +232,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	if r.URL.Path == basePath {
-		http.Redirect(w, r, pathUsers, http.StatusSeeOther)
+		http.Redirect(w, r, pathHome, http.StatusSeeOther)
 		return
 	}
 	if r.Method == http.MethodPost {
@@ -373,6 +391,18 @@ var plainWords = map[string]string{
 	"Errors.UserGrant.NotActive":                   "The grant is not active",
 	"Errors.UserGrant.NotInactive":                 "The grant is not inactive",
 	"Errors.UserGrant.Invalid":                     "Choose a project",
+	// Project members, project grants and their members.
+	"Errors.Project.Member.Invalid":                       "Enter a user and choose at least one role",
+	"Errors.Project.Member.AlreadyExists":                 "The user is a member already; change its roles instead",
+	"Errors.Project.Member.RolesNotChanged":               "The member has these roles already",
+	"Errors.Project.Grant.Invalid":                        "Enter an organisation",
+	"Errors.Project.Grant.AlreadyExists":                  "The project is granted to this organisation already; change that grant instead",
+	"Errors.Project.Grant.NotFound":                       "Project grant not found",
+	"Errors.ProjectGrant.NotFound":                        "Project grant not found",
+	"Errors.Project.Grant.NotActive":                      "The grant is not active",
+	"Errors.Project.Grant.NotInactive":                    "The grant is not inactive",
+	"Errors.Project.Grant.Member.Invalid":                 "Enter a user and choose at least one role",
+	"a project cannot be granted to its own organisation": "A project cannot be granted to its own organisation",
 	// Organisations.
 	"Errors.Org.Invalid":                "The name is required",
 	"Errors.Org.AlreadyExists":          "Another organisation already has this name",
@@ -439,24 +469,23 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// localPath accepts a return path inside the console only, so the sign-in
-// cannot be used to send people elsewhere.
 // localPath is the console page a sign-in returns to: a path under /ui/console/
 // as the browser will resolve it. Dot-segments (also percent-encoded ones,
 // which browsers resolve too), double slashes and anything but a path and a
-// query fall back to the users page, so `next` never leads out of the console.
+// query fall back to the home page (the first page the caller may see), so
+// `next` never leads out of the console.
 func localPath(p string) string {
 	if p == "" || len(p) > 1000 || strings.ContainsAny(p, "\\\r\n\t") {
-		return pathUsers
+		return pathHome
 	}
 	u, err := url.Parse(p)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
-		return pathUsers
+		return pathHome
 	}
 	clean := path.Clean(u.Path) // u.Path is decoded: %2e%2e is .. here
 	if clean != strings.TrimSuffix(u.Path, "/") || !strings.HasPrefix(clean, basePath+"/") ||
 		strings.HasPrefix(clean, pathSignIn) || strings.HasPrefix(clean, pathCallback) {
-		return pathUsers
+		return pathHome
 	}
 	return (&url.URL{Path: clean, RawQuery: u.RawQuery}).String()
 }

@@ -45,7 +45,12 @@ type syncBuffer = wardentest.LogBuffer
 
 func startEnv(t testing.TB) *env {
 	t.Helper()
-	st := testdb.SQLite(t)
+	return startEnvOn(t, testdb.SQLite(t))
+}
+
+// startEnvOn starts Warden on the store st (testdb.Each gives one per engine).
+func startEnvOn(t testing.TB, st store.Store) *env {
+	t.Helper()
 	logs := &syncBuffer{}
 	var w io.Writer = logs
 	if testing.Verbose() {

@@ -42,8 +42,10 @@ func (h *handler) switchOrg(w http.ResponseWriter, r *http.Request, rq *request)
 		back = pathProjects
 	case strings.HasPrefix(back, pathOrgSettings):
 		back = pathOrgSettings
-	default: // a user of the old org is not in the new one
+	case strings.HasPrefix(back, pathUsers): // a user of the old org is not in the new one
 		back = pathUsers
+	default: // what the caller may see may differ in the new org
+		back = pathHome
 	}
 	http.Redirect(w, r, back+"?done=org", http.StatusSeeOther)
 }

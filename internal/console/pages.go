@@ -60,6 +60,12 @@ type view struct {
 	App      *appView
 	NewGrant *newGrantView
 	Org      *orgView
+
+	ProjectMembers *projectMembersView
+	ProjectGrants  *projectGrantsView
+	ProjectGrant   *projectGrantView
+	// Nothing: the home page of a caller who may see no page (no way back).
+	Nothing bool
 }
 
 type orgOption struct {
@@ -76,11 +82,12 @@ type pages struct {
 var funcs = template.FuncMap{
 	// Links to a user or a membership: the id escaped as one path segment in Go
 	// (html/template alone would leave '/', '?' and '#' in it).
-	"userPath":    func(id string) string { return pathUsers + "/" + url.PathEscape(id) },
-	"memberPath":  func(id string) string { return pathMembers + "/" + url.PathEscape(id) },
-	"projectPath": projectPath,
-	"appPath":     appPath,
-	"badge":       func(s user.State) string { return "badge badge-" + strings.ToLower(s.String()) },
+	"userPath":         func(id string) string { return pathUsers + "/" + url.PathEscape(id) },
+	"memberPath":       func(id string) string { return pathMembers + "/" + url.PathEscape(id) },
+	"projectPath":      projectPath,
+	"appPath":          appPath,
+	"projectGrantPath": projectGrantPath,
+	"badge":            func(s user.State) string { return "badge badge-" + strings.ToLower(s.String()) },
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"
@@ -107,7 +114,8 @@ func loadPages() (*pages, error) {
 	sum := sha256.Sum256(css)
 	ps := &pages{tmpl: map[string]*template.Template{}, css: css, cssTag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 	for _, name := range []string{"message", "users", "user", "confirm", "newuser", "secret", "members", "policy", "apps",
-		"projects", "project", "app", "newgrant", "org"} {
+		"projects", "project", "app", "newgrant", "org",
+		"projectmembers", "projectgrants", "projectgrant"} {
 		t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("console: template %s: %w", name, err)
@@ -158,12 +166,48 @@ func (h *handler) base(r *http.Request, rq *request, title string) *view {
 		v.Orgs = append(v.Orgs, orgOption{ID: v.OrgID, Name: name, Selected: true})
 	}
 	v.SwitchByID = c.Can(org.PermOrgRead, org.InstanceScope)
-	s := app.OrgScope(c, v.OrgID)
+	v.nav(app.OrgScope(c, v.OrgID))
+	return v
+}
+
+// nav sets which sections the navigation offers in the org context of s.
+func (v *view) nav(s app.Scope) {
 	v.CanUsers, v.CanMembers = s.May(app.UseListUsers), s.May(app.UseListMembers)
 	v.CanPolicy, v.CanApps = s.May(app.UseGetLockoutPolicy), s.May(app.UseListOrgOIDCApps)
 	v.CanProjects, v.CanOrg = s.May(app.UseListProjects), s.May(app.UseGetOrg)
-	return v
 }
+
+// home sends the caller to the first section the navigation offers it — the
+// users for an administrator; the projects for a project owner or a
+// permission editor, who may not read users — and says so plainly when there
+// is none, rather than answering the users page's 403.
+func (h *handler) home(w http.ResponseWriter, r *http.Request, rq *request) {
+	var v view
+	v.nav(app.OrgScope(rq.caller, rq.orgID()))
+	for _, s := range []struct {
+		ok   bool
+		path string
+	}{{v.CanUsers, pathUsers}, {v.CanProjects, pathProjects}, {v.CanMembers, pathMembers}, {v.CanApps, pathApps},
+		{v.CanOrg, pathOrgSettings}, {v.CanPolicy, pathPolicy}} {
+		if s.ok {
+			if d := r.URL.Query().Get("done"); notices[d] != "" { // the org switch's notice
+				s.path += "?done=" + d
+			}
+			http.Redirect(w, r, s.path, http.StatusSeeOther)
+			return
+		}
+	}
+	page := h.base(r, rq, "Nothing to show")
+	page.Nothing = true
+	page.Message = TextNothing
+	page.Notice = notices[r.URL.Query().Get("done")]
+	h.render(w, r, http.StatusOK, "message", page)
+}
+
+// TextNothing is the home page of a caller who may see none of the console's
+// pages in its organisation.
+const TextNothing = "Your roles give you no page of the console in this organisation. " +
+	"Ask an administrator for a role, or choose another organisation above if you have roles there."
 
 // render writes a page. Pages are personal and may show secrets: never cached.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {

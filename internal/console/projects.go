@@ -121,6 +121,8 @@ type projectView struct {
 	CanRoles       bool // add and change roles
 	CanRemoveRoles bool
 	CanApps        bool
+	CanMembers     bool // the links to its members and its grants
+	CanGrants      bool
 	Problem        string // beside the form that failed
 	ProblemAt      string // settings, roles, apps
 	RoleKey        string // the add-role form, shown again
@@ -174,7 +176,8 @@ func (h *handler) renderProject(w http.ResponseWriter, r *http.Request, rq *requ
 	pv := &projectView{P: p, Problem: problem, ProblemAt: at,
 		CanWrite: s.MayOnProject(app.UseUpdateProject, p), CanRemove: s.MayOnProject(app.UseRemoveProject, p),
 		CanRoles: s.MayOnProject(app.UseAddProjectRole, p), CanRemoveRoles: s.MayOnProject(app.UseRemoveProjectRole, p),
-		CanApps: s.MayOnProject(app.UseAddOIDCApp, p)}
+		CanApps: s.MayOnProject(app.UseAddOIDCApp, p), CanMembers: s.MayOnProject(app.UseListProjectMembers, p),
+		CanGrants: s.MayOnProject(app.UseListProjectGrants, p)}
 	if s.MayOnProject(app.UseListProjectRoles, p) {
 		if pv.Roles, _, err = h.app.ListProjectRoles(ctx, s, id, app.RoleFilter{}, store.Page{Limit: listLimit, Asc: true}); err != nil {
 			h.fail(w, r, rq, err, "see this project's roles")

@@ -57,6 +57,14 @@ func TestScreenshots(t *testing.T) {
 	e.api("POST", "/management/v1/projects/"+shop+"/apps/"+ordersAPI+"/keys", `{"type":"KEY_TYPE_JSON"}`)
 	e.api("POST", "/management/v1/users/"+ids["ann.lee"]+"/grants", `{"projectId":"`+shop+`","roleKeys":["admin","editor"]}`)
 	e.api("POST", "/management/v1/users/"+ids["ben.okafor"]+"/grants", `{"projectId":"`+shop+`","roleKeys":["editor"]}`)
+	// Who works on it: a project owner, and a partner org with a grant and its owner.
+	e.api("POST", "/management/v1/projects/"+shop+"/members", `{"userId":"`+ids["chen.wei"]+`","roles":["PROJECT_OWNER"]}`)
+	e.api("POST", "/management/v1/projects/"+shop+"/members", `{"userId":"`+ids["ben.okafor"]+`","roles":["PROJECT_OWNER_VIEWER"]}`)
+	partner := e.api("POST", "/management/v1/orgs", `{"name":"Northwind Traders"}`).str("id")
+	e.api("POST", "/management/v1/orgs", `{"name":"Contoso"}`)
+	hana := e.importHumanIn(partner, "hana.sato")
+	shopGrant := e.api("POST", "/management/v1/projects/"+shop+"/grants", `{"grantedOrgId":"`+partner+`","roleKeys":["customer","editor"]}`).str("grantId")
+	e.api("POST", "/management/v1/projects/"+shop+"/grants/"+shopGrant+"/members", `{"userId":"`+hana+`","roles":["PROJECT_GRANT_OWNER"]}`)
 	ctx := context.Background()
 	for range 3 { // the lockout policy locks gus
 		_, _ = e.app.CheckPassword(ctx, ids["gus.moreau"], "not-his-password")
@@ -85,6 +93,8 @@ func TestScreenshots(t *testing.T) {
 		{"/ui/console/policy", "#policy", "lockout-policy.png"},
 		{"/ui/console/projects/" + shop, "#roles", "project.png"},
 		{"/ui/console/users/" + ids["ann.lee"], "#grants", "user-grants.png"},
+		{"/ui/console/projects/" + shop + "/members", "#members", "project-members.png"},
+		{"/ui/console/projects/" + shop + "/grants/" + shopGrant, "#pgrant", "project-grant.png"},
 	} {
 		c.do("open "+p.path, chromedp.Navigate(e.base+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
 		shot(c, dir, p.file)

@@ -262,6 +262,17 @@ var notices = map[string]string{
 	"org-renamed":        "The organisation is renamed; its users' login names follow.",
 	"org-deactivate":     "The organisation is deactivated: its users are refused from now on.",
 	"org-reactivate":     "The organisation is reactivated.",
+	"pmember-added":      "The member is added.",
+	"pmember-saved":      "The roles of the member are saved.",
+	"pmember-removed":    "The member is removed.",
+	"pgrant-added":       "The project is granted.",
+	"pgrant-saved":       "The roles of the grant are saved.",
+	"pgrant-deactivate":  "The grant is deactivated: the roles given through it count for nothing.",
+	"pgrant-reactivate":  "The grant is reactivated.",
+	"pgrant-removed":     "The grant is removed.",
+	"pgmember-added":     "The member is added to the grant.",
+	"pgmember-saved":     "The roles of the member are saved.",
+	"pgmember-removed":   "The member is removed from the grant.",
 }
 
 func (h *handler) showUser(w http.ResponseWriter, r *http.Request, rq *request) {

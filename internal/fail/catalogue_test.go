@@ -49,8 +49,9 @@ func idIn(v string) string {
 // sharedByZITADEL are ids ZITADEL itself gives to more than one error; Warden keeps
 // them for those errors.
 var sharedByZITADEL = map[string]int{
-	"V3-DKcYh":      4, // the eventstore's unique-constraint answer: a project role's key, a user grant, a project grant, an org name
+	"V3-DKcYh":      5, // the eventstore's unique-constraint answer: a project role's key, a user grant, a project grant, an org name, a verified org domain
 	"COMMAND-4m77G": 3, // the NotFound of a machine key, a PAT and an app key
+	"ORG-Sjdi3":     2, // ValidateOrgDomain's domain not on the org, RemoveOrgDomain's primary domain
 	"PROJECT-D8JxR": 2, // the NotFound of a project member and of a project grant
 	"PROJECT-47fu8": 2, // a project grant not active, not inactive
 	"PROJECT-LiaZi": 2, // ChangeProjectMember: a bad input (InvalidArgument) and no change (FailedPrecondition)

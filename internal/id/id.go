@@ -1,4 +1,4 @@
-// Package id generates Warden's object ids: decimal strings of up to 18 digits,
+// Package id generates Warden's object ids: decimal strings of exactly 18 digits,
 // time-ordered like ZITADEL's, unique across nodes without coordination.
 package id
 
@@ -11,11 +11,17 @@ import (
 )
 
 // Layout (59 bits, so the decimal form never exceeds 18 digits):
-// 41 bits milliseconds since epoch | 8 bits node | 10 bits counter.
+// 41 bits milliseconds since epoch | 8 bits node | 10 bits counter,
+// plus base.
 const (
 	nodeBits    = 8
 	counterBits = 10
 	maxCounter  = 1<<counterBits - 1
+	// base makes every id exactly 18 digits, as ZITADEL's are: clients check
+	// the length (the Terraform provider's import accepts only ^\d{18}$).
+	// 1e17 + 2^59 < 1e18; ids made before base was added are shorter and so
+	// smaller, which keeps the order.
+	base = 100_000_000_000_000_000
 )
 
 var epoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -56,5 +62,5 @@ func (g *Generator) Next() string {
 	}
 	g.lastMS = ms
 	v := ms<<(nodeBits+counterBits) | g.node<<counterBits | g.counter
-	return strconv.FormatUint(v, 10)
+	return strconv.FormatUint(base+v, 10)
 }

@@ -6,15 +6,15 @@ import (
 	"testing"
 )
 
-func TestUniqueOrderedAndShort(t *testing.T) {
+func TestUniqueOrdered18Digits(t *testing.T) {
 	g := NewGenerator()
 	const n = 50000
 	seen := make(map[string]bool, n)
 	var prev uint64
 	for i := 0; i < n; i++ {
 		s := g.Next()
-		if len(s) > 18 {
-			t.Fatalf("id %q longer than 18 digits", s)
+		if len(s) != 18 {
+			t.Fatalf("id %q is not 18 digits", s)
 		}
 		v, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
@@ -52,4 +52,11 @@ func TestConcurrentUnique(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestLastIDFits: the largest id the layout can make is still 18 digits.
+func TestLastIDFits(t *testing.T) {
+	if s := strconv.FormatUint(base+(1<<59-1), 10); len(s) != 18 {
+		t.Fatalf("the last id %s is not 18 digits", s)
+	}
 }

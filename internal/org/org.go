@@ -27,6 +27,10 @@ type Org struct {
 	Sequence  uint64
 	CreatedAt time.Time
 	ChangedAt time.Time
+	// PrimaryDomain is the org's primary domain as stored (KindPrimaryDomain),
+	// read with the org; "" for an org written before org domains, whose
+	// primary domain is the generated one (app.OrgDomain).
+	PrimaryDomain string
 }
 
 // Member gives a user roles in an org, or in the whole instance (OrgID == InstanceScope).
@@ -94,6 +98,9 @@ const (
 	PermInstanceWrite       = "iam.write"
 	PermInstanceMemberRead  = "iam.member.read"
 	PermInstanceMemberWrite = "iam.member.write"
+	// PermOrgGlobalRead finds any org by one of its verified domains
+	// (GetOrgByDomainGlobal), ZITADEL's name and holders.
+	PermOrgGlobalRead = "org.global.read"
 )
 
 // rolePermissions is the one place that says what each role may do.
@@ -136,9 +143,16 @@ var adminRolePermissions = map[string][]string{
 	"ORG_OWNER":        {PermOrgDelete},
 }
 
+// globalReadRoles hold PermOrgGlobalRead (ZITADEL's cmd/defaults.yaml; its
+// project roles hold it too, but theirs reach no org-wide method in Warden).
+var globalReadRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "ORG_OWNER"}
+
 func init() {
 	for r, ps := range adminRolePermissions {
 		rolePermissions[r] = append(rolePermissions[r], ps...)
+	}
+	for _, r := range globalReadRoles {
+		rolePermissions[r] = append(rolePermissions[r], PermOrgGlobalRead)
 	}
 }
 

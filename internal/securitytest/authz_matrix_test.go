@@ -174,11 +174,17 @@ var projectV2AsV1 = map[string]string{
 	"GetProject": "GetProjectByID", "ListProjects": "ListProjects", "DeactivateProject": "DeactivateProject",
 	"ActivateProject": "ReactivateProject", "AddProjectRole": "AddProjectRole", "UpdateProjectRole": "UpdateProjectRole",
 	"RemoveProjectRole": "RemoveProjectRole", "ListProjectRoles": "ListProjectRoles",
+	"CreateProjectGrant": "AddProjectGrant", "UpdateProjectGrant": "UpdateProjectGrant",
+	"DeactivateProjectGrant": "DeactivateProjectGrant", "ActivateProjectGrant": "ReactivateProjectGrant",
+	"DeleteProjectGrant": "RemoveProjectGrant", "ListProjectGrants": "ListAllProjectGrants",
 }
 
 // v1Twin is the v1 method a v2 row of AuthorizationService or ProjectService
 // stands for (its ZITADEL permission and its known deviations), else "".
 func v1Twin(name string) string {
+	if twin := ipermTwin(name); twin != "" {
+		return twin
+	}
 	m := fullMethod(name)
 	if v2 := v2betaTwin(m); v2 != "" {
 		m = v2
@@ -224,7 +230,7 @@ func judgeProjectListV2(orgFiltered bool) func(wardentest.Reply, markers) (verdi
 // in the body (CreateProject, the list's filter) or is the project's own.
 func projectV2Ops() []matrixOp {
 	call := func(method, body string) restCall { return restCall{"POST", projectV2 + method, body} }
-	return []matrixOp{
+	return append([]matrixOp{
 		{name: "proj2.CreateProject", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return call("CreateProject", `{"organizationId":"`+o+`","name":"`+f.uniq("np")+`"}`)
 		}},
@@ -264,7 +270,7 @@ func projectV2Ops() []matrixOp {
 		{name: "proj2.ListProjects#ids", filtered: true, prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return call("ListProjects", `{"filters":[{"inProjectIdsFilter":{"ids":["`+f.project(t, o)+`"]}}]}`)
 		}, judge: judgeProjectListV2(false)},
-	}
+	}, projectGrantV2Ops()...)
 }
 
 func authzOps() []matrixOp {

@@ -13,7 +13,7 @@ import (
 // TestConsoleNextStaysInConsole (issue 8, item 13): the console's sign-in
 // returns to its `next` page only inside /ui/console/; dot-segments (plain or
 // percent-encoded, which browsers resolve too), double slashes and absolute
-// URLs land on the users page instead.
+// URLs land on the home page (the first page the caller may see) instead.
 func TestConsoleNextStaysInConsole(t *testing.T) {
 	e := start(t, testdb.SQLite(t), login.Options{})
 	owner := e.human("", "owner")

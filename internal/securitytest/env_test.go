@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/login"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/testdb"
@@ -20,6 +21,9 @@ type env struct {
 	*wardentest.Instance
 	t    testing.TB
 	logs *wardentest.LogBuffer // everything the server logged, debug included
+	// challenges answers org domain validations (its hosts: example.com,
+	// example.org and their subdomains).
+	challenges *wardentest.Challenges
 }
 
 // each runs fn once per engine (SQLite file; PostgreSQL when configured).
@@ -34,8 +38,9 @@ func start(t testing.TB, st store.Store, opts login.Options) *env {
 		w = io.MultiWriter(logs, os.Stderr)
 	}
 	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	in := wardentest.Start(t, st, wardentest.Options{Log: log, Login: &opts, Console: true})
-	return &env{Instance: in, t: t, logs: logs}
+	ch := wardentest.NewChallenges(t)
+	in := wardentest.Start(t, st, wardentest.Options{Log: log, Login: &opts, Console: true, AppOptions: []app.Option{ch.Option()}})
+	return &env{Instance: in, t: t, logs: logs, challenges: ch}
 }
 
 // human imports a human with Password into the default org ("" ) or orgID.

@@ -16,6 +16,8 @@ const orgV2 = "/zitadel.org.v2.OrganizationService/"
 var orgV2AsV1 = map[string]string{
 	"AddOrganization": "AddOrg", "UpdateOrganization": "UpdateOrg", "DeleteOrganization": "RemoveOrg",
 	"DeactivateOrganization": "DeactivateOrg", "ActivateOrganization": "ReactivateOrg", "ListOrganizations": "GetMyOrg",
+	"AddOrganizationDomain": "AddOrgDomain", "ListOrganizationDomains": "ListOrgDomains", "DeleteOrganizationDomain": "RemoveOrgDomain",
+	"GenerateOrganizationDomainValidation": "GenerateOrgDomainValidation", "VerifyOrganizationDomain": "ValidateOrgDomain",
 }
 
 // judgeOrgListV2: ListOrganizations filters by org.read instead of refusing;

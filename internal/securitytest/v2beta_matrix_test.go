@@ -37,6 +37,9 @@ func projectBodyAsV2beta(method, body string) string {
 		return strings.Replace(body, `"projectId":`, `"id":`, 1)
 	case "ListProjects":
 		return strings.Replace(body, `{"organizationIdFilter":{"organizationId":`, `{"projectOrganizationIdFilter":{"id":`, 1)
+	case "ListProjectGrants":
+		body = strings.Replace(body, `{"organizationIdFilter":`, `{"projectResourceOwnerFilter":`, 1)
+		return strings.Replace(body, `{"grantedOrganizationIdFilter":`, `{"projectGrantResourceOwnerFilter":`, 1)
 	}
 	return body
 }

@@ -74,9 +74,9 @@ func must2beta[Req, Res any, PReq interface {
 // TestAuthorizationAndProjectV2beta: every served method of the v2beta
 // Authorization and Project services over gRPC and Connect on both engines,
 // with v2beta's names (id, project_role_check, has_project_check, the flat
-// Authorization, its user_id filter) landing where v2 keeps them; admins on
-// CreateProject refused with nothing written; the project-grant methods
-// Unimplemented; and the owner of another org refused every change and
+// Authorization, its user_id filter) landing where v2 keeps them; an unknown
+// admin on CreateProject refused with nothing written; project grants with
+// v2beta's filter names; and the owner of another org refused every change and
 // listing nothing of this org.
 func TestAuthorizationAndProjectV2beta(t *testing.T) {
 	for name, open := range engines(t) {
@@ -88,7 +88,7 @@ func TestAuthorizationAndProjectV2beta(t *testing.T) {
 				pname := "Beta " + p
 				_, rerr := call2beta[projectv2beta.CreateProjectRequest, projectv2beta.CreateProjectResponse](t, e, p, projectBeta+"CreateProject", tok,
 					&projectv2beta.CreateProjectRequest{OrganizationId: e.orgID, Name: pname, Admins: []*projectv2beta.CreateProjectRequest_Admin{{UserId: "1", Roles: []string{"PROJECT_OWNER"}}}})
-				wantErr(t, "admins", rerr, codes.InvalidArgument, "WARDEN-PROJECTADMINS")
+				wantErr(t, "admins", rerr, codes.NotFound, "WARDEN-MEMBERUSER") // no user "1"
 				named := []*projectv2beta.ProjectSearchFilter{{Filter: &projectv2beta.ProjectSearchFilter_ProjectNameFilter{ProjectNameFilter: &projectv2beta.ProjectNameFilter{ProjectName: pname}}}}
 				if l := must2beta[projectv2beta.ListProjectsRequest, projectv2beta.ListProjectsResponse](t, e, p, projectBeta+"ListProjects", tok,
 					&projectv2beta.ListProjectsRequest{Filters: named}); len(l.GetProjects()) != 0 {
@@ -115,7 +115,7 @@ func TestAuthorizationAndProjectV2beta(t *testing.T) {
 				if r := e.must(e.admin("GET", "/v2beta/projects/"+pid, ""), 200); r.str("project", "id") != pid || r.body["project"].(map[string]any)["authorizationRequired"] != true {
 					t.Fatalf("REST get: %s", r.raw)
 				}
-				if r := e.admin("POST", "/v2beta/projects", `{"organizationId":"`+e.orgID+`","name":"x","admins":[{"userId":"1"}]}`); r.status != 400 || !strings.Contains(r.raw, "WARDEN-PROJECTADMINS") {
+				if r := e.admin("POST", "/v2beta/projects", `{"organizationId":"`+e.orgID+`","name":"x","admins":[{"userId":"1"}]}`); r.status != 404 || !strings.Contains(r.raw, "WARDEN-MEMBERUSER") {
 					t.Fatalf("REST admins: %d %s", r.status, r.raw)
 				}
 				for ftype, want := range map[string]int{"owner": 1, "granted": 0, "org": 1} {
@@ -259,9 +259,52 @@ func TestAuthorizationAndProjectV2beta(t *testing.T) {
 				}
 				must2beta[projectv2beta.RemoveProjectRoleRequest, projectv2beta.RemoveProjectRoleResponse](t, e, p, projectBeta+"RemoveProjectRole", tok,
 					&projectv2beta.RemoveProjectRoleRequest{ProjectId: pid, RoleKey: "admin"})
+				// Project grants: the lifecycle at v2beta's paths, the
+				// attacker refused, v2beta's filter names listing.
+				must2beta[projectv2beta.AddProjectRoleRequest, projectv2beta.AddProjectRoleResponse](t, e, p, projectBeta+"AddProjectRole", tok,
+					&projectv2beta.AddProjectRoleRequest{ProjectId: pid, RoleKey: "viewer", DisplayName: "Viewer"})
+				_, rerr = call2beta[projectv2beta.CreateProjectGrantRequest, projectv2beta.CreateProjectGrantResponse](t, e, p, projectBeta+"CreateProjectGrant", attacker,
+					&projectv2beta.CreateProjectGrantRequest{ProjectId: pid, GrantedOrganizationId: other, RoleKeys: []string{"viewer"}})
+				wantErr(t, p+": the other org's owner grants this org's project to itself", rerr, codes.PermissionDenied, "")
 				_, rerr = call2beta[projectv2beta.CreateProjectGrantRequest, projectv2beta.CreateProjectGrantResponse](t, e, p, projectBeta+"CreateProjectGrant", tok,
-					&projectv2beta.CreateProjectGrantRequest{ProjectId: pid, GrantedOrganizationId: other})
-				wantErr(t, "project grant", rerr, codes.Unimplemented, "")
+					&projectv2beta.CreateProjectGrantRequest{ProjectId: pid, GrantedOrganizationId: other, RoleKeys: []string{"nope"}})
+				wantErr(t, p+": a role the project does not have", rerr, codes.FailedPrecondition, "COMMAND-6m9gd")
+				if cg := must2beta[projectv2beta.CreateProjectGrantRequest, projectv2beta.CreateProjectGrantResponse](t, e, p, projectBeta+"CreateProjectGrant", tok,
+					&projectv2beta.CreateProjectGrantRequest{ProjectId: pid, GrantedOrganizationId: other}); cg.GetCreationDate() == nil {
+					t.Fatalf("%s: create grant %v", p, cg)
+				}
+				must2beta[projectv2beta.UpdateProjectGrantRequest, projectv2beta.UpdateProjectGrantResponse](t, e, p, projectBeta+"UpdateProjectGrant", tok,
+					&projectv2beta.UpdateProjectGrantRequest{ProjectId: pid, GrantedOrganizationId: other, RoleKeys: []string{"viewer"}})
+				_, rerr = call2beta[projectv2beta.UpdateProjectGrantRequest, projectv2beta.UpdateProjectGrantResponse](t, e, p, projectBeta+"UpdateProjectGrant", attacker,
+					&projectv2beta.UpdateProjectGrantRequest{ProjectId: pid, GrantedOrganizationId: other, RoleKeys: []string{"viewer", "admin"}})
+				wantErr(t, p+": the granted org's owner widens its grant", rerr, codes.PermissionDenied, "")
+				must2beta[projectv2beta.DeactivateProjectGrantRequest, projectv2beta.DeactivateProjectGrantResponse](t, e, p, projectBeta+"DeactivateProjectGrant", tok,
+					&projectv2beta.DeactivateProjectGrantRequest{ProjectId: pid, GrantedOrganizationId: other})
+				byGranted := []*projectv2beta.ProjectGrantSearchFilter{{Filter: &projectv2beta.ProjectGrantSearchFilter_ProjectGrantResourceOwnerFilter{
+					ProjectGrantResourceOwnerFilter: &filterv2beta.IDFilter{Id: other}}}, {Filter: &projectv2beta.ProjectGrantSearchFilter_ProjectResourceOwnerFilter{
+					ProjectResourceOwnerFilter: &filterv2beta.IDFilter{Id: e.orgID}}}}
+				l := must2beta[projectv2beta.ListProjectGrantsRequest, projectv2beta.ListProjectGrantsResponse](t, e, p, projectBeta+"ListProjectGrants", tok,
+					&projectv2beta.ListProjectGrantsRequest{Filters: byGranted})
+				if gs := l.GetProjectGrants(); len(gs) != 1 || gs[0].GetProjectId() != pid || gs[0].GetOrganizationId() != e.orgID || gs[0].GetProjectName() != pname ||
+					gs[0].GetState() != projectv2beta.ProjectGrantState_PROJECT_GRANT_STATE_INACTIVE || !slices.Equal(gs[0].GetGrantedRoleKeys(), []string{"viewer"}) {
+					t.Fatalf("%s: list grants %v", p, l)
+				}
+				if la := must2beta[projectv2beta.ListProjectGrantsRequest, projectv2beta.ListProjectGrantsResponse](t, e, p, projectBeta+"ListProjectGrants", attacker,
+					&projectv2beta.ListProjectGrantsRequest{Filters: byGranted}); len(la.GetProjectGrants()) != 1 || la.GetProjectGrants()[0].GetGrantedOrganizationId() != other {
+					t.Fatalf("%s: the granted org's owner lists %v, want the grant it received", p, la)
+				}
+				if r := e.must(e.admin("POST", "/v2beta/projects/grants/search", `{"filters":[{"projectGrantResourceOwnerFilter":{"id":"`+other+`"}}]}`), 200); !strings.Contains(r.raw, pid) {
+					t.Fatalf("REST list grants: %s", r.raw)
+				}
+				e.must(e.admin("POST", "/v2beta/projects/"+pid+"/grants/"+other+"/activate", `{}`), 200)
+				if pg := e.storedProjectGrant(t, pid, other); pg == nil || !pg.Active() {
+					t.Fatalf("%s: after REST activate %+v", p, pg)
+				}
+				must2beta[projectv2beta.DeleteProjectGrantRequest, projectv2beta.DeleteProjectGrantResponse](t, e, p, projectBeta+"DeleteProjectGrant", tok,
+					&projectv2beta.DeleteProjectGrantRequest{ProjectId: pid, GrantedOrganizationId: other})
+				if e.storedProjectGrant(t, pid, other) != nil {
+					t.Fatalf("%s: deleted grant still stored", p)
+				}
 				must2beta[projectv2beta.DeleteProjectRequest, projectv2beta.DeleteProjectResponse](t, e, p, projectBeta+"DeleteProject", tok, &projectv2beta.DeleteProjectRequest{Id: pid})
 				_, rerr = call2beta[projectv2beta.GetProjectRequest, projectv2beta.GetProjectResponse](t, e, p, projectBeta+"GetProject", tok, &projectv2beta.GetProjectRequest{Id: pid})
 				wantErr(t, fmt.Sprintf("%s: deleted project", p), rerr, codes.NotFound, "")

@@ -24,6 +24,8 @@ import (
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
 	authzv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2"
 	authzv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authorization/v2beta"
+	ipermv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/internal_permission/v2"
+	ipermv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/internal_permission/v2beta"
 	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
 	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
@@ -104,6 +106,10 @@ func New(a *app.App, log *slog.Logger, opts ...Option) (*Server, error) {
 	// 1.3 calls: converters in front of v2.
 	impl[authzv2beta.AuthorizationService_ServiceDesc.ServiceName] = api.NewAuthorizationV2beta(api.NewAuthorizationV2(a))
 	impl[projectv2beta.ProjectService_ServiceDesc.ServiceName] = api.NewProjectV2beta(api.NewProjectV2(a))
+	// Administrators: the four memberships by resource; v2beta converts to v2.
+	iperm := api.NewInternalPermissionV2(a)
+	impl[ipermv2.InternalPermissionService_ServiceDesc.ServiceName] = iperm
+	impl[ipermv2beta.InternalPermissionService_ServiceDesc.ServiceName] = api.NewInternalPermissionV2beta(iperm)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })

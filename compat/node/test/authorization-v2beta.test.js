@@ -1,8 +1,8 @@
 // @zitadel/client 1.3.1 ships the Authorization and Project services only as
 // v2beta: its generic createClientFor over @zitadel/proto's v2beta service
 // descriptors, over Connect (JSON) and gRPC, against a real warden — a
-// project, a role and an authorization made, listed, changed and removed,
-// and a caller without a membership refused.
+// project, a role, an authorization and a project grant made, listed, changed
+// and removed, and a caller without a membership refused.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -14,7 +14,7 @@ import { AuthorizationService } from '@zitadel/proto/zitadel/authorization/v2bet
 import { State } from '@zitadel/proto/zitadel/authorization/v2beta/authorization_pb.js';
 import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { ProjectService } from '@zitadel/proto/zitadel/project/v2beta/project_service_pb.js';
-import { ProjectState } from '@zitadel/proto/zitadel/project/v2beta/query_pb.js';
+import { ProjectGrantState, ProjectState } from '@zitadel/proto/zitadel/project/v2beta/query_pb.js';
 import { servers, unique } from '../lib/servers.js';
 import { human, machine, mgmt } from '../lib/zitadel.js';
 
@@ -40,7 +40,7 @@ const errorIDs = (err) => err.findDetails(ErrorDetailSchema).map(({ id }) => id)
 for (const s of servers) {
   describe(`@zitadel/client authorization and project v2beta (${s.name})`, () => {
     for (const [name, transport] of Object.entries(transports)) {
-      it(`${name}: project, role, authorization; lists; a caller without membership refused`, async () => {
+      it(`${name}: project, role, authorization, project grant; lists; a caller without membership refused`, async () => {
         const projects = createClientFor(ProjectService)(transport(s, s.pat));
         const authz = createClientFor(AuthorizationService)(transport(s, s.pat));
         const { org } = await mgmt(s).getMyOrg({});
@@ -99,6 +99,36 @@ for (const s of servers) {
 
         await authz.deleteAuthorization({ id });
         assert.equal((await authz.listAuthorizations(byUser)).authorizations.length, 0);
+
+        // A project grant to another org, named by project and granted org:
+        // made, changed, deactivated twice (no error), listed by v2beta's
+        // filter names, refused to the caller without a membership, deleted.
+        const { id: partner } = await mgmt(s).addOrg({ name: unique('beta-partner') });
+        const grant = { projectId, grantedOrganizationId: partner };
+        err = await rejection(projects.createProjectGrant({ ...grant, roleKeys: ['nope'] }));
+        assert.equal(err.code, Code.FailedPrecondition);
+        assert.deepEqual(errorIDs(err), ['COMMAND-6m9gd']);
+        const { creationDate } = await projects.createProjectGrant({ ...grant, roleKeys: ['reader'] });
+        assert.ok(creationDate, 'a creation date');
+        await projects.updateProjectGrant({ ...grant, roleKeys: [] });
+        await projects.deactivateProjectGrant(grant);
+        const again = await projects.deactivateProjectGrant(grant);
+        assert.ok(again.changeDate, 'a repeated deactivation answers the change date');
+        const grants = await projects.listProjectGrants({
+          filters: [
+            { filter: { case: 'projectGrantResourceOwnerFilter', value: { id: partner } } },
+            { filter: { case: 'projectResourceOwnerFilter', value: { id: org.id } } },
+          ],
+        });
+        assert.deepEqual(grants.projectGrants.map((g) => [g.projectId, g.organizationId, g.projectName, g.state, g.grantedRoleKeys]),
+          [[projectId, org.id, projectName, ProjectGrantState.INACTIVE, []]]);
+        const theirProjects = createClientFor(ProjectService)(transport(s, nobody.pat));
+        err = await rejection(theirProjects.deleteProjectGrant(grant));
+        assert.equal(err.code, Code.PermissionDenied);
+        await projects.activateProjectGrant(grant);
+        const { deletionDate } = await projects.deleteProjectGrant(grant);
+        assert.ok(deletionDate, 'a deletion date');
+        assert.equal((await projects.deleteProjectGrant(grant)).deletionDate, undefined);
         await projects.removeProjectRole({ projectId, roleKey: 'reader' });
         await projects.deleteProject({ id: projectId });
         err = await rejection(projects.getProject({ id: projectId }));

@@ -72,7 +72,7 @@ func (r *Reader) Instance(ctx context.Context) (*org.Instance, error) {
 }
 
 func (r *Reader) Org(ctx context.Context, id string) (*org.Org, error) {
-	o, err := r.d.scanOrg(r.q.QueryRow(ctx, StmtOrg, id))
+	o, err := r.d.scanOrgRead(r.q.QueryRow(ctx, StmtOrg, id))
 	if err != nil {
 		return nil, r.notFound("org "+id, err)
 	}
@@ -80,7 +80,7 @@ func (r *Reader) Org(ctx context.Context, id string) (*org.Org, error) {
 }
 
 func (r *Reader) OrgByName(ctx context.Context, name string) (*org.Org, error) {
-	o, err := r.d.scanOrg(r.q.QueryRow(ctx, StmtOrgByName, name))
+	o, err := r.d.scanOrgRead(r.q.QueryRow(ctx, StmtOrgByName, name))
 	if err != nil {
 		return nil, r.notFound("org by name "+name, err)
 	}
@@ -91,10 +91,10 @@ func (r *Reader) ListOrgs(ctx context.Context, p store.Page) ([]*org.Org, uint64
 	dir := direction(p.Asc)
 	a := r.d.NewArgs()
 	// Names sort in byte order on both engines (PostgreSQL's columns are COLLATE "C").
-	query := "SELECT " + OrgCols + " FROM orgs ORDER BY name" + dir + ", id" + dir +
+	query := "SELECT " + orgRead + " FROM orgs ORDER BY name" + dir + ", id" + dir +
 		" LIMIT " + a.Add(store.ClampLimit(p.Limit)) + " OFFSET " + a.Add(max(p.Offset, 0))
 	rows, err := r.q.QuerySQL(ctx, query, a.Values()...)
-	out, err := collect(r.d, "list orgs", rows, err, (*Dialect).scanOrg)
+	out, err := collect(r.d, "list orgs", rows, err, (*Dialect).scanOrgRead)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -56,6 +56,17 @@ func (d *Dialect) scanOrg(row Row, extra ...any) (*org.Org, error) {
 	return &o, nil
 }
 
+// scanOrgRead scans what orgRead selects: the org and its primary domain.
+func (d *Dialect) scanOrgRead(row Row, extra ...any) (*org.Org, error) {
+	var primary string
+	o, err := d.scanOrg(row, append([]any{&primary}, extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	o.PrimaryDomain = primary
+	return o, nil
+}
+
 func (d *Dialect) orgArgs(o *org.Org) []any {
 	return []any{o.ID, o.Name, int64(o.State), int64(o.Sequence), d.timeArg(o.CreatedAt), d.timeArg(o.ChangedAt)}
 }

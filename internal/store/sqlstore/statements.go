@@ -1,5 +1,7 @@
 package sqlstore
 
+import "github.com/warden-id/warden/internal/org"
+
 // Column lists, in the order the row shapes (rows.go) scan and encode them.
 const (
 	InstanceCols = `id, default_org_id, sequence, created_at`
@@ -23,6 +25,11 @@ const (
 	// read with the user wherever a credential may be judged, so a deactivated
 	// or removed org refuses its users in the same read (user.OrgInactive).
 	userOrgState = `coalesce((SELECT o.state FROM orgs o WHERE o.id = users.org_id), 0)`
+
+	// orgRead reads OrgCols and the org's primary domain (its
+	// org.KindPrimaryDomain artifact's key, '' if it has none), so every read
+	// of an org carries it; the dump reads OrgCols alone.
+	orgRead = OrgCols + `, coalesce((SELECT p.key FROM artifacts p WHERE p.kind = '` + org.KindPrimaryDomain + `' AND p.id = orgs.id), '')`
 )
 
 // Stmt names a fixed statement. Engines keep one text (and SQLite one prepared
@@ -66,8 +73,8 @@ const (
 // An empty one must come from the dialect.
 var shared = [NumStmts]string{
 	StmtInstance:      `SELECT ` + InstanceCols + ` FROM instance`,
-	StmtOrg:           `SELECT ` + OrgCols + ` FROM orgs WHERE id = $1`,
-	StmtOrgByName:     `SELECT ` + OrgCols + ` FROM orgs WHERE name = $1`,
+	StmtOrg:           `SELECT ` + orgRead + ` FROM orgs WHERE id = $1`,
+	StmtOrgByName:     `SELECT ` + orgRead + ` FROM orgs WHERE name = $1`,
 	StmtUser:          `SELECT ` + userSelect + `, ` + userOrgState + ` FROM users WHERE id = $1`,
 	StmtUserByName:    `SELECT ` + userSelect + `, ` + userOrgState + ` FROM users WHERE org_id = $1 AND user_name = $2 AND state <> 3`,
 	StmtMember:        `SELECT ` + MemberCols + ` FROM members WHERE org_id = $1 AND user_id = $2`,

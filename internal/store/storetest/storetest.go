@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateInstance", testUpdateInstance},
 		{"OrgStateInUserReads", testOrgStateInUserReads},
 		{"DeleteOrg", testDeleteOrg},
+		{"OrgPrimaryDomain", testOrgPrimaryDomain},
+		{"VerifiedDomainClaims", testVerifiedDomainClaims},
 		{"ListUsers", testListUsers},
 		{"ListUsersLimits", testListUsersLimits},
 		{"ConcurrentLockSameUser", testConcurrentLockSameUser},
