@@ -21,8 +21,8 @@ import (
 func TestUnimplemented(t *testing.T) {
 	each(t, func(t *testing.T, s *server) {
 		m := s.mgmt(t, s.adminPAT)
-		_, err := m.GetOrgByDomainGlobal(ctx(t), &management.GetOrgByDomainGlobalRequest{Domain: "example.com"})
-		wantErr(t, "GetOrgByDomainGlobal", err, codes.Unimplemented, "")
+		_, err := m.GetLoginPolicy(ctx(t), &management.GetLoginPolicyRequest{})
+		wantErr(t, "GetLoginPolicy", err, codes.Unimplemented, "")
 		_, err = m.GetHumanProfile(ctx(t), &management.GetHumanProfileRequest{UserId: "123456789012345678"})
 		wantErr(t, "GetHumanProfile", err, codes.Unimplemented, "")
 		_, err = s.users(t, s.adminPAT).SetEmail(ctx(t), &userv2.SetEmailRequest{UserId: "123456789012345678", Email: "x@example.com"})

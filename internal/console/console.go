@@ -214,6 +214,13 @@ func (h *handler) routes() {
 	for _, a := range []string{"deactivate", "reactivate"} {
 		m.HandleFunc("POST "+pathOrgSettings+"/"+a, h.authed(h.orgAction(a)))
 	}
+	m.HandleFunc("GET "+pathOrgDomains, h.authed(h.showOrgDomains))
+	m.HandleFunc("POST "+pathOrgDomains, h.authed(h.addOrgDomain))
+	m.HandleFunc("POST "+pathOrgDomains+"/{domain}/validation", h.authed(h.generateValidation))
+	m.HandleFunc("POST "+pathOrgDomains+"/{domain}/validate", h.authed(h.validateOrgDomain))
+	m.HandleFunc("POST "+pathOrgDomains+"/{domain}/primary", h.authed(h.setPrimaryOrgDomain))
+	m.HandleFunc("GET "+pathOrgDomains+"/{domain}/confirm", h.authed(h.confirmRemoveOrgDomain))
+	m.HandleFunc("POST "+pathOrgDomains+"/{domain}/remove", h.authed(h.removeOrgDomain))
 
 	m.HandleFunc("GET "+pathPolicy, h.authed(h.showPolicy))
 	m.HandleFunc("POST "+pathPolicy, h.authed(h.savePolicy))
@@ -411,6 +418,18 @@ var plainWords = map[string]string{
 	"Errors.Org.AlreadyDeactivated":     "The organisation is already inactive",
 	"Errors.Org.AlreadyActive":          "The organisation is already active",
 	"Errors.Org.DefaultOrgNotDeletable": "The instance's default organisation cannot be removed",
+	// Org domains.
+	"Errors.Org.Domain.AlreadyExists":                                "Another organisation has verified this domain",
+	"Errors.Org.InvalidDomain":                                       "This is not a domain name",
+	"Errors.Org.DomainVerificationTypeInvalid":                       "Choose HTTP or DNS",
+	"Errors.Org.DomainNotOnOrg":                                      "The organisation has no such domain",
+	"Errors.Org.PrimaryDomainNotDeletable":                           "The primary domain cannot be removed; make another domain primary first",
+	"Errors.Org.DomainNotVerified":                                   "The domain is not verified yet",
+	"Errors.Org.DomainAlreadyVerified":                               "The domain is verified already",
+	"Errors.Org.DomainVerificationMissing":                           "Generate a validation first",
+	"the challenge URL does not answer the validation token":         "The challenge URL does not answer the validation token",
+	"no TXT record of the challenge name holds the validation token": "No TXT record of the challenge name holds the validation token",
+	"a subdomain of the instance domain is an organisation's generated domain; it cannot be added": "A subdomain of the instance domain is an organisation's generated domain; it cannot be added",
 }
 
 func plain(msg string) string {

@@ -38,6 +38,9 @@ type env struct {
 	// one-time password at the first sign-in.
 	adminLogin, adminPassword string
 	logs                      *syncBuffer
+	// challenges answers org domain validations over HTTPS (its hosts:
+	// example.com, example.org and their subdomains).
+	challenges *wardentest.Challenges
 }
 
 // syncBuffer collects log output from many goroutines.
@@ -58,9 +61,12 @@ func startEnvOn(t testing.TB, st store.Store) *env {
 	}
 	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	// No throttle: the tests sign in many times from one address.
-	in := wardentest.Start(t, st, wardentest.Options{Log: log, Login: &login.Options{AttemptsPerMinute: -1}, Console: true})
+	ch := wardentest.NewChallenges(t)
+	in := wardentest.Start(t, st, wardentest.Options{Log: log, Login: &login.Options{AttemptsPerMinute: -1}, Console: true,
+		AppOptions: []app.Option{ch.Option()}})
 	return &env{t: t, base: in.Base, token: in.Boot.Token, app: in.App, store: st, prov: in.Provider,
-		orgID: in.Boot.Instance.DefaultOrgID, adminLogin: in.Boot.HumanLogin, adminPassword: in.Boot.HumanPassword, logs: logs}
+		orgID: in.Boot.Instance.DefaultOrgID, adminLogin: in.Boot.HumanLogin, adminPassword: in.Boot.HumanPassword, logs: logs,
+		challenges: ch}
 }
 
 // --- the REST API, as the bootstrap machine admin ---

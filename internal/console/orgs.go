@@ -40,6 +40,8 @@ func (h *handler) switchOrg(w http.ResponseWriter, r *http.Request, rq *request)
 		back = pathPolicy
 	case strings.HasPrefix(back, pathProjects): // the old org's project is not in the new one
 		back = pathProjects
+	case strings.HasPrefix(back, pathOrgDomains):
+		back = pathOrgDomains
 	case strings.HasPrefix(back, pathOrgSettings):
 		back = pathOrgSettings
 	case strings.HasPrefix(back, pathUsers): // a user of the old org is not in the new one

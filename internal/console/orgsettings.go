@@ -10,14 +10,15 @@ import (
 
 // The organisation's settings: its name, and deactivating or reactivating it,
 // through the use cases of Management v1's UpdateOrg, DeactivateOrg and
-// ReactivateOrg in the session's org context. (Org domains have no use case in
-// app yet, so the page shows only the domain Warden derives from the name.)
+// ReactivateOrg in the session's org context. Its domains have a page of their
+// own (orgdomains.go).
 
 type orgView struct {
 	O                            *org.Org
 	Domain                       string
 	Active                       bool
 	CanRename                    bool
+	CanDomains                   bool
 	CanDeactivate, CanReactivate bool
 	Name, Error                  string // the rename form, shown again
 }
@@ -38,7 +39,7 @@ func (h *handler) renderOrgSettings(w http.ResponseWriter, r *http.Request, rq *
 		return
 	}
 	ov := &orgView{O: o, Domain: h.app.OrgDomain(o), Active: o.State != org.StateInactive, Name: o.Name, Error: errText,
-		CanRename: s.May(app.UseUpdateOrg)}
+		CanRename: s.May(app.UseUpdateOrg), CanDomains: s.May(app.UseListOrgDomains)}
 	if name != "" {
 		ov.Name = name
 	}

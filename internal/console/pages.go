@@ -60,6 +60,7 @@ type view struct {
 	App      *appView
 	NewGrant *newGrantView
 	Org      *orgView
+	Domains  *domainsView
 
 	ProjectMembers *projectMembersView
 	ProjectGrants  *projectGrantsView
@@ -87,6 +88,7 @@ var funcs = template.FuncMap{
 	"projectPath":      projectPath,
 	"appPath":          appPath,
 	"projectGrantPath": projectGrantPath,
+	"domainPath":       domainPath,
 	"badge":            func(s user.State) string { return "badge badge-" + strings.ToLower(s.String()) },
 	"when": func(t time.Time) string {
 		if t.IsZero() {
@@ -114,7 +116,7 @@ func loadPages() (*pages, error) {
 	sum := sha256.Sum256(css)
 	ps := &pages{tmpl: map[string]*template.Template{}, css: css, cssTag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 	for _, name := range []string{"message", "users", "user", "confirm", "newuser", "secret", "members", "policy", "apps",
-		"projects", "project", "app", "newgrant", "org",
+		"projects", "project", "app", "newgrant", "org", "domains",
 		"projectmembers", "projectgrants", "projectgrant"} {
 		t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {

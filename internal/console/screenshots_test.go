@@ -99,6 +99,16 @@ func TestScreenshots(t *testing.T) {
 		c.do("open "+p.path, chromedp.Navigate(e.base+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
 		shot(c, dir, p.file)
 	}
+
+	// The org's domains, last (they change no page above): one verified, one
+	// with the HTTP validation just generated through the console.
+	e.validateByAPI(e.orgID, "shop.example.com")
+	e.api("POST", "/management/v1/orgs/me/domains", `{"domain":"partners.example.org"}`)
+	c.do("the domains", chromedp.Navigate(e.base+"/ui/console/organisation/domains"),
+		chromedp.WaitVisible(chromedp.CSS(`[id="generate-partners.example.org"]`)))
+	c.do("generate a validation", chromedp.Click(chromedp.CSS(`[id="generate-partners.example.org"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#challenge")))
+	shot(c, dir, "org-domains.png")
 }
 
 // shot saves a full-page PNG.

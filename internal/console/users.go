@@ -243,6 +243,11 @@ var notices = map[string]string{
 	"policy":      "The lockout policy is saved.",
 	"reset":       "The organisation uses the default lockout policy again.",
 	"org":         "Switched organisation.",
+	// Org domains.
+	"domain-added":    "The domain is added. Generate a validation to prove the organisation holds it.",
+	"domain-verified": "The domain is verified: the organisation's users can sign in with it.",
+	"domain-primary":  "The domain is the primary one: login names and tokens use it from now on.",
+	"domain-removed":  "The domain is removed.",
 	// Projects, roles, apps, grants.
 	"project-created":    "The project is created.",
 	"project-saved":      "The project is saved.",
