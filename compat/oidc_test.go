@@ -125,7 +125,8 @@ func (r *relyingParty) signIn(t testing.TB, loginName, password string) *oidc.To
 func claim(m map[string]any, k string) string { s, _ := m[k].(string); return s }
 
 // TestRelyingPartyReservedScopes: zitadel/oidc's relying party signs a human
-// in with the resource-owner and org scopes (and one Warden does not serve).
+// in with the resource-owner, org and metadata scopes (and one Warden does not
+// serve, the IDP hint).
 // The ID token and userinfo name the user's organisation, and rp.RefreshTokens
 // — which repeats the sign-in's own scopes — succeeds, twice.
 func TestRelyingPartyReservedScopes(t *testing.T) {
@@ -137,7 +138,7 @@ func TestRelyingPartyReservedScopes(t *testing.T) {
 		id := importHuman(t, admin, name).GetUserId()
 		scopes := []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeOfflineAccess, scopeResourceOwner,
 			"urn:zitadel:iam:org:id:" + org.GetOrg().GetId(), "urn:zitadel:iam:org:domain:primary:" + org.GetOrg().GetPrimaryDomain(),
-			"urn:zitadel:iam:user:metadata"}
+			"urn:zitadel:iam:user:metadata", "urn:zitadel:iam:org:idp:id:1"}
 		r := newRelyingParty(t, s, scopes)
 		tokens := r.signIn(t, name, humanPassword)
 		want := map[string]string{claimOwnerID: org.GetOrg().GetId(), claimOwnerName: org.GetOrg().GetName(),

@@ -55,6 +55,7 @@ var (
 	errAppUnsupported   = fail.Invalid("WARDEN-APPUNSUP", "back-channel logout and OIDC versions other than 1.0 are not supported by Warden")
 	errClockSkewFormat  = fail.Invalid("WARDEN-SKEWFORMAT", "clock skew is not a valid duration")
 	errTooManyQueries   = fail.Invalid("WARDEN-QUERIES", "too many queries")
+	errMetadataQuery    = fail.Invalid("WARDEN-METAQ", "unsupported metadata query")
 	errQueryUnsupported = fail.Invalid("WARDEN-QUERYUNSUP", "this search query is not supported by Warden")
 	errOffset           = fail.Invalid("WARDEN-OFFSET", "offset too large")
 	errQueryText        = fail.Invalid("WARDEN-QUERYTEXT", "query text too long")

@@ -13,8 +13,8 @@ import (
 
 // OrgV2 implements zitadel.org.v2.OrganizationService: the org lifecycle of
 // Management and Admin v1 under v2's names, the org named in each request.
-// Its domain methods are in orgdomains.go; the metadata methods stay
-// unimplemented.
+// Its domain methods are in orgdomains.go, its metadata methods in
+// orgv2metadata.go.
 type OrgV2 struct {
 	orgv2.UnimplementedOrganizationServiceServer
 	app *app.App

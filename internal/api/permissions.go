@@ -290,6 +290,28 @@ var methodUses = map[string]app.Use{
 	authService + "ListMyUserGrants":         app.UseListMyUserGrants,
 	authService + "ListMyProjectPermissions": app.UseListMyProjectPermissions,
 	authService + "GetSupportedLanguages":    app.UseGetSupportedLanguages,
+
+	// Metadata (api/metadata.go, api/orgv2metadata.go).
+	mgmtService + "SetUserMetadata":             app.UseSetUserMetadata,
+	mgmtService + "BulkSetUserMetadata":         app.UseSetUserMetadata,
+	mgmtService + "RemoveUserMetadata":          app.UseRemoveUserMetadata,
+	mgmtService + "BulkRemoveUserMetadata":      app.UseRemoveUserMetadata,
+	mgmtService + "GetUserMetadata":             app.UseGetUserMetadata,
+	mgmtService + "ListUserMetadata":            app.UseListUserMetadata,
+	mgmtService + "SetOrgMetadata":              app.UseSetOrgMetadata,
+	mgmtService + "BulkSetOrgMetadata":          app.UseSetOrgMetadata,
+	mgmtService + "RemoveOrgMetadata":           app.UseRemoveOrgMetadata,
+	mgmtService + "BulkRemoveOrgMetadata":       app.UseRemoveOrgMetadata,
+	mgmtService + "GetOrgMetadata":              app.UseGetOrgMetadata,
+	mgmtService + "ListOrgMetadata":             app.UseListOrgMetadata,
+	authService + "ListMyMetadata":              app.UseListMyMetadata,
+	authService + "GetMyMetadata":               app.UseGetMyMetadata,
+	userService + "SetUserMetadata":             app.UseSetUserMetadata,
+	userService + "DeleteUserMetadata":          app.UseRemoveUserMetadata,
+	userService + "ListUserMetadata":            app.UseListUserMetadata,
+	orgServiceV2 + "SetOrganizationMetadata":    app.UseSetOrgMetadata,
+	orgServiceV2 + "DeleteOrganizationMetadata": app.UseRemoveOrgMetadata,
+	orgServiceV2 + "ListOrganizationMetadata":   app.UseListOrgMetadata,
 }
 
 // MethodUse returns the use case a served method (its full gRPC name, e.g.

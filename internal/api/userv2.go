@@ -8,6 +8,7 @@ import (
 	"github.com/warden-id/warden/internal/user"
 	objv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/object/v2"
 	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
+	"google.golang.org/protobuf/proto"
 )
 
 // UserV2 implements zitadel.user.v2.UserService. v2 ignores x-zitadel-orgid:
@@ -100,9 +101,18 @@ func (s *UserV2) ListUsers(ctx context.Context, r *userv2.ListUsersRequest) (*us
 }
 
 func (s *UserV2) AddHumanUser(ctx context.Context, r *userv2.AddHumanUserRequest) (*userv2.AddHumanUserResponse, error) {
+	// Metadata is served here; newHumanV2 refuses it for org v2's new admins.
+	md := r.GetMetadata()
+	if len(md) > 0 {
+		r = proto.Clone(r).(*userv2.AddHumanUserRequest)
+		r.Metadata = nil
+	}
 	in, err := newHumanV2(r)
 	if err != nil {
 		return nil, err
+	}
+	for _, e := range md {
+		in.Metadata = append(in.Metadata, app.MetadataEntry{Key: e.GetKey(), Value: e.GetValue()})
 	}
 	u, err := s.app.AddHuman(ctx, scopeV2(ctx), in)
 	if err != nil {

@@ -49,6 +49,27 @@ var (
 	// The access token type of a machine user or an OIDC app.
 	errAccessTokenType = fail.Invalid("WARDEN-TOKENTYPE", "unknown access token type")
 
+	// Metadata of users and orgs (ZITADEL's ids; its empty-bulk id META-9mm2d
+	// is one error here, for the user's bulk calls and the org's bulk set).
+	errMetadataNoData           = fail.New(codes.FailedPrecondition, "META-9mm2d", "Errors.Metadata.NoData")
+	errOrgMetadataNoData        = fail.New(codes.FailedPrecondition, "META-9mw2d", "Errors.Metadata.NoData")
+	errUserMetadataInvalid      = fail.Invalid("META-2m00f", "Errors.Metadata.Invalid")
+	errOrgMetadataInvalid       = fail.Invalid("META-2ml0f", "Errors.Metadata.Invalid")
+	errUserMetadataKeyEmpty     = fail.Invalid("META-2n0fs", "Errors.Metadata.Invalid")
+	errUserMetadataKeyEmptyBulk = fail.Invalid("COMMAND-m29ds", "Errors.Metadata.Invalid")
+	errOrgMetadataKeyEmpty      = fail.Invalid("META-2n0f1", "Errors.Metadata.Invalid")
+	errOrgMetadataKeyEmptyBulk  = fail.Invalid("COMMAND-m19ds", "Errors.Metadata.Invalid")
+	errUserMetadataNotFound     = fail.New(codes.NotFound, "META-ncnw3", "Errors.Metadata.NotFound")
+	errUserMetadataKeyMissing   = fail.New(codes.NotFound, "META-2nnds", "Errors.Metadata.KeyNotExisting")
+	errOrgMetadataNotFound      = fail.New(codes.NotFound, "META-mcnw3", "Errors.Metadata.NotFound")
+	errOrgMetadataKeyMissing    = fail.New(codes.NotFound, "META-2npds", "Errors.Metadata.KeyNotExisting")
+	errUserMetadataGetNotFound  = fail.New(codes.NotFound, "QUERY-Rgh32", "Errors.Metadata.NotFound")
+	errOrgMetadataGetNotFound   = fail.New(codes.NotFound, "QUERY-Rph32", "Errors.Metadata.NotFound")
+	errMetadataTooMany          = fail.Invalid("WARDEN-METAMANY", fmt.Sprintf("a user or org holds at most %d metadata entries", MaxMetadataEntries))
+	errMetadataKeyTwice         = fail.Invalid("WARDEN-METAKEY2", "a metadata key is named twice")
+	// ZITADEL's COMMAND-uXHNj is a FailedPrecondition; Warden answers NotFound.
+	errMetadataUserMissing = fail.New(codes.NotFound, "WARDEN-METAUSER", "User could not be found")
+
 	// Machine users' secrets and keys. COMMAND-4m77G is ZITADEL's NotFound for a
 	// machine key and for a PAT alike.
 	errMachineUserMissing = fail.New(codes.NotFound, "WARDEN-MACHINENOTFOUND", "User could not be found")

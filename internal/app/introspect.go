@@ -14,9 +14,8 @@ import (
 )
 
 // patScopes are the scopes a PAT is introspected with: ZITADEL gives its v1
-// PATs openid, the user's metadata and its resource owner; Warden keeps no
-// metadata, so it leaves that one out.
-var patScopes = []string{"openid", oauth.ScopeResourceOwner}
+// PATs openid, the user's metadata and its resource owner.
+var patScopes = []string{"openid", oauth.ScopeUserMetadata, oauth.ScopeResourceOwner}
 
 // patNoExpiry is the expiry ZITADEL reports for a PAT that never expires.
 var patNoExpiry = time.Date(9999, time.December, 31, 23, 59, 59, 0, time.UTC)

@@ -133,8 +133,8 @@ func (a *App) changeOrgState(ctx context.Context, g granted, op org.Op) (*org.Or
 // removeOrgContents removes, inside the org's removal, everything that belongs
 // to it: its users (listed by orgUsers, with their credentials and memberships
 // everywhere), its members, its projects with their apps, app keys, roles and
-// user grants, its lockout policy. The tokens its users hold die with their
-// users' state.
+// user grants, its lockout policy, its domains and its metadata (its users'
+// with each user). The tokens its users hold die with their users' state.
 func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*user.User, by user.Actor) error {
 	var evs []event.Event
 	for _, u := range users {
@@ -146,10 +146,15 @@ func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*
 		if err := deleteUserCredentials(ctx, tx, u.ID); err != nil {
 			return err
 		}
+		more, err := removeUserMetadata(ctx, tx, u, by)
+		if err != nil {
+			return err
+		}
 		if err := tx.UpdateUser(ctx, u, prev); err != nil {
 			return err
 		}
 		evs = append(evs, ev)
+		evs = append(evs, more...)
 	}
 	var members []*org.Member
 	for {
@@ -182,6 +187,10 @@ func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*
 		return err
 	}
 	if err := deleteOrgDomains(ctx, tx, orgID); err != nil {
+		return err
+	}
+	// The org's own metadata goes with it; its removal event says so.
+	if _, err := deleteAllMetadata(ctx, tx, KindOrgMetadata, orgID, ""); err != nil {
 		return err
 	}
 	if len(evs) == 0 {

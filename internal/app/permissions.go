@@ -139,6 +139,20 @@ const (
 	UseGetSupportedLanguages    Use = "GetSupportedLanguages"
 )
 
+// Metadata of users and orgs (app/metadata.go).
+const (
+	UseSetUserMetadata    Use = "SetUserMetadata"
+	UseRemoveUserMetadata Use = "RemoveUserMetadata"
+	UseListUserMetadata   Use = "ListUserMetadata"
+	UseGetUserMetadata    Use = "GetUserMetadata"
+	UseListMyMetadata     Use = "ListMyMetadata"
+	UseGetMyMetadata      Use = "GetMyMetadata"
+	UseSetOrgMetadata     Use = "SetOrgMetadata"
+	UseRemoveOrgMetadata  Use = "RemoveOrgMetadata"
+	UseListOrgMetadata    Use = "ListOrgMetadata"
+	UseGetOrgMetadata     Use = "GetOrgMetadata"
+)
+
 // The org lifecycle and the instance's administration (Management v1's org
 // methods, Admin v1), in a block of their own.
 const (
@@ -304,6 +318,19 @@ var rules = map[Use]Rule{
 	UseAddIAMMember:       {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseUpdateIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseRemoveIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+
+	// A user's metadata is a change of that user (changeUser: the escalation
+	// rule holds); an org's, of that org.
+	UseSetUserMetadata:    {Perm: org.PermUserWrite},
+	UseRemoveUserMetadata: {Perm: org.PermUserWrite},
+	UseListUserMetadata:   {Perm: org.PermUserRead},
+	UseGetUserMetadata:    {Perm: org.PermUserRead},
+	UseListMyMetadata:     {Where: AsCaller},
+	UseGetMyMetadata:      {Where: AsCaller},
+	UseSetOrgMetadata:     {Perm: org.PermOrgWrite, Where: InOrg},
+	UseRemoveOrgMetadata:  {Perm: org.PermOrgWrite, Where: InOrg},
+	UseListOrgMetadata:    {Perm: org.PermOrgRead, Where: InOrg},
+	UseGetOrgMetadata:     {Perm: org.PermOrgRead, Where: InOrg},
 
 	UseGetMyUser:                {Where: AsCaller},
 	UseListMyMemberships:        {Where: AsCaller},

@@ -92,12 +92,18 @@ func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.O
 		if err != nil {
 			return nil, err
 		}
+		evs := []event.Event{ev}
 		if op == user.OpRemove {
 			if err := deleteUserCredentials(ctx, tx, u.ID); err != nil {
 				return nil, err
 			}
+			more, err := removeUserMetadata(ctx, tx, u, actor(g.Caller))
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, more...)
 		}
-		return []event.Event{ev}, nil
+		return evs, nil
 	})
 	if err != nil {
 		return nil, err
@@ -222,6 +228,8 @@ type NewHuman struct {
 	ChangeRequired bool
 	// RequireNames: v1 AddHumanUser insists on first and last name.
 	RequireNames bool
+	// Metadata set with the user (v2 AddHumanUser), in its creation's write.
+	Metadata []MetadataEntry
 }
 
 // AddHuman creates a human user.
@@ -230,11 +238,25 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 	if err != nil {
 		return nil, err
 	}
+	if err := checkMetadataEntries(in.Metadata, errUserMetadataInvalid); err != nil {
+		return nil, err
+	}
 	u, ev, err := a.newHuman(ctx, g, in, func() (string, error) { return a.targetOrg(ctx, g, in.OrgID) })
 	if err != nil {
 		return nil, err
 	}
-	return u, a.insertUser(ctx, u, ev, in.UserID != "")
+	if len(in.Metadata) == 0 {
+		return u, a.insertUser(ctx, u, []event.Event{ev}, in.UserID != "", nil)
+	}
+	// The metadata's events follow the creation's, as in ZITADEL.
+	evs, seqs := []event.Event{ev}, make([]uint64, len(in.Metadata))
+	for i, e := range in.Metadata {
+		evs = append(evs, u.Record(evUserMetadataSet, user.Actor{UserID: ev.CreatorID, At: ev.CreatedAt}, map[string]any{"key": e.Key, "value": e.Value}))
+		seqs[i] = u.Sequence
+	}
+	return u, a.insertUser(ctx, u, evs, in.UserID != "", func(ctx context.Context, tx store.Tx) error {
+		return putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, in.Metadata, seqs, ev.CreatedAt)
+	})
 }
 
 // newHuman checks in and builds the user and its creation event in the org
@@ -339,7 +361,7 @@ func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.Use
 	}
 	u, ev := user.NewMachine(uid, orgID, in.UserName,
 		user.Machine{Name: in.Name, Description: in.Description, AccessTokenType: in.AccessTokenType}, actor(g.Caller))
-	return u, a.insertUser(ctx, u, ev, in.UserID != "")
+	return u, a.insertUser(ctx, u, []event.Event{ev}, in.UserID != "", nil)
 }
 
 // targetOrg is the org a new user goes into: explicit (v2), else the org
@@ -383,10 +405,11 @@ func checkUserID(v string) error {
 	return nil
 }
 
-// insertUser writes a new user and its creation event. A chosen id must not
+// insertUser writes a new user and its events (the creation's first) and,
+// with with, what belongs with it (v2's metadata). A chosen id must not
 // be a machine user's name, and a machine user's name must not be a user's
 // id (checked in the write, on the state it commits against).
-func (a *App) insertUser(ctx context.Context, u *user.User, ev event.Event, chosenID bool) error {
+func (a *App) insertUser(ctx context.Context, u *user.User, evs []event.Event, chosenID bool, with func(ctx context.Context, tx store.Tx) error) error {
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 		if chosenID {
 			page, err := tx.ListUsers(ctx, store.UserQuery{UserNames: []store.TextMatch{{Value: u.ID}}, Types: []user.Type{user.TypeMachine}, Limit: 1})
@@ -407,7 +430,12 @@ func (a *App) insertUser(ctx context.Context, u *user.User, ev event.Event, chos
 		if err := tx.InsertUser(ctx, u); err != nil {
 			return err
 		}
-		return tx.Append(ctx, ev)
+		if with != nil {
+			if err := with(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return tx.Append(ctx, evs...)
 	})
 	if errors.Is(err, store.ErrDuplicate) {
 		return user.ErrUserNameTaken

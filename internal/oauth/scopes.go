@@ -17,6 +17,10 @@ const (
 	ClaimResourceOwnerID            = ScopeResourceOwner + ":id"
 	ClaimResourceOwnerName          = ScopeResourceOwner + ":name"
 	ClaimResourceOwnerPrimaryDomain = ScopeResourceOwner + ":primary_domain"
+	// ScopeUserMetadata asks for the user's metadata in ClaimUserMetadata
+	// (key → unpadded base64url of the value), as ZITADEL names and encodes both.
+	ScopeUserMetadata = "urn:zitadel:iam:user:metadata"
+	ClaimUserMetadata = ScopeUserMetadata
 	// ScopeOrgIDPrefix + an org id restricts a sign-in to that organisation and
 	// names it in ClaimOrgID (beside the resource-owner claims).
 	ScopeOrgIDPrefix = "urn:zitadel:iam:org:id:"
@@ -77,11 +81,11 @@ func validScopeValue(v string) bool {
 }
 
 // ServedScope tells whether Warden grants a scope: the standard OpenID ones and
-// the reserved ones it serves (audience, resource owner, org restriction).
+// the reserved ones it serves (audience, resource owner, metadata, org restriction).
 // Anything else, another urn:zitadel: scope included, is left out of a grant.
 func ServedScope(scope string) bool {
 	switch scope {
-	case "openid", "profile", "email", "phone", "address", "offline_access", ScopeResourceOwner, ScopeProjectsRoles, ScopeProjectRoles:
+	case "openid", "profile", "email", "phone", "address", "offline_access", ScopeResourceOwner, ScopeUserMetadata, ScopeProjectsRoles, ScopeProjectRoles:
 		return true
 	}
 	if key, ok := strings.CutPrefix(scope, ScopeProjectRolePrefix); ok {

@@ -28,7 +28,8 @@ func TestServedScopes(t *testing.T) {
 		{"urn:zitadel:iam:org:project:role:a:b", false, true},
 		{ScopeProjectsRoles, true, false},
 		{ScopeProjectRoles, true, false},
-		{"urn:zitadel:iam:user:metadata", false, true},
+		{"urn:zitadel:iam:user:metadata", true, false},
+		{"urn:zitadel:iam:org:idp:id:1", false, true},
 		{"urn:zitadel:iam:user:resourceowner:id", false, true},
 		{"custom", false, false},
 	} {
@@ -39,11 +40,11 @@ func TestServedScopes(t *testing.T) {
 			t.Errorf("ReservedUnserved(%q) = %v", tc.scope, got)
 		}
 	}
-	in := []string{"openid", "urn:zitadel:iam:user:metadata", ScopeResourceOwner, "custom"}
+	in := []string{"openid", "urn:zitadel:iam:org:idp:id:1", ScopeResourceOwner, "custom"}
 	if got := WithoutUnserved(in); !slices.Equal(got, []string{"openid", ScopeResourceOwner, "custom"}) {
 		t.Errorf("WithoutUnserved = %v", got)
 	}
-	if in[1] != "urn:zitadel:iam:user:metadata" {
+	if in[1] != "urn:zitadel:iam:org:idp:id:1" {
 		t.Error("WithoutUnserved changed its argument")
 	}
 }

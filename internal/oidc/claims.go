@@ -14,8 +14,9 @@ import (
 
 // The claims of a user, by scope, as ZITADEL gives them: the standard profile,
 // email and phone claims in userinfo, introspection and (when the client asks
-// for it, or no access token is issued) the ID token; the reserved
-// resource-owner and org claims in all of those and in JWT access tokens.
+// for it, or no access token is issued) the ID token; the reserved metadata,
+// resource-owner and org claims in all of those and in JWT access tokens (as
+// of their issuance; ZITADEL's JWT carries its userinfo's claims).
 
 func (s *storage) SetUserinfoFromScopes(context.Context, *zoidc.UserInfo, string, string, []string) error {
 	return nil // deprecated by the library; SetUserinfoFromRequest does the work
@@ -119,11 +120,14 @@ func (s *storage) fillUserinfo(ctx context.Context, info *zoidc.UserInfo, u *use
 // urn:zitadel:iam:user:resourceowner gives the user's organisation (id, name,
 // primary domain); urn:zitadel:iam:org:id:{id} names that id and the
 // organisation too; urn:zitadel:iam:org:domain:primary:{domain} names the
-// domain. A sign-in with an org scope only completes for a user of that org.
+// domain; urn:zitadel:iam:user:metadata gives the user's metadata. A sign-in
+// with an org scope only completes for a user of that org.
 func (s *storage) reservedClaims(ctx context.Context, info *zoidc.UserInfo, u *user.User, scopes []string) {
 	owner := false
 	for _, sc := range scopes {
-		if sc == oauth.ScopeResourceOwner {
+		if sc == oauth.ScopeUserMetadata {
+			s.metadataClaim(ctx, info, u)
+		} else if sc == oauth.ScopeResourceOwner {
 			owner = true
 		} else if id, ok := oauth.OrgIDScope(sc); ok {
 			info.AppendClaims(oauth.ClaimOrgID, id)
@@ -143,4 +147,18 @@ func (s *storage) reservedClaims(ctx context.Context, info *zoidc.UserInfo, u *u
 	info.AppendClaims(oauth.ClaimResourceOwnerID, o.ID)
 	info.AppendClaims(oauth.ClaimResourceOwnerName, o.Name)
 	info.AppendClaims(oauth.ClaimResourceOwnerPrimaryDomain, s.app.OrgDomain(o))
+}
+
+// metadataClaim adds the user's metadata, read now (a change is seen by the
+// next token, userinfo or introspection), key → unpadded base64url of the
+// value; no claim when the user has none, as in ZITADEL.
+func (s *storage) metadataClaim(ctx context.Context, info *zoidc.UserInfo, u *user.User) {
+	md, err := s.app.UserMetadataClaim(ctx, u.ID)
+	if err != nil {
+		s.log.WarnContext(ctx, "oidc: the metadata claim could not be read", "user", u.ID, "err", err)
+		return
+	}
+	if len(md) > 0 {
+		info.AppendClaims(oauth.ClaimUserMetadata, md)
+	}
 }

@@ -49,7 +49,7 @@ func TestIntrospection(t *testing.T) {
 				t.Fatalf("a live PAT is inactive: %s", r.raw)
 			}
 			wantClaims(t, "PAT", r.body, map[string]string{"sub": id, "iss": in.Base, "jti": pat.Str("tokenId"), "token_type": "Bearer",
-				"scope": "openid " + oauth.ScopeResourceOwner, oauth.ClaimResourceOwnerID: orgID,
+				"scope": "openid " + oauth.ScopeUserMetadata + " " + oauth.ScopeResourceOwner, oauth.ClaimResourceOwnerID: orgID,
 				oauth.ClaimResourceOwnerName: orgName, oauth.ClaimResourceOwnerPrimaryDomain: domain})
 			if aud := audience(r.body); len(aud) != 1 || aud[0] != apiID {
 				t.Errorf("PAT audience %v, want the introspecting client %s", aud, apiID)

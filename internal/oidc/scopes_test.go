@@ -24,7 +24,7 @@ func TestReservedScopes(t *testing.T) {
 		orgID, orgName, domain := defaultOrg(t, in)
 		name := unique("ann")
 		userID := in.ImportHuman(t, "", name, password)
-		const unserved = "urn:zitadel:iam:user:metadata"
+		const unserved = "urn:zitadel:iam:org:idp:id:1"
 		scopes := []string{"openid", "profile", "offline_access", oauth.ScopeResourceOwner,
 			oauth.ScopeOrgIDPrefix + orgID, oauth.ScopeOrgDomainPrefix + domain, unserved}
 		rp := wardentest.NewRP(t, in, wardentest.RPOptions{Scopes: scopes})
@@ -106,6 +106,75 @@ func TestResourceOwnerOnly(t *testing.T) {
 					t.Errorf("scopes %v, %s: org id claim without an org scope", tc.scopes, what)
 				}
 			}
+		}
+	})
+}
+
+// TestMetadataClaim: the scope urn:zitadel:iam:user:metadata puts the user's
+// metadata (key → unpadded base64url of the value, as ZITADEL encodes the
+// claim) into the ID token, userinfo, introspection and a JWT access token,
+// read at each call: a change is seen by the next userinfo and introspection.
+// An introspected PAT carries it as ZITADEL's do; without the scope, or
+// without metadata, there is no claim.
+func TestMetadataClaim(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
+		in := start(t, open(t))
+		name := unique("meta")
+		userID := in.ImportHuman(t, "", name, password)
+		wardentest.Must(t, in.Admin(t, "POST", "/management/v1/users/"+userID+"/metadata/color", `{"value":"Ymx1ZQ=="}`), 200)
+		claim := func(claims map[string]any) map[string]any {
+			m, _ := claims[oauth.ClaimUserMetadata].(map[string]any)
+			return m
+		}
+		rp := wardentest.NewRP(t, in, wardentest.RPOptions{Scopes: []string{"openid", oauth.ScopeUserMetadata}})
+		apiID, apiSecret := apiApp(t, in, rp.ProjectID)
+		si := rp.SignIn(t, wardentest.NewBrowser(t), name, password)
+		if m := claim(verifiedClaims(t, in, si.IDToken)); m["color"] != "Ymx1ZQ" || len(m) != 1 {
+			t.Fatalf("ID token: %v", m)
+		}
+		if m := claim(get(t, in, "/oidc/v1/userinfo", si.Token.AccessToken).body); m["color"] != "Ymx1ZQ" {
+			t.Fatalf("userinfo: %v", m)
+		}
+		// A change is seen by the next call.
+		wardentest.Must(t, in.Admin(t, "POST", "/management/v1/users/"+userID+"/metadata/size", `{"value":"TA=="}`), 200)
+		wardentest.Must(t, in.Admin(t, "DELETE", "/management/v1/users/"+userID+"/metadata/color", ""), 200)
+		if m := claim(get(t, in, "/oidc/v1/userinfo", si.Token.AccessToken).body); m["size"] != "TA" || len(m) != 1 {
+			t.Fatalf("userinfo after the change: %v", m)
+		}
+		ir := post(t, in, "/oauth/v2/introspect", url.Values{"token": {si.Token.AccessToken}}, apiID, apiSecret)
+		if m := claim(ir.body); ir.body["active"] != true || m["size"] != "TA" || len(m) != 1 {
+			t.Fatalf("introspection: %s", ir.raw)
+		}
+
+		// A JWT access token carries the claim as of its issuance, as ZITADEL's
+		// (its userinfo's claims) does.
+		jrp := wardentest.NewRP(t, in, wardentest.RPOptions{Scopes: []string{"openid", oauth.ScopeUserMetadata}})
+		assertingApp(t, in, jrp, false, false)
+		js := jrp.SignIn(t, wardentest.NewBrowser(t), name, password)
+		if !isJWT(js.Token.AccessToken) {
+			t.Fatal("the access token is not a JWT")
+		}
+		if m := claim(verifiedClaims(t, in, js.Token.AccessToken)); m["size"] != "TA" || len(m) != 1 {
+			t.Fatalf("JWT access token: %v", m)
+		}
+
+		// Without the scope: no claim.
+		plain := wardentest.NewRP(t, in, wardentest.RPOptions{Scopes: []string{"openid"}})
+		ps := plain.SignIn(t, wardentest.NewBrowser(t), name, password)
+		if _, ok := get(t, in, "/oidc/v1/userinfo", ps.Token.AccessToken).body[oauth.ClaimUserMetadata]; ok {
+			t.Error("userinfo has the claim without the scope")
+		}
+
+		// A PAT: the scope is its own; its user's metadata comes with it.
+		svc := in.AddMachine(t, "", unique("svc"))
+		pat := in.AddPAT(t, svc)
+		if r := post(t, in, "/oauth/v2/introspect", url.Values{"token": {pat}}, apiID, apiSecret); r.body[oauth.ClaimUserMetadata] != nil {
+			t.Fatalf("a PAT of a user without metadata: %s", r.raw)
+		}
+		wardentest.Must(t, in.Admin(t, "POST", "/management/v1/users/"+svc+"/metadata/tier", `{"value":"+/8="}`), 200) // 0xfb 0xff
+		r := post(t, in, "/oauth/v2/introspect", url.Values{"token": {pat}}, apiID, apiSecret)
+		if m := claim(r.body); m["tier"] != "-_8" { // base64url, unpadded
+			t.Fatalf("PAT introspection: %s", r.raw)
 		}
 	})
 }

@@ -284,7 +284,7 @@ func matrixOps() []matrixOp {
 			return restCall{method, strings.ReplaceAll(path, "{id}", u), body}
 		}
 	}
-	return withV2beta(append(append(orgOps(), []matrixOp{
+	return append(withV2beta(append(append(orgOps(), []matrixOp{
 		{name: "Healthz", global: true, prep: func(testing.TB, *fixtures, string) restCall { return restCall{"GET", v1 + "/healthz", ""} }},
 		{name: "GetUserByID", prep: id("GET " + v1 + "/users/{id}")},
 		{name: "ListUsers", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"POST", v1 + "/users/_search", `{}`} }, judge: judgeUserList},
@@ -470,7 +470,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps())...))
+	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps())...)), metadataOps()...)
 }
 
 // fixed is a call that names no object.
