@@ -169,9 +169,8 @@ func authorizationFilter(fs []*authzv2.AuthorizationsSearchFilter) (app.Authoriz
 				f.RoleKeys = append(f.RoleKeys, tm)
 			}
 		case *authzv2.AuthorizationsSearchFilter_ProjectGrantId:
-			// Grants through a project grant: Warden has no project grants
-			// (yet), so none matches.
-			f.IDs = []string{}
+			// Those given through that project grant (by the org it was granted to).
+			f.ProjectGrantIDs = and(f.ProjectGrantIDs, v.ProjectGrantId.GetId())
 		default:
 			return f, errQueryUnsupported
 		}

@@ -163,8 +163,8 @@ func listAuthorizationsV2(r *authzv2beta.ListAuthorizationsRequest) (*authzv2.Li
 }
 
 // listAuthorizationsV2beta flattens v2's nested Authorization into v2beta's:
-// its roles are the keys alone; the project grant fields stay unset (Warden
-// has no project grants).
+// its roles are the keys alone; the project grant fields stay unset, as v2's
+// Authorization, which this flattens, does not carry them.
 func listAuthorizationsV2beta(r *authzv2.ListAuthorizationsResponse) *authzv2beta.ListAuthorizationsResponse {
 	out := &authzv2beta.ListAuthorizationsResponse{Pagination: paginationV2beta(r.GetPagination()),
 		Authorizations: make([]*authzv2beta.Authorization, len(r.GetAuthorizations()))}

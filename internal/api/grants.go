@@ -140,8 +140,9 @@ func (m *Management) ListUserGrants(ctx context.Context, r *mgmt.ListUserGrantRe
 			}
 			f.UserNames = append(f.UserNames, tm)
 		case *userpb.UserGrantQuery_WithGrantedQuery:
-			// Grants of projects granted to the org: Warden has no project
-			// grants, so there is nothing more to include.
+			// ZITADEL adds the grants other orgs gave on this org's projects
+			// through their project grants; Warden lists the org context's
+			// own grants only (docs/compat.md).
 		default:
 			return nil, errQueryUnsupported
 		}

@@ -100,12 +100,14 @@ func (s *ProjectV2) ListProjects(ctx context.Context, r *projectv2.ListProjectsR
 		case *projectv2.ProjectSearchFilter_InProjectIdsFilter:
 			f.IDs = andIDs(f.IDs, v.InProjectIdsFilter.GetIds()...)
 		case *projectv2.ProjectSearchFilter_OrganizationIdFilter:
-			if v.OrganizationIdFilter.GetType() == projectv2.ProjectOrganizationIDFilter_GRANTED {
-				// Projects granted to the org: not listed yet (ListProjects lists
-				// owned projects only).
-				f.IDs = []string{}
+			o := app.ProjectOrgFilter{OrgID: v.OrganizationIdFilter.GetOrganizationId(), Owned: true, Granted: true}
+			switch v.OrganizationIdFilter.GetType() {
+			case projectv2.ProjectOrganizationIDFilter_OWNED:
+				o.Granted = false
+			case projectv2.ProjectOrganizationIDFilter_GRANTED:
+				o.Owned = false
 			}
-			f.OrgIDs = andIDs(f.OrgIDs, v.OrganizationIdFilter.GetOrganizationId())
+			f.Orgs = append(f.Orgs, o)
 		default:
 			return nil, errQueryUnsupported
 		}
@@ -124,9 +126,28 @@ func (s *ProjectV2) ListProjects(ctx context.Context, r *projectv2.ListProjectsR
 	out := &projectv2.ListProjectsResponse{Pagination: &filterv2.PaginationResponse{TotalResult: total, AppliedLimit: uint64(store.ClampLimit(pg.Limit))},
 		Projects: make([]*projectv2.Project, len(ps))}
 	for i, p := range ps {
-		out.Projects[i] = projectV2(p)
+		out.Projects[i] = projectRowV2(p)
 	}
 	return out, nil
+}
+
+// projectRowV2 is a project, or a grant row with the granted org's id, name
+// and the grant's state and dates, as ZITADEL lists them.
+func projectRowV2(r *app.ProjectRowV2) *projectv2.Project {
+	out := projectV2(r.Project)
+	if r.Grant == nil {
+		return out
+	}
+	out.CreationDate, out.ChangeDate = ts(r.Grant.CreatedAt), ts(r.Grant.ChangedAt)
+	out.GrantedOrganizationId = &r.Grant.GrantedOrgID
+	if r.GrantedOrg != nil {
+		out.GrantedOrganizationName = &r.GrantedOrg.Name
+	}
+	out.GrantedState = projectv2.GrantedProjectState_GRANTED_PROJECT_STATE_ACTIVE
+	if !r.Grant.Active() {
+		out.GrantedState = projectv2.GrantedProjectState_GRANTED_PROJECT_STATE_INACTIVE
+	}
+	return out
 }
 
 func (s *ProjectV2) DeactivateProject(ctx context.Context, r *projectv2.DeactivateProjectRequest) (*projectv2.DeactivateProjectResponse, error) {

@@ -286,7 +286,8 @@ func protoregistryFind(md protoreflect.MessageDescriptor) (protoreflect.MessageT
 
 // TestV2betaAnswersConverted fills every field of v2's Authorization and
 // Project answers and checks that every field of their v2beta twins is set
-// from them, save those Warden never sets (no project grants).
+// from them, save those v2's answers do not carry (an authorization's project
+// grant: v2's Authorization has no field for it).
 func TestV2betaAnswersConverted(t *testing.T) {
 	neverSet := map[string]bool{
 		"ListAuthorizationsResponse.authorizations.project_grant_id":        true,

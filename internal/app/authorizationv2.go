@@ -87,13 +87,14 @@ func (a *App) DeleteAuthorization(ctx context.Context, c *Caller, grantID string
 // filters and v2's own; every set filter must hold.
 type AuthorizationFilter struct {
 	GrantFilter
-	IDs          []string // nil: any
-	OrgIDs       []string // the grants' owners; nil: every org the caller may read grants of
-	UserOrgIDs   []string
-	States       []int
-	ProjectNames []store.TextMatch
-	DisplayNames []store.TextMatch
-	LoginNames   []store.TextMatch
+	IDs             []string // nil: any
+	ProjectGrantIDs []string // the project grants given through; nil: any (a direct grant too)
+	OrgIDs          []string // the grants' owners; nil: every org the caller may read grants of
+	UserOrgIDs      []string
+	States          []int
+	ProjectNames    []store.TextMatch
+	DisplayNames    []store.TextMatch
+	LoginNames      []store.TextMatch
 }
 
 // AuthorizationSort is the column ListAuthorizations sorts by
@@ -228,6 +229,7 @@ func (a *App) authorizationMatches(v *GrantView, f AuthorizationFilter) bool {
 	}
 	switch {
 	case f.IDs != nil && !slices.Contains(f.IDs, v.ID),
+		f.ProjectGrantIDs != nil && !slices.Contains(f.ProjectGrantIDs, v.ProjectGrantID),
 		f.UserOrgIDs != nil && !slices.Contains(f.UserOrgIDs, userOrg),
 		f.States != nil && !slices.Contains(f.States, v.State),
 		!matchAll(f.ProjectNames, projectName),

@@ -270,7 +270,7 @@ var (
 	// grant on it (ZITADEL's login answer).
 	ErrGrantRequired = fail.New(codes.FailedPrecondition, "APP-asb43", "Errors.User.GrantRequired")
 	// ErrProjectRequired: the project checks that the user's organisation has
-	// it (owns it; Warden has no project grants yet).
+	// it (owns it, or holds an active project grant of it).
 	ErrProjectRequired = fail.New(codes.FailedPrecondition, "APP-m92d", "Errors.User.ProjectRequired")
 	// ErrProjectInactive: the app's project is deactivated; ZITADEL treats its
 	// apps as inactive clients.

@@ -387,9 +387,14 @@ func (a *App) MyProjectOrgs(ctx context.Context, s Scope, q ProjectOrgQuery) ([]
 			orgs = append(orgs, o)
 		}
 	}
+	f := OrgFilter{Names: q.Names, Domains: q.Domains, IDs: q.IDs, States: q.States}
+	domains, err := a.queriedDomains(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
 	var out []*org.Org
 	for _, o := range orgs {
-		if o.State == org.StateRemoved || !a.orgMatches(o, q) {
+		if o.State == org.StateRemoved || !a.orgFilterMatches(o, f, domains) {
 			continue
 		}
 		out = append(out, o)
@@ -402,10 +407,6 @@ func (a *App) MyProjectOrgs(ctx context.Context, s Scope, q ProjectOrgQuery) ([]
 	})
 	total := uint64(len(out))
 	return pageOf(out, q.Page), total, nil
-}
-
-func (a *App) orgMatches(o *org.Org, q ProjectOrgQuery) bool {
-	return a.orgFilterMatches(o, OrgFilter{Names: q.Names, Domains: q.Domains, IDs: q.IDs, States: q.States})
 }
 
 // supportedLanguages are the languages Warden speaks to people: its login

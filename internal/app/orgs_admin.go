@@ -268,9 +268,13 @@ func (a *App) AdminListOrgs(ctx context.Context, c *Caller, f OrgFilter, p store
 	if err != nil {
 		return nil, 0, err
 	}
+	domains, err := a.queriedDomains(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
 	var out []*org.Org
 	for _, o := range all {
-		if a.orgFilterMatches(o, f) {
+		if a.orgFilterMatches(o, f, domains) {
 			out = append(out, o)
 		}
 	}
@@ -297,7 +301,36 @@ func (a *App) allOrgs(ctx context.Context) ([]*org.Org, error) {
 	}
 }
 
-func (a *App) orgFilterMatches(o *org.Org, f OrgFilter) bool {
+// queriedDomains lists, by org, the domains a domain query compares with:
+// the org's verified domains, as ZITADEL's (any of them, not only the
+// primary). An org with no domain rows yet has none in the map: its
+// generated domain stands for them. Nothing is read without a domain query.
+func (a *App) queriedDomains(ctx context.Context, f OrgFilter) (map[string][]string, error) {
+	if len(f.Domains) == 0 {
+		return nil, nil
+	}
+	arts, err := allArtifacts(ctx, a.store, org.KindDomain, "", "")
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	out := map[string][]string{}
+	for _, art := range arts {
+		d, err := domainOf(art)
+		if err != nil {
+			return nil, storeErr(err)
+		}
+		v := out[d.OrgID] // present even when none is verified
+		if d.Verified {
+			v = append(v, d.Domain)
+		}
+		out[d.OrgID] = v
+	}
+	return out, nil
+}
+
+// orgFilterMatches tells whether o meets every query of f; domains is
+// queriedDomains's answer for f.
+func (a *App) orgFilterMatches(o *org.Org, f OrgFilter, domains map[string][]string) bool {
 	for _, id := range f.IDs { // queries are ANDed, as in ZITADEL
 		if id != o.ID {
 			return false
@@ -311,8 +344,12 @@ func (a *App) orgFilterMatches(o *org.Org, f OrgFilter) bool {
 			return false
 		}
 	}
+	ds, ok := domains[o.ID]
+	if !ok {
+		ds = []string{a.GeneratedDomain(o.Name)}
+	}
 	for _, m := range f.Domains {
-		if !MatchText(m, a.OrgDomain(o)) {
+		if !slices.ContainsFunc(ds, func(d string) bool { return MatchText(m, d) }) {
 			return false
 		}
 	}

@@ -233,9 +233,13 @@ func (a *App) ListOrganizations(ctx context.Context, c *Caller, f OrgFilterV2, s
 		}
 		def = inst.DefaultOrgID
 	}
+	domains, err := a.queriedDomains(ctx, f.OrgFilter)
+	if err != nil {
+		return nil, 0, err
+	}
 	var out []*org.Org
 	for _, o := range all {
-		if !o.Exists() || !OrgScope(c, o.ID).May(UseGetOrg) || !a.orgFilterMatches(o, f.OrgFilter) || (f.DefaultOnly && o.ID != def) {
+		if !o.Exists() || !OrgScope(c, o.ID).May(UseGetOrg) || !a.orgFilterMatches(o, f.OrgFilter, domains) || (f.DefaultOnly && o.ID != def) {
 			continue
 		}
 		out = append(out, o)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
@@ -158,11 +159,54 @@ func (a *App) ListProjectRolesV2(ctx context.Context, c *Caller, projectID strin
 	return a.ListProjectRoles(ctx, s, projectID, f, pg)
 }
 
-// ProjectFilterV2 selects projects for ListProjects v2; every set filter holds.
+// ProjectOrgFilter is v2's organization filter: the rows of the projects
+// OrgID owns (with their grants' rows, whose org is the project's, as in
+// ZITADEL), the rows of the grants given to it, or either.
+type ProjectOrgFilter struct {
+	OrgID          string
+	Owned, Granted bool
+}
+
+func (f ProjectOrgFilter) holds(r *ProjectRowV2) bool {
+	return f.Owned && r.OrgID == f.OrgID || f.Granted && r.Grant != nil && r.Grant.GrantedOrgID == f.OrgID
+}
+
+// ProjectFilterV2 selects rows for ListProjects v2; every set filter holds.
 type ProjectFilterV2 struct {
-	Names  []store.TextMatch
-	IDs    []string // nil: any
-	OrgIDs []string // nil: every org the caller may list projects in
+	Names []store.TextMatch
+	IDs   []string // nil: any
+	Orgs  []ProjectOrgFilter
+}
+
+// ProjectRowV2 is one row of ListProjects v2: a project as its org owns it,
+// or (Grant set) as it is granted to another org. ZITADEL lists both, so a
+// project with two grants is three rows.
+type ProjectRowV2 struct {
+	*project.Project
+	Grant      *project.ProjectGrant
+	GrantedOrg *org.Org // nil if the org is gone
+}
+
+// created and changed are the row's dates: a grant row's are the grant's.
+func (r *ProjectRowV2) created() time.Time {
+	if r.Grant != nil {
+		return r.Grant.CreatedAt
+	}
+	return r.CreatedAt
+}
+
+func (r *ProjectRowV2) changed() time.Time {
+	if r.Grant != nil {
+		return r.Grant.ChangedAt
+	}
+	return r.ChangedAt
+}
+
+func (r *ProjectRowV2) grantID() string {
+	if r.Grant != nil {
+		return r.Grant.ID
+	}
+	return ""
 }
 
 // ProjectSort is the column ListProjects v2 sorts by
@@ -177,16 +221,59 @@ const (
 )
 
 // ListProjectsV2 lists the projects of every org the caller may list them in
-// (ListProjects's rule in each, so a creator sees its own), filtered by f.
-func (a *App) ListProjectsV2(ctx context.Context, c *Caller, f ProjectFilterV2, sort ProjectSort, pg store.Page) ([]*project.Project, uint64, error) {
+// (ListProjects's rule in each, so a creator sees its own) and the grants of
+// projects the caller may see: those of an org where it may list all project
+// grants, and those given to an org where it may list the granted projects
+// (ListGrantedProjects's rule there), filtered by f.
+func (a *App) ListProjectsV2(ctx context.Context, c *Caller, f ProjectFilterV2, sort ProjectSort, pg store.Page) ([]*ProjectRowV2, uint64, error) {
 	if c == nil {
 		return nil, 0, fail.Unauthenticated
 	}
-	orgIDs, err := a.grantOrgs(ctx, c, f.OrgIDs)
+	owned, err := a.ownedProjectRows(ctx, c, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	var all []*project.Project
+	grants, err := a.grantedProjectRows(ctx, c)
+	if err != nil {
+		return nil, 0, err
+	}
+	all := slices.DeleteFunc(append(owned, grants...), func(r *ProjectRowV2) bool {
+		if f.IDs != nil && !slices.Contains(f.IDs, r.ID) || !matchAll(f.Names, r.Name) {
+			return true
+		}
+		return slices.ContainsFunc(f.Orgs, func(o ProjectOrgFilter) bool { return !o.holds(r) })
+	})
+	slices.SortStableFunc(all, func(x, y *ProjectRowV2) int {
+		var c int
+		switch sort {
+		case SortProjectID:
+		case SortProjectChanged:
+			c = x.changed().Compare(y.changed())
+		case SortProjectName:
+			c = cmp.Compare(x.Name, y.Name)
+		default:
+			c = x.created().Compare(y.created())
+		}
+		return cmp.Or(c, cmp.Compare(x.ID, y.ID), cmp.Compare(x.grantID(), y.grantID()))
+	})
+	return pageOf(all, pg), uint64(len(all)), nil
+}
+
+// ownedProjectRows lists the projects of the orgs the caller may list
+// projects in that f's org filters leave possible.
+func (a *App) ownedProjectRows(ctx context.Context, c *Caller, f ProjectFilterV2) ([]*ProjectRowV2, error) {
+	var asked []string // nil: any org
+	for _, o := range f.Orgs {
+		if !o.Owned {
+			return nil, nil // only grant rows can meet it
+		}
+		asked = andOrgs(asked, o.OrgID)
+	}
+	orgIDs, err := a.grantOrgs(ctx, c, asked)
+	if err != nil {
+		return nil, err
+	}
+	var all []*ProjectRowV2
 	for _, id := range orgIDs {
 		s := OrgScope(c, id)
 		if !s.May(UseListProjects) {
@@ -197,32 +284,72 @@ func (a *App) ListProjectsV2(ctx context.Context, c *Caller, f ProjectFilterV2, 
 			if errors.Is(err, fail.PermissionDenied) || errors.Is(err, fail.OrgNotFound) {
 				break
 			} else if err != nil {
-				return nil, 0, err
+				return nil, err
 			}
-			all = append(all, ps...)
+			for _, p := range ps {
+				all = append(all, &ProjectRowV2{Project: p})
+			}
 			off += len(ps)
 			if len(ps) == 0 || uint64(off) >= total {
 				break
 			}
 		}
 	}
-	if f.IDs != nil {
-		all = slices.DeleteFunc(all, func(p *project.Project) bool { return !slices.Contains(f.IDs, p.ID) })
+	return all, nil
+}
+
+// andOrgs narrows the orgs asked for (nil: any) to id.
+func andOrgs(asked []string, id string) []string {
+	if asked == nil || slices.Contains(asked, id) {
+		return []string{id}
 	}
-	slices.SortStableFunc(all, func(x, y *project.Project) int {
-		var c int
-		switch sort {
-		case SortProjectID:
-		case SortProjectChanged:
-			c = x.ChangedAt.Compare(y.ChangedAt)
-		case SortProjectName:
-			c = cmp.Compare(x.Name, y.Name)
-		default:
-			c = x.CreatedAt.Compare(y.CreatedAt)
+	return []string{}
+}
+
+// grantedProjectRows lists the grant rows the caller may see. As
+// ListGrantedProjects, it reads every project grant of the instance: a count
+// of partner grants, not of users.
+func (a *App) grantedProjectRows(ctx context.Context, c *Caller) ([]*ProjectRowV2, error) {
+	arts, err := allArtifacts(ctx, a.store, project.KindProjectGrant, "", "")
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	var grants []*project.ProjectGrant
+	projects := map[string]*project.Project{}
+	for _, art := range arts {
+		gr, err := decodeProjectGrant(art)
+		if err != nil {
+			return nil, storeErr(err)
 		}
-		return cmp.Or(c, cmp.Compare(x.ID, y.ID))
-	})
-	return pageOf(all, pg), uint64(len(all)), nil
+		receiver := OrgScope(c, gr.GrantedOrgID).May(UseListGrantedProjects)
+		if !receiver && !OrgScope(c, gr.OrgID).May(UseListAllProjectGrants) {
+			continue // decided before the project is read
+		}
+		p, ok := projects[gr.ProjectID]
+		if !ok {
+			if p, err = loadProject(ctx, a.store, gr.OrgID, gr.ProjectID); errors.Is(err, errProjectNotFound) {
+				p = nil
+			} else if err != nil {
+				return nil, storeErr(err)
+			}
+			projects[gr.ProjectID] = p
+		}
+		// The granting side's rule is v1 ListAllProjectGrants's, project by
+		// project (a project's member sees that project's grants only).
+		if p == nil || !receiver && !OrgScope(c, gr.OrgID).MayOnProject(UseListAllProjectGrants, p) {
+			continue
+		}
+		grants = append(grants, gr)
+	}
+	vs, err := a.projectGrantViews(ctx, grants, projects)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ProjectRowV2, len(vs))
+	for i, v := range vs {
+		out[i] = &ProjectRowV2{Project: v.Project, Grant: v.ProjectGrant, GrantedOrg: v.GrantedOrg}
+	}
+	return out, nil
 }
 
 // ProjectAdmin is one admin of v2beta's CreateProject: an existing user made a

@@ -12,8 +12,8 @@ import (
 	"github.com/warden-id/warden/internal/wardentest"
 )
 
-// instanceRole gives a user a role at instance level (there is no API for IAM
-// members yet).
+// instanceRole gives a user a role at instance level, written to the store
+// directly (AddIAMMember's escalation rule is not what these tests are about).
 func (e *env) instanceRole(t testing.TB, userID string, roles ...string) {
 	t.Helper()
 	err := e.Store.Write(context.Background(), func(ctx context.Context, tx store.Tx) error {

@@ -394,3 +394,56 @@ func TestListMyUserGrants(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthorizationsV2ByProjectGrant: ListAuthorizations' project_grant_id
+// filter finds the user grants given through that project grant (by the org
+// it was granted to) and no direct grant; the owner of a third org finds
+// none of them.
+func TestAuthorizationsV2ByProjectGrant(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e := startEnv(t, open(t))
+			c := authzv2.NewAuthorizationServiceClient(e.grpcConn())
+			pid := e.roleProjectV1("Shop")
+			partner, partnerOwner := e.ownerOfNewOrg("partner", "ORG_OWNER")
+			_, thirdOwner := e.ownerOfNewOrg("third", "ORG_OWNER")
+			pg := e.must(e.admin("POST", mv1+"/projects/"+pid+"/grants", `{"grantedOrgId":"`+partner+`","roleKeys":["reader"]}`), 200).str("grantId")
+			bob := e.must(e.admin("POST", mv1+"/users/machine", `{"userName":"partner-user","name":"bob"}`, "x-zitadel-orgid", partner), 200).str("userId")
+			through := e.must(e.admin("POST", mv1+"/users/"+bob+"/grants", `{"projectId":"`+pid+`","projectGrantId":"`+pg+`","roleKeys":["reader"]}`,
+				"x-zitadel-orgid", partner), 200).str("userGrantId")
+			alice := e.importHuman("alice")
+			direct := e.must(e.admin("POST", mv1+"/users/"+alice+"/grants", `{"projectId":"`+pid+`","roleKeys":["admin"]}`), 200).str("userGrantId")
+
+			list := func(token string, fs ...*authzv2.AuthorizationsSearchFilter) []string {
+				t.Helper()
+				r, err := c.ListAuthorizations(e.authCtx(token), &authzv2.ListAuthorizationsRequest{Filters: fs})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, a := range r.GetAuthorizations() {
+					out = append(out, a.GetId())
+				}
+				slices.Sort(out)
+				return out
+			}
+			byGrant := func(id string) *authzv2.AuthorizationsSearchFilter {
+				return &authzv2.AuthorizationsSearchFilter{Filter: &authzv2.AuthorizationsSearchFilter_ProjectGrantId{ProjectGrantId: &filterv2.IDFilter{Id: id}}}
+			}
+			if got := list(e.token); !slices.Equal(got, slices.Sorted(slices.Values([]string{through, direct}))) {
+				t.Fatalf("all: %v", got)
+			}
+			for who, token := range map[string]string{"the instance owner": e.token, "the granted org's owner": partnerOwner} {
+				if got := list(token, byGrant(pg)); !slices.Equal(got, []string{through}) {
+					t.Errorf("%s, by project grant: %v", who, got)
+				}
+				if got := list(token, byGrant("424242")); len(got) != 0 {
+					t.Errorf("%s, by an unknown project grant: %v", who, got)
+				}
+			}
+			if got := list(thirdOwner, byGrant(pg)); len(got) != 0 {
+				t.Fatalf("the third org's owner lists %v", got)
+			}
+		})
+	}
+}

@@ -432,3 +432,53 @@ func TestOrgDomainV1AndV2SameState(t *testing.T) {
 		})
 	}
 }
+
+// TestOrgListsByAnyVerifiedDomain: admin ListOrgs and v2 ListOrganizations
+// find an org by any of its verified domains, as ZITADEL's domain query
+// does — a verified domain that is not the primary one included, a domain
+// still to be verified not.
+func TestOrgListsByAnyVerifiedDomain(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e, ch := startDomainsEnv(t, open(t))
+			acme := e.must(e.admin("POST", mv1+"/orgs", `{"name":"Acme"}`), 200).str("id")
+			other := e.must(e.admin("POST", mv1+"/orgs", `{"name":"Other"}`), 200).str("id")
+			h := []string{"x-zitadel-orgid", acme}
+			e.must(e.admin("POST", mv1+"/orgs/me/domains", `{"domain":"login.example.com"}`, h...), 200)
+			e.must(e.validateHTTP(ch, "login.example.com", h), 200)
+			e.must(e.admin("POST", mv1+"/orgs/me/domains", `{"domain":"pending.example.com"}`, h...), 200)
+			if got := e.domainsOf(h); got["login.example.com"] != "true,false" || got["pending.example.com"] != "false,false" || got["acme.localhost"] != "true,true" {
+				t.Fatalf("domains: %v", got)
+			}
+			orgIDs := func(r reply) []string {
+				var out []string
+				res, _ := r.val("result").([]any)
+				for _, x := range res {
+					m, _ := x.(map[string]any)
+					id, _ := m["id"].(string)
+					out = append(out, id)
+				}
+				return out
+			}
+			for _, tc := range []struct {
+				domain, method string
+				want           []string
+			}{
+				{"login.example.com", "TEXT_QUERY_METHOD_EQUALS", []string{acme}},
+				{"LOGIN.", "TEXT_QUERY_METHOD_STARTS_WITH_IGNORE_CASE", []string{acme}},
+				{"acme.localhost", "TEXT_QUERY_METHOD_EQUALS", []string{acme}},
+				{"other.localhost", "TEXT_QUERY_METHOD_EQUALS", []string{other}},
+				{"pending.example.com", "TEXT_QUERY_METHOD_EQUALS", nil},
+				{"example.com", "TEXT_QUERY_METHOD_ENDS_WITH", []string{acme}},
+			} {
+				q := `{"queries":[{"domainQuery":{"domain":"` + tc.domain + `","method":"` + tc.method + `"}}]}`
+				if got := orgIDs(e.must(e.admin("POST", "/admin/v1/orgs/_search", q), 200)); !slices.Equal(got, tc.want) {
+					t.Errorf("admin ListOrgs %s %s: %v, want %v", tc.method, tc.domain, got, tc.want)
+				}
+				if got := orgIDs(e.must(e.admin("POST", "/v2/organizations/_search", q), 200)); !slices.Equal(got, tc.want) {
+					t.Errorf("v2 ListOrganizations %s %s: %v, want %v", tc.method, tc.domain, got, tc.want)
+				}
+			}
+		})
+	}
+}

@@ -13,7 +13,9 @@ import (
 	"github.com/warden-id/warden/internal/project"
 	"github.com/warden-id/warden/internal/store"
 	filterv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2"
+	filterv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2beta"
 	projectv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2"
+	projectv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project/v2beta"
 	"google.golang.org/grpc/codes"
 	grpcstatus "google.golang.org/grpc/status"
 )
@@ -382,6 +384,123 @@ func TestProjectV1AndV2SameState(t *testing.T) {
 				_, err := c.DeleteProject(ctx, &projectv2.DeleteProjectRequest{ProjectId: p2})
 				must(err)
 			})
+		})
+	}
+}
+
+// TestListProjectsV2Granted: ListProjects v2 (and v2beta) lists a project
+// granted to an org as ZITADEL does, one row per grant beside the owned
+// project's, with the granted org and the grant's state; the granted org's
+// owner sees the grants it received, and the owner of a third org sees no
+// row of either org under any filter.
+func TestListProjectsV2Granted(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			e := startEnv(t, open(t))
+			c := projectv2.NewProjectServiceClient(e.grpcConn())
+			cb := projectv2beta.NewProjectServiceClient(e.grpcConn())
+			actx := e.authCtx(e.token)
+			pid := e.roleProjectV1("Shop")
+			partner, partnerOwner := e.ownerOfNewOrg("partner", "ORG_OWNER")
+			third, thirdOwner := e.ownerOfNewOrg("third", "ORG_OWNER")
+			if _, err := c.CreateProjectGrant(actx, &projectv2.CreateProjectGrantRequest{ProjectId: pid, GrantedOrganizationId: partner, RoleKeys: []string{"reader"}}); err != nil {
+				t.Fatal(err)
+			}
+			pctx := e.authCtx(partnerOwner)
+			own, err := c.CreateProject(pctx, &projectv2.CreateProjectRequest{OrganizationId: partner, Name: "Own"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			orgFilter := func(id string, typ projectv2.ProjectOrganizationIDFilter_Type) *projectv2.ProjectSearchFilter {
+				return &projectv2.ProjectSearchFilter{Filter: &projectv2.ProjectSearchFilter_OrganizationIdFilter{
+					OrganizationIdFilter: &projectv2.ProjectOrganizationIDFilter{OrganizationId: id, Type: typ}}}
+			}
+			type row struct{ id, grantedOrg string }
+			list := func(ctx context.Context, fs ...*projectv2.ProjectSearchFilter) ([]row, *projectv2.ListProjectsResponse) {
+				t.Helper()
+				r, err := c.ListProjects(ctx, &projectv2.ListProjectsRequest{Filters: fs, Pagination: &filterv2.PaginationRequest{Asc: true}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []row
+				for _, p := range r.GetProjects() {
+					out = append(out, row{p.GetProjectId(), p.GetGrantedOrganizationId()})
+				}
+				if r.GetPagination().GetTotalResult() != uint64(len(out)) {
+					t.Fatalf("total %d, %d rows", r.GetPagination().GetTotalResult(), len(out))
+				}
+				return out, r
+			}
+			granted := row{pid, partner}
+
+			// The granted org's owner: the grant it received, with what ZITADEL shows.
+			got, r := list(pctx, orgFilter(partner, projectv2.ProjectOrganizationIDFilter_GRANTED))
+			if !slices.Equal(got, []row{granted}) {
+				t.Fatalf("granted to partner: %v", got)
+			}
+			stored := e.storedProjectGrant(t, pid, partner)
+			if p := r.GetProjects()[0]; p.GetOrganizationId() != e.orgID || p.GetName() != "Shop" || p.GetGrantedOrganizationName() != "partner" ||
+				p.GetGrantedState() != projectv2.GrantedProjectState_GRANTED_PROJECT_STATE_ACTIVE || !p.GetCreationDate().AsTime().Equal(stored.CreatedAt) {
+				t.Fatalf("granted row %v", p)
+			}
+			for what, tc := range map[string]struct {
+				fs   []*projectv2.ProjectSearchFilter
+				want []row
+			}{
+				"no filter":        {nil, []row{granted, {own.GetProjectId(), ""}}},
+				"owned":            {[]*projectv2.ProjectSearchFilter{orgFilter(partner, projectv2.ProjectOrganizationIDFilter_OWNED)}, []row{{own.GetProjectId(), ""}}},
+				"owned or granted": {[]*projectv2.ProjectSearchFilter{orgFilter(partner, projectv2.ProjectOrganizationIDFilter_OWNED_OR_GRANTED)}, []row{granted, {own.GetProjectId(), ""}}},
+				"unspecified":      {[]*projectv2.ProjectSearchFilter{orgFilter(partner, projectv2.ProjectOrganizationIDFilter_TYPE_UNSPECIFIED)}, []row{granted, {own.GetProjectId(), ""}}},
+				"by name":          {[]*projectv2.ProjectSearchFilter{orgFilter(partner, projectv2.ProjectOrganizationIDFilter_GRANTED), {Filter: &projectv2.ProjectSearchFilter_ProjectNameFilter{ProjectNameFilter: &projectv2.ProjectNameFilter{ProjectName: "Own"}}}}, nil},
+				// A grant row's org is the project's, as in ZITADEL: the granting
+				// org's filter finds the grant, and nothing else of that org.
+				"granting org's": {[]*projectv2.ProjectSearchFilter{orgFilter(e.orgID, projectv2.ProjectOrganizationIDFilter_OWNED)}, []row{granted}},
+				"both types":     {[]*projectv2.ProjectSearchFilter{orgFilter(partner, projectv2.ProjectOrganizationIDFilter_OWNED), orgFilter(partner, projectv2.ProjectOrganizationIDFilter_GRANTED)}, nil},
+			} {
+				if got, _ := list(pctx, tc.fs...); !slices.Equal(got, tc.want) {
+					t.Errorf("partner, %s: %v, want %v", what, got, tc.want)
+				}
+			}
+
+			// The granting side (an instance owner here): its project and its grant, as two rows.
+			if got, _ := list(actx, orgFilter(e.orgID, projectv2.ProjectOrganizationIDFilter_OWNED), &projectv2.ProjectSearchFilter{
+				Filter: &projectv2.ProjectSearchFilter_InProjectIdsFilter{InProjectIdsFilter: &filterv2.InIDsFilter{Ids: []string{pid}}}}); !slices.Equal(got, []row{{pid, ""}, granted}) {
+				t.Fatalf("the granting org's rows: %v", got)
+			}
+			if _, err := c.DeactivateProjectGrant(actx, &projectv2.DeactivateProjectGrantRequest{ProjectId: pid, GrantedOrganizationId: partner}); err != nil {
+				t.Fatal(err)
+			}
+			if _, r := list(pctx, orgFilter(partner, projectv2.ProjectOrganizationIDFilter_GRANTED)); len(r.GetProjects()) != 1 ||
+				r.GetProjects()[0].GetGrantedState() != projectv2.GrantedProjectState_GRANTED_PROJECT_STATE_INACTIVE {
+				t.Fatalf("after deactivation: %v", r)
+			}
+
+			// v2beta's filters, converted to v2's.
+			br, err := cb.ListProjects(pctx, &projectv2beta.ListProjectsRequest{Filters: []*projectv2beta.ProjectSearchFilter{{Filter: &projectv2beta.ProjectSearchFilter_ProjectGrantResourceOwnerFilter{
+				ProjectGrantResourceOwnerFilter: &filterv2beta.IDFilter{Id: partner}}}}})
+			if err != nil || len(br.GetProjects()) != 1 || br.GetProjects()[0].GetId() != pid || br.GetProjects()[0].GetGrantedOrganizationId() != partner ||
+				br.GetProjects()[0].GetGrantedState() != projectv2beta.GrantedProjectState_GRANTED_PROJECT_STATE_INACTIVE {
+				t.Fatalf("v2beta granted: %v %v", br, err)
+			}
+
+			// The owner of a third org sees neither org's rows, whatever it names.
+			tctx := e.authCtx(thirdOwner)
+			for _, fs := range [][]*projectv2.ProjectSearchFilter{
+				nil,
+				{orgFilter(partner, projectv2.ProjectOrganizationIDFilter_GRANTED)},
+				{orgFilter(partner, projectv2.ProjectOrganizationIDFilter_OWNED_OR_GRANTED)},
+				{orgFilter(e.orgID, projectv2.ProjectOrganizationIDFilter_OWNED)},
+				{orgFilter(third, projectv2.ProjectOrganizationIDFilter_GRANTED)},
+			} {
+				if got, _ := list(tctx, fs...); len(got) != 0 {
+					t.Errorf("the third org's owner lists %v with %v", got, fs)
+				}
+			}
+			br, err = cb.ListProjects(tctx, &projectv2beta.ListProjectsRequest{Filters: []*projectv2beta.ProjectSearchFilter{{Filter: &projectv2beta.ProjectSearchFilter_ProjectGrantResourceOwnerFilter{
+				ProjectGrantResourceOwnerFilter: &filterv2beta.IDFilter{Id: partner}}}}})
+			if err != nil || len(br.GetProjects()) != 0 {
+				t.Fatalf("the third org's owner, v2beta: %v %v", br, err)
+			}
 		})
 	}
 }
