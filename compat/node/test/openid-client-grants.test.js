@@ -201,7 +201,8 @@ for (const s of servers) {
       assert.equal(pat.sub, svc.id);
       assert.equal(pat.token_type, 'Bearer');
       assert.equal(pat.client_id, undefined);
-      assert.deepEqual(pat.scope.split(' ').sort(), ['openid', ownerScope]);
+      // ZITADEL's PAT scopes: openid, the user's metadata and its org.
+      assert.deepEqual(pat.scope.split(' ').sort(), ['openid', 'urn:zitadel:iam:user:metadata', ownerScope]);
       assert.ok([pat.aud].flat().includes(app.api.clientId), JSON.stringify(pat.aud));
       assert.equal(pat.exp, endOfTime);
       assert.equal(pat.nbf, pat.iat);
