@@ -134,11 +134,7 @@ func (m *Management) GetUserMetadata(ctx context.Context, r *mgmt.GetUserMetadat
 }
 
 func (m *Management) ListUserMetadata(ctx context.Context, r *mgmt.ListUserMetadataRequest) (*mgmt.ListUserMetadataResponse, error) {
-	f, err := metadataQueryV1(r.GetQueries())
-	if err != nil {
-		return nil, err
-	}
-	pg, err := pageMetadataV1(r.GetQuery())
+	f, pg, err := metadataListV1Args(r.GetQueries(), r.GetQuery())
 	if err != nil {
 		return nil, err
 	}
@@ -200,11 +196,7 @@ func (m *Management) GetOrgMetadata(ctx context.Context, r *mgmt.GetOrgMetadataR
 }
 
 func (m *Management) ListOrgMetadata(ctx context.Context, r *mgmt.ListOrgMetadataRequest) (*mgmt.ListOrgMetadataResponse, error) {
-	f, err := metadataQueryV1(r.GetQueries())
-	if err != nil {
-		return nil, err
-	}
-	pg, err := pageMetadataV1(r.GetQuery())
+	f, pg, err := metadataListV1Args(r.GetQueries(), r.GetQuery())
 	if err != nil {
 		return nil, err
 	}
@@ -218,11 +210,7 @@ func (m *Management) ListOrgMetadata(ctx context.Context, r *mgmt.ListOrgMetadat
 // --- Auth v1: the caller's own ---
 
 func (s *Auth) ListMyMetadata(ctx context.Context, r *auth.ListMyMetadataRequest) (*auth.ListMyMetadataResponse, error) {
-	f, err := metadataQueryV1(r.GetQueries())
-	if err != nil {
-		return nil, err
-	}
-	pg, err := pageMetadataV1(r.GetQuery())
+	f, pg, err := metadataListV1Args(r.GetQueries(), r.GetQuery())
 	if err != nil {
 		return nil, err
 	}
@@ -264,11 +252,7 @@ func (s *UserV2) DeleteUserMetadata(ctx context.Context, r *userv2.DeleteUserMet
 }
 
 func (s *UserV2) ListUserMetadata(ctx context.Context, r *userv2.ListUserMetadataRequest) (*userv2.ListUserMetadataResponse, error) {
-	f, err := metadataFilterV2(r.GetFilters())
-	if err != nil {
-		return nil, err
-	}
-	pg, err := pageV2(r.GetPagination())
+	f, pg, err := metadataListV2Args(r.GetFilters(), r.GetPagination())
 	if err != nil {
 		return nil, err
 	}
@@ -289,4 +273,24 @@ func pageV2(p *filterv2.PaginationRequest) (store.Page, error) {
 // so Warden answers in creation order and ignores asc.
 func pageMetadataV1(q *object.ListQuery) (store.Page, error) {
 	return page(q.GetOffset(), q.GetLimit(), true)
+}
+
+// metadataListV1Args reads a v1 metadata list's queries and page.
+func metadataListV1Args(qs []*metadata.MetadataQuery, q *object.ListQuery) (app.MetadataFilter, store.Page, error) {
+	f, err := metadataQueryV1(qs)
+	if err != nil {
+		return f, store.Page{}, err
+	}
+	pg, err := pageMetadataV1(q)
+	return f, pg, err
+}
+
+// metadataListV2Args reads a v2 metadata list's filters and pagination.
+func metadataListV2Args(fs []*metav2.MetadataSearchFilter, p *filterv2.PaginationRequest) (app.MetadataFilter, store.Page, error) {
+	f, err := metadataFilterV2(fs)
+	if err != nil {
+		return f, store.Page{}, err
+	}
+	pg, err := pageV2(p)
+	return f, pg, err
 }

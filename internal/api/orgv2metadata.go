@@ -33,11 +33,7 @@ func (s *OrgV2) DeleteOrganizationMetadata(ctx context.Context, r *orgv2.DeleteO
 }
 
 func (s *OrgV2) ListOrganizationMetadata(ctx context.Context, r *orgv2.ListOrganizationMetadataRequest) (*orgv2.ListOrganizationMetadataResponse, error) {
-	f, err := metadataFilterV2(r.GetFilters())
-	if err != nil {
-		return nil, err
-	}
-	pg, err := pageV2(r.GetPagination())
+	f, pg, err := metadataListV2Args(r.GetFilters(), r.GetPagination())
 	if err != nil {
 		return nil, err
 	}
