@@ -466,23 +466,8 @@ func (h *handler) projectGrantConfirm(w http.ResponseWriter, r *http.Request, rq
 		h.message(w, r, http.StatusNotFound, "Not found", "There is no such action.")
 		return
 	}
-	s, err := h.scope(r, rq, use)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
-		return
-	}
-	gs, err := h.scope(r, rq, app.UseGetProjectGrant)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
-		return
-	}
-	g, err := h.app.GetProjectGrant(r.Context(), gs, id, grantID)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
-		return
-	}
-	if !s.MayOnProject(use, g.Project) {
-		h.fail(w, r, rq, fail.PermissionDenied, what)
+	g, ok := h.grantToConfirm(w, r, rq, use, what, id, grantID)
+	if !ok {
 		return
 	}
 	orgName := g.GrantedOrgID
@@ -494,6 +479,31 @@ func (h *handler) projectGrantConfirm(w http.ResponseWriter, r *http.Request, rq
 	v := h.base(r, rq, c.Question)
 	v.Section, v.Confirm = "projects", &c
 	h.render(w, r, status, "confirm", v)
+}
+
+// grantToConfirm loads the project grant a confirmation page asks about, if
+// the caller may do use on its project; otherwise it answers and says no.
+func (h *handler) grantToConfirm(w http.ResponseWriter, r *http.Request, rq *request, use app.Use, what, projectID, grantID string) (*app.ProjectGrantView, bool) {
+	s, err := h.scope(r, rq, use)
+	if err != nil {
+		h.fail(w, r, rq, err, what)
+		return nil, false
+	}
+	gs, err := h.scope(r, rq, app.UseGetProjectGrant)
+	if err != nil {
+		h.fail(w, r, rq, err, what)
+		return nil, false
+	}
+	g, err := h.app.GetProjectGrant(r.Context(), gs, projectID, grantID)
+	if err != nil {
+		h.fail(w, r, rq, err, what)
+		return nil, false
+	}
+	if !s.MayOnProject(use, g.Project) {
+		h.fail(w, r, rq, fail.PermissionDenied, what)
+		return nil, false
+	}
+	return g, true
 }
 
 // projectGrantAction runs a confirmed deactivate, reactivate or remove.
@@ -562,23 +572,8 @@ func (h *handler) confirmProjectGrantMemberRemove(w http.ResponseWriter, r *http
 func (h *handler) projectGrantMemberRemoveConfirm(w http.ResponseWriter, r *http.Request, rq *request, status int, errText string) {
 	const what = "remove members of this project grant"
 	id, grantID, userID := r.PathValue("id"), r.PathValue("grant"), r.PathValue("user")
-	s, err := h.scope(r, rq, app.UseRemoveProjectGrantMember)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
-		return
-	}
-	gs, err := h.scope(r, rq, app.UseGetProjectGrant)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
-		return
-	}
-	g, err := h.app.GetProjectGrant(r.Context(), gs, id, grantID)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
-		return
-	}
-	if !s.MayOnProject(app.UseRemoveProjectGrantMember, g.Project) {
-		h.fail(w, r, rq, fail.PermissionDenied, what)
+	g, ok := h.grantToConfirm(w, r, rq, app.UseRemoveProjectGrantMember, what, id, grantID)
+	if !ok {
 		return
 	}
 	name := h.memberName(r.Context(), userID)
