@@ -74,6 +74,14 @@ type orgOption struct {
 	Selected bool
 }
 
+// rolesCell is what the member-roles template shows of one member.
+type rolesCell struct {
+	Action, CSRF      string
+	All, Roles        []string
+	UserID, LoginName string
+	Change            bool
+}
+
 type pages struct {
 	tmpl   map[string]*template.Template
 	css    []byte
@@ -98,6 +106,9 @@ var funcs = template.FuncMap{
 	},
 	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"pathEscape": url.PathEscape,
+	"rolesCell": func(action, csrf string, all []string, userID, loginName string, roles []string, change bool) rolesCell {
+		return rolesCell{Action: action, CSRF: csrf, All: all, UserID: userID, LoginName: loginName, Roles: roles, Change: change}
+	},
 	"has": func(list []string, s string) bool {
 		for _, v := range list {
 			if v == s {

@@ -136,6 +136,20 @@ func (h *handler) accessProject(r *http.Request, rq *request) (*project.Project,
 	return h.app.GetProject(r.Context(), ps, r.PathValue("id"))
 }
 
+// projectPage is the scope of use and the project the path names, or false
+// once it has answered the page with why the caller may not do what.
+func (h *handler) projectPage(w http.ResponseWriter, r *http.Request, rq *request, use app.Use, what string) (app.Scope, *project.Project, bool) {
+	s, err := h.scope(r, rq, use)
+	if err == nil {
+		var p *project.Project
+		if p, err = h.accessProject(r, rq); err == nil {
+			return s, p, true
+		}
+	}
+	h.fail(w, r, rq, err, what)
+	return app.Scope{}, nil, false
+}
+
 // refusedBeside answers a failed post of an add or change form: signed out →
 // sign in, no permission → the refusal page; anything else (an unknown user or
 // org typed in, a role the project lacks) beside the form, whose page fails
@@ -176,14 +190,8 @@ func (h *handler) showProjectMembers(w http.ResponseWriter, r *http.Request, rq 
 func (h *handler) renderProjectMembers(w http.ResponseWriter, r *http.Request, rq *request, status int, ml memberList) {
 	ctx := r.Context()
 	const what = "see the members of this project"
-	s, err := h.scope(r, rq, app.UseListProjectMembers)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
-		return
-	}
-	p, err := h.accessProject(r, rq)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
+	s, p, ok := h.projectPage(w, r, rq, app.UseListProjectMembers, what)
+	if !ok {
 		return
 	}
 	ms, users, total, err := h.app.ListProjectMembers(ctx, s, p.ID, app.MemberFilter{}, store.Page{Limit: listLimit, Asc: true})
@@ -242,14 +250,8 @@ func (h *handler) confirmProjectMemberRemove(w http.ResponseWriter, r *http.Requ
 func (h *handler) projectMemberRemoveConfirm(w http.ResponseWriter, r *http.Request, rq *request, status int, errText string) {
 	const what = "remove members of this project"
 	userID := r.PathValue("user")
-	s, err := h.scope(r, rq, app.UseRemoveProjectMember)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
-		return
-	}
-	p, err := h.accessProject(r, rq)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
+	s, p, ok := h.projectPage(w, r, rq, app.UseRemoveProjectMember, what)
+	if !ok {
 		return
 	}
 	if !s.MayOnProject(app.UseRemoveProjectMember, p) {
@@ -297,14 +299,8 @@ func (h *handler) showProjectGrants(w http.ResponseWriter, r *http.Request, rq *
 func (h *handler) renderProjectGrants(w http.ResponseWriter, r *http.Request, rq *request, status int, gv *projectGrantsView) {
 	ctx := r.Context()
 	const what = "see the grants of this project"
-	s, err := h.scope(r, rq, app.UseListProjectGrants)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
-		return
-	}
-	p, err := h.accessProject(r, rq)
-	if err != nil {
-		h.fail(w, r, rq, err, what)
+	s, p, ok := h.projectPage(w, r, rq, app.UseListProjectGrants, what)
+	if !ok {
 		return
 	}
 	gs, _, err := h.app.ListProjectGrants(ctx, s, p.ID, false, app.ProjectGrantFilter{}, store.Page{Limit: listLimit, Asc: true})
