@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/policy"
@@ -371,4 +372,18 @@ func (a *App) UpdateMyPassword(ctx context.Context, s Scope, oldPassword, newPas
 		return nil, err
 	}
 	return a.changePassword(ctx, s.Caller, u, oldPassword, newPassword, false, true)
+}
+
+// PasswordExpired tells whether u's password is older than the age policy in
+// force for its org allows; the login page then asks for a new one before the
+// sign-in completes, as ZITADEL's does.
+func (a *App) PasswordExpired(ctx context.Context, u *user.User) (bool, error) {
+	if u.Human == nil {
+		return false, nil
+	}
+	p, err := ageKind.inForce(ctx, a.store, u.OrgID)
+	if err != nil {
+		return false, storeErr(err)
+	}
+	return p.Expired(u.Human.PasswordChangedAt, time.Now()), nil
 }

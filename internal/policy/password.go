@@ -99,3 +99,13 @@ func DefaultAge() Age { return Age{} }
 func (p Age) Same(q Age) bool {
 	return p.MaxAgeDays == q.MaxAgeDays && p.ExpireWarnDays == q.ExpireWarnDays
 }
+
+// Expired tells whether a password set at changed is too old at now. A
+// password with no known change time (set before Warden kept one) does not
+// expire by this rule.
+func (p Age) Expired(changed, now time.Time) bool {
+	if p.MaxAgeDays == 0 || changed.IsZero() {
+		return false
+	}
+	return !now.Before(changed.Add(time.Duration(p.MaxAgeDays) * 24 * time.Hour))
+}

@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestComplexityCheck(t *testing.T) {
@@ -40,5 +41,26 @@ func TestComplexityValid(t *testing.T) {
 	}
 	if err := DefaultComplexity().Valid(); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestAgeExpired(t *testing.T) {
+	set := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	p := Age{MaxAgeDays: 30}
+	for _, c := range []struct {
+		p       Age
+		changed time.Time
+		now     time.Time
+		want    bool
+	}{
+		{p, set, set.AddDate(0, 0, 29), false},
+		{p, set, set.AddDate(0, 0, 30).Add(-time.Second), false},
+		{p, set, set.AddDate(0, 0, 30), true},
+		{Age{}, set, set.AddDate(10, 0, 0), false},     // no maximum age
+		{p, time.Time{}, set.AddDate(10, 0, 0), false}, // no known change time
+	} {
+		if got := c.p.Expired(c.changed, c.now); got != c.want {
+			t.Errorf("%+v.Expired(%v, %v) = %v", c.p, c.changed, c.now, got)
+		}
 	}
 }
