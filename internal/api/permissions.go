@@ -107,6 +107,7 @@ var methodUses = map[string]app.Use{
 	adminService + "UpdatePasswordAgePolicy":               app.UseUpdateInstanceAgePolicy,
 	adminService + "GetLockoutPolicy":                      app.UseGetInstanceLockoutPolicy,
 	adminService + "UpdateLockoutPolicy":                   app.UseUpdateInstanceLockoutPolicy,
+	mgmtService + "GetDefaultLockoutPolicy":                app.UseGetDefaultLockoutPolicy,
 	authService + "GetMyPasswordComplexityPolicy":          app.UseGetMyComplexityPolicy,
 	authService + "UpdateMyPassword":                       app.UseUpdateMyPassword,
 

@@ -207,17 +207,37 @@ func (s *Admin) UpdatePasswordAgePolicy(ctx context.Context, r *admin.UpdatePass
 	return &admin.UpdatePasswordAgePolicyResponse{Details: instanceDetails(d)}, nil
 }
 
+func (m *Management) GetDefaultLockoutPolicy(ctx context.Context, _ *mgmt.GetDefaultLockoutPolicyRequest) (*mgmt.GetDefaultLockoutPolicyResponse, error) {
+	p, err := m.app.DefaultLockoutPolicy(ctx, scope(ctx))
+	if err != nil {
+		return nil, err
+	}
+	pb, err := lockoutDefaultPB(ctx, m.app, p)
+	if err != nil {
+		return nil, err
+	}
+	return &mgmt.GetDefaultLockoutPolicyResponse{Policy: pb}, nil
+}
+
+// lockoutDefaultPB is the instance's default lockout policy.
+func lockoutDefaultPB(ctx context.Context, a *app.App, p policy.Lockout) (*policypb.LockoutPolicy, error) {
+	d, err := policyDetails(ctx, a, policy.Stored{Sequence: p.Sequence, CreatedAt: p.CreatedAt, ChangedAt: p.ChangedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &policypb.LockoutPolicy{Details: d, MaxPasswordAttempts: p.MaxPasswordAttempts, MaxOtpAttempts: p.MaxOTPAttempts, IsDefault: true}, nil
+}
+
 func (s *Admin) GetLockoutPolicy(ctx context.Context, _ *admin.GetLockoutPolicyRequest) (*admin.GetLockoutPolicyResponse, error) {
 	p, err := s.app.InstanceLockoutPolicy(ctx, caller(ctx))
 	if err != nil {
 		return nil, err
 	}
-	d, err := policyDetails(ctx, s.app, policy.Stored{Sequence: p.Sequence, CreatedAt: p.CreatedAt, ChangedAt: p.ChangedAt})
+	pb, err := lockoutDefaultPB(ctx, s.app, p)
 	if err != nil {
 		return nil, err
 	}
-	return &admin.GetLockoutPolicyResponse{Policy: &policypb.LockoutPolicy{Details: d,
-		MaxPasswordAttempts: p.MaxPasswordAttempts, MaxOtpAttempts: p.MaxOTPAttempts, IsDefault: true}}, nil
+	return &admin.GetLockoutPolicyResponse{Policy: pb}, nil
 }
 
 func (s *Admin) UpdateLockoutPolicy(ctx context.Context, r *admin.UpdateLockoutPolicyRequest) (*admin.UpdateLockoutPolicyResponse, error) {

@@ -74,6 +74,7 @@ const (
 	UseUpdateInstanceAgePolicy        Use = "UpdateInstancePasswordAgePolicy"
 	UseGetInstanceLockoutPolicy       Use = "GetInstanceLockoutPolicy"
 	UseUpdateInstanceLockoutPolicy    Use = "UpdateInstanceLockoutPolicy"
+	UseGetDefaultLockoutPolicy        Use = "GetDefaultLockoutPolicy"
 	UseGetMyComplexityPolicy          Use = "GetMyPasswordComplexityPolicy"
 	UseUpdateMyPassword               Use = "UpdateMyPassword"
 
@@ -303,6 +304,7 @@ var rules = map[Use]Rule{
 	UseUpdateInstanceAgePolicy:        {Perm: org.PermInstancePolicyWrite, Where: InInstance},
 	UseGetInstanceLockoutPolicy:       {Perm: org.PermInstancePolicyRead, Where: InInstance},
 	UseUpdateInstanceLockoutPolicy:    {Perm: org.PermInstancePolicyWrite, Where: InInstance},
+	UseGetDefaultLockoutPolicy:        {Perm: org.PermPolicyRead, Where: InOrg},
 	UseGetMyComplexityPolicy:          {Where: AsCaller},
 	UseUpdateMyPassword:               {Where: AsCaller},
 

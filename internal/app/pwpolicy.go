@@ -319,6 +319,16 @@ func (a *App) UpdateInstanceAgePolicy(ctx context.Context, c *Caller, settings p
 	return ageKind.changeInstance(ctx, a, g, settings)
 }
 
+// DefaultLockoutPolicy is the instance's default lockout policy as an org sees
+// it (Management v1 GetDefaultLockoutPolicy).
+func (a *App) DefaultLockoutPolicy(ctx context.Context, s Scope) (policy.Lockout, error) {
+	if _, err := a.authorize(ctx, s, UseGetDefaultLockoutPolicy); err != nil {
+		return policy.Lockout{}, err
+	}
+	p, err := lockoutPolicy(ctx, a.store, "")
+	return p, storeErr(err)
+}
+
 // InstanceLockoutPolicy is the instance's default lockout policy (admin v1):
 // what every org without its own follows.
 func (a *App) InstanceLockoutPolicy(ctx context.Context, c *Caller) (policy.Lockout, error) {

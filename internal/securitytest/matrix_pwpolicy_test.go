@@ -18,7 +18,7 @@ func init() {
 	// ZITADEL's cmd/defaults.yaml: the instance policies' permissions.
 	zitadelRoles["IAM_OWNER"] = append(zitadelRoles["IAM_OWNER"], "iam.policy.read", "iam.policy.write")
 	zitadelRoles["IAM_OWNER_VIEWER"] = append(zitadelRoles["IAM_OWNER_VIEWER"], "iam.policy.read")
-	for _, m := range []string{"GetPasswordComplexityPolicy", "GetDefaultPasswordComplexityPolicy", "GetPasswordAgePolicy", "GetDefaultPasswordAgePolicy"} {
+	for _, m := range []string{"GetPasswordComplexityPolicy", "GetDefaultPasswordComplexityPolicy", "GetPasswordAgePolicy", "GetDefaultPasswordAgePolicy", "GetDefaultLockoutPolicy"} {
 		deviations["IAM_USER_MANAGER "+m] = deviation{false, "Warden's IAM_USER_MANAGER has policy.read, which ZITADEL's lacks: without it the escalation rule would keep it from the users of every role that reads policies. The policies' settings give nothing away"}
 	}
 }
@@ -98,6 +98,8 @@ func pwPolicyOps() []matrixOp {
 			f.orgPolicy(t, o, ap, `{"maxAgeDays":0}`, true)
 			return restCall{"DELETE", ap, ""}
 		}},
+
+		{name: "GetDefaultLockoutPolicy", prep: fixed("GET", v1+"/policies/default/lockout", "")},
 
 		{name: "admin.GetPasswordComplexityPolicy", global: true, prep: fixed("GET", adm+"/policies/password/complexity", "")},
 		{name: "admin.UpdatePasswordComplexityPolicy", global: true, prep: func(t testing.TB, f *fixtures, o string) restCall {

@@ -107,6 +107,11 @@ func TestPasswordPoliciesE2E(t *testing.T) {
 		if err != nil || lp.GetPolicy().GetMaxPasswordAttempts() != 3 {
 			t.Fatalf("admin lockout over gRPC: %v %v", lp, err)
 		}
+		if r := wardentest.Must(t, adm("GET", "/management/v1/policies/default/lockout", ""), 200); r.Raw == "" {
+			t.Fatal("GetDefaultLockoutPolicy")
+		} else if p, _ := r.Body["policy"].(map[string]any); p["maxPasswordAttempts"] != "3" || p["isDefault"] != true {
+			t.Fatalf("GetDefaultLockoutPolicy: %s", r.Raw)
+		}
 		if r := wardentest.Must(t, adm("GET", "/management/v1/policies/lockout", ""), 200); r.Body["isDefault"] != true {
 			t.Fatalf("the org follows the instance lockout default: %s", r.Raw)
 		} else if p, _ := r.Body["policy"].(map[string]any); p["maxPasswordAttempts"] != "3" {
