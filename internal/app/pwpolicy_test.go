@@ -354,3 +354,18 @@ func TestAgeAndInstanceLockout(t *testing.T) {
 		}
 	})
 }
+
+// TestBootstrapPasswordMeetsDefault: the one-time password bootstrap prints
+// is one the default complexity policy accepts, so the first sign-in's forced
+// change can begin with it.
+func TestBootstrapPasswordMeetsDefault(t *testing.T) {
+	for range 500 {
+		pw, err := oneTimePassword()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := policy.DefaultComplexity().Check(pw); err != nil || len(pw) != 16 {
+			t.Fatalf("%q: %v", pw, err)
+		}
+	}
+}
