@@ -9,6 +9,7 @@ import (
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/org"
+	"github.com/warden-id/warden/internal/policy"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
 )
@@ -110,21 +111,27 @@ func (a *App) Bootstrap(ctx context.Context, orgName string, beforeCommit func(t
 }
 
 // oneTimePassword is 16 characters from an alphabet without look-alikes, drawn
-// by rejection so that every character is equally likely.
+// by rejection so that every character is equally likely; a draw that misses
+// a class the default complexity policy asks for is drawn again (the instance
+// has no policy of its own yet at bootstrap).
 func oneTimePassword() (string, error) {
-	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789-_.:@"
 	limit := byte(256 - 256%len(alphabet))
-	out := make([]byte, 0, 16)
 	buf := make([]byte, 32)
-	for len(out) < 16 {
-		if _, err := rand.Read(buf); err != nil {
-			return "", fmt.Errorf("one-time password: %w", err)
-		}
-		for _, c := range buf {
-			if c < limit && len(out) < 16 {
-				out = append(out, alphabet[int(c)%len(alphabet)])
+	for {
+		out := make([]byte, 0, 16)
+		for len(out) < 16 {
+			if _, err := rand.Read(buf); err != nil {
+				return "", fmt.Errorf("one-time password: %w", err)
+			}
+			for _, c := range buf {
+				if c < limit && len(out) < 16 {
+					out = append(out, alphabet[int(c)%len(alphabet)])
+				}
 			}
 		}
+		if policy.DefaultComplexity().Check(string(out)) == nil {
+			return string(out), nil
+		}
 	}
-	return string(out), nil
 }

@@ -44,8 +44,8 @@ var (
 	errBadUserID       = fail.Invalid("WARDEN-UIDCHR", fmt.Sprintf("user id must be 1 to %d letters, digits, '_', '-' or '.', and not \".\" or \"..\"", MaxIDLen))
 	errEmailInvalid    = fail.Invalid("EMAIL-599BI", "Email is invalid")
 	errPasswordAndHash = fail.Invalid("WARDEN-PWBOTH", "give either a password or a hashed password")
-	errHashedPassword  = fail.Invalid("WARDEN-HASH", "Hashed password is invalid") // Msgf: the format's fault
-	errPasswordLength  = fail.Invalid("WARDEN-PWLEN", "Password must be 8 to 256 characters")
+	errHashedPassword  = fail.Invalid("WARDEN-HASH", "Hashed password is invalid")               // Msgf: the format's fault
+	errPasswordLength  = fail.Invalid("WARDEN-PWLEN", "Password must be at most 256 characters") // the rest is the complexity policy's
 	// The access token type of a machine user or an OIDC app.
 	errAccessTokenType = fail.Invalid("WARDEN-TOKENTYPE", "unknown access token type")
 
@@ -102,6 +102,23 @@ var (
 	// The lockout policy.
 	errPolicyExists  = fail.New(codes.AlreadyExists, "ORG-0olDf", "Lockout policy already exists")
 	errPolicyMissing = fail.New(codes.NotFound, "ORG-ADfs1", "Lockout policy not found")
+	// The instance's default lockout policy (admin v1).
+	errInstanceLockoutNotChanged = fail.New(codes.FailedPrecondition, "INSTANCE-0psjF", "Lockout policy has not been changed")
+
+	// The password complexity policy: an org's own, and the instance default.
+	errComplexityExists             = fail.New(codes.AlreadyExists, "Org-LdhbS", "Password complexity policy already exists")
+	errComplexityMissing            = fail.New(codes.NotFound, "ORG-Dgs3g", "Password complexity policy not found")
+	errComplexityResetMissing       = fail.New(codes.NotFound, "ORG-ADgs2", "Password complexity policy not found")
+	errComplexityNotChanged         = fail.New(codes.FailedPrecondition, "Org-DAs21", "Password complexity policy has not been changed")
+	errInstanceComplexityNotChanged = fail.New(codes.FailedPrecondition, "INSTANCE-9jlsf", "Password complexity policy has not been changed")
+	errInstanceComplexityMinLength  = fail.Invalid("INSTANCE-Lsp0e", "Minimum length must be 1 to 72")
+
+	// The password age policy.
+	errAgeExists             = fail.New(codes.AlreadyExists, "ORG-Lk0dS", "Password age policy already exists")
+	errAgeMissing            = fail.New(codes.NotFound, "ORG-0oPew", "Password age policy not found")
+	errAgeResetMissing       = fail.New(codes.NotFound, "ORG-Dgs1g", "Password age policy not found")
+	errAgeNotChanged         = fail.New(codes.FailedPrecondition, "Org-dsgjR", "Password age policy has not been changed")
+	errInstanceAgeNotChanged = fail.New(codes.FailedPrecondition, "INSTANCE-180sf", "Password age policy has not been changed")
 
 	// Projects and apps.
 	errProjectIDMissing = fail.Invalid("WARDEN-PROJECTID", "Project id is missing")

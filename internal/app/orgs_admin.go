@@ -133,7 +133,7 @@ func (a *App) changeOrgState(ctx context.Context, g granted, op org.Op) (*org.Or
 // removeOrgContents removes, inside the org's removal, everything that belongs
 // to it: its users (listed by orgUsers, with their credentials and memberships
 // everywhere), its members, its projects with their apps, app keys, roles and
-// user grants, its lockout policy, its domains and its metadata (its users'
+// user grants, its lockout and password policies, its domains and its metadata (its users'
 // with each user). The tokens its users hold die with their users' state.
 func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*user.User, by user.Actor) error {
 	var evs []event.Event
@@ -183,8 +183,10 @@ func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*
 			}
 		}
 	}
-	if err := tx.DeleteArtifact(ctx, policy.KindLockout, orgID); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+	for _, kind := range []string{policy.KindLockout, policy.KindComplexity, policy.KindAge} {
+		if err := tx.DeleteArtifact(ctx, kind, orgID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 	}
 	if err := deleteOrgDomains(ctx, tx, orgID); err != nil {
 		return err

@@ -139,8 +139,12 @@ func (a *App) writePassword(ctx context.Context, password string, changeRequired
 	if err := checkPasswordRules(password); err != nil {
 		return nil, err
 	}
-	if _, err := load(ctx, a.store); err != nil {
+	u, err := load(ctx, a.store)
+	if err != nil {
 		return nil, storeErr(err)
+	}
+	if err := checkNewPassword(ctx, a.store, u.OrgID, password); err != nil {
+		return nil, err
 	}
 	hash, err := a.hashPassword(ctx, password)
 	if err != nil {
@@ -155,8 +159,10 @@ func (a *App) writePassword(ctx context.Context, password string, changeRequired
 	})
 }
 
+// checkPasswordRules is Warden's own bound on a plain password, before the
+// policy's (checkNewPassword): longer ones only cost hashing time.
 func checkPasswordRules(p string) error {
-	if len(p) < 8 || len(p) > 256 {
+	if len(p) > 256 {
 		return errPasswordLength
 	}
 	return nil

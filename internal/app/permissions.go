@@ -58,6 +58,26 @@ const (
 	UseUpdateLockoutPolicy Use = "UpdateLockoutPolicy"
 	UseResetLockoutPolicy  Use = "ResetLockoutPolicy"
 
+	UseGetComplexityPolicy            Use = "GetPasswordComplexityPolicy"
+	UseGetDefaultComplexityPolicy     Use = "GetDefaultPasswordComplexityPolicy"
+	UseAddComplexityPolicy            Use = "AddPasswordComplexityPolicy"
+	UseUpdateComplexityPolicy         Use = "UpdatePasswordComplexityPolicy"
+	UseResetComplexityPolicy          Use = "ResetPasswordComplexityPolicy"
+	UseGetAgePolicy                   Use = "GetPasswordAgePolicy"
+	UseGetDefaultAgePolicy            Use = "GetDefaultPasswordAgePolicy"
+	UseAddAgePolicy                   Use = "AddPasswordAgePolicy"
+	UseUpdateAgePolicy                Use = "UpdatePasswordAgePolicy"
+	UseResetAgePolicy                 Use = "ResetPasswordAgePolicy"
+	UseGetInstanceComplexityPolicy    Use = "GetInstancePasswordComplexityPolicy"
+	UseUpdateInstanceComplexityPolicy Use = "UpdateInstancePasswordComplexityPolicy"
+	UseGetInstanceAgePolicy           Use = "GetInstancePasswordAgePolicy"
+	UseUpdateInstanceAgePolicy        Use = "UpdateInstancePasswordAgePolicy"
+	UseGetInstanceLockoutPolicy       Use = "GetInstanceLockoutPolicy"
+	UseUpdateInstanceLockoutPolicy    Use = "UpdateInstanceLockoutPolicy"
+	UseGetDefaultLockoutPolicy        Use = "GetDefaultLockoutPolicy"
+	UseGetMyComplexityPolicy          Use = "GetMyPasswordComplexityPolicy"
+	UseUpdateMyPassword               Use = "UpdateMyPassword"
+
 	UseAddProject      Use = "AddProject"
 	UseGetProject      Use = "GetProject"
 	UseListProjects    Use = "ListProjects"
@@ -265,6 +285,28 @@ var rules = map[Use]Rule{
 	UseAddLockoutPolicy:    {Perm: org.PermOrgWrite, Where: InOrg},
 	UseUpdateLockoutPolicy: {Perm: org.PermOrgWrite, Where: InOrg},
 	UseResetLockoutPolicy:  {Perm: org.PermOrgWrite, Where: InOrg},
+
+	// The password policies, with ZITADEL's permissions: an org's own with
+	// policy.* in the org, the instance defaults with iam.policy.*.
+	UseGetComplexityPolicy:            {Perm: org.PermPolicyRead, Where: InOrg},
+	UseGetDefaultComplexityPolicy:     {Perm: org.PermPolicyRead, Where: InOrg},
+	UseAddComplexityPolicy:            {Perm: org.PermPolicyWrite, Where: InOrg},
+	UseUpdateComplexityPolicy:         {Perm: org.PermPolicyWrite, Where: InOrg},
+	UseResetComplexityPolicy:          {Perm: org.PermPolicyDelete, Where: InOrg},
+	UseGetAgePolicy:                   {Perm: org.PermPolicyRead, Where: InOrg},
+	UseGetDefaultAgePolicy:            {Perm: org.PermPolicyRead, Where: InOrg},
+	UseAddAgePolicy:                   {Perm: org.PermPolicyWrite, Where: InOrg},
+	UseUpdateAgePolicy:                {Perm: org.PermPolicyWrite, Where: InOrg},
+	UseResetAgePolicy:                 {Perm: org.PermPolicyDelete, Where: InOrg},
+	UseGetInstanceComplexityPolicy:    {Perm: org.PermInstancePolicyRead, Where: InInstance},
+	UseUpdateInstanceComplexityPolicy: {Perm: org.PermInstancePolicyWrite, Where: InInstance},
+	UseGetInstanceAgePolicy:           {Perm: org.PermInstancePolicyRead, Where: InInstance},
+	UseUpdateInstanceAgePolicy:        {Perm: org.PermInstancePolicyWrite, Where: InInstance},
+	UseGetInstanceLockoutPolicy:       {Perm: org.PermInstancePolicyRead, Where: InInstance},
+	UseUpdateInstanceLockoutPolicy:    {Perm: org.PermInstancePolicyWrite, Where: InInstance},
+	UseGetDefaultLockoutPolicy:        {Perm: org.PermPolicyRead, Where: InOrg},
+	UseGetMyComplexityPolicy:          {Where: AsCaller},
+	UseUpdateMyPassword:               {Where: AsCaller},
 
 	UseAddProject:      {Perm: org.PermProjectCreate, Where: InProject},
 	UseGetProject:      {Perm: org.PermProjectRead, Where: InProject},

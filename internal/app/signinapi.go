@@ -30,9 +30,6 @@ func (a *App) ChangePassword(ctx context.Context, c *Caller, userID, current, pa
 	if err := checkID(userID, errUserIDMissing); err != nil {
 		return nil, err
 	}
-	if err := checkPasswordRules(password); err != nil {
-		return nil, err
-	}
 	u, err := a.store.User(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, user.ErrGetNotFound
@@ -47,8 +44,18 @@ func (a *App) ChangePassword(ctx context.Context, c *Caller, userID, current, pa
 	if !may && !(g.rule.Self && c.UserID == userID) {
 		return nil, fail.PermissionDenied
 	}
-	if _, err := a.CheckPassword(ctx, userID, current); err != nil {
+	return a.changePassword(ctx, c, u, current, password, changeRequired, !may)
+}
+
+// changePassword sets u's password once the current one is proved: the new one
+// is measured first (a refused one costs no check and no attempt), then the
+// current one is checked as at sign-in.
+func (a *App) changePassword(ctx context.Context, c *Caller, u *user.User, current, password string, changeRequired, self bool) (*user.User, error) {
+	if err := checkNewPassword(ctx, a.store, u.OrgID, password); err != nil {
 		return nil, err
 	}
-	return a.SetPassword(ctx, Scope{Caller: c}, userID, password, changeRequired, !may)
+	if _, err := a.CheckPassword(ctx, u.ID, current); err != nil {
+		return nil, err
+	}
+	return a.SetPassword(ctx, Scope{Caller: c}, u.ID, password, changeRequired, self)
 }

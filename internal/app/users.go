@@ -307,6 +307,9 @@ func (a *App) newHuman(ctx context.Context, g granted, in NewHuman, orgOf func()
 		return nil, event.Event{}, err
 	}
 	if in.Password != "" { // hashed (slow, in a hash slot) only once the caller may create the user
+		if err := checkNewPassword(ctx, a.store, orgID, in.Password); err != nil {
+			return nil, event.Event{}, err
+		}
 		if h.PasswordHash, err = a.hashPassword(ctx, in.Password); err != nil {
 			return nil, event.Event{}, err
 		}

@@ -38,6 +38,19 @@ const (
 	LockoutPolicyAdded   = "org.policy.lockout.added"
 	LockoutPolicyChanged = "org.policy.lockout.changed"
 	LockoutPolicyRemoved = "org.policy.lockout.removed"
+
+	ComplexityPolicyAdded   = "org.policy.password.complexity.added"
+	ComplexityPolicyChanged = "org.policy.password.complexity.changed"
+	ComplexityPolicyRemoved = "org.policy.password.complexity.removed"
+	AgePolicyAdded          = "org.policy.password.age.added"
+	AgePolicyChanged        = "org.policy.password.age.changed"
+	AgePolicyRemoved        = "org.policy.password.age.removed"
+
+	// The instance defaults: ZITADEL adds them at setup, so a change is all
+	// Warden records (its built-in defaults stand for the setup's).
+	InstanceLockoutPolicyChanged    = "instance.policy.lockout.changed"
+	InstanceComplexityPolicyChanged = "instance.policy.password.complexity.changed"
+	InstanceAgePolicyChanged        = "instance.policy.password.age.changed"
 )
 
 // Event is one entry of an aggregate's history. (AggregateID, Sequence) is unique;

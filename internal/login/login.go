@@ -337,7 +337,12 @@ func (h *handler) postPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u = res.User
-	if u.Human != nil && u.Human.PasswordChangeRequired {
+	expired, err := h.app.PasswordExpired(ctx, u)
+	if err != nil {
+		h.internal(w, r, "password age", err)
+		return
+	}
+	if u.Human != nil && (u.Human.PasswordChangeRequired || expired) {
 		ticket, err := h.app.StartPasswordChange(ctx, u.ID, ar.ID, u.CredentialEpoch)
 		if err != nil {
 			h.internal(w, r, "start password change", err)
@@ -383,7 +388,8 @@ func (h *handler) postChange(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		if fe, ok := fail.As(err); ok && fe.Code == codes.InvalidArgument {
-			p.Error = "The new password must be 8 to 256 characters long."
+			// The complexity policy's own words: what the new password lacks.
+			p.Error = fe.Message + "."
 			h.render(w, r, http.StatusOK, "change", p, ar.RedirectURI)
 			return
 		}

@@ -43,7 +43,7 @@ func TestPasswordChangeAtFirstSignIn(t *testing.T) {
 		t.Fatalf("mismatch: %q", v.Text())
 	}
 	v = b.Submit(change, 0, map[string]string{"newPassword": "short", "confirmPassword": "short"})
-	if !strings.Contains(v.Text(), "8 to 256") {
+	if !strings.Contains(v.Text(), "at least 8 characters") {
 		t.Fatalf("short password: %q", v.Text())
 	}
 	// A forged ticket gets nowhere.

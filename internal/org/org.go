@@ -98,6 +98,13 @@ const (
 	PermInstanceWrite       = "iam.write"
 	PermInstanceMemberRead  = "iam.member.read"
 	PermInstanceMemberWrite = "iam.member.write"
+	// The policies (ZITADEL's names): an org's own (policy.*) and the
+	// instance defaults (iam.policy.*).
+	PermPolicyRead          = "policy.read"
+	PermPolicyWrite         = "policy.write"
+	PermPolicyDelete        = "policy.delete"
+	PermInstancePolicyRead  = "iam.policy.read"
+	PermInstancePolicyWrite = "iam.policy.write"
 	// PermOrgGlobalRead finds any org by one of its verified domains
 	// (GetOrgByDomainGlobal), ZITADEL's name and holders.
 	PermOrgGlobalRead = "org.global.read"
@@ -143,12 +150,33 @@ var adminRolePermissions = map[string][]string{
 	"ORG_OWNER":        {PermOrgDelete},
 }
 
+// policyRolePermissions are the policy permissions of ZITADEL's roles
+// (cmd/defaults.yaml), in a block of their own like adminRolePermissions.
+// IAM_USER_MANAGER reads policies too, which ZITADEL's does not: without it,
+// the escalation rule would keep it from the users of every role that reads
+// them, which ORG_USER_MANAGER (a subset of it) may act on.
+var policyRolePermissions = map[string][]string{
+	"IAM_OWNER":                     {PermPolicyRead, PermPolicyWrite, PermPolicyDelete, PermInstancePolicyRead, PermInstancePolicyWrite},
+	"IAM_ORG_MANAGER":               {PermPolicyRead, PermPolicyWrite, PermPolicyDelete},
+	"IAM_USER_MANAGER":              {PermPolicyRead},
+	"IAM_OWNER_VIEWER":              {PermPolicyRead, PermInstancePolicyRead},
+	"ORG_OWNER":                     {PermPolicyRead, PermPolicyWrite, PermPolicyDelete},
+	"ORG_USER_MANAGER":              {PermPolicyRead},
+	"ORG_OWNER_VIEWER":              {PermPolicyRead},
+	"ORG_PROJECT_PERMISSION_EDITOR": {PermPolicyRead},
+	"ORG_PROJECT_CREATOR":           {PermPolicyRead},
+	"ORG_USER_SELF_MANAGER":         {PermPolicyRead},
+}
+
 // globalReadRoles hold PermOrgGlobalRead (ZITADEL's cmd/defaults.yaml; its
 // project roles hold it too, but theirs reach no org-wide method in Warden).
 var globalReadRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "ORG_OWNER"}
 
 func init() {
 	for r, ps := range adminRolePermissions {
+		rolePermissions[r] = append(rolePermissions[r], ps...)
+	}
+	for r, ps := range policyRolePermissions {
 		rolePermissions[r] = append(rolePermissions[r], ps...)
 	}
 	for _, r := range globalReadRoles {

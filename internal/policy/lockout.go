@@ -1,5 +1,5 @@
-// Package policy holds the instance's and orgs' policies; for now the lockout
-// policy that turns too many wrong passwords into a lock.
+// Package policy holds the instance's and orgs' policies: the lockout policy that
+// turns too many wrong passwords into a lock, and the password policies.
 package policy
 
 import "time"

@@ -339,7 +339,8 @@ func TestSetPasswordREST(t *testing.T) {
 			if v := changeRequired(); v != true {
 				t.Fatalf("change required: %v", v)
 			}
-			e.wantErr(e.admin("POST", "/management/v1/users/"+id+"/password", `{"password":"short"}`), 400, "WARDEN-PWLEN")
+			e.wantErr(e.admin("POST", "/management/v1/users/"+id+"/password", `{"password":"short"}`), 400, "COMMA-HuJf6")
+			e.wantErr(e.admin("POST", "/management/v1/users/"+id+"/password", `{"password":"`+strings.Repeat("Aa1-", 65)+`"}`), 400, "WARDEN-PWLEN")
 			e.wantErr(e.admin("POST", "/management/v1/users/424242/password", `{"password":"Long-Enough-1"}`), 404, "")
 			robot := e.must(e.admin("POST", "/management/v1/users/machine", `{"userName":"robot","name":"Robot"}`), 200).str("userId")
 			e.wantErr(e.admin("POST", "/management/v1/users/"+robot+"/password", `{"password":"Long-Enough-1"}`), 400, "WARDEN-NOTHUMAN")

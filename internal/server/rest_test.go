@@ -246,7 +246,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown route", "GET", "/management/v1/nothing/here", ``, 404},
 		{"unknown org", "GET", "/management/v1/users/" + id, ``, 404},
 		{"oversized", "POST", "/management/v1/users/human/_import", `{"userName":"` + strings.Repeat("x", 5<<20) + `"}`, 413},
-		{"unimplemented", "GET", "/management/v1/policies/password/complexity", ``, 501},
+		{"unimplemented", "GET", "/management/v1/policies/login", ``, 501},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -227,7 +227,7 @@ func AppendCanonical(b []byte, r Record) []byte {
 		if h := u.Human; h != nil {
 			e.flag(true).str(h.FirstName).str(h.LastName).str(h.NickName).str(h.DisplayName).str(h.PreferredLanguage).
 				i64(int64(h.Gender)).str(h.Email).flag(h.EmailVerified).str(h.Phone).flag(h.PhoneVerified).
-				str(h.PasswordHash).flag(h.PasswordChangeRequired).i64(int64(h.FailedPasswordAttempts))
+				str(h.PasswordHash).flag(h.PasswordChangeRequired).i64(int64(h.FailedPasswordAttempts)).time(h.PasswordChangedAt)
 		} else {
 			e.flag(false)
 		}

@@ -70,6 +70,7 @@ func SetPassword(u *User, hash string, changeRequired bool, by Actor) (event.Eve
 	u.Human.PasswordHash = hash
 	u.Human.PasswordChangeRequired = changeRequired
 	u.Human.FailedPasswordAttempts = 0
+	u.Human.PasswordChangedAt = by.At
 	u.CredentialEpoch++
 	if u.State == StateInitial {
 		u.State = StateActive // a user with a password has finished its initialisation

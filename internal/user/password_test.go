@@ -67,3 +67,23 @@ func TestUpgradePasswordHash(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPasswordChangedAt: the age policy's clock starts when a password is set,
+// at creation or by a change; re-hashing the same password does not restart it.
+func TestPasswordChangedAt(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	u, _ := NewHuman("1", "o", "ann", Human{PasswordHash: "h"}, false, Actor{At: t0})
+	if !u.Human.PasswordChangedAt.Equal(t0) {
+		t.Fatalf("at creation: %v", u.Human.PasswordChangedAt)
+	}
+	if n, _ := NewHuman("2", "o", "bob", Human{}, true, Actor{At: t0}); !n.Human.PasswordChangedAt.IsZero() {
+		t.Fatal("no password, yet a change time")
+	}
+	t1 := t0.Add(time.Hour)
+	if _, err := UpgradePasswordHash(u, "h2", Actor{At: t1}); err != nil || !u.Human.PasswordChangedAt.Equal(t0) {
+		t.Fatalf("re-hash moved the clock: %v %v", u.Human.PasswordChangedAt, err)
+	}
+	if _, err := SetPassword(u, "h3", false, Actor{At: t1}); err != nil || !u.Human.PasswordChangedAt.Equal(t1) {
+		t.Fatalf("a change: %v %v", u.Human.PasswordChangedAt, err)
+	}
+}

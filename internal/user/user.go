@@ -61,6 +61,9 @@ type Human struct {
 	PasswordHash           string `json:"-"`
 	PasswordChangeRequired bool   `json:"passwordChangeRequired,omitempty"`
 	FailedPasswordAttempts int    `json:"-"`
+	// PasswordChangedAt is when the password was set (the age policy counts
+	// from it); zero for a password set before Warden kept it.
+	PasswordChangedAt time.Time `json:"passwordChangedAt,omitzero"`
 }
 
 // Machine holds what only machine users have.
@@ -113,6 +116,9 @@ func NewHuman(id, orgID, userName string, h Human, initial bool, by Actor) (*Use
 	st := StateActive
 	if initial {
 		st = StateInitial
+	}
+	if h.PasswordHash != "" {
+		h.PasswordChangedAt = by.At
 	}
 	u := &User{ID: id, OrgID: orgID, UserName: userName, Type: TypeHuman, State: st,
 		CreatedAt: by.At, ChangedAt: by.At, Human: &h, CredentialEpoch: 1}
