@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/warden-id/warden/internal/credential"
+	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 )
@@ -20,11 +21,13 @@ type OrgMachineKey struct {
 }
 
 // readableOrgs narrows q to the orgs where the caller holds perm: every org
-// for an instance role (nil), else the orgs of its org roles.
-func readableOrgs(c *Caller, perm string, q *store.CredentialQuery) {
+// for an instance role (nil), else the orgs of its org roles. A caller that
+// holds perm nowhere is refused, as v2 ListUsers refuses it, where ZITADEL
+// answers an empty list.
+func readableOrgs(c *Caller, perm string, q *store.CredentialQuery) error {
 	if c.Can(perm, org.InstanceScope) {
 		q.InOrgs = nil
-		return
+		return nil
 	}
 	q.InOrgs = []string{}
 	for scope, roles := range c.roles {
@@ -32,6 +35,10 @@ func readableOrgs(c *Caller, perm string, q *store.CredentialQuery) {
 			q.InOrgs = append(q.InOrgs, scope)
 		}
 	}
+	if len(q.InOrgs) == 0 {
+		return fail.PermissionDenied
+	}
+	return nil
 }
 
 // SearchMachineKeys lists the machine keys matching q among the users the
@@ -44,7 +51,9 @@ func (a *App) SearchMachineKeys(ctx context.Context, s Scope, q store.Credential
 	if err := checkCredentialQuery(q); err != nil {
 		return nil, 0, err
 	}
-	readableOrgs(g.Caller, g.perm(), &q)
+	if err := readableOrgs(g.Caller, g.perm(), &q); err != nil {
+		return nil, 0, err
+	}
 	arts, total, err := a.store.SearchMachineKeys(ctx, q)
 	if err != nil {
 		return nil, 0, storeErr(err)
@@ -70,7 +79,9 @@ func (a *App) SearchPATs(ctx context.Context, s Scope, q store.CredentialQuery) 
 	if err := checkCredentialQuery(q); err != nil {
 		return nil, 0, err
 	}
-	readableOrgs(g.Caller, g.perm(), &q)
+	if err := readableOrgs(g.Caller, g.perm(), &q); err != nil {
+		return nil, 0, err
+	}
 	pats, total, err := a.store.SearchPATs(ctx, q)
 	return pats, total, storeErr(err)
 }
