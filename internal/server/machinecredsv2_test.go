@@ -16,8 +16,8 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/warden-id/warden/internal/store/testdb"
-	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	filterv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/filter/v2"
+	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	"golang.org/x/oauth2/clientcredentials"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
