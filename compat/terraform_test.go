@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	adminclient "github.com/zitadel/zitadel-go/v3/pkg/client/admin"
@@ -35,6 +36,7 @@ import (
 	projectpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // tfState is one resource's Terraform state: its id and attributes.
@@ -850,5 +852,56 @@ func TestTerraformParentGone(t *testing.T) {
 				}
 			}
 		})
+	})
+}
+
+// TestTerraformPersonalAccessToken: zitadel_personal_access_token
+// (pat/funcs.go), in the org context of org_id: AddPersonalAccessToken (the
+// state id is the token id, the token kept once), read by
+// GetPersonalAccessTokenByIDs (expiration_date as RFC 3339 of the answer,
+// NotFound drops it), RemovePersonalAccessToken. Without an expiration the
+// read gives ZITADEL's 9999-12-31T23:59:59Z, the provider's default.
+func TestTerraformPersonalAccessToken(t *testing.T) {
+	each(t, func(t *testing.T, s *server) {
+		st := newTFSetup(t, s, 0)
+		org := st.org
+		bot, err := st.mgmt.AddMachineUser(tfCtx(t, org), &management.AddMachineUserRequest{UserName: unique("tf-bot"), Name: "Bot"})
+		mustOK(t, "AddMachineUser", err)
+		uid := bot.GetUserId()
+		for _, exp := range []string{"", "2519-02-04T00:00:00Z"} {
+			// create
+			req := &management.AddPersonalAccessTokenRequest{UserId: uid}
+			if exp != "" {
+				at, _ := time.Parse(time.RFC3339, exp)
+				req.ExpirationDate = timestamppb.New(at)
+			}
+			add, err := st.mgmt.AddPersonalAccessToken(tfCtx(t, org), req)
+			mustOK(t, "create: AddPersonalAccessToken", err)
+			id := add.GetTokenId()
+			if add.GetToken() == "" {
+				t.Fatal("create: no token")
+			}
+			// read
+			read := func() tfState {
+				t.Helper()
+				r, err := st.mgmt.GetPersonalAccessTokenByIDs(tfCtx(t, org), &management.GetPersonalAccessTokenByIDsRequest{UserId: uid, TokenId: id})
+				if tfGone(t, "read: GetPersonalAccessTokenByIDs", err) {
+					return nil
+				}
+				return tfState{"id": r.GetToken().GetId(), "user_id": uid, "org_id": org,
+					"expiration_date": r.GetToken().GetExpirationDate().AsTime().Format(time.RFC3339)}
+			}
+			want := exp
+			if want == "" {
+				want = "9999-12-31T23:59:59Z"
+			}
+			applied := read()
+			wantTF(t, "read after create", applied, tfState{"id": id, "user_id": uid, "org_id": org, "expiration_date": want})
+			wantTF(t, "plan", read(), applied)
+			// delete
+			_, err = st.mgmt.RemovePersonalAccessToken(tfCtx(t, org), &management.RemovePersonalAccessTokenRequest{UserId: uid, TokenId: id})
+			mustOK(t, "delete: RemovePersonalAccessToken", err)
+			wantTF(t, "read after delete", read(), nil)
+		}
 	})
 }

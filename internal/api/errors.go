@@ -93,6 +93,8 @@ var (
 	errAdminDeleteResource = fail.Invalid("ADMIN-3UOjLtuohh", "Errors.Invalid.Argument")
 	errAdminQueryDepth     = fail.Invalid("PERM-zsQ97", "Errors.Query.TooManyNestingLevels")
 	errAdminQuery          = fail.Invalid("PERM-vR9nC", "List.Query.Invalid")
+	// An empty filter of ListKeys or ListPersonalAccessTokens (ZITADEL's).
+	errListQuery = fail.Invalid("GRPC-vR9nC", "List.Query.Invalid")
 	// A project grant filter without its project or granted org, which
 	// ZITADEL would run as a filter on the empty id.
 	errAdminGrantFilter = fail.Invalid("WARDEN-ADMGRANTQ", "a project grant filter needs the project id and the granted organization id")

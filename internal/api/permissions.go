@@ -68,16 +68,17 @@ var methodUses = map[string]app.Use{
 	mgmtService + "ReactivateUser":  app.UseReactivateUser,
 	mgmtService + "RemoveUser":      app.UseRemoveUser,
 
-	mgmtService + "SetHumanPassword":          app.UseSetPassword,
-	mgmtService + "AddPersonalAccessToken":    app.UseAddPAT,
-	mgmtService + "ListPersonalAccessTokens":  app.UseListPATs,
-	mgmtService + "RemovePersonalAccessToken": app.UseRemovePAT,
-	mgmtService + "GenerateMachineSecret":     app.UseGenerateMachineSecret,
-	mgmtService + "RemoveMachineSecret":       app.UseRemoveMachineSecret,
-	mgmtService + "AddMachineKey":             app.UseAddMachineKey,
-	mgmtService + "ListMachineKeys":           app.UseListMachineKeys,
-	mgmtService + "GetMachineKeyByIDs":        app.UseGetMachineKey,
-	mgmtService + "RemoveMachineKey":          app.UseRemoveMachineKey,
+	mgmtService + "SetHumanPassword":            app.UseSetPassword,
+	mgmtService + "AddPersonalAccessToken":      app.UseAddPAT,
+	mgmtService + "ListPersonalAccessTokens":    app.UseListPATs,
+	mgmtService + "RemovePersonalAccessToken":   app.UseRemovePAT,
+	mgmtService + "GetPersonalAccessTokenByIDs": app.UseGetPAT,
+	mgmtService + "GenerateMachineSecret":       app.UseGenerateMachineSecret,
+	mgmtService + "RemoveMachineSecret":         app.UseRemoveMachineSecret,
+	mgmtService + "AddMachineKey":               app.UseAddMachineKey,
+	mgmtService + "ListMachineKeys":             app.UseListMachineKeys,
+	mgmtService + "GetMachineKeyByIDs":          app.UseGetMachineKey,
+	mgmtService + "RemoveMachineKey":            app.UseRemoveMachineKey,
 
 	mgmtService + "GetMyOrg":        app.UseGetOrg,
 	mgmtService + "AddOrg":          app.UseAddOrg,
@@ -213,6 +214,15 @@ var methodUses = map[string]app.Use{
 	// With the current password it is app.UseChangePassword (the user itself
 	// may too), decided in the use case.
 	userService + "SetPassword": app.UseSetPassword,
+	// Machine credentials: v1's use cases (api/machinecredsv2.go).
+	userService + "AddSecret":                 app.UseGenerateMachineSecret,
+	userService + "RemoveSecret":              app.UseRemoveMachineSecret,
+	userService + "AddKey":                    app.UseAddMachineKey,
+	userService + "RemoveKey":                 app.UseRemoveMachineKey,
+	userService + "ListKeys":                  app.UseListMachineKeys,
+	userService + "AddPersonalAccessToken":    app.UseAddPAT,
+	userService + "RemovePersonalAccessToken": app.UseRemovePAT,
+	userService + "ListPersonalAccessTokens":  app.UseListPATs,
 
 	// v2beta relays these to v2 (userv2beta.go): the same use cases.
 	userServiceV2beta + "AddHumanUser":   app.UseAddHuman,

@@ -86,6 +86,11 @@ var (
 	errPATNotMachine  = fail.New(codes.FailedPrecondition, "WARDEN-PATMACHINE", "Personal access tokens are only for machine users")
 	errPATNotFound    = fail.New(codes.NotFound, "COMMAND-4m77G", "Personal access token not found")
 	errPATIDMissing   = fail.Invalid("WARDEN-TOKENID", "Token id is missing")
+	// GetPersonalAccessTokenByIDs: ZITADEL's query answers this for a token
+	// of no such user too.
+	errPATGetNotFound = fail.New(codes.NotFound, "QUERY-fRunu", "Errors.PersonalAccessToken.NotFound")
+	// v2's credential lists: each filter is a clause of the statement.
+	errTooManyCredentialFilters = fail.Invalid("WARDEN-CREDFILTERS", "too many filters")
 
 	// Organisations and their members (ZITADEL's AddOrgMember, ChangeOrgMember).
 	// ZITADEL's unique-constraint error (its eventstore's), with the org

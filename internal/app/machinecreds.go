@@ -18,8 +18,9 @@ import (
 )
 
 // Machine credentials for the client credentials grant (a secret) and the JWT
-// profile grant (key pairs). Each is an artifact tied to its user's credential
-// epoch, so a lock kills it for good, like a PAT.
+// profile grant (key pairs). Each is an artifact of its user, issued by an
+// administrator: like a PAT it is refused while the user cannot authenticate
+// and valid again after an unlock (compat.md, "What a lock does").
 
 // KeyTypeJSON is zitadel.authn.v1.KeyType KEY_TYPE_JSON.
 const KeyTypeJSON = 1

@@ -39,6 +39,7 @@ const (
 	UseAddPAT                Use = "AddPAT"
 	UseListPATs              Use = "ListPATs"
 	UseRemovePAT             Use = "RemovePAT"
+	UseGetPAT                Use = "GetPAT"
 	UseGenerateMachineSecret Use = "GenerateMachineSecret"
 	UseRemoveMachineSecret   Use = "RemoveMachineSecret"
 	UseAddMachineKey         Use = "AddMachineKey"
@@ -265,6 +266,7 @@ var rules = map[Use]Rule{
 	UseAddPAT:                {Perm: org.PermUserWrite},
 	UseListPATs:              {Perm: org.PermUserRead},
 	UseRemovePAT:             {Perm: org.PermUserWrite},
+	UseGetPAT:                {Perm: org.PermUserRead},
 	UseGenerateMachineSecret: {Perm: org.PermUserWrite},
 	UseRemoveMachineSecret:   {Perm: org.PermUserWrite},
 	UseAddMachineKey:         {Perm: org.PermUserWrite},

@@ -71,6 +71,9 @@ func TestUserManagerCannotEscalate(t *testing.T) {
 				{"POST", "/management/v1/users/" + target + "/pats", `{}`},
 				{"PUT", "/management/v1/users/" + target + "/secret", `{}`},
 				{"POST", "/management/v1/users/" + target + "/keys", `{"type":"KEY_TYPE_JSON"}`},
+				{"POST", "/v2/users/" + target + "/pats", `{}`},
+				{"POST", "/v2/users/" + target + "/secret", `{}`},
+				{"POST", "/v2/users/" + target + "/keys", `{}`},
 				{"POST", "/management/v1/users/" + target + "/password", `{"password":"Taken-Over-1","noChangeRequired":true}`},
 				{"POST", "/v2/users/" + target + "/password", `{"newPassword":{"password":"Taken-Over-1"}}`},
 				{"POST", "/management/v1/users/" + target + "/_lock", `{}`},
@@ -95,10 +98,14 @@ func TestUserManagerCannotEscalate(t *testing.T) {
 			if r := e.Do(t, "DELETE", "/management/v1/users/"+admin+"/pats/"+patID, tok, ""); r.Status != 403 {
 				t.Errorf("%s removes the administrator's PAT: %d %s", name, r.Status, r.Raw)
 			}
+			if r := e.Do(t, "DELETE", "/v2/users/"+admin+"/pats/"+patID, tok, ""); r.Status != 403 {
+				t.Errorf("%s removes the administrator's PAT through v2: %d %s", name, r.Status, r.Raw)
+			}
 			// Users it outranks: allowed.
 			wardentest.Must(t, e.Do(t, "POST", "/management/v1/users/"+plain+"/_lock", tok, `{}`), 200)
 			wardentest.Must(t, e.Do(t, "POST", "/management/v1/users/"+plain+"/_unlock", tok, `{}`), 200)
 			wardentest.Must(t, e.Do(t, "POST", "/management/v1/users/"+bot+"/pats", tok, `{}`), 200)
+			wardentest.Must(t, e.Do(t, "POST", "/v2/users/"+bot+"/pats", tok, `{}`), 200)
 		}
 		// Nothing changed for the administrators.
 		if st := e.UserState(t, admin); st != "USER_STATE_ACTIVE" {

@@ -146,7 +146,59 @@ type Reader interface {
 	// ListArtifacts lists artifacts of one kind, filtered by user and/or org when
 	// set, ordered by id (p.Asc) with the total count.
 	ListArtifacts(ctx context.Context, q ArtifactQuery) ([]*Artifact, uint64, error)
+
+	// SearchPATs and SearchMachineKeys list PATs and machine keys (artifacts
+	// of credential.KindMachineKey) across users, as v2's ListPersonalAccessTokens
+	// and ListKeys do, with the total count.
+	SearchPATs(ctx context.Context, q CredentialQuery) ([]*credential.PAT, uint64, error)
+	SearchMachineKeys(ctx context.Context, q CredentialQuery) ([]*Artifact, uint64, error)
 }
+
+// CredentialQuery selects PATs or machine keys; every condition must hold.
+type CredentialQuery struct {
+	IDs, UserIDs, OrgIDs []string // each must equal (several: none matches unless equal)
+	// InOrgs, if not nil, admits only credentials of these orgs (those the
+	// caller may read); an empty non-nil list admits none.
+	InOrgs  []string
+	Created []TimeCond
+	Expires []TimeCond // a credential without expiry compares as NoExpiry
+	Sort    CredentialSort
+	Page    Page
+}
+
+// TimeCond compares a time column with At.
+type TimeCond struct {
+	Op TimeOp
+	At time.Time
+}
+
+// TimeOp is a comparison of times.
+type TimeOp int
+
+const (
+	TimeEq TimeOp = iota
+	TimeAfter
+	TimeAfterOrEq
+	TimeBefore
+	TimeBeforeOrEq
+)
+
+// NoExpiry is when a credential without expiry expires, for comparisons
+// (ZITADEL's 9999-12-31).
+var NoExpiry = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+// CredentialSort is the column a credential search sorts by (KeyFieldName
+// and PersonalAccessTokenFieldName numbers).
+type CredentialSort int
+
+const (
+	SortCredCreated CredentialSort = iota // unspecified: the creation date
+	SortCredCreatedAt
+	SortCredID
+	SortCredUserID
+	SortCredOrgID
+	SortCredExpiration
+)
 
 // Artifact is a small record of the sign-in machinery that needs no columns of its
 // own: OIDC auth requests, access and refresh tokens, login sessions, signing keys,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/event"
@@ -401,6 +402,107 @@ func (r *Reader) ListArtifacts(ctx context.Context, q store.ArtifactQuery) ([]*s
 	if len(out) == 0 && offset > 0 {
 		if err := r.q.QueryRowSQL(ctx, "SELECT count(*) FROM artifacts WHERE "+cond, a.Values()[:nFilter]...).Scan(&total); err != nil {
 			return nil, 0, r.d.Classify("count artifacts", err)
+		}
+	}
+	return out, uint64(total), nil
+}
+
+// credentialCond builds the condition of a PAT or machine-key search over a
+// table whose columns are id, user_id, org_id, created_at and the expiry
+// column exp (NULL: never, compared as store.NoExpiry).
+func (r *Reader) credentialCond(a *Args, q store.CredentialQuery, exp string) []string {
+	var where []string
+	ids := func(col string, vs []string) {
+		for _, v := range vs {
+			where = append(where, col+" = "+a.Add(v))
+		}
+	}
+	ids("id", q.IDs)
+	ids("user_id", q.UserIDs)
+	ids("org_id", q.OrgIDs)
+	if q.InOrgs != nil {
+		if len(q.InOrgs) == 0 {
+			where = append(where, "1 = 0")
+		} else {
+			where = append(where, r.d.In(a, "org_id", q.InOrgs))
+		}
+	}
+	// Times are stored to the microsecond.
+	ops := [...]string{"=", ">", ">=", "<", "<="}
+	for _, c := range q.Created {
+		where = append(where, "created_at "+ops[c.Op]+" "+a.Add(r.d.Time(c.At.Truncate(time.Microsecond))))
+	}
+	for _, c := range q.Expires {
+		// Placeholders in textual order: SQLite's bare ? are positional.
+		col := "COALESCE(" + exp + ", " + a.Add(r.d.Time(store.NoExpiry)) + ")"
+		where = append(where, col+" "+ops[c.Op]+" "+a.Add(r.d.Time(c.At.Truncate(time.Microsecond))))
+	}
+	return where
+}
+
+// credentialOrder is the ORDER BY of a credential search (no placeholders).
+func credentialOrder(q store.CredentialQuery, exp string) string {
+	dir := direction(q.Page.Asc)
+	// Ids are decimals of varying length: length first gives numeric order;
+	// the credential's id breaks ties.
+	byID := func(col string) string { return "length(" + col + ")" + dir + ", " + col + dir }
+	switch q.Sort {
+	case store.SortCredID:
+		return byID("id")
+	case store.SortCredUserID:
+		return byID("user_id") + ", " + byID("id")
+	case store.SortCredOrgID:
+		return byID("org_id") + ", " + byID("id")
+	case store.SortCredExpiration:
+		// Never expiring (NULL) sorts last ascending, first descending.
+		return "(" + exp + " IS NULL)" + dir + ", " + exp + dir + ", " + byID("id")
+	}
+	return "created_at" + dir + ", " + byID("id")
+}
+
+func (r *Reader) SearchPATs(ctx context.Context, q store.CredentialQuery) ([]*credential.PAT, uint64, error) {
+	a := r.d.NewArgs()
+	where := r.credentialCond(a, q, "expiration")
+	cond := "1 = 1"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	nFilter := len(a.Values())
+	offset := max(q.Page.Offset, 0)
+	query := "SELECT " + PATCols + ", count(*) OVER () FROM pats WHERE " + cond + " ORDER BY " + credentialOrder(q, "expiration") +
+		" LIMIT " + a.Add(store.ClampLimit(q.Page.Limit)) + " OFFSET " + a.Add(offset)
+	rows, err := r.q.QuerySQL(ctx, query, a.Values()...)
+	var total int64
+	out, err := collect(r.d, "search pats", rows, err, (*Dialect).scanPAT, &total)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(out) == 0 && offset > 0 {
+		if err := r.q.QueryRowSQL(ctx, "SELECT count(*) FROM pats WHERE "+cond, a.Values()[:nFilter]...).Scan(&total); err != nil {
+			return nil, 0, r.d.Classify("count pats", err)
+		}
+	}
+	return out, uint64(total), nil
+}
+
+func (r *Reader) SearchMachineKeys(ctx context.Context, q store.CredentialQuery) ([]*store.Artifact, uint64, error) {
+	a := r.d.NewArgs()
+	where := []string{"kind = " + a.Add(credential.KindMachineKey)}
+	more := r.credentialCond(a, q, "expires_at")
+	cond := strings.Join(append(where, more...), " AND ")
+	nFilter := len(a.Values())
+	offset := max(q.Page.Offset, 0)
+	query := "SELECT " + ArtifactCols + ", count(*) OVER () FROM artifacts WHERE " + cond + " ORDER BY " + credentialOrder(q, "expires_at") +
+		" LIMIT " + a.Add(store.ClampLimit(q.Page.Limit)) + " OFFSET " + a.Add(offset)
+	rows, err := r.q.QuerySQL(ctx, query, a.Values()...)
+	var total int64
+	out, err := collect(r.d, "search machine keys", rows, err, (*Dialect).scanArtifact, &total)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(out) == 0 && offset > 0 {
+		if err := r.q.QueryRowSQL(ctx, "SELECT count(*) FROM artifacts WHERE "+cond, a.Values()[:nFilter]...).Scan(&total); err != nil {
+			return nil, 0, r.d.Classify("count machine keys", err)
 		}
 	}
 	return out, uint64(total), nil

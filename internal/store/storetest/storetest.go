@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Events", testEvents},
 		{"Members", testMembers},
 		{"PATs", testPATs},
+		{"SearchCredentials", testSearchCredentials},
 		{"Principal", testPrincipal},
 		{"UpdateInstance", testUpdateInstance},
 		{"OrgStateInUserReads", testOrgStateInUserReads},
@@ -886,6 +887,89 @@ func testPATs(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound)
 	if _, total := list(store.Page{}); total != 4 {
 		t.Errorf("after delete: total %d", total)
+	}
+}
+
+// testSearchCredentials covers SearchPATs and SearchMachineKeys: filters,
+// the org restriction, sorting (no expiry sorts as the latest) and paging.
+func testSearchCredentials(t *testing.T, s store.Store) {
+	ctx := ctxT(t)
+	base := at(0)
+	ts := func(d time.Duration) time.Time { return base.Add(d) }
+	// id, user, org, created (s), expires (h; 0 = never)
+	rows := []struct {
+		id, user, org string
+		created, exp  int
+	}{{"8", "u1", "o1", 3, 0}, {"9", "u1", "o1", 1, 5}, {"10", "u2", "o2", 2, 2}, {"11", "u3", "o1", 4, 9}}
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+		for _, r := range rows {
+			_, hash := credential.NewToken()
+			p := &credential.PAT{ID: r.id, UserID: r.user, OrgID: r.org, Hash: hash, CreatedAt: ts(time.Duration(r.created) * time.Second)}
+			art := &store.Artifact{Kind: credential.KindMachineKey, ID: r.id, UserID: r.user, OrgID: r.org, CreatedAt: p.CreatedAt, ExpiresAt: store.NoExpiry}
+			if r.exp > 0 {
+				p.Expiration = ts(time.Duration(r.exp) * time.Hour)
+				art.ExpiresAt = p.Expiration
+			}
+			if err := tx.InsertPAT(ctx, p); err != nil {
+				return err
+			}
+			if err := tx.PutArtifact(ctx, art); err != nil {
+				return err
+			}
+		}
+		// Another kind of artifact is never a machine key.
+		return tx.PutArtifact(ctx, &store.Artifact{Kind: "other", ID: "12", UserID: "u1", OrgID: "o1", CreatedAt: ts(0)})
+	})
+	cases := []struct {
+		name  string
+		q     store.CredentialQuery
+		want  []string
+		total uint64
+	}{
+		{"all, newest first", store.CredentialQuery{}, []string{"11", "8", "10", "9"}, 4},
+		{"asc", store.CredentialQuery{Page: store.Page{Asc: true}}, []string{"9", "10", "8", "11"}, 4},
+		{"by id", store.CredentialQuery{Sort: store.SortCredID, Page: store.Page{Asc: true}}, []string{"8", "9", "10", "11"}, 4},
+		{"by user desc", store.CredentialQuery{Sort: store.SortCredUserID}, []string{"11", "10", "9", "8"}, 4},
+		{"by org", store.CredentialQuery{Sort: store.SortCredOrgID, Page: store.Page{Asc: true}}, []string{"8", "9", "11", "10"}, 4},
+		{"by expiry", store.CredentialQuery{Sort: store.SortCredExpiration, Page: store.Page{Asc: true}}, []string{"10", "9", "11", "8"}, 4},
+		{"by expiry desc", store.CredentialQuery{Sort: store.SortCredExpiration}, []string{"8", "11", "9", "10"}, 4},
+		{"user", store.CredentialQuery{UserIDs: []string{"u1"}, Page: store.Page{Asc: true}}, []string{"9", "8"}, 2},
+		{"id and org", store.CredentialQuery{IDs: []string{"11"}, OrgIDs: []string{"o1"}}, []string{"11"}, 1},
+		{"two users", store.CredentialQuery{UserIDs: []string{"u1", "u2"}}, nil, 0},
+		{"in orgs", store.CredentialQuery{InOrgs: []string{"o2", "o9"}}, []string{"10"}, 1},
+		{"in no org", store.CredentialQuery{InOrgs: []string{}}, nil, 0},
+		{"created after", store.CredentialQuery{Created: []store.TimeCond{{Op: store.TimeAfter, At: ts(2 * time.Second)}}, Page: store.Page{Asc: true}}, []string{"8", "11"}, 2},
+		{"created equal", store.CredentialQuery{Created: []store.TimeCond{{Op: store.TimeEq, At: ts(2 * time.Second)}}}, []string{"10"}, 1},
+		{"expires before or at", store.CredentialQuery{Expires: []store.TimeCond{{Op: store.TimeBeforeOrEq, At: ts(5 * time.Hour)}}, Page: store.Page{Asc: true}}, []string{"9", "10"}, 2},
+		{"expires after (never counts)", store.CredentialQuery{Expires: []store.TimeCond{{Op: store.TimeAfter, At: ts(8 * time.Hour)}}, Page: store.Page{Asc: true}}, []string{"8", "11"}, 2},
+		{"window", store.CredentialQuery{Expires: []store.TimeCond{{Op: store.TimeAfterOrEq, At: ts(2 * time.Hour)}, {Op: store.TimeBefore, At: ts(9 * time.Hour)}},
+			Created: []store.TimeCond{{Op: store.TimeBefore, At: ts(3 * time.Second)}}, InOrgs: []string{"o1", "o2"}, Page: store.Page{Asc: true}}, []string{"9", "10"}, 2},
+		{"page", store.CredentialQuery{Page: store.Page{Offset: 1, Limit: 2}}, []string{"8", "10"}, 4},
+		{"past end", store.CredentialQuery{UserIDs: []string{"u1"}, Page: store.Page{Offset: 5}}, nil, 2},
+	}
+	for _, c := range cases {
+		pats, pt, err := s.SearchPATs(ctx, c.q)
+		if err != nil {
+			t.Fatalf("%s: pats: %v", c.name, err)
+		}
+		var got []string
+		for _, p := range pats {
+			got = append(got, p.ID)
+		}
+		if !slices.Equal(got, c.want) || pt != c.total {
+			t.Errorf("%s: pats %v (%d), want %v (%d)", c.name, got, pt, c.want, c.total)
+		}
+		keys, kt, err := s.SearchMachineKeys(ctx, c.q)
+		if err != nil {
+			t.Fatalf("%s: keys: %v", c.name, err)
+		}
+		got = nil
+		for _, k := range keys {
+			got = append(got, k.ID)
+		}
+		if !slices.Equal(got, c.want) || kt != c.total {
+			t.Errorf("%s: keys %v (%d), want %v (%d)", c.name, got, kt, c.want, c.total)
+		}
 	}
 }
 
