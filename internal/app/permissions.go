@@ -139,6 +139,20 @@ const (
 	UseGetSupportedLanguages    Use = "GetSupportedLanguages"
 )
 
+// Changes of a user's own data (app/profile.go).
+const (
+	UseUpdateHumanProfile Use = "UpdateHumanProfile"
+	UseUpdateUserName     Use = "UpdateUserName"
+	UseUpdateMachine      Use = "UpdateMachine"
+	UseUpdateHumanEmail   Use = "UpdateHumanEmail"
+	UseUpdateHumanPhone   Use = "UpdateHumanPhone"
+	UseRemoveHumanPhone   Use = "RemoveHumanPhone"
+	UseIsUserUnique       Use = "IsUserUnique"
+	UseUpdateMyProfile    Use = "UpdateMyProfile"
+	UseUpdateMyUserName   Use = "UpdateMyUserName"
+	UseRemoveMyPhone      Use = "RemoveMyPhone"
+)
+
 // Metadata of users and orgs (app/metadata.go).
 const (
 	UseSetUserMetadata    Use = "SetUserMetadata"
@@ -318,6 +332,19 @@ var rules = map[Use]Rule{
 	UseAddIAMMember:       {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseUpdateIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseRemoveIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+
+	// A user's own data: a change of that user (changeUser: the escalation
+	// rule holds), or the caller's own.
+	UseUpdateHumanProfile: {Perm: org.PermUserWrite},
+	UseUpdateUserName:     {Perm: org.PermUserWrite},
+	UseUpdateMachine:      {Perm: org.PermUserWrite},
+	UseUpdateHumanEmail:   {Perm: org.PermUserWrite},
+	UseUpdateHumanPhone:   {Perm: org.PermUserWrite},
+	UseRemoveHumanPhone:   {Perm: org.PermUserWrite},
+	UseIsUserUnique:       {Perm: org.PermUserRead, Where: InOrg},
+	UseUpdateMyProfile:    {Where: AsCaller},
+	UseUpdateMyUserName:   {Where: AsCaller},
+	UseRemoveMyPhone:      {Where: AsCaller},
 
 	// A user's metadata is a change of that user (changeUser: the escalation
 	// rule holds); an org's, of that org.
