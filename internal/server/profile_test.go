@@ -1,0 +1,146 @@
+package server_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/warden-id/warden/internal/event"
+	"github.com/warden-id/warden/internal/store/testdb"
+	"github.com/warden-id/warden/internal/wardentest"
+	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/auth"
+	mgmt "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/management"
+	userpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user"
+	"google.golang.org/grpc/codes"
+)
+
+// TestUserProfileChanges: Management v1's and Auth v1's profile, user name,
+// e-mail and phone methods over REST and gRPC on both engines: the changes are
+// the user's events, the signed-in user's userinfo follows them at once, and
+// neither another org's user manager nor a caller without user.write changes
+// anything.
+func TestUserProfileChanges(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
+		e := startAuthEnv(t, open)
+		other := e.AddOrg(t, "Other")
+		alice := e.ImportHuman(t, "", "alice", authPassword)
+		bob := e.ImportHuman(t, "", "bob", authPassword)
+		mallory := e.AddMachine(t, other, "mallory")
+		e.Grant(t, other, mallory, "ORG_USER_MANAGER")
+		malloryPAT := patIn(t, e, other, mallory)
+		viewer := e.AddMachine(t, "", "viewer")
+		e.Grant(t, e.Boot.Instance.DefaultOrgID, viewer, "ORG_OWNER_VIEWER")
+		viewerPAT := e.AddPAT(t, viewer)
+		mc := mgmt.NewManagementServiceClient(e.conn)
+		aliceTok := e.signIn("alice").Token.AccessToken
+		base := "/management/v1/users/" + alice
+
+		t.Run("Admin", func(t *testing.T) {
+			wardentest.Must(t, e.Admin(t, "PUT", base+"/profile", `{"firstName":"Alice","lastName":"Liddell","displayName":"Alice L.","preferredLanguage":"en","gender":"GENDER_FEMALE"}`), 200)
+			r := wardentest.Must(t, e.Admin(t, "GET", base+"/profile", ""), 200)
+			if r.Str("profile", "displayName") != "Alice L." || r.Str("profile", "gender") != "GENDER_FEMALE" {
+				t.Fatalf("profile: %s", r.Raw)
+			}
+			if r := e.Admin(t, "PUT", base+"/profile", `{"firstName":"Alice","lastName":"Liddell","displayName":"Alice L.","preferredLanguage":"en","gender":"GENDER_FEMALE"}`); r.Status != 400 || replyErrID(r) != "COMMAND-2M0fs" {
+				t.Fatalf("unchanged profile: %d %s", r.Status, r.Raw)
+			}
+			if _, err := mc.UpdateHumanEmail(e.ctx(e.Boot.Token), &mgmt.UpdateHumanEmailRequest{UserId: alice, Email: "alice@wonder.example", IsEmailVerified: true}); err != nil {
+				t.Fatal(err)
+			}
+			em, err := mc.GetHumanEmail(e.ctx(e.Boot.Token), &mgmt.GetHumanEmailRequest{UserId: alice})
+			if err != nil || em.GetEmail().GetEmail() != "alice@wonder.example" || !em.GetEmail().GetIsEmailVerified() {
+				t.Fatalf("email over gRPC: %v %v", em, err)
+			}
+			// Unverified: stored as such, nothing sent.
+			wardentest.Must(t, e.Admin(t, "PUT", base+"/phone", `{"phone":"+41 79 123 45 67"}`), 200)
+			if r := wardentest.Must(t, e.Admin(t, "GET", base+"/phone", ""), 200); r.Str("phone", "phone") != "+41 79 123 45 67" || r.Body["phone"].(map[string]any)["isPhoneVerified"] == true {
+				t.Fatalf("phone: %s", r.Raw)
+			}
+			if _, err := mc.RemoveHumanPhone(e.ctx(e.Boot.Token), &mgmt.RemoveHumanPhoneRequest{UserId: alice}); err != nil {
+				t.Fatal(err)
+			}
+			_, err = mc.RemoveHumanPhone(e.ctx(e.Boot.Token), &mgmt.RemoveHumanPhoneRequest{UserId: alice})
+			wantGRPC(t, "phone removed twice", err, codes.NotFound, "WARDEN-NOPHONE")
+			u := wardentest.Must(t, e.Admin(t, "GET", "/management/v1/users/_is_unique?userName=alice", ""), 200)
+			if u.Raw != `{}` { // is_unique false is the default, left out
+				t.Fatalf("alice unique: %s", u.Raw)
+			}
+			if u := wardentest.Must(t, e.Admin(t, "GET", "/management/v1/users/_is_unique?userName=nobody", ""), 200); u.Raw != `{"isUnique":true}` {
+				t.Fatalf("nobody unique: %s", u.Raw)
+			}
+			robot := e.AddMachine(t, "", "robot")
+			wardentest.Must(t, e.Admin(t, "PUT", "/management/v1/users/"+robot+"/machine", `{"name":"Robot","description":"beeps","accessTokenType":"ACCESS_TOKEN_TYPE_JWT"}`), 200)
+			if r := wardentest.Must(t, e.Admin(t, "GET", "/management/v1/users/"+robot, ""), 200); r.Str("user", "machine", "description") != "beeps" || r.Str("user", "machine", "accessTokenType") != "ACCESS_TOKEN_TYPE_JWT" {
+				t.Fatalf("machine: %s", r.Raw)
+			}
+			if r := e.Admin(t, "PUT", base+"/username", `{"userName":"bob"}`); r.Status != 409 {
+				t.Fatalf("rename onto bob: %d %s", r.Status, r.Raw)
+			}
+		})
+
+		t.Run("UserinfoFollows", func(t *testing.T) {
+			wardentest.Must(t, e.Admin(t, "PUT", base+"/username", `{"userName":"alice2"}`), 200)
+			r := wardentest.Must(t, e.Do(t, "GET", "/oidc/v1/userinfo", aliceTok, ""), 200)
+			if !strings.HasPrefix(r.Str("preferred_username"), "alice2@") || r.Str("email") != "alice@wonder.example" || r.Str("given_name") != "Alice" || r.Str("name") != "Alice L." {
+				t.Fatalf("userinfo after the changes: %s", r.Raw)
+			}
+			// The signed-in user renames itself (gRPC) and changes its profile (REST).
+			if _, err := e.cli.UpdateMyUserName(e.ctx(aliceTok), &auth.UpdateMyUserNameRequest{UserName: "alice3"}); err != nil {
+				t.Fatal(err)
+			}
+			wardentest.Must(t, e.rest("PUT", "/users/me/profile", aliceTok, `{"firstName":"Al","lastName":"Liddell","gender":"GENDER_FEMALE"}`), 200)
+			r = wardentest.Must(t, e.Do(t, "GET", "/oidc/v1/userinfo", aliceTok, ""), 200)
+			if !strings.HasPrefix(r.Str("preferred_username"), "alice3@") || r.Str("given_name") != "Al" {
+				t.Fatalf("userinfo after the own changes: %s", r.Raw)
+			}
+			p, err := e.cli.GetMyProfile(e.ctx(aliceTok), &auth.GetMyProfileRequest{})
+			if err != nil || p.GetProfile().GetFirstName() != "Al" || p.GetProfile().GetGender() != userpb.Gender_GENDER_FEMALE {
+				t.Fatalf("GetMyProfile: %v %v", p, err)
+			}
+			if r := wardentest.Must(t, e.rest("GET", "/users/me/email", aliceTok, ""), 200); r.Str("email", "email") != "alice@wonder.example" {
+				t.Fatalf("GetMyEmail: %s", r.Raw)
+			}
+			want := []string{event.HumanAdded, event.HumanProfileChanged, event.HumanEmailChanged, event.HumanEmailVerified,
+				event.HumanPhoneChanged, event.HumanPhoneRemoved, event.UserNameChanged, event.UserNameChanged, event.HumanProfileChanged}
+			got := eventTypes(t, e.Store, "user", alice)
+			if fmt.Sprint(got[len(got)-len(want)+1:]) != fmt.Sprint(want[1:]) {
+				t.Fatalf("events %v, want %v", got, want)
+			}
+			ch := wardentest.Must(t, e.Admin(t, "POST", base+"/changes/_search", `{"query":{"asc":true}}`), 200)
+			if !strings.Contains(ch.Raw, event.UserNameChanged) || !strings.Contains(ch.Raw, event.HumanPhoneRemoved) {
+				t.Fatalf("ListUserChanges: %s", ch.Raw)
+			}
+		})
+
+		t.Run("Attackers", func(t *testing.T) {
+			for name, c := range map[string]struct {
+				tok string
+				h   map[string]string
+			}{
+				"other org's manager in its org":  {malloryPAT, map[string]string{"x-zitadel-orgid": other}},
+				"other org's manager in this org": {malloryPAT, map[string]string{"x-zitadel-orgid": e.Boot.Instance.DefaultOrgID}},
+				"viewer without user.write":       {viewerPAT, nil},
+			} {
+				for _, call := range [][3]string{
+					{"PUT", base + "/profile", `{"firstName":"Evil","lastName":"E"}`},
+					{"PUT", base + "/username", `{"userName":"evil"}`},
+					{"PUT", base + "/email", `{"email":"evil@example.com","isEmailVerified":true}`},
+					{"PUT", base + "/phone", `{"phone":"+1 555 0100","isPhoneVerified":true}`},
+				} {
+					if r := e.DoHeaders(t, call[0], call[1], c.tok, call[2], c.h); r.Status != 403 && r.Status != 404 {
+						t.Fatalf("%s %s: %d %s", name, call[1], r.Status, r.Raw)
+					}
+				}
+			}
+			// UpdateMyProfile changes the caller only: bob's token, alice untouched.
+			bobTok := e.signIn("bob").Token.AccessToken
+			wardentest.Must(t, e.rest("PUT", "/users/me/profile", bobTok, `{"firstName":"Bobby","lastName":"B"}`), 200)
+			if r := wardentest.Must(t, e.Admin(t, "GET", base+"/profile", ""), 200); r.Str("profile", "firstName") != "Al" {
+				t.Fatalf("alice after bob's change: %s", r.Raw)
+			}
+			if r := wardentest.Must(t, e.Admin(t, "GET", "/management/v1/users/"+bob+"/profile", ""), 200); r.Str("profile", "firstName") != "Bobby" {
+				t.Fatalf("bob: %s", r.Raw)
+			}
+		})
+	})
+}
