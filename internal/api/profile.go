@@ -192,3 +192,15 @@ func (s *Auth) RemoveMyPhone(ctx context.Context, _ *auth.RemoveMyPhoneRequest) 
 	}
 	return &auth.RemoveMyPhoneResponse{Details: changed(u)}, nil
 }
+
+func (m *Management) ListUserMemberships(ctx context.Context, r *mgmt.ListUserMembershipsRequest) (*mgmt.ListUserMembershipsResponse, error) {
+	q, err := membershipQuery(r.GetQuery(), r.GetQueries())
+	if err != nil {
+		return nil, err
+	}
+	ms, total, err := m.app.ListUserMemberships(ctx, scope(ctx), r.GetUserId(), q)
+	if err != nil {
+		return nil, err
+	}
+	return &mgmt.ListUserMembershipsResponse{Details: listDetails(total), Result: membershipsV1(ms)}, nil
+}

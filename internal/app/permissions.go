@@ -141,16 +141,17 @@ const (
 
 // Changes of a user's own data (app/profile.go).
 const (
-	UseUpdateHumanProfile Use = "UpdateHumanProfile"
-	UseUpdateUserName     Use = "UpdateUserName"
-	UseUpdateMachine      Use = "UpdateMachine"
-	UseUpdateHumanEmail   Use = "UpdateHumanEmail"
-	UseUpdateHumanPhone   Use = "UpdateHumanPhone"
-	UseRemoveHumanPhone   Use = "RemoveHumanPhone"
-	UseIsUserUnique       Use = "IsUserUnique"
-	UseUpdateMyProfile    Use = "UpdateMyProfile"
-	UseUpdateMyUserName   Use = "UpdateMyUserName"
-	UseRemoveMyPhone      Use = "RemoveMyPhone"
+	UseUpdateHumanProfile  Use = "UpdateHumanProfile"
+	UseUpdateUserName      Use = "UpdateUserName"
+	UseUpdateMachine       Use = "UpdateMachine"
+	UseUpdateHumanEmail    Use = "UpdateHumanEmail"
+	UseUpdateHumanPhone    Use = "UpdateHumanPhone"
+	UseRemoveHumanPhone    Use = "RemoveHumanPhone"
+	UseIsUserUnique        Use = "IsUserUnique"
+	UseListUserMemberships Use = "ListUserMemberships"
+	UseUpdateMyProfile     Use = "UpdateMyProfile"
+	UseUpdateMyUserName    Use = "UpdateMyUserName"
+	UseRemoveMyPhone       Use = "RemoveMyPhone"
 )
 
 // Metadata of users and orgs (app/metadata.go).
@@ -335,16 +336,17 @@ var rules = map[Use]Rule{
 
 	// A user's own data: a change of that user (changeUser: the escalation
 	// rule holds), or the caller's own.
-	UseUpdateHumanProfile: {Perm: org.PermUserWrite},
-	UseUpdateUserName:     {Perm: org.PermUserWrite},
-	UseUpdateMachine:      {Perm: org.PermUserWrite},
-	UseUpdateHumanEmail:   {Perm: org.PermUserWrite},
-	UseUpdateHumanPhone:   {Perm: org.PermUserWrite},
-	UseRemoveHumanPhone:   {Perm: org.PermUserWrite},
-	UseIsUserUnique:       {Perm: org.PermUserRead, Where: InOrg},
-	UseUpdateMyProfile:    {Where: AsCaller},
-	UseUpdateMyUserName:   {Where: AsCaller},
-	UseRemoveMyPhone:      {Where: AsCaller},
+	UseUpdateHumanProfile:  {Perm: org.PermUserWrite},
+	UseUpdateUserName:      {Perm: org.PermUserWrite},
+	UseUpdateMachine:       {Perm: org.PermUserWrite},
+	UseUpdateHumanEmail:    {Perm: org.PermUserWrite},
+	UseUpdateHumanPhone:    {Perm: org.PermUserWrite},
+	UseRemoveHumanPhone:    {Perm: org.PermUserWrite},
+	UseIsUserUnique:        {Perm: org.PermUserRead, Where: InOrg},
+	UseListUserMemberships: {Perm: org.PermUserMembershipRead},
+	UseUpdateMyProfile:     {Where: AsCaller},
+	UseUpdateMyUserName:    {Where: AsCaller},
+	UseRemoveMyPhone:       {Where: AsCaller},
 
 	// A user's metadata is a change of that user (changeUser: the escalation
 	// rule holds); an org's, of that org.

@@ -184,3 +184,37 @@ func TestConcurrentRenamesOneWins(t *testing.T) {
 }
 
 func storeAsc() store.EventQuery { return store.EventQuery{Asc: true} }
+
+// TestListUserMemberships: an org's user manager lists the memberships of a
+// user of its org; another org's user manager and a member without
+// user.membership.read cannot.
+func TestListUserMemberships(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
+		a, admin := testApp(t, open)
+		ctx := context.Background()
+		other, err := a.AddOrg(ctx, admin.Caller, "Other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := addTestHuman(t, a, admin, "member")
+		if _, err := a.ChangeMember(ctx, admin, u.ID, []string{"ORG_OWNER_VIEWER"}, MemberAdd); err != nil {
+			t.Fatal(err)
+		}
+		mgr := &Caller{UserID: "mgr", OrgID: admin.OrgID, roles: map[string][]string{admin.OrgID: {"ORG_USER_MANAGER"}}}
+		ms, total, err := a.ListUserMemberships(ctx, Scope{Caller: mgr, OrgID: admin.OrgID}, u.ID, MembershipQuery{})
+		if err != nil || total != 1 || len(ms) != 1 || ms[0].Org == nil || ms[0].Org.ID != admin.OrgID || ms[0].Roles[0] != "ORG_OWNER_VIEWER" {
+			t.Fatalf("memberships %+v (%d): %v", ms, total, err)
+		}
+		foreign := &Caller{UserID: "f", OrgID: other.ID, roles: map[string][]string{other.ID: {"ORG_USER_MANAGER"}}}
+		if _, _, err := a.ListUserMemberships(ctx, Scope{Caller: foreign, OrgID: other.ID}, u.ID, MembershipQuery{}); !errors.Is(err, user.ErrGetNotFound) {
+			t.Fatalf("another org's manager in its org: %v", err)
+		}
+		if _, _, err := a.ListUserMemberships(ctx, Scope{Caller: foreign, OrgID: admin.OrgID}, u.ID, MembershipQuery{}); !errors.Is(err, fail.PermissionDenied) {
+			t.Fatalf("another org's manager in this org: %v", err)
+		}
+		reader := &Caller{UserID: "r", OrgID: admin.OrgID, roles: map[string][]string{admin.OrgID: {"ORG_USER_READ"}}}
+		if _, _, err := a.ListUserMemberships(ctx, Scope{Caller: reader, OrgID: admin.OrgID}, u.ID, MembershipQuery{}); !errors.Is(err, fail.PermissionDenied) {
+			t.Fatalf("a reader without user.membership.read: %v", err)
+		}
+	})
+}

@@ -101,6 +101,9 @@ const (
 	// PermOrgGlobalRead finds any org by one of its verified domains
 	// (GetOrgByDomainGlobal), ZITADEL's name and holders.
 	PermOrgGlobalRead = "org.global.read"
+	// PermUserMembershipRead lists a user's memberships (ListUserMemberships),
+	// ZITADEL's name and holders.
+	PermUserMembershipRead = "user.membership.read"
 )
 
 // rolePermissions is the one place that says what each role may do.
@@ -147,7 +150,14 @@ var adminRolePermissions = map[string][]string{
 // project roles hold it too, but theirs reach no org-wide method in Warden).
 var globalReadRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "ORG_OWNER"}
 
+// membershipReadRoles hold PermUserMembershipRead (ZITADEL's cmd/defaults.yaml).
+var membershipReadRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "IAM_OWNER_VIEWER",
+	"ORG_OWNER", "ORG_USER_MANAGER", "ORG_OWNER_VIEWER"}
+
 func init() {
+	for _, r := range membershipReadRoles {
+		rolePermissions[r] = append(rolePermissions[r], PermUserMembershipRead)
+	}
 	for r, ps := range adminRolePermissions {
 		rolePermissions[r] = append(rolePermissions[r], ps...)
 	}

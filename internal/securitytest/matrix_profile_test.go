@@ -8,6 +8,14 @@ import (
 	"github.com/warden-id/warden/internal/wardentest"
 )
 
+func init() {
+	// ZITADEL's holders of user.membership.read (cmd/defaults.yaml), which
+	// ListUserMemberships needs.
+	for _, r := range []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "IAM_OWNER_VIEWER", "ORG_OWNER", "ORG_USER_MANAGER", "ORG_OWNER_VIEWER"} {
+		zitadelRoles[r] = append(zitadelRoles[r], "user.membership.read")
+	}
+}
+
 // profileOps: a user's own data (profile, user name, e-mail, phone, a
 // machine's name), by administrators (Management v1) and by the caller itself
 // (Auth v1).
@@ -42,6 +50,9 @@ func profileOps() []matrixOp {
 			u := f.human(t, o)
 			f.admin(t, o, "PUT", v1+"/users/"+u+"/phone", `{"phone":"`+phone(f)+`","isPhoneVerified":true}`)
 			return restCall{"DELETE", v1 + "/users/" + u + "/phone", ""}
+		}},
+		{name: "ListUserMemberships", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"POST", v1 + "/users/" + f.member(t, o) + "/memberships/_search", `{}`}
 		}},
 		{name: "IsUserUnique", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"GET", v1 + "/users/_is_unique?userName=" + f.uniq("free"), ""}

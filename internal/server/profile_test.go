@@ -112,6 +112,21 @@ func TestUserProfileChanges(t *testing.T) {
 			}
 		})
 
+		t.Run("ListUserMemberships", func(t *testing.T) {
+			e.Grant(t, e.Boot.Instance.DefaultOrgID, bob, "ORG_OWNER_VIEWER")
+			r := wardentest.Must(t, e.Admin(t, "POST", "/management/v1/users/"+bob+"/memberships/_search", `{}`), 200)
+			if len(results(r)) != 1 || results(r)[0]["orgId"] != e.Boot.Instance.DefaultOrgID || r.Str("details", "totalResult") != "1" {
+				t.Fatalf("bob's memberships: %s", r.Raw)
+			}
+			res, err := mc.ListUserMemberships(e.ctx(e.Boot.Token), &mgmt.ListUserMembershipsRequest{UserId: bob})
+			if err != nil || len(res.GetResult()) != 1 || res.GetResult()[0].GetRoles()[0] != "ORG_OWNER_VIEWER" {
+				t.Fatalf("over gRPC: %v %v", res, err)
+			}
+			if r := e.DoHeaders(t, "POST", "/management/v1/users/"+bob+"/memberships/_search", malloryPAT, `{}`, map[string]string{"x-zitadel-orgid": other}); r.Status != 404 {
+				t.Fatalf("another org's manager: %d %s", r.Status, r.Raw)
+			}
+		})
+
 		t.Run("Attackers", func(t *testing.T) {
 			for name, c := range map[string]struct {
 				tok string

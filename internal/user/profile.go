@@ -12,7 +12,7 @@ import (
 // Profile is what ChangeProfile sets.
 type Profile struct {
 	FirstName, LastName, NickName, DisplayName, PreferredLanguage string
-	Gender                                                       int
+	Gender                                                        int
 }
 
 // exists refuses a removed (or missing) user.

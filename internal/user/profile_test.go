@@ -37,8 +37,8 @@ func TestChangeProfileInEveryState(t *testing.T) {
 	u = humanIn(StateActive)
 	for p, want := range map[Profile]error{
 		{FirstName: "Ada", LastName: "Lovelace"}: ErrProfileNotChanged,
-		{LastName: "Lovelace"}:                  ErrFirstNameEmpty,
-		{FirstName: "Ada"}:                      ErrLastNameEmpty,
+		{LastName: "Lovelace"}:                   ErrFirstNameEmpty,
+		{FirstName: "Ada"}:                       ErrLastNameEmpty,
 	} {
 		if _, err := ChangeProfile(u, p, by); !errors.Is(err, want) || u.Sequence != 3 {
 			t.Errorf("%+v: %v (sequence %d), want %v", p, err, u.Sequence, want)
