@@ -200,28 +200,30 @@ var methodUses = map[string]app.Use{
 	mgmtService + "GetUserGrantByID":            app.UseGetUserGrant,
 	mgmtService + "ListUserGrants":              app.UseListUserGrants,
 
-	userService + "AddHumanUser":   app.UseAddHuman,
-	userService + "GetUserByID":    app.UseGetUser,
-	userService + "ListUsers":      app.UseListUsers,
-	userService + "LockUser":       app.UseLockUser,
-	userService + "UnlockUser":     app.UseUnlockUser,
-	userService + "DeactivateUser": app.UseDeactivateUser,
-	userService + "ReactivateUser": app.UseReactivateUser,
-	userService + "DeleteUser":     app.UseRemoveUser,
+	userService + "AddHumanUser":    app.UseAddHuman,
+	userService + "GetUserByID":     app.UseGetUser,
+	userService + "ListUsers":       app.UseListUsers,
+	userService + "LockUser":        app.UseLockUser,
+	userService + "UpdateHumanUser": app.UseUpdateHumanUser,
+	userService + "UnlockUser":      app.UseUnlockUser,
+	userService + "DeactivateUser":  app.UseDeactivateUser,
+	userService + "ReactivateUser":  app.UseReactivateUser,
+	userService + "DeleteUser":      app.UseRemoveUser,
 	// With the current password it is app.UseChangePassword (the user itself
 	// may too), decided in the use case.
 	userService + "SetPassword": app.UseSetPassword,
 
 	// v2beta relays these to v2 (userv2beta.go): the same use cases.
-	userServiceV2beta + "AddHumanUser":   app.UseAddHuman,
-	userServiceV2beta + "GetUserByID":    app.UseGetUser,
-	userServiceV2beta + "ListUsers":      app.UseListUsers,
-	userServiceV2beta + "LockUser":       app.UseLockUser,
-	userServiceV2beta + "UnlockUser":     app.UseUnlockUser,
-	userServiceV2beta + "DeactivateUser": app.UseDeactivateUser,
-	userServiceV2beta + "ReactivateUser": app.UseReactivateUser,
-	userServiceV2beta + "DeleteUser":     app.UseRemoveUser,
-	userServiceV2beta + "SetPassword":    app.UseSetPassword,
+	userServiceV2beta + "AddHumanUser":    app.UseAddHuman,
+	userServiceV2beta + "GetUserByID":     app.UseGetUser,
+	userServiceV2beta + "ListUsers":       app.UseListUsers,
+	userServiceV2beta + "LockUser":        app.UseLockUser,
+	userServiceV2beta + "UpdateHumanUser": app.UseUpdateHumanUser,
+	userServiceV2beta + "UnlockUser":      app.UseUnlockUser,
+	userServiceV2beta + "DeactivateUser":  app.UseDeactivateUser,
+	userServiceV2beta + "ReactivateUser":  app.UseReactivateUser,
+	userServiceV2beta + "DeleteUser":      app.UseRemoveUser,
+	userServiceV2beta + "SetPassword":     app.UseSetPassword,
 
 	// Authorization v2: v1's user grants; the org is the request's
 	// (CreateAuthorization) or the grant's, never a header.

@@ -149,6 +149,7 @@ const (
 	UseRemoveHumanPhone    Use = "RemoveHumanPhone"
 	UseIsUserUnique        Use = "IsUserUnique"
 	UseListUserMemberships Use = "ListUserMemberships"
+	UseUpdateHumanUser     Use = "UpdateHumanUser"
 	UseUpdateMyProfile     Use = "UpdateMyProfile"
 	UseUpdateMyUserName    Use = "UpdateMyUserName"
 	UseRemoveMyPhone       Use = "RemoveMyPhone"
@@ -344,6 +345,7 @@ var rules = map[Use]Rule{
 	UseRemoveHumanPhone:    {Perm: org.PermUserWrite},
 	UseIsUserUnique:        {Perm: org.PermUserRead, Where: InOrg},
 	UseListUserMemberships: {Perm: org.PermUserMembershipRead},
+	UseUpdateHumanUser:     {Perm: org.PermUserWrite},
 	UseUpdateMyProfile:     {Where: AsCaller},
 	UseUpdateMyUserName:    {Where: AsCaller},
 	UseRemoveMyPhone:       {Where: AsCaller},

@@ -202,3 +202,159 @@ func (a *App) IsUserUnique(ctx context.Context, s Scope, name string) (bool, err
 	}
 	return len(page.Users) == 0, nil
 }
+
+// HumanUpdate is the input of UpdateHuman (User v2 UpdateHumanUser): each part
+// nil is left as it is.
+type HumanUpdate struct {
+	UserName *string
+	// Profile: given and family name always; the others nil keep their value.
+	Profile *ProfileUpdate
+	Email   *ContactUpdate
+	Phone   *ContactUpdate
+}
+
+// ProfileUpdate is v2's profile: the optional fields nil are unchanged.
+type ProfileUpdate struct {
+	GivenName, FamilyName                    string
+	NickName, DisplayName, PreferredLanguage *string
+	Gender                                   *int
+}
+
+// ContactUpdate is an e-mail address or phone number, verified or not (an
+// empty phone removes it).
+type ContactUpdate struct {
+	Value    string
+	Verified bool
+}
+
+// UpdateHuman changes a human's user name, profile, e-mail and phone in one
+// write: all of it or nothing. Parts equal to what is stored change nothing,
+// as in ZITADEL's v2; an unverified address is stored unverified and no code
+// is sent.
+func (a *App) UpdateHuman(ctx context.Context, s Scope, userID string, in HumanUpdate) (*user.User, error) {
+	g, err := a.authorize(ctx, s, UseUpdateHumanUser)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID(userID, errUserIDMissing); err != nil {
+		return nil, err
+	}
+	var name string
+	if in.UserName != nil {
+		if name = strings.TrimSpace(*in.UserName); name == "" {
+			return nil, errUserNameMissing
+		}
+		if err := checkText("user name", name, true); err != nil {
+			return nil, err
+		}
+	}
+	if p := in.Profile; p != nil {
+		p.GivenName, p.FamilyName = strings.TrimSpace(p.GivenName), strings.TrimSpace(p.FamilyName)
+		for _, f := range []struct {
+			name string
+			v    *string
+		}{{"given name", &p.GivenName}, {"family name", &p.FamilyName}, {"nick name", p.NickName}, {"display name", p.DisplayName}, {"preferred language", p.PreferredLanguage}} {
+			if f.v == nil {
+				continue
+			}
+			if err := checkText(f.name, *f.v, false); err != nil {
+				return nil, err
+			}
+		}
+		if p.Gender != nil && (*p.Gender < 0 || *p.Gender > 3) {
+			return nil, errGenderInvalid
+		}
+	}
+	if e := in.Email; e != nil {
+		e.Value = strings.TrimSpace(e.Value)
+		if err := checkText("email", e.Value, true); err != nil {
+			return nil, err
+		}
+		if !strings.Contains(e.Value, "@") || strings.ContainsAny(e.Value, " \t\r\n") {
+			return nil, errEmailInvalid
+		}
+	}
+	if ph := in.Phone; ph != nil {
+		ph.Value = strings.TrimSpace(ph.Value)
+		if err := checkText("phone", ph.Value, false); err != nil {
+			return nil, err
+		}
+		if ph.Value != "" && !phoneLike(ph.Value) {
+			return nil, errPhoneInvalid
+		}
+	}
+	var unchanged *user.User
+	out, err := a.changeUser(ctx, g, userID, user.ErrChangeNotFound, func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
+		unchanged = u
+		if u.Human == nil {
+			return nil, user.ErrNotHuman
+		}
+		by := actor(s.Caller)
+		var evs []event.Event
+		if in.UserName != nil && name != u.UserName {
+			ev, err := user.ChangeUserName(u, name, by)
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, ev)
+		}
+		if p := in.Profile; p != nil {
+			h := u.Human
+			np := user.Profile{FirstName: p.GivenName, LastName: p.FamilyName, NickName: h.NickName, DisplayName: h.DisplayName,
+				PreferredLanguage: h.PreferredLanguage, Gender: h.Gender}
+			if p.NickName != nil {
+				np.NickName = *p.NickName
+			}
+			if p.DisplayName != nil {
+				np.DisplayName = *p.DisplayName
+			}
+			if p.PreferredLanguage != nil {
+				np.PreferredLanguage = *p.PreferredLanguage
+			}
+			if p.Gender != nil {
+				np.Gender = *p.Gender
+			}
+			ev, err := user.ChangeProfile(u, np, by)
+			switch {
+			case errors.Is(err, user.ErrProfileNotChanged):
+			case err != nil:
+				return nil, err
+			default:
+				evs = append(evs, ev)
+			}
+		}
+		if e := in.Email; e != nil {
+			more, err := user.ChangeEmail(u, e.Value, e.Verified, by)
+			if err != nil && !errors.Is(err, user.ErrEmailNotChanged) {
+				return nil, err
+			}
+			evs = append(evs, more...)
+		}
+		if ph := in.Phone; ph != nil {
+			var more []event.Event
+			var err error
+			if ph.Value == "" {
+				var ev event.Event
+				if ev, err = user.RemovePhone(u, by); err == nil {
+					more = []event.Event{ev}
+				} else if errors.Is(err, user.ErrPhoneNotFound) {
+					err = nil
+				}
+			} else if more, err = user.ChangePhone(u, ph.Value, ph.Verified, by); errors.Is(err, user.ErrPhoneNotChanged) {
+				err = nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, more...)
+		}
+		return evs, nil
+	})
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil, user.ErrUserNameTaken
+	}
+	if err == nil && out == nil {
+		out = unchanged // nothing to change: the answer is the user as it is
+	}
+	return out, err
+}

@@ -58,6 +58,10 @@ func profileOps() []matrixOp {
 			return restCall{"GET", v1 + "/users/_is_unique?userName=" + f.uniq("free"), ""}
 		}},
 
+		{name: "v2.UpdateHumanUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
+			return restCall{"PUT", "/v2/users/human/" + f.human(t, o), `{"profile":{"givenName":"` + f.uniq("G") + `","familyName":"F"},"email":{"email":"` + f.uniq("v2e") + `@example.com","isVerified":true}}`}
+		}},
+
 		// The callers are machine users: past authorization, the human-only
 		// methods answer the use case's own "not a human".
 		{name: "auth.GetMyProfile", prep: fixed("GET", authV1+"/users/me/profile", ""), judge: judgeNotHuman},

@@ -73,7 +73,7 @@ var zitadelRoles = map[string][]string{
 var v2Perms = map[string]string{
 	"AddHumanUser": "user.write", "GetUserByID": "user.read", "ListUsers": "user.read",
 	"LockUser": "user.write", "UnlockUser": "user.write", "DeactivateUser": "user.write", "ReactivateUser": "user.write",
-	"DeleteUser": "user.delete", "SetPassword": "user.write",
+	"DeleteUser": "user.delete", "SetPassword": "user.write", "UpdateHumanUser": "user.write",
 }
 
 // v1Perm is the permission ZITADEL's own descriptor demands for a v1 method
@@ -505,6 +505,9 @@ func withV2beta(ops []matrixOp) []matrixOp {
 		op.prep = func(t testing.TB, f *fixtures, o string) restCall {
 			r := prep(t, f, o)
 			r.path = "/v2beta/" + strings.TrimPrefix(r.path, "/v2/")
+			if id, ok := strings.CutPrefix(r.path, "/v2beta/users/human/"); ok && r.method == "PUT" {
+				r.path = "/v2beta/users/" + id // v2beta's UpdateHumanUser path
+			}
 			return r
 		}
 		ops = append(ops, op)

@@ -127,6 +127,40 @@ func TestUserProfileChanges(t *testing.T) {
 			}
 		})
 
+		t.Run("UpdateHumanUserV2", func(t *testing.T) {
+			carol := e.ImportHuman(t, "", "carol", authPassword)
+			v2 := "/v2/users/human/" + carol
+			r := wardentest.Must(t, e.Admin(t, "PUT", v2, `{"username":"caroline","profile":{"givenName":"Caroline","familyName":"Herschel","displayName":"C. H.","gender":"GENDER_FEMALE"},`+
+				`"email":{"email":"caroline@example.org","isVerified":true},"phone":{"phone":"+44 20 7946 0000","isVerified":true}}`), 200)
+			if r.Str("details", "resourceOwner") != e.Boot.Instance.DefaultOrgID {
+				t.Fatalf("v2 update: %s", r.Raw)
+			}
+			g := wardentest.Must(t, e.Admin(t, "GET", "/v2/users/"+carol, ""), 200)
+			if g.Str("user", "username") != "caroline" || g.Str("user", "human", "profile", "displayName") != "C. H." ||
+				g.Str("user", "human", "email", "email") != "caroline@example.org" || g.Str("user", "human", "phone", "phone") != "+44 20 7946 0000" {
+				t.Fatalf("after the v2 update: %s", g.Raw)
+			}
+			before := eventTypes(t, e.Store, "user", carol)
+			// A taken name with a profile change: nothing of it is written.
+			if r := e.Admin(t, "PUT", v2, `{"username":"bob","profile":{"givenName":"Nope","familyName":"Nope"}}`); r.Status != 409 {
+				t.Fatalf("taken name: %d %s", r.Status, r.Raw)
+			}
+			if r := e.Admin(t, "PUT", v2, `{"password":{"password":{"password":"Another-Horse-2"}}}`); r.Status != 400 || replyErrID(r) != "WARDEN-UPDPASSWORD" {
+				t.Fatalf("password part: %d %s", r.Status, r.Raw)
+			}
+			// The same values again: no change, no event; v2beta reaches the same.
+			wardentest.Must(t, e.Admin(t, "PUT", "/v2beta/users/"+carol, `{"profile":{"givenName":"Caroline","familyName":"Herschel"}}`), 200)
+			if after := eventTypes(t, e.Store, "user", carol); len(after) != len(before) {
+				t.Fatalf("events after refused and empty updates: %v, before %v", after, before)
+			}
+			if r := e.Do(t, "PUT", v2, malloryPAT, `{"profile":{"givenName":"Evil","familyName":"E"}}`); r.Status != 403 {
+				t.Fatalf("another org's manager over v2: %d %s", r.Status, r.Raw)
+			}
+			if got := wardentest.Must(t, e.Admin(t, "GET", "/v2/users/"+carol, ""), 200).Str("user", "human", "profile", "givenName"); got != "Caroline" {
+				t.Fatalf("given name after the refusals: %q", got)
+			}
+		})
+
 		t.Run("Attackers", func(t *testing.T) {
 			for name, c := range map[string]struct {
 				tok string
