@@ -235,3 +235,11 @@ func (s *UserV2) UpdateHumanUser(ctx context.Context, r *userv2.UpdateHumanUserR
 	}
 	return &userv2.UpdateHumanUserResponse{Details: changeDetailsV2(u)}, nil
 }
+
+func (m *Management) GetUserByLoginNameGlobal(ctx context.Context, r *mgmt.GetUserByLoginNameGlobalRequest) (*mgmt.GetUserByLoginNameGlobalResponse, error) {
+	u, o, err := m.app.UserByLoginNameGlobal(ctx, scope(ctx), r.GetLoginName())
+	if err != nil {
+		return nil, err
+	}
+	return &mgmt.GetUserByLoginNameGlobalResponse{User: userV1(m.app, u, o)}, nil
+}

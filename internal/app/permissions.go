@@ -141,18 +141,19 @@ const (
 
 // Changes of a user's own data (app/profile.go).
 const (
-	UseUpdateHumanProfile  Use = "UpdateHumanProfile"
-	UseUpdateUserName      Use = "UpdateUserName"
-	UseUpdateMachine       Use = "UpdateMachine"
-	UseUpdateHumanEmail    Use = "UpdateHumanEmail"
-	UseUpdateHumanPhone    Use = "UpdateHumanPhone"
-	UseRemoveHumanPhone    Use = "RemoveHumanPhone"
-	UseIsUserUnique        Use = "IsUserUnique"
-	UseListUserMemberships Use = "ListUserMemberships"
-	UseUpdateHumanUser     Use = "UpdateHumanUser"
-	UseUpdateMyProfile     Use = "UpdateMyProfile"
-	UseUpdateMyUserName    Use = "UpdateMyUserName"
-	UseRemoveMyPhone       Use = "RemoveMyPhone"
+	UseUpdateHumanProfile       Use = "UpdateHumanProfile"
+	UseUpdateUserName           Use = "UpdateUserName"
+	UseUpdateMachine            Use = "UpdateMachine"
+	UseUpdateHumanEmail         Use = "UpdateHumanEmail"
+	UseUpdateHumanPhone         Use = "UpdateHumanPhone"
+	UseRemoveHumanPhone         Use = "RemoveHumanPhone"
+	UseIsUserUnique             Use = "IsUserUnique"
+	UseListUserMemberships      Use = "ListUserMemberships"
+	UseUpdateHumanUser          Use = "UpdateHumanUser"
+	UseGetUserByLoginNameGlobal Use = "GetUserByLoginNameGlobal"
+	UseUpdateMyProfile          Use = "UpdateMyProfile"
+	UseUpdateMyUserName         Use = "UpdateMyUserName"
+	UseRemoveMyPhone            Use = "RemoveMyPhone"
 )
 
 // Metadata of users and orgs (app/metadata.go).
@@ -346,9 +347,11 @@ var rules = map[Use]Rule{
 	UseIsUserUnique:        {Perm: org.PermUserRead, Where: InOrg},
 	UseListUserMemberships: {Perm: org.PermUserMembershipRead},
 	UseUpdateHumanUser:     {Perm: org.PermUserWrite},
-	UseUpdateMyProfile:     {Where: AsCaller},
-	UseUpdateMyUserName:    {Where: AsCaller},
-	UseRemoveMyPhone:       {Where: AsCaller},
+	// Any org's user: held in the caller's org context (its own by default).
+	UseGetUserByLoginNameGlobal: {Perm: org.PermUserGlobalRead, Where: InOrg},
+	UseUpdateMyProfile:          {Where: AsCaller},
+	UseUpdateMyUserName:         {Where: AsCaller},
+	UseRemoveMyPhone:            {Where: AsCaller},
 
 	// A user's metadata is a change of that user (changeUser: the escalation
 	// rule holds); an org's, of that org.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/fail"
+	"github.com/warden-id/warden/internal/org"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
 )
@@ -357,4 +358,44 @@ func (a *App) UpdateHuman(ctx context.Context, s Scope, userID string, in HumanU
 		out = unchanged // nothing to change: the answer is the user as it is
 	}
 	return out, err
+}
+
+// UserByLoginNameGlobal finds a user of any org by its login name, user
+// name@one of the org's verified domains (GetUserByLoginNameGlobal); an exact
+// name wins over one differing in case. ZITADEL checks user.global.read in the
+// caller's org context, as org.global.read for GetOrgByDomainGlobal.
+func (a *App) UserByLoginNameGlobal(ctx context.Context, s Scope, loginName string) (*user.User, *org.Org, error) {
+	if _, err := a.authorize(ctx, s, UseGetUserByLoginNameGlobal); err != nil {
+		return nil, nil, err
+	}
+	loginName = strings.TrimSpace(loginName)
+	i := strings.LastIndexByte(loginName, '@')
+	if i <= 0 || i == len(loginName)-1 || len(loginName) > maxLoginNameLen || checkChars("login name", loginName) != nil {
+		return nil, nil, user.ErrGetNotFound
+	}
+	d, ok := org.NormalizeDomain(loginName[i+1:])
+	if !ok {
+		return nil, nil, user.ErrGetNotFound
+	}
+	o, err := a.orgByVerifiedDomain(ctx, a.store, d)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, user.ErrGetNotFound
+	}
+	if err != nil {
+		return nil, nil, storeErr(err)
+	}
+	for _, method := range []store.TextMethod{store.TextEquals, store.TextEqualsIgnoreCase} {
+		page, err := a.store.ListUsers(ctx, store.UserQuery{OrgID: o.ID, UserNames: []store.TextMatch{{Value: loginName[:i], Method: method}}, Limit: 2})
+		if err != nil {
+			return nil, nil, storeErr(err)
+		}
+		switch len(page.Users) {
+		case 0:
+			continue
+		case 1:
+			return page.Users[0], o, nil
+		}
+		return nil, nil, ErrLoginNameAmbiguous
+	}
+	return nil, nil, user.ErrGetNotFound
 }

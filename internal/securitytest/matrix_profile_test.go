@@ -2,6 +2,7 @@ package securitytest
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -13,6 +14,10 @@ func init() {
 	// ListUserMemberships needs.
 	for _, r := range []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "IAM_OWNER_VIEWER", "ORG_OWNER", "ORG_USER_MANAGER", "ORG_OWNER_VIEWER"} {
 		zitadelRoles[r] = append(zitadelRoles[r], "user.membership.read")
+	}
+	// And of user.global.read, which GetUserByLoginNameGlobal needs.
+	for _, r := range []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "IAM_OWNER_VIEWER", "ORG_OWNER", "ORG_USER_MANAGER", "ORG_OWNER_VIEWER", "ORG_PROJECT_PERMISSION_EDITOR", "ORG_PROJECT_CREATOR"} {
+		zitadelRoles[r] = append(zitadelRoles[r], "user.global.read")
 	}
 }
 
@@ -53,6 +58,11 @@ func profileOps() []matrixOp {
 		}},
 		{name: "ListUserMemberships", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", v1 + "/users/" + f.member(t, o) + "/memberships/_search", `{}`}
+		}},
+		{name: "GetUserByLoginNameGlobal", global: true, prep: func(t testing.TB, f *fixtures, o string) restCall {
+			n := f.uniq("g")
+			f.e.AddMachine(t, o, n)
+			return restCall{"GET", v1 + "/global/users/_by_login_name?loginName=" + url.QueryEscape(n+"@"+f.primaryDomain(t, o)), ""}
 		}},
 		{name: "IsUserUnique", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"GET", v1 + "/users/_is_unique?userName=" + f.uniq("free"), ""}

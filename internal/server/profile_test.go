@@ -161,6 +161,22 @@ func TestUserProfileChanges(t *testing.T) {
 			}
 		})
 
+		t.Run("GetUserByLoginNameGlobal", func(t *testing.T) {
+			dom := wardentest.Must(t, e.Admin(t, "GET", "/management/v1/orgs/me", ""), 200).Str("org", "primaryDomain")
+			// Found from another org's context: the lookup is global.
+			r := wardentest.Must(t, e.Do(t, "GET", "/management/v1/global/users/_by_login_name?loginName=BOB@"+dom, malloryPAT, ""), 200)
+			if r.Str("user", "id") != bob || r.Str("user", "preferredLoginName") != "bob@"+dom {
+				t.Fatalf("bob by login name: %s", r.Raw)
+			}
+			res, err := mc.GetUserByLoginNameGlobal(e.ctx(e.Boot.Token), &mgmt.GetUserByLoginNameGlobalRequest{LoginName: "nobody@" + dom})
+			wantGRPC(t, "unknown login name", err, codes.NotFound, "QUERY-Dfbg2")
+			_ = res
+			nobody := e.AddMachine(t, "", "nobody-at-all")
+			if r := e.Do(t, "GET", "/management/v1/global/users/_by_login_name?loginName=bob@"+dom, e.AddPAT(t, nobody), ""); r.Status != 403 {
+				t.Fatalf("a caller without user.global.read: %d %s", r.Status, r.Raw)
+			}
+		})
+
 		t.Run("Attackers", func(t *testing.T) {
 			for name, c := range map[string]struct {
 				tok string
