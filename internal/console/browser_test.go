@@ -2,13 +2,13 @@ package console_test
 
 import (
 	"context"
-	"github.com/warden-id/warden/internal/store/testdb"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/warden-id/warden/internal/store/testdb"
 )
 
 const chromiumPath = "/usr/bin/chromium"
