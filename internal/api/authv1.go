@@ -56,15 +56,27 @@ func (s *Auth) ListMyUserChanges(ctx context.Context, r *auth.ListMyUserChangesR
 }
 
 func (s *Auth) ListMyMemberships(ctx context.Context, r *auth.ListMyMembershipsRequest) (*auth.ListMyMembershipsResponse, error) {
-	if len(r.GetQueries()) > maxQueries {
-		return nil, errTooManyQueries
-	}
-	pg, err := page(r.GetQuery().GetOffset(), r.GetQuery().GetLimit(), r.GetQuery().GetAsc())
+	q, err := membershipQuery(r.GetQuery(), r.GetQueries())
 	if err != nil {
 		return nil, err
 	}
+	ms, total, err := s.app.MyMemberships(ctx, scope(ctx), q)
+	if err != nil {
+		return nil, err
+	}
+	return &auth.ListMyMembershipsResponse{Details: listDetails(total), Result: membershipsV1(ms)}, nil
+}
+
+func membershipQuery(lq *object.ListQuery, queries []*userpb.MembershipQuery) (app.MembershipQuery, error) {
+	if len(queries) > maxQueries {
+		return app.MembershipQuery{}, errTooManyQueries
+	}
+	pg, err := page(lq.GetOffset(), lq.GetLimit(), lq.GetAsc())
+	if err != nil {
+		return app.MembershipQuery{}, err
+	}
 	q := app.MembershipQuery{Page: pg}
-	for _, mq := range r.GetQueries() {
+	for _, mq := range queries {
 		switch v := mq.GetQuery().(type) {
 		case *userpb.MembershipQuery_OrgQuery:
 			q.OrgIDs = append(q.OrgIDs, v.OrgQuery.GetOrgId())
@@ -75,14 +87,14 @@ func (s *Auth) ListMyMemberships(ctx context.Context, r *auth.ListMyMembershipsR
 		case *userpb.MembershipQuery_ProjectGrantQuery:
 			q.ProjectGrants = true
 		default:
-			return nil, errMembershipQuery
+			return app.MembershipQuery{}, errMembershipQuery
 		}
 	}
-	ms, total, err := s.app.MyMemberships(ctx, scope(ctx), q)
-	if err != nil {
-		return nil, err
-	}
-	out := &auth.ListMyMembershipsResponse{Details: listDetails(total), Result: make([]*userpb.Membership, len(ms))}
+	return q, nil
+}
+
+func membershipsV1(ms []app.MyMembership) []*userpb.Membership {
+	out := make([]*userpb.Membership, len(ms))
 	for i, m := range ms {
 		pm := &userpb.Membership{UserId: m.UserID, Roles: m.Roles, Details: &object.ObjectDetails{Sequence: m.Sequence,
 			CreationDate: ts(m.CreatedAt), ChangeDate: ts(m.ChangedAt), ResourceOwner: m.Owner}}
@@ -93,9 +105,9 @@ func (s *Auth) ListMyMemberships(ctx context.Context, r *auth.ListMyMembershipsR
 		} else {
 			pm.Type = &userpb.Membership_Iam{Iam: true}
 		}
-		out.Result[i] = pm
+		out[i] = pm
 	}
-	return out, nil
+	return out
 }
 
 func (s *Auth) ListMyZitadelPermissions(ctx context.Context, _ *auth.ListMyZitadelPermissionsRequest) (*auth.ListMyZitadelPermissionsResponse, error) {

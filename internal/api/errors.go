@@ -46,10 +46,13 @@ func toStatus(ctx context.Context, log *slog.Logger, err error, v2 bool) error {
 // any use case runs. ZITADEL has no such errors (it accepts, or fails elsewhere),
 // so the ids are Warden's.
 var (
-	errExpiration       = fail.Invalid("WARDEN-EXPIRATION", "expiration date is not a valid timestamp")
-	errV2Unsupported    = fail.Invalid("WARDEN-V2UNSUP", "verification codes, IDP links, metadata and TOTP are not supported by Warden yet")
-	errOrgByDomain      = fail.Invalid("WARDEN-ORGDOMAIN", "organization by domain is not supported; give org_id")
-	errProjectIDGiven   = fail.Invalid("WARDEN-PROJECTIDGIVEN", "a project id of the caller's choice is not supported by Warden yet; leave project_id out")
+	errExpiration     = fail.Invalid("WARDEN-EXPIRATION", "expiration date is not a valid timestamp")
+	errV2Unsupported  = fail.Invalid("WARDEN-V2UNSUP", "verification codes, IDP links, metadata and TOTP are not supported by Warden yet")
+	errOrgByDomain    = fail.Invalid("WARDEN-ORGDOMAIN", "organization by domain is not supported; give org_id")
+	errProjectIDGiven = fail.Invalid("WARDEN-PROJECTIDGIVEN", "a project id of the caller's choice is not supported by Warden yet; leave project_id out")
+	// errUpdatePassword: one write for all of UpdateHumanUser's parts is what
+	// keeps it whole; its password part is not in that write yet.
+	errUpdatePassword   = fail.Invalid("WARDEN-UPDPASSWORD", "UpdateHumanUser does not set passwords in Warden yet; use SetPassword")
 	errPasswordCode     = fail.Invalid("WARDEN-PWCODE", "password reset verification codes are not supported by Warden")
 	errProjectAdmins    = fail.Invalid("WARDEN-PROJECTADMINS", "project admins are not supported by Warden; add org members instead")
 	errAppUnsupported   = fail.Invalid("WARDEN-APPUNSUP", "back-channel logout and OIDC versions other than 1.0 are not supported by Warden")

@@ -115,3 +115,7 @@ func (s *UserV2beta) DeleteUser(ctx context.Context, r *userv2beta.DeleteUserReq
 func (s *UserV2beta) SetPassword(ctx context.Context, r *userv2beta.SetPasswordRequest) (*userv2beta.SetPasswordResponse, error) {
 	return relay(ctx, r, new(userv2.SetPasswordRequest), s.v2.SetPassword, new(userv2beta.SetPasswordResponse))
 }
+
+func (s *UserV2beta) UpdateHumanUser(ctx context.Context, r *userv2beta.UpdateHumanUserRequest) (*userv2beta.UpdateHumanUserResponse, error) {
+	return relay(ctx, r, new(userv2.UpdateHumanUserRequest), s.v2.UpdateHumanUser, new(userv2beta.UpdateHumanUserResponse))
+}

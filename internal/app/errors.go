@@ -42,6 +42,9 @@ var (
 	// errBadUserID: a caller-chosen user id outside the safe alphabet. Ids appear
 	// in URL paths (the API's, the console's) and as client ids.
 	errBadUserID       = fail.Invalid("WARDEN-UIDCHR", fmt.Sprintf("user id must be 1 to %d letters, digits, '_', '-' or '.', and not \".\" or \"..\"", MaxIDLen))
+	errGenderInvalid   = fail.Invalid("WARDEN-GENDER", "Gender is invalid")
+	errPhoneInvalid    = fail.Invalid("PHONE-so0wa", "Phone number is invalid")
+	errUserNameMissing = fail.Invalid("COMMAND-2N9fs", "Errors.IDMissing")
 	errEmailInvalid    = fail.Invalid("EMAIL-599BI", "Email is invalid")
 	errPasswordAndHash = fail.Invalid("WARDEN-PWBOTH", "give either a password or a hashed password")
 	errHashedPassword  = fail.Invalid("WARDEN-HASH", "Hashed password is invalid")               // Msgf: the format's fault
@@ -73,7 +76,6 @@ var (
 	// Machine users' secrets and keys. COMMAND-4m77G is ZITADEL's NotFound for a
 	// machine key and for a PAT alike.
 	errMachineUserMissing = fail.New(codes.NotFound, "WARDEN-MACHINENOTFOUND", "User could not be found")
-	errNotMachine         = fail.New(codes.FailedPrecondition, "WARDEN-NOTMACHINE", "Errors.User.NotMachine")
 	errSecretMissing      = fail.New(codes.FailedPrecondition, "COMMAND-coi82n", "Errors.User.Machine.Secret.NotExisting")
 	errKeyIDMissing       = fail.Invalid("WARDEN-KEYID", "Key id is missing")
 	errKeyNotFound        = fail.New(codes.NotFound, "COMMAND-4m77G", "Errors.User.Machine.Key.NotFound")

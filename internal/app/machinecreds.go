@@ -32,7 +32,7 @@ var NoExpiration = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 func onMachine(decide userDecision) userDecision {
 	return func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
 		if u.Type != user.TypeMachine {
-			return nil, errNotMachine
+			return nil, user.ErrNotMachine
 		}
 		return decide(ctx, tx, u)
 	}
@@ -54,7 +54,7 @@ func (a *App) machineForRead(ctx context.Context, g granted, userID string) (*us
 		return nil, err
 	}
 	if u.Type != user.TypeMachine {
-		return nil, errNotMachine
+		return nil, user.ErrNotMachine
 	}
 	return u, nil
 }

@@ -84,7 +84,36 @@ func (a *App) MyMemberships(ctx context.Context, s Scope, q MembershipQuery) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	ms, err := a.store.MembershipsOf(ctx, g.Caller.UserID)
+	return a.membershipsOf(ctx, g.Caller.UserID, q)
+}
+
+// ListUserMemberships lists a user's memberships as MyMemberships lists the
+// caller's (ZITADEL's ListUserMemberships, user.membership.read in the user's org).
+func (a *App) ListUserMemberships(ctx context.Context, s Scope, userID string, q MembershipQuery) ([]MyMembership, uint64, error) {
+	g, err := a.authorize(ctx, s, UseListUserMemberships)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := checkID(userID, errUserIDMissing); err != nil {
+		return nil, 0, err
+	}
+	u, err := a.store.User(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, 0, user.ErrGetNotFound
+	}
+	if err != nil {
+		return nil, 0, storeErr(err)
+	}
+	if err := g.visible(u, user.ErrGetNotFound); err != nil {
+		return nil, 0, err
+	}
+	return a.membershipsOf(ctx, u.ID, q)
+}
+
+// membershipsOf lists userID's memberships: those in orgs, then the instance
+// one (ZITADEL's order), with the total before paging.
+func (a *App) membershipsOf(ctx context.Context, userID string, q MembershipQuery) ([]MyMembership, uint64, error) {
+	ms, err := a.store.MembershipsOf(ctx, userID)
 	if err != nil {
 		return nil, 0, storeErr(err)
 	}

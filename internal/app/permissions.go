@@ -160,6 +160,23 @@ const (
 	UseGetSupportedLanguages    Use = "GetSupportedLanguages"
 )
 
+// Changes of a user's own data (app/profile.go).
+const (
+	UseUpdateHumanProfile       Use = "UpdateHumanProfile"
+	UseUpdateUserName           Use = "UpdateUserName"
+	UseUpdateMachine            Use = "UpdateMachine"
+	UseUpdateHumanEmail         Use = "UpdateHumanEmail"
+	UseUpdateHumanPhone         Use = "UpdateHumanPhone"
+	UseRemoveHumanPhone         Use = "RemoveHumanPhone"
+	UseIsUserUnique             Use = "IsUserUnique"
+	UseListUserMemberships      Use = "ListUserMemberships"
+	UseUpdateHumanUser          Use = "UpdateHumanUser"
+	UseGetUserByLoginNameGlobal Use = "GetUserByLoginNameGlobal"
+	UseUpdateMyProfile          Use = "UpdateMyProfile"
+	UseUpdateMyUserName         Use = "UpdateMyUserName"
+	UseRemoveMyPhone            Use = "RemoveMyPhone"
+)
+
 // Metadata of users and orgs (app/metadata.go).
 const (
 	UseSetUserMetadata    Use = "SetUserMetadata"
@@ -362,6 +379,23 @@ var rules = map[Use]Rule{
 	UseAddIAMMember:       {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseUpdateIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseRemoveIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+
+	// A user's own data: a change of that user (changeUser: the escalation
+	// rule holds), or the caller's own.
+	UseUpdateHumanProfile:  {Perm: org.PermUserWrite},
+	UseUpdateUserName:      {Perm: org.PermUserWrite},
+	UseUpdateMachine:       {Perm: org.PermUserWrite},
+	UseUpdateHumanEmail:    {Perm: org.PermUserWrite},
+	UseUpdateHumanPhone:    {Perm: org.PermUserWrite},
+	UseRemoveHumanPhone:    {Perm: org.PermUserWrite},
+	UseIsUserUnique:        {Perm: org.PermUserRead, Where: InOrg},
+	UseListUserMemberships: {Perm: org.PermUserMembershipRead},
+	UseUpdateHumanUser:     {Perm: org.PermUserWrite},
+	// Any org's user: held in the caller's org context (its own by default).
+	UseGetUserByLoginNameGlobal: {Perm: org.PermUserGlobalRead, Where: InOrg},
+	UseUpdateMyProfile:          {Where: AsCaller},
+	UseUpdateMyUserName:         {Where: AsCaller},
+	UseRemoveMyPhone:            {Where: AsCaller},
 
 	// A user's metadata is a change of that user (changeUser: the escalation
 	// rule holds); an org's, of that org.

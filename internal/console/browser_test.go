@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/warden-id/warden/internal/store/testdb"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -315,5 +316,64 @@ func TestBrowserProjectRoleAppGrant(t *testing.T) {
 	}
 	if roles := e.api("POST", "/management/v1/projects/"+pid+"/roles/_search", `{}`).raw; strings.Contains(roles, "owner") {
 		t.Fatalf("roles after the forged post: %s", roles)
+	}
+}
+
+// TestBrowserEditProfile: in headless Chromium (both engines) the administrator edits a
+// user's profile on its page and the API sees it; a viewer's page has no edit
+// form, and a forged profile post with the session's CSRF token is refused.
+func TestBrowserEditProfile(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, open testdb.Opener) { browserEditProfile(t, startEnvOn(t, open(t))) })
+}
+
+func browserEditProfile(t *testing.T, e *env) {
+	lea := e.importHuman("lea")
+	e.importHuman("vera", "ORG_OWNER_VIEWER")
+	c := newChrome(t)
+	c.do("open the console", chromedp.Navigate(e.base+"/ui/console"))
+	c.signIn(e.adminLogin, e.adminPassword, newAdminPassword)
+	c.do("open lea", chromedp.Navigate(e.base+"/ui/console/users/"+lea), chromedp.WaitVisible(chromedp.CSS("#edit-profile")))
+	c.eval("clear the given name", `(() => { document.querySelector("#firstName").value = ""; return "ok"; })()`)
+	c.do("edit the profile",
+		chromedp.SendKeys(chromedp.CSS("#firstName"), "Léa"),
+		chromedp.SendKeys(chromedp.CSS("#displayName"), "Léa E."),
+		chromedp.SendKeys(chromedp.CSS("#gender"), "Female"),
+		chromedp.Click(chromedp.CSS("#save-profile")),
+		chromedp.WaitVisible(chromedp.CSS("#notice")))
+	if n := c.text("notice", "#notice"); !strings.Contains(n, "The profile is saved.") {
+		t.Fatalf("notice %q", n)
+	}
+	if first := c.text("history", "#history li:first-child"); !strings.Contains(first, "Profile changed") {
+		t.Fatalf("newest history entry %q", first)
+	}
+	r := e.api("GET", "/management/v1/users/"+lea+"/profile", "")
+	if r.str("profile", "firstName") != "Léa" || r.str("profile", "displayName") != "Léa E." || r.str("profile", "gender") != "GENDER_FEMALE" {
+		t.Fatalf("the API's profile: %s", r.raw)
+	}
+	c.do("sign out", chromedp.Click(chromedp.CSS("#signout")), chromedp.WaitVisible(chromedp.CSS("#message")))
+
+	c.do("console again", chromedp.Navigate(e.base+"/ui/console/users"))
+	c.signIn("vera", password, "")
+	c.do("open lea as viewer", chromedp.Navigate(e.base+"/ui/console/users/"+lea), chromedp.WaitVisible(chromedp.CSS("#state")))
+	if n := c.eval("edit forms", `String(document.querySelectorAll('form[action*="/edit/"]').length)`); n != "0" {
+		t.Fatalf("the viewer is offered %s edit forms", n)
+	}
+	c.eval("forge a form", `(() => {
+		const f = document.createElement("form");
+		f.method = "post";
+		f.action = "/ui/console/users/`+lea+`/edit/profile";
+		for (const [k, v] of [["csrf", document.querySelector("input[name=csrf]").value], ["firstName", "Evil"], ["lastName", "E"]]) {
+			const i = document.createElement("input");
+			i.type = "hidden"; i.name = k; i.value = v; f.append(i);
+		}
+		document.body.append(f); f.submit();
+		return "sent";
+	})()`)
+	c.do("forged edit", chromedp.WaitVisible(chromedp.CSS("#error")))
+	if msg := c.text("refusal", "#error"); !strings.Contains(msg, "You do not have permission to change this user's profile") {
+		t.Fatalf("forged edit answered %q", msg)
+	}
+	if got := e.api("GET", "/management/v1/users/"+lea+"/profile", "").str("profile", "firstName"); got != "Léa" {
+		t.Fatalf("lea after the forged post: %q", got)
 	}
 }

@@ -157,6 +157,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET "+pathUsers+"/{id}/confirm", h.authed(h.confirmUserAction))
 	m.HandleFunc("POST "+pathUsers+"/{id}/{action}", h.authed(h.userAction))
 	m.HandleFunc("POST "+pathUsers+"/{id}/pats", h.authed(h.addPAT))
+	m.HandleFunc("POST "+pathUsers+"/{id}/edit/{form}", h.authed(h.editUser))
 	m.HandleFunc("POST "+pathUsers+"/{id}/pats/{pat}/remove", h.authed(h.removePAT))
 
 	m.HandleFunc("GET "+pathMembers, h.authed(h.listMembers))

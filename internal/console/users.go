@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -192,6 +193,10 @@ type userView struct {
 	PATError, ActionError string
 	Grants                []grantRow
 	ShowGrants, CanGrant  bool
+	// The edit forms, each offered only where Scope.May says its use case
+	// passes; EditError is shown beside the form that failed (EditForm).
+	CanEditProfile, CanEditName, CanEditEmail, CanEditPhone bool
+	EditForm, EditError                                     string
 }
 
 type lockInfo struct {
@@ -229,20 +234,24 @@ var userActions = []struct {
 // notices are the confirmations after a redirect (?done=…): a fixed list, so
 // the query string cannot put words on the page.
 var notices = map[string]string{
-	"lock":        "The user is locked. Its sessions and tokens stopped working at once.",
-	"unlock":      "The user is unlocked and can sign in again. Tokens from before the lock stay invalid; its password, tokens and keys from administrators work again.",
-	"trusted":     "The app is trusted with Warden's API: its users are no longer asked.",
-	"untrusted":   "The app is no longer trusted with Warden's API: its users are asked first.",
-	"deactivate":  "The user is deactivated.",
-	"reactivate":  "The user is reactivated.",
-	"remove":      "The user is removed.",
-	"created":     "The user is created.",
-	"pat-removed": "The token is removed.",
-	"member":      "The roles are saved.",
-	"revoked":     "The membership is revoked.",
-	"policy":      "The lockout policy is saved.",
-	"reset":       "The organisation uses the default lockout policy again.",
-	"org":         "Switched organisation.",
+	"lock":          "The user is locked. Its sessions and tokens stopped working at once.",
+	"unlock":        "The user is unlocked and can sign in again. Tokens from before the lock stay invalid; its password, tokens and keys from administrators work again.",
+	"trusted":       "The app is trusted with Warden's API: its users are no longer asked.",
+	"untrusted":     "The app is no longer trusted with Warden's API: its users are asked first.",
+	"deactivate":    "The user is deactivated.",
+	"reactivate":    "The user is reactivated.",
+	"remove":        "The user is removed.",
+	"created":       "The user is created.",
+	"pat-removed":   "The token is removed.",
+	"edit-profile":  "The profile is saved.",
+	"edit-username": "The user name is saved; the login name follows.",
+	"edit-email":    "The e-mail address is saved.",
+	"edit-phone":    "The phone number is saved.",
+	"member":        "The roles are saved.",
+	"revoked":       "The membership is revoked.",
+	"policy":        "The lockout policy is saved.",
+	"reset":         "The organisation uses the default lockout policy again.",
+	"org":           "Switched organisation.",
 	// Org domains.
 	"domain-added":    "The domain is added. Generate a validation to prove the organisation holds it.",
 	"domain-verified": "The domain is verified: the organisation's users can sign in with it.",
@@ -377,6 +386,14 @@ func (h *handler) userPage(w http.ResponseWriter, r *http.Request, rq *request) 
 	// nil: the form lists the projects; a creator without grant rights in
 	// the org is not offered it (its API call on its own project still works).
 	uv.CanGrant = s.MayOnProject(app.UseAddUserGrant, nil)
+	if u.State != user.StateDeleted {
+		uv.CanEditName = s.May(app.UseUpdateUserName)
+		if u.Human != nil {
+			uv.CanEditProfile, uv.CanEditEmail, uv.CanEditPhone = s.May(app.UseUpdateHumanProfile), s.May(app.UseUpdateHumanEmail), s.May(app.UseUpdateHumanPhone)
+		} else {
+			uv.CanEditProfile = s.May(app.UseUpdateMachine)
+		}
+	}
 	v := h.base(r, rq, u.UserName)
 	v.Section, v.User = "users", uv
 	return v, uv, true
@@ -468,6 +485,22 @@ func describe(e event.Event) (string, string) {
 		return "Key added", "key " + str("keyId")
 	case event.MachineKeyRemoved:
 		return "Key removed", "key " + str("keyId")
+	case event.HumanProfileChanged:
+		return "Profile changed", ""
+	case event.MachineChanged:
+		return "Name or description changed", ""
+	case event.UserNameChanged:
+		return "Renamed", str("oldUserName") + " → " + str("userName")
+	case event.HumanEmailChanged:
+		return "E-mail changed", str("email")
+	case event.HumanEmailVerified:
+		return "E-mail verified", ""
+	case event.HumanPhoneChanged:
+		return "Phone changed", str("phone")
+	case event.HumanPhoneVerified:
+		return "Phone verified", ""
+	case event.HumanPhoneRemoved:
+		return "Phone removed", ""
 	}
 	return e.Type, ""
 }
@@ -764,4 +797,96 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request, rq *request
 		return
 	}
 	http.Redirect(w, r, pathUsers+"/"+url.PathEscape(u.ID)+"?done=created", http.StatusSeeOther)
+}
+
+// --- editing a user's own data ---
+
+// editUser saves one of the user page's edit forms (profile, username, email,
+// phone) through the use case the API's method calls, in the session's org
+// context; a refusal shows the page again with the error beside the form.
+func (h *handler) editUser(w http.ResponseWriter, r *http.Request, rq *request) {
+	form, id := r.PathValue("form"), r.PathValue("id")
+	f := func(k string) string { return r.PostForm.Get(k) }
+	var use app.Use
+	var what string
+	var do func(s app.Scope) error
+	switch form {
+	case "profile":
+		use, what = app.UseUpdateHumanProfile, "change this user's profile"
+		if f("machine") == "1" {
+			use = app.UseUpdateMachine
+			do = func(s app.Scope) error {
+				// The access token type is not on the form: kept as it is.
+				u, _, err := h.app.GetUser(r.Context(), s, id)
+				if err != nil {
+					return err
+				}
+				att := 0
+				if u.Machine != nil {
+					att = u.Machine.AccessTokenType
+				}
+				_, err = h.app.UpdateMachine(r.Context(), s, id, f("name"), f("description"), att)
+				return err
+			}
+			break
+		}
+		gender, _ := strconv.Atoi(f("gender"))
+		do = func(s app.Scope) error {
+			_, err := h.app.UpdateProfile(r.Context(), s, app.UseUpdateHumanProfile, id, user.Profile{FirstName: f("firstName"), LastName: f("lastName"),
+				NickName: f("nickName"), DisplayName: f("displayName"), PreferredLanguage: f("language"), Gender: gender})
+			return err
+		}
+	case "username":
+		use, what = app.UseUpdateUserName, "rename this user"
+		do = func(s app.Scope) error {
+			_, err := h.app.UpdateUserName(r.Context(), s, app.UseUpdateUserName, id, f("userName"))
+			return err
+		}
+	case "email":
+		use, what = app.UseUpdateHumanEmail, "change this user's e-mail"
+		do = func(s app.Scope) error {
+			_, err := h.app.UpdateEmail(r.Context(), s, id, f("email"), f("verified") == "1")
+			return err
+		}
+	case "phone":
+		use, what = app.UseUpdateHumanPhone, "change this user's phone"
+		do = func(s app.Scope) error {
+			var err error
+			if strings.TrimSpace(f("phone")) == "" {
+				_, err = h.app.RemovePhone(r.Context(), s, app.UseRemoveHumanPhone, id)
+				if errors.Is(err, user.ErrPhoneNotFound) {
+					err = nil // no phone, and none wanted
+				}
+			} else {
+				_, err = h.app.UpdatePhone(r.Context(), s, id, f("phone"), f("verified") == "1")
+			}
+			return err
+		}
+	default:
+		h.message(w, r, http.StatusNotFound, "Not found", "There is no such form.")
+		return
+	}
+	s, err := h.scope(r, rq, use)
+	if err == nil {
+		err = do(s)
+	}
+	if err == nil {
+		http.Redirect(w, r, pathUsers+"/"+url.PathEscape(id)+"?done=edit-"+form, http.StatusSeeOther)
+		return
+	}
+	status, text := h.errorText(r, err, what)
+	switch status {
+	case http.StatusUnauthorized:
+		h.needSignIn(w, r)
+		return
+	case http.StatusForbidden, http.StatusNotFound:
+		h.fail(w, r, rq, err, what)
+		return
+	}
+	v, uv, ok := h.userPage(w, r, rq)
+	if !ok {
+		return
+	}
+	uv.EditForm, uv.EditError = form, text
+	h.render(w, r, status, "user", v)
 }

@@ -53,6 +53,18 @@ const (
 	InstanceAgePolicyChanged        = "instance.policy.password.age.changed"
 )
 
+// Changes of a user's own data (ZITADEL's names).
+const (
+	HumanProfileChanged = "user.human.profile.changed"
+	UserNameChanged     = "user.username.changed"
+	MachineChanged      = "user.machine.changed"
+	HumanEmailChanged   = "user.human.email.changed"
+	HumanEmailVerified  = "user.human.email.verified"
+	HumanPhoneChanged   = "user.human.phone.changed"
+	HumanPhoneVerified  = "user.human.phone.verified"
+	HumanPhoneRemoved   = "user.human.phone.removed"
+)
+
 // Event is one entry of an aggregate's history. (AggregateID, Sequence) is unique;
 // Sequence starts at 1 and grows by one per event of that aggregate.
 type Event struct {

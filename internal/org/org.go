@@ -108,6 +108,12 @@ const (
 	// PermOrgGlobalRead finds any org by one of its verified domains
 	// (GetOrgByDomainGlobal), ZITADEL's name and holders.
 	PermOrgGlobalRead = "org.global.read"
+	// PermUserMembershipRead lists a user's memberships (ListUserMemberships),
+	// ZITADEL's name and holders.
+	PermUserMembershipRead = "user.membership.read"
+	// PermUserGlobalRead finds a user of any org by login name
+	// (GetUserByLoginNameGlobal), ZITADEL's name and holders.
+	PermUserGlobalRead = "user.global.read"
 )
 
 // rolePermissions is the one place that says what each role may do.
@@ -172,7 +178,23 @@ var policyRolePermissions = map[string][]string{
 // project roles hold it too, but theirs reach no org-wide method in Warden).
 var globalReadRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "ORG_OWNER"}
 
+// membershipReadRoles hold PermUserMembershipRead, globalUserReadRoles
+// PermUserGlobalRead (ZITADEL's cmd/defaults.yaml; its project roles hold them
+// too, but theirs reach no org-wide method in Warden).
+var (
+	membershipReadRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "IAM_OWNER_VIEWER",
+		"ORG_OWNER", "ORG_USER_MANAGER", "ORG_OWNER_VIEWER"}
+	globalUserReadRoles = []string{"IAM_OWNER", "IAM_ORG_MANAGER", "IAM_USER_MANAGER", "IAM_OWNER_VIEWER",
+		"ORG_OWNER", "ORG_USER_MANAGER", "ORG_OWNER_VIEWER", "ORG_PROJECT_PERMISSION_EDITOR", "ORG_PROJECT_CREATOR"}
+)
+
 func init() {
+	for _, r := range membershipReadRoles {
+		rolePermissions[r] = append(rolePermissions[r], PermUserMembershipRead)
+	}
+	for _, r := range globalUserReadRoles {
+		rolePermissions[r] = append(rolePermissions[r], PermUserGlobalRead)
+	}
 	for r, ps := range adminRolePermissions {
 		rolePermissions[r] = append(rolePermissions[r], ps...)
 	}

@@ -73,10 +73,10 @@ var zitadelRoles = map[string][]string{
 var v2Perms = map[string]string{
 	"AddHumanUser": "user.write", "GetUserByID": "user.read", "ListUsers": "user.read",
 	"LockUser": "user.write", "UnlockUser": "user.write", "DeactivateUser": "user.write", "ReactivateUser": "user.write",
-	"DeleteUser": "user.delete", "SetPassword": "user.write",
 	"AddSecret": "user.write", "RemoveSecret": "user.write", "AddKey": "user.write", "RemoveKey": "user.write",
 	"ListKeys": "user.read", "AddPersonalAccessToken": "user.write", "RemovePersonalAccessToken": "user.write",
 	"ListPersonalAccessTokens": "user.read",
+	"DeleteUser": "user.delete", "SetPassword": "user.write", "UpdateHumanUser": "user.write",
 }
 
 // v1Perm is the permission ZITADEL's own descriptor demands for a v1 method
@@ -473,7 +473,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps(), pwPolicyOps())...)), slices.Concat(metadataOps(), credsV2Ops())...)
+	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps(), pwPolicyOps(), profileOps())...)), slices.Concat(metadataOps(), credsV2Ops())...)
 }
 
 // fixed is a call that names no object.
@@ -508,6 +508,9 @@ func withV2beta(ops []matrixOp) []matrixOp {
 		op.prep = func(t testing.TB, f *fixtures, o string) restCall {
 			r := prep(t, f, o)
 			r.path = "/v2beta/" + strings.TrimPrefix(r.path, "/v2/")
+			if id, ok := strings.CutPrefix(r.path, "/v2beta/users/human/"); ok && r.method == "PUT" {
+				r.path = "/v2beta/users/" + id // v2beta's UpdateHumanUser path
+			}
 			return r
 		}
 		ops = append(ops, op)

@@ -200,7 +200,7 @@ func TestAuthV1(t *testing.T) {
 			r := wardentest.Must(t, e.rest("POST", "/permissions/zitadel/me/_search", aliceTok, "", "x-zitadel-orgid", second), 200)
 			var got struct{ Result []string }
 			_ = json.Unmarshal([]byte(r.Raw), &got)
-			if !slices.Equal(got.Result, []string{"org.read", "policy.read", "project.role.read", "user.delete", "user.grant.delete", "user.grant.read", "user.grant.write", "user.read", "user.write"}) {
+			if !slices.Equal(got.Result, []string{"org.read", "policy.read", "project.role.read", "user.delete", "user.global.read", "user.grant.delete", "user.grant.read", "user.grant.write", "user.membership.read", "user.read", "user.write"}) {
 				t.Fatalf("alice in Second: %s", r.Raw)
 			}
 			g, err := e.cli.ListMyZitadelPermissions(e.ctx(e.Boot.Token, "x-zitadel-orgid", third), &auth.ListMyZitadelPermissionsRequest{})

@@ -40,6 +40,22 @@ var (
 	ErrNotHuman      = fail.New(codes.FailedPrecondition, "WARDEN-NOTHUMAN", "Errors.User.NotHuman")
 )
 
+// Errors of changes of a user's own data (profile.go).
+var (
+	// ErrChangeNotFound: ZITADEL answers FailedPrecondition COMMAND-3M9sd for a
+	// missing profile; Warden answers NotFound, as for every missing user.
+	ErrChangeNotFound     = fail.New(codes.NotFound, "WARDEN-USERGONE", notFoundText)
+	ErrFirstNameEmpty     = fail.New(codes.InvalidArgument, "PROFILE-RF5z2", "Errors.User.Profile.FirstNameEmpty")
+	ErrLastNameEmpty      = fail.New(codes.InvalidArgument, "PROFILE-DSUkN", "Errors.User.Profile.LastNameEmpty")
+	ErrProfileNotChanged  = fail.New(codes.FailedPrecondition, "COMMAND-2M0fs", "Errors.User.Profile.NotChanged")
+	ErrUserNameNotChanged = fail.New(codes.FailedPrecondition, "COMMAND-6m9gs", "Errors.User.UsernameNotChanged")
+	ErrEmailNotChanged    = fail.New(codes.FailedPrecondition, "COMMAND-2b7fM", "Errors.User.Email.NotChanged")
+	ErrPhoneNotChanged    = fail.New(codes.FailedPrecondition, "COMMAND-wF94r", "Errors.User.Phone.NotChanged")
+	ErrPhoneNotFound      = fail.New(codes.NotFound, "WARDEN-NOPHONE", "Errors.User.Phone.NotFound")
+	ErrMachineNotChanged  = fail.New(codes.FailedPrecondition, "WARDEN-MACHUNCH", "Errors.User.NotChanged")
+	ErrNotMachine         = fail.New(codes.FailedPrecondition, "WARDEN-NOTMACHINE", "Errors.User.NotMachine")
+)
+
 const notFoundText = "User could not be found"
 
 var (
