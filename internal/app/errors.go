@@ -103,6 +103,13 @@ var (
 	errPolicyExists  = fail.New(codes.AlreadyExists, "ORG-0olDf", "Lockout policy already exists")
 	errPolicyMissing = fail.New(codes.NotFound, "ORG-ADfs1", "Lockout policy not found")
 
+	// The secret generators.
+	errGeneratorType = fail.Invalid("COMMAND-33k9f", "Errors.SecretGenerator.TypeMissing")
+	// ZITADEL's id for a length below 1; Warden's message names the limit
+	// (Msgf), and an empty alphabet or a negative expiry is refused the same way.
+	errGeneratorConfig    = fail.Invalid("V2-jEqCt", "Errors.InvalidArgument")
+	errGeneratorUnchanged = fail.New(codes.FailedPrecondition, "COMMAND-m0o3f", "Errors.NoChangesFound")
+
 	// Projects and apps.
 	errProjectIDMissing = fail.Invalid("WARDEN-PROJECTID", "Project id is missing")
 	// ZITADEL's id when GetProjectByID finds nothing.

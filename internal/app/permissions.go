@@ -184,6 +184,10 @@ const (
 	UseAddIAMMember       Use = "AddIAMMember"
 	UseUpdateIAMMember    Use = "UpdateIAMMember"
 	UseRemoveIAMMember    Use = "RemoveIAMMember"
+
+	UseListSecretGenerators  Use = "ListSecretGenerators"
+	UseGetSecretGenerator    Use = "GetSecretGenerator"
+	UseUpdateSecretGenerator Use = "UpdateSecretGenerator"
 )
 
 // Where says in which org a Rule's permission is checked.
@@ -318,6 +322,12 @@ var rules = map[Use]Rule{
 	UseAddIAMMember:       {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseUpdateIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseRemoveIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+
+	// How codes look and how long they live is the instance's (ZITADEL:
+	// iam.read, iam.write).
+	UseListSecretGenerators:  {Perm: org.PermInstanceRead, Where: InInstance},
+	UseGetSecretGenerator:    {Perm: org.PermInstanceRead, Where: InInstance},
+	UseUpdateSecretGenerator: {Perm: org.PermInstanceWrite, Where: InInstance},
 
 	// A user's metadata is a change of that user (changeUser: the escalation
 	// rule holds); an org's, of that org.

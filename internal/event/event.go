@@ -38,6 +38,9 @@ const (
 	LockoutPolicyAdded   = "org.policy.lockout.added"
 	LockoutPolicyChanged = "org.policy.lockout.changed"
 	LockoutPolicyRemoved = "org.policy.lockout.removed"
+	// The instance's secret generators (ZITADEL's names and payload fields).
+	SecretGeneratorAdded   = "instance.secret.generator.added"
+	SecretGeneratorChanged = "instance.secret.generator.changed"
 )
 
 // Event is one entry of an aggregate's history. (AggregateID, Sequence) is unique;
