@@ -103,6 +103,14 @@ var (
 	errPolicyExists  = fail.New(codes.AlreadyExists, "ORG-0olDf", "Lockout policy already exists")
 	errPolicyMissing = fail.New(codes.NotFound, "ORG-ADfs1", "Lockout policy not found")
 
+	// The notification policy: an org's own (add, update, reset), the
+	// instance's (update).
+	errNotificationPolicyExists      = fail.New(codes.AlreadyExists, "Org-xa08n2", "Errors.Org.NotificationPolicy.AlreadyExists")
+	errNotificationPolicyMissing     = fail.New(codes.NotFound, "ORG-x029n3", "Errors.Org.NotificationPolicy.NotFound")
+	errNotificationPolicyResetNone   = fail.New(codes.NotFound, "ORG-x029n1s", "Errors.Org.NotificationPolicy.NotFound")
+	errNotificationPolicyUnchanged   = fail.New(codes.FailedPrecondition, "Org-ioqnxz", "Errors.Org.NotificationPolicy.NotChanged")
+	errInstanceNotificationUnchanged = fail.New(codes.FailedPrecondition, "INSTANCE-29x02n", "Errors.IAM.NotificationPolicy.NotChanged")
+
 	// The secret generators.
 	errGeneratorType = fail.Invalid("COMMAND-33k9f", "Errors.SecretGenerator.TypeMissing")
 	// ZITADEL's id for a length below 1; Warden's message names the limit

@@ -185,6 +185,14 @@ const (
 	UseUpdateIAMMember    Use = "UpdateIAMMember"
 	UseRemoveIAMMember    Use = "RemoveIAMMember"
 
+	UseGetNotificationPolicy            Use = "GetNotificationPolicy"
+	UseGetDefaultNotificationPolicy     Use = "GetDefaultNotificationPolicy"
+	UseAddNotificationPolicy            Use = "AddNotificationPolicy"
+	UseUpdateNotificationPolicy         Use = "UpdateNotificationPolicy"
+	UseResetNotificationPolicy          Use = "ResetNotificationPolicy"
+	UseGetInstanceNotificationPolicy    Use = "GetInstanceNotificationPolicy"
+	UseUpdateInstanceNotificationPolicy Use = "UpdateInstanceNotificationPolicy"
+
 	UseListSecretGenerators  Use = "ListSecretGenerators"
 	UseGetSecretGenerator    Use = "GetSecretGenerator"
 	UseUpdateSecretGenerator Use = "UpdateSecretGenerator"
@@ -322,6 +330,17 @@ var rules = map[Use]Rule{
 	UseAddIAMMember:       {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseUpdateIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 	UseRemoveIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+
+	// The notification policy, as the lockout policy: org.read and org.write
+	// where ZITADEL asks policy.read/write/delete; the instance default with
+	// iam.read/iam.write where ZITADEL asks iam.policy.read/write.
+	UseGetNotificationPolicy:            {Perm: org.PermOrgRead, Where: InOrg},
+	UseGetDefaultNotificationPolicy:     {Perm: org.PermOrgRead, Where: InOrg},
+	UseAddNotificationPolicy:            {Perm: org.PermOrgWrite, Where: InOrg},
+	UseUpdateNotificationPolicy:         {Perm: org.PermOrgWrite, Where: InOrg},
+	UseResetNotificationPolicy:          {Perm: org.PermOrgWrite, Where: InOrg},
+	UseGetInstanceNotificationPolicy:    {Perm: org.PermInstanceRead, Where: InInstance},
+	UseUpdateInstanceNotificationPolicy: {Perm: org.PermInstanceWrite, Where: InInstance},
 
 	// How codes look and how long they live is the instance's (ZITADEL:
 	// iam.read, iam.write).

@@ -38,6 +38,13 @@ const (
 	LockoutPolicyAdded   = "org.policy.lockout.added"
 	LockoutPolicyChanged = "org.policy.lockout.changed"
 	LockoutPolicyRemoved = "org.policy.lockout.removed"
+	// Notification policies: an org's own, and the instance default (ZITADEL's
+	// names; payload field passwordChange).
+	NotificationPolicyAdded           = "org.policy.notification.added"
+	NotificationPolicyChanged         = "org.policy.notification.changed"
+	NotificationPolicyRemoved         = "org.policy.notification.removed"
+	InstanceNotificationPolicyAdded   = "instance.policy.notification.added"
+	InstanceNotificationPolicyChanged = "instance.policy.notification.changed"
 	// The instance's secret generators (ZITADEL's names and payload fields).
 	SecretGeneratorAdded   = "instance.secret.generator.added"
 	SecretGeneratorChanged = "instance.secret.generator.changed"
