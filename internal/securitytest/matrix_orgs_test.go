@@ -15,9 +15,9 @@ import (
 // adminZitadelRoles adds to zitadelRoles the permissions of ZITADEL's role
 // table (cmd/defaults.yaml) that the org lifecycle and Admin v1 need.
 var adminZitadelRoles = map[string][]string{
-	"IAM_OWNER":        {"iam.read", "iam.write", "iam.member.read", "iam.member.write", "iam.member.delete", "org.delete"},
+	"IAM_OWNER":        {"iam.read", "iam.write", "iam.member.read", "iam.member.write", "iam.member.delete", "org.delete", "iam.policy.read", "iam.policy.write", "iam.policy.delete"},
 	"IAM_ORG_MANAGER":  {"org.delete"},
-	"IAM_OWNER_VIEWER": {"iam.read", "iam.member.read"},
+	"IAM_OWNER_VIEWER": {"iam.read", "iam.member.read", "iam.policy.read"},
 	"ORG_OWNER":        {"org.delete"},
 }
 
