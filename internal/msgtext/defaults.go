@@ -84,3 +84,6 @@ func base(lang string) string {
 	}
 	return string(b)
 }
+
+// HasDefault says whether lang has built-in texts of its own.
+func HasDefault(lang string) bool { _, ok := defaults[base(lang)]; return ok }
