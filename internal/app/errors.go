@@ -127,6 +127,21 @@ var (
 	errAgeNotChanged         = fail.New(codes.FailedPrecondition, "Org-dsgjR", "Password age policy has not been changed")
 	errInstanceAgeNotChanged = fail.New(codes.FailedPrecondition, "INSTANCE-180sf", "Password age policy has not been changed")
 
+	// The notification policy: an org's own (add, update, reset), the
+	// instance's (update).
+	errNotificationPolicyExists      = fail.New(codes.AlreadyExists, "Org-xa08n2", "Errors.Org.NotificationPolicy.AlreadyExists")
+	errNotificationPolicyMissing     = fail.New(codes.NotFound, "ORG-x029n3", "Errors.Org.NotificationPolicy.NotFound")
+	errNotificationPolicyResetNone   = fail.New(codes.NotFound, "ORG-x029n1s", "Errors.Org.NotificationPolicy.NotFound")
+	errNotificationPolicyUnchanged   = fail.New(codes.FailedPrecondition, "Org-ioqnxz", "Errors.Org.NotificationPolicy.NotChanged")
+	errInstanceNotificationUnchanged = fail.New(codes.FailedPrecondition, "INSTANCE-29x02n", "Errors.IAM.NotificationPolicy.NotChanged")
+
+	// The secret generators.
+	errGeneratorType = fail.Invalid("COMMAND-33k9f", "Errors.SecretGenerator.TypeMissing")
+	// ZITADEL's id for a length below 1; Warden's message names the limit
+	// (Msgf), and an empty alphabet or a negative expiry is refused the same way.
+	errGeneratorConfig    = fail.Invalid("V2-jEqCt", "Errors.InvalidArgument")
+	errGeneratorUnchanged = fail.New(codes.FailedPrecondition, "COMMAND-m0o3f", "Errors.NoChangesFound")
+
 	// Projects and apps.
 	errProjectIDMissing = fail.Invalid("WARDEN-PROJECTID", "Project id is missing")
 	// ZITADEL's id when GetProjectByID finds nothing.

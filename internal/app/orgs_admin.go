@@ -188,6 +188,9 @@ func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*
 			return err
 		}
 	}
+	if err := tx.DeleteArtifact(ctx, policy.KindNotification, orgID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	if err := deleteOrgDomains(ctx, tx, orgID); err != nil {
 		return err
 	}

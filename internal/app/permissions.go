@@ -222,6 +222,18 @@ const (
 	UseAddIAMMember       Use = "AddIAMMember"
 	UseUpdateIAMMember    Use = "UpdateIAMMember"
 	UseRemoveIAMMember    Use = "RemoveIAMMember"
+
+	UseGetNotificationPolicy            Use = "GetNotificationPolicy"
+	UseGetDefaultNotificationPolicy     Use = "GetDefaultNotificationPolicy"
+	UseAddNotificationPolicy            Use = "AddNotificationPolicy"
+	UseUpdateNotificationPolicy         Use = "UpdateNotificationPolicy"
+	UseResetNotificationPolicy          Use = "ResetNotificationPolicy"
+	UseGetInstanceNotificationPolicy    Use = "GetInstanceNotificationPolicy"
+	UseUpdateInstanceNotificationPolicy Use = "UpdateInstanceNotificationPolicy"
+
+	UseListSecretGenerators  Use = "ListSecretGenerators"
+	UseGetSecretGenerator    Use = "GetSecretGenerator"
+	UseUpdateSecretGenerator Use = "UpdateSecretGenerator"
 )
 
 // Where says in which org a Rule's permission is checked.
@@ -396,6 +408,21 @@ var rules = map[Use]Rule{
 	UseUpdateMyProfile:          {Where: AsCaller},
 	UseUpdateMyUserName:         {Where: AsCaller},
 	UseRemoveMyPhone:            {Where: AsCaller},
+	// The notification policy: ZITADEL's policy.* in the org context, the
+	// instance default with iam.policy.*.
+	UseGetNotificationPolicy:            {Perm: org.PermPolicyRead, Where: InOrg},
+	UseGetDefaultNotificationPolicy:     {Perm: org.PermPolicyRead, Where: InOrg},
+	UseAddNotificationPolicy:            {Perm: org.PermPolicyWrite, Where: InOrg},
+	UseUpdateNotificationPolicy:         {Perm: org.PermPolicyWrite, Where: InOrg},
+	UseResetNotificationPolicy:          {Perm: org.PermPolicyDelete, Where: InOrg},
+	UseGetInstanceNotificationPolicy:    {Perm: org.PermInstancePolicyRead, Where: InInstance},
+	UseUpdateInstanceNotificationPolicy: {Perm: org.PermInstancePolicyWrite, Where: InInstance},
+
+	// How codes look and how long they live is the instance's (ZITADEL:
+	// iam.read, iam.write).
+	UseListSecretGenerators:  {Perm: org.PermInstanceRead, Where: InInstance},
+	UseGetSecretGenerator:    {Perm: org.PermInstanceRead, Where: InInstance},
+	UseUpdateSecretGenerator: {Perm: org.PermInstanceWrite, Where: InInstance},
 
 	// A user's metadata is a change of that user (changeUser: the escalation
 	// rule holds); an org's, of that org.

@@ -63,6 +63,16 @@ const (
 	HumanPhoneChanged   = "user.human.phone.changed"
 	HumanPhoneVerified  = "user.human.phone.verified"
 	HumanPhoneRemoved   = "user.human.phone.removed"
+	// Notification policies: an org's own, and the instance default (ZITADEL's
+	// names; payload field passwordChange).
+	NotificationPolicyAdded           = "org.policy.notification.added"
+	NotificationPolicyChanged         = "org.policy.notification.changed"
+	NotificationPolicyRemoved         = "org.policy.notification.removed"
+	InstanceNotificationPolicyAdded   = "instance.policy.notification.added"
+	InstanceNotificationPolicyChanged = "instance.policy.notification.changed"
+	// The instance's secret generators (ZITADEL's names and payload fields).
+	SecretGeneratorAdded   = "instance.secret.generator.added"
+	SecretGeneratorChanged = "instance.secret.generator.changed"
 )
 
 // Event is one entry of an aggregate's history. (AggregateID, Sequence) is unique;

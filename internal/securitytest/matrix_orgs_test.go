@@ -1,6 +1,7 @@
 package securitytest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/warden-id/warden/internal/org"
@@ -14,9 +15,9 @@ import (
 // adminZitadelRoles adds to zitadelRoles the permissions of ZITADEL's role
 // table (cmd/defaults.yaml) that the org lifecycle and Admin v1 need.
 var adminZitadelRoles = map[string][]string{
-	"IAM_OWNER":        {"iam.read", "iam.write", "iam.member.read", "iam.member.write", "iam.member.delete", "org.delete"},
+	"IAM_OWNER":        {"iam.read", "iam.write", "iam.member.read", "iam.member.write", "iam.member.delete", "org.delete", "iam.policy.read", "iam.policy.write", "iam.policy.delete"},
 	"IAM_ORG_MANAGER":  {"org.delete"},
-	"IAM_OWNER_VIEWER": {"iam.read", "iam.member.read"},
+	"IAM_OWNER_VIEWER": {"iam.read", "iam.member.read", "iam.policy.read"},
 	"ORG_OWNER":        {"org.delete"},
 }
 
@@ -120,6 +121,17 @@ func orgOps() []matrixOp {
 		}},
 		{name: "admin.RemoveIAMMember", global: true, prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{method: "DELETE", path: adm + "/members/" + f.iamMember(t, o)}
+		}},
+		{name: "admin.ListSecretGenerators", global: true, prep: func(testing.TB, *fixtures, string) restCall {
+			return restCall{method: "POST", path: adm + "/secretgenerators/_search", body: `{}`}
+		}},
+		{name: "admin.GetSecretGenerator", global: true, prep: func(testing.TB, *fixtures, string) restCall {
+			return restCall{method: "GET", path: adm + "/secretgenerators/SECRET_GENERATOR_TYPE_OTP_SMS"}
+		}},
+		{name: "admin.UpdateSecretGenerator", global: true, prep: func(t testing.TB, f *fixtures, o string) restCall {
+			// A new length each call, so an allowed call changes something.
+			return restCall{method: "PUT", path: adm + "/secretgenerators/SECRET_GENERATOR_TYPE_OTP_SMS",
+				body: fmt.Sprintf(`{"length":%d,"expiry":"300s","includeDigits":true}`, 6+f.n.Add(1)%500)}
 		}},
 	}
 }

@@ -18,7 +18,7 @@ func init() {
 	// ZITADEL's cmd/defaults.yaml: the instance policies' permissions.
 	zitadelRoles["IAM_OWNER"] = append(zitadelRoles["IAM_OWNER"], "iam.policy.read", "iam.policy.write")
 	zitadelRoles["IAM_OWNER_VIEWER"] = append(zitadelRoles["IAM_OWNER_VIEWER"], "iam.policy.read")
-	for _, m := range []string{"GetPasswordComplexityPolicy", "GetDefaultPasswordComplexityPolicy", "GetPasswordAgePolicy", "GetDefaultPasswordAgePolicy", "GetDefaultLockoutPolicy"} {
+	for _, m := range []string{"GetPasswordComplexityPolicy", "GetDefaultPasswordComplexityPolicy", "GetPasswordAgePolicy", "GetDefaultPasswordAgePolicy", "GetDefaultLockoutPolicy", "GetNotificationPolicy", "GetDefaultNotificationPolicy"} {
 		deviations["IAM_USER_MANAGER "+m] = deviation{false, "Warden's IAM_USER_MANAGER has policy.read, which ZITADEL's lacks: without it the escalation rule would keep it from the users of every role that reads policies. The policies' settings give nothing away"}
 	}
 }
