@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"github.com/warden-id/warden/internal/mail"
 	"log/slog"
@@ -41,6 +42,7 @@ type App struct {
 
 	delivery DeliveryConfig // the outbox's delivery job (outbox.go)
 	mailer   mail.Sender    // WithMailer's sender; nil = the active SMTP config
+	smtpTLS  *tls.Config    // WithSMTPTLS's client configuration; nil = the system's
 
 	tokens      TokenDecoder // OAuth2 access tokens, when the OIDC provider runs
 	apiAudience atomic.Value // string: the instance id, read once

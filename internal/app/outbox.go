@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -114,13 +115,24 @@ func (a *App) queueMail(ctx context.Context, tx store.Tx, m Mail) (string, error
 	return id, nil
 }
 
-// sender is what the job sends through: WithMailer's, else none yet (the
-// messages then wait, unclaimed, for a configuration).
-func (a *App) sender(context.Context) (mail.Sender, mail.Mail) {
+// WithSMTPTLS sets the TLS client configuration SMTP connections use (tests:
+// a loopback server's own CA).
+func WithSMTPTLS(c *tls.Config) Option { return func(a *App) { a.smtpTLS = c } }
+
+// sender is what the job sends through: WithMailer's, else the active SMTP
+// configuration's; nil when there is none (the messages then wait, unclaimed
+// and with no attempt counted, for one).
+func (a *App) sender(ctx context.Context) (mail.Sender, error) {
 	if a.mailer != nil {
-		return a.mailer, mail.Mail{}
+		return a.mailer, nil
 	}
-	return nil, mail.Mail{}
+	s, err := a.activeSMTP(ctx)
+	if errors.Is(err, errSMTPNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return a.smtpSender(s)
 }
 
 // DeliverMail sends the due outbox mails, batch by batch, until none is due,
@@ -140,8 +152,14 @@ func (a *App) DeliverMail(ctx context.Context) (int64, error) {
 			obs.MailsPending(n)
 		}
 	}()
-	s, defaults := a.sender(ctx)
+	s, err := a.sender(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("outbox delivery: the active SMTP configuration: %w", err)
+	}
 	if s == nil {
+		if n, err := a.store.CountMessages(ctx, store.MessagePending); err == nil && n > 0 {
+			a.log.Warn("outbox delivery: no active SMTP configuration; mails wait", "pending", n)
+		}
 		return 0, nil
 	}
 	var sent int64
@@ -161,7 +179,7 @@ func (a *App) DeliverMail(ctx context.Context) (int64, error) {
 				a.log.Info("outbox delivery stopped; claimed messages wait for their lease", "left", len(batch)-i)
 				return sent, nil
 			}
-			ok, err := a.deliverOne(ctx, cfg, s, defaults, m, obs)
+			ok, err := a.deliverOne(ctx, cfg, s, m, obs)
 			if err != nil {
 				return sent, err
 			}
@@ -176,7 +194,7 @@ func (a *App) DeliverMail(ctx context.Context) (int64, error) {
 	return sent, nil
 }
 
-func (a *App) deliverOne(ctx context.Context, cfg DeliveryConfig, s mail.Sender, defaults mail.Mail, m *store.Message, obs DeliveryObserver) (bool, error) {
+func (a *App) deliverOne(ctx context.Context, cfg DeliveryConfig, s mail.Sender, m *store.Message, obs DeliveryObserver) (bool, error) {
 	var sendErr error
 	var q Mail
 	if m.Kind != KindEmail {
@@ -184,9 +202,7 @@ func (a *App) deliverOne(ctx context.Context, cfg DeliveryConfig, s mail.Sender,
 	} else if err := json.Unmarshal(m.Data, &q); err != nil {
 		sendErr = fmt.Errorf("%w: undecodable message: %v", mail.ErrPermanent, err)
 	} else {
-		out := defaults
-		out.MessageID, out.To, out.Subject, out.Text, out.HTML = m.ID, q.To, q.Subject, q.Text, q.HTML
-		sendErr = s.Send(ctx, out)
+		sendErr = s.Send(ctx, mail.Mail{MessageID: m.ID, To: q.To, Subject: q.Subject, Text: q.Text, HTML: q.HTML})
 	}
 	now := store.Now()
 	done := *m
