@@ -127,6 +127,8 @@ func (c *startConfig) settings() []*setting {
 			"how often expired tokens, sessions and auth requests are deleted (on PostgreSQL by one node at a time)"),
 		intervalSetting(&c.outboxInterval, "outbox-interval", defaultOutboxInterval, time.Second,
 			"how often queued mails are delivered (retries back off from 30s to 1h; on PostgreSQL by one node at a time)"),
+		intervalSetting(&c.outboxLease, "outbox-lease", defaultOutboxLease, time.Second,
+			"how long a claimed mail is kept from other delivery runs: after a crash it is sent again (same Message-ID) once this ends"),
 		intervalSetting(&c.deviceLifetime, "device-lifetime", 5*time.Minute, time.Second,
 			"how long a device flow's user code may be entered (RFC 8628)"),
 		intervalSetting(&c.devicePoll, "device-poll-interval", 5*time.Second, time.Second,

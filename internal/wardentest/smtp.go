@@ -32,6 +32,9 @@ type SMTPServer struct {
 	// and a session must authenticate before MAIL.
 	User, Password string
 
+	// Delay holds each DATA this long before accepting it (a slow relay).
+	Delay time.Duration
+
 	failing atomic.Int64 // DATA answers 451 this many more times
 	mu      sync.Mutex
 	mails   []Received
@@ -51,12 +54,20 @@ type Received struct {
 
 // NewSMTPServer starts the server (plain, offering STARTTLS); it stops when
 // the test ends.
-func NewSMTPServer(t testing.TB) *SMTPServer { t.Helper(); return newSMTPServer(t, false) }
+func NewSMTPServer(t testing.TB) *SMTPServer { t.Helper(); return newSMTPServer(t, false, false) }
 
 // NewSMTPServerTLS starts a server that speaks TLS from the first byte.
-func NewSMTPServerTLS(t testing.TB) *SMTPServer { t.Helper(); return newSMTPServer(t, true) }
+func NewSMTPServerTLS(t testing.TB) *SMTPServer { t.Helper(); return newSMTPServer(t, true, false) }
 
-func newSMTPServer(t testing.TB, implicitTLS bool) *SMTPServer {
+// NewSMTPServerPlain starts a server without STARTTLS, for a client that
+// cannot be given the test CA (the real binary): plain is what mail.SMTP
+// speaks to a loopback relay without credentials.
+func NewSMTPServerPlain(t testing.TB) *SMTPServer {
+	t.Helper()
+	return newSMTPServer(t, false, true)
+}
+
+func newSMTPServer(t testing.TB, implicitTLS, noTLS bool) *SMTPServer {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -79,7 +90,10 @@ func newSMTPServer(t testing.TB, implicitTLS bool) *SMTPServer {
 	s.Roots.AddCert(cert)
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s, c: c}, nil }))
 	s.srv.Domain = "localhost"
-	s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	tc := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	if !noTLS {
+		s.srv.TLSConfig = tc
+	}
 	s.srv.AllowInsecureAuth = true // loopback: the client decides (mail.SMTP allows it only there)
 	s.srv.ReadTimeout, s.srv.WriteTimeout = 10*time.Second, 10*time.Second
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -87,7 +101,7 @@ func newSMTPServer(t testing.TB, implicitTLS bool) *SMTPServer {
 		t.Fatal(err)
 	}
 	if implicitTLS {
-		l = tls.NewListener(l, s.srv.TLSConfig)
+		l = tls.NewListener(l, tc)
 	}
 	s.Addr = l.Addr().String()
 	go func() { _ = s.srv.Serve(l) }()
@@ -173,6 +187,9 @@ func (x *smtpSession) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	if x.s.Delay > 0 {
+		time.Sleep(x.s.Delay)
 	}
 	if x.s.failing.Add(-1) >= 0 {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
