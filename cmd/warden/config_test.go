@@ -57,7 +57,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err, warn)
 	}
 	want := startConfig{dataDir: "warden-data", addr: "127.0.0.1:8080", domain: "localhost", orgName: "Warden",
-		logLevel: "info", drain: 15 * time.Second, metrics: true, purgeInterval: time.Minute, corsOrigins: []string{"*"},
+		logLevel: "info", drain: 15 * time.Second, metrics: true, purgeInterval: time.Minute, outboxInterval: 10 * time.Second, outboxLease: 5 * time.Minute, corsOrigins: []string{"*"},
 		deviceLifetime: 5 * time.Minute, devicePoll: 5 * time.Second}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", c, want)
@@ -139,6 +139,8 @@ otel_endpoint:              # empty: stays at the default
 		corsOrigins: []string{"*"},    // default
 	}
 	want.purgeInterval = time.Minute // default
+	want.outboxInterval = 10 * time.Second
+	want.outboxLease = 5 * time.Minute
 	want.deviceLifetime, want.devicePoll = 5*time.Minute, 5*time.Second
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("\n got %+v\nwant %+v", c, want)

@@ -101,6 +101,10 @@ type startConfig struct {
 
 	// purgeInterval is how often the purge of expired artifacts runs.
 	purgeInterval time.Duration
+	// outboxInterval is how often the outbox delivery runs.
+	outboxInterval time.Duration
+	// outboxLease is how long a delivery run's claim on a mail lasts.
+	outboxLease time.Duration
 
 	// deviceLifetime and devicePoll are the device flow's code lifetime and
 	// poll interval (zero: ZITADEL's 5m and 5s).
@@ -113,6 +117,12 @@ type startConfig struct {
 
 // defaultPurgeInterval is --purge-interval's default.
 const defaultPurgeInterval = time.Minute
+
+// defaultOutboxInterval is --outbox-interval's default.
+const defaultOutboxInterval = 10 * time.Second
+
+// defaultOutboxLease is --outbox-lease's default.
+const defaultOutboxLease = 5 * time.Minute
 
 func start(args []string, stderr io.Writer) error {
 	// Flags, environment and config file: see config.go for the precedence.
@@ -212,7 +222,8 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	}
 	defer stopTracing()
 
-	appOpts = append(appOpts, app.WithDeviceConfig(app.DeviceConfig{Lifetime: c.deviceLifetime, PollInterval: c.devicePoll}))
+	appOpts = append(appOpts, app.WithDeviceConfig(app.DeviceConfig{Lifetime: c.deviceLifetime, PollInterval: c.devicePoll}),
+		app.WithDelivery(app.DeliveryConfig{Lease: c.outboxLease}))
 	a := app.New(st, log, c.domain, append(appOpts, app.WithMasterKey(mk))...)
 	if err := a.CheckMasterKey(ctx); err != nil {
 		if errors.Is(err, app.ErrMasterKeyMismatch) {
@@ -302,9 +313,14 @@ func startJobs(ctx context.Context, a *app.App, engine store.Store, c startConfi
 	if purge <= 0 { // a startConfig not made by loadStartConfig (tests)
 		purge = defaultPurgeInterval
 	}
+	outbox := c.outboxInterval
+	if outbox <= 0 {
+		outbox = defaultOutboxInterval
+	}
 	s := scheduler.New(log, opts...)
 	for _, j := range []scheduler.Job{
 		a.PurgeJobEvery(purge),
+		a.OutboxJobEvery(outbox),
 	} {
 		if err := s.Register(j); err != nil {
 			return nil, err

@@ -6,7 +6,9 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"github.com/warden-id/warden/internal/mail"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -37,6 +39,10 @@ type App struct {
 	hash   *hashLimit       // password hashes computed at once
 	device DeviceConfig     // the device flow's lifetimes (device.go)
 	dcheck *DomainValidator // proves org domains (domaincheck.go)
+
+	delivery DeliveryConfig // the outbox's delivery job (outbox.go)
+	mailer   mail.Sender    // WithMailer's sender; nil = the active SMTP config
+	smtpTLS  *tls.Config    // WithSMTPTLS's client configuration; nil = the system's
 
 	tokens      TokenDecoder // OAuth2 access tokens, when the OIDC provider runs
 	apiAudience atomic.Value // string: the instance id, read once

@@ -27,6 +27,17 @@ var (
 	// The expiration of a PAT or machine key.
 	errExpiryPast = fail.Invalid("WARDEN-EXPIRY", "Expiration date must be in the future")
 
+	// SMTP configurations (ZITADEL's ids: command/smtp.go).
+	errSMTPNotFound         = fail.New(codes.NotFound, "COMMAND-j5IDFtt3T1", "Errors.SMTPConfig.NotFound")
+	errSMTPIDMissing        = fail.Invalid("COMMAND-2JPlSRzuHy", "Errors.IDMissing")
+	errSMTPSenderMissing    = fail.Invalid("COMMAND-SAAFpV8VKV", "Errors.Invalid.Argument: sender address is required")
+	errSMTPHostInvalid      = fail.Invalid("COMMAND-EvAtufIinh", "Errors.Invalid.Argument: host must be host:port")
+	errSMTPAlreadyActive    = fail.New(codes.FailedPrecondition, "COMMAND-vUHBSmBzaw", "Errors.SMTPConfig.AlreadyActive")
+	errSMTPAlreadyInactive  = fail.New(codes.FailedPrecondition, "COMMAND-km8g3", "Errors.SMTPConfig.AlreadyDeactivated")
+	errSMTPTestEmailMissing = fail.Invalid("SMTP-p9uy", "Errors.SMTPConfig.TestEmailNotFound")
+	errSMTPTestFailed       = fail.New(codes.FailedPrecondition, "WARDEN-SMTPTEST", "The test mail could not be sent")
+	errSMTPSenderInvalid    = fail.Invalid("WARDEN-SMTPFROM", "sender or reply-to address is not an e-mail address")
+
 	// Authorization.
 	// errOutranked: the target user holds roles (permissions) the caller lacks; see
 	// Caller.Covers. Without this, a user manager could mint a PAT for, set the

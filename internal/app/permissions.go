@@ -54,10 +54,21 @@ const (
 	UseUpdateMember Use = "UpdateMember"
 	UseRemoveMember Use = "RemoveMember"
 
-	UseGetLockoutPolicy    Use = "GetLockoutPolicy"
-	UseAddLockoutPolicy    Use = "AddLockoutPolicy"
-	UseUpdateLockoutPolicy Use = "UpdateLockoutPolicy"
-	UseResetLockoutPolicy  Use = "ResetLockoutPolicy"
+	UseGetLockoutPolicy Use = "GetLockoutPolicy"
+
+	// The instance's SMTP configurations (admin v1).
+	UseAddSMTPConfig            Use = "AddSMTPConfig"
+	UseUpdateSMTPConfig         Use = "UpdateSMTPConfig"
+	UseUpdateSMTPConfigPassword Use = "UpdateSMTPConfigPassword"
+	UseActivateSMTPConfig       Use = "ActivateSMTPConfig"
+	UseDeactivateSMTPConfig     Use = "DeactivateSMTPConfig"
+	UseRemoveSMTPConfig         Use = "RemoveSMTPConfig"
+	UseGetSMTPConfig            Use = "GetSMTPConfig"
+	UseListSMTPConfigs          Use = "ListSMTPConfigs"
+	UseTestSMTPConfig           Use = "TestSMTPConfig"
+	UseAddLockoutPolicy         Use = "AddLockoutPolicy"
+	UseUpdateLockoutPolicy      Use = "UpdateLockoutPolicy"
+	UseResetLockoutPolicy       Use = "ResetLockoutPolicy"
 
 	UseGetComplexityPolicy            Use = "GetPasswordComplexityPolicy"
 	UseGetDefaultComplexityPolicy     Use = "GetDefaultPasswordComplexityPolicy"
@@ -379,18 +390,28 @@ var rules = map[Use]Rule{
 	// default), as ZITADEL checks org.global.read.
 	UseGetOrgByDomainGlobal: {Perm: org.PermOrgGlobalRead, Where: InOrg},
 
-	UseAdminGetOrg:        {Perm: org.PermInstanceRead, Where: InInstance},
-	UseAdminListOrgs:      {Perm: org.PermInstanceRead, Where: InInstance},
-	UseIsOrgUnique:        {Perm: org.PermInstanceRead, Where: InInstance},
-	UseAdminRemoveOrg:     {Perm: org.PermInstanceWrite, Where: InInstance},
-	UseSetUpOrg:           {Perm: org.PermInstanceWrite, Where: InInstance},
-	UseGetDefaultOrg:      {Perm: org.PermInstanceRead, Where: InInstance},
-	UseSetDefaultOrg:      {Perm: org.PermInstanceWrite, Where: InInstance},
-	UseListIAMMemberRoles: {Perm: org.PermInstanceMemberRead, Where: InInstance},
-	UseListIAMMembers:     {Perm: org.PermInstanceMemberRead, Where: InInstance},
-	UseAddIAMMember:       {Perm: org.PermInstanceMemberWrite, Where: InInstance},
-	UseUpdateIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
-	UseRemoveIAMMember:    {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+	UseAdminGetOrg:    {Perm: org.PermInstanceRead, Where: InInstance},
+	UseAdminListOrgs:  {Perm: org.PermInstanceRead, Where: InInstance},
+	UseIsOrgUnique:    {Perm: org.PermInstanceRead, Where: InInstance},
+	UseAdminRemoveOrg: {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseSetUpOrg:       {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseGetDefaultOrg:  {Perm: org.PermInstanceRead, Where: InInstance},
+	UseSetDefaultOrg:  {Perm: org.PermInstanceWrite, Where: InInstance},
+
+	UseAddSMTPConfig:            {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseUpdateSMTPConfig:         {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseUpdateSMTPConfigPassword: {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseActivateSMTPConfig:       {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseDeactivateSMTPConfig:     {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseRemoveSMTPConfig:         {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseGetSMTPConfig:            {Perm: org.PermInstanceRead, Where: InInstance},
+	UseListSMTPConfigs:          {Perm: org.PermInstanceRead, Where: InInstance},
+	UseTestSMTPConfig:           {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseListIAMMemberRoles:       {Perm: org.PermInstanceMemberRead, Where: InInstance},
+	UseListIAMMembers:           {Perm: org.PermInstanceMemberRead, Where: InInstance},
+	UseAddIAMMember:             {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+	UseUpdateIAMMember:          {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+	UseRemoveIAMMember:          {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 
 	// A user's own data: a change of that user (changeUser: the escalation
 	// rule holds), or the caller's own.

@@ -34,6 +34,13 @@ const (
 	InstanceMemberRemoved = "instance.member.removed"
 	InstanceMemberChanged = "instance.member.changed"
 	InstanceDefaultOrgSet = "instance.default.org.set"
+	// The instance's SMTP configurations (ZITADEL's names).
+	SMTPConfigAdded           = "instance.smtp.config.added"
+	SMTPConfigChanged         = "instance.smtp.config.changed"
+	SMTPConfigPasswordChanged = "instance.smtp.config.password.changed"
+	SMTPConfigActivated       = "instance.smtp.config.activated"
+	SMTPConfigDeactivated     = "instance.smtp.config.deactivated"
+	SMTPConfigRemoved         = "instance.smtp.config.removed"
 	// An org's own lockout policy (ZITADEL's names; payload field names too).
 	LockoutPolicyAdded   = "org.policy.lockout.added"
 	LockoutPolicyChanged = "org.policy.lockout.changed"

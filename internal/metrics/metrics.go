@@ -39,6 +39,8 @@ type Metrics struct {
 	httpDur     *prometheus.HistogramVec
 	storeDur    *prometheus.HistogramVec
 	locks       *prometheus.CounterVec
+	mails       *prometheus.CounterVec
+	pending     prometheus.Gauge
 	jobs        *jobMetrics
 }
 
@@ -75,6 +77,14 @@ func New(version string) *Metrics {
 			Name: "warden_user_locks_total",
 			Help: "Users locked (committed lock operations), by cause.",
 		}, []string{"cause"}),
+		mails: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_outbox_mails_total",
+			Help: "Outbox mail delivery attempts, by result: delivered, failed (to be retried or dead), dead (given up on).",
+		}, []string{"result"}),
+		pending: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "warden_outbox_pending",
+			Help: "Outbox messages not yet delivered, as the last delivery run counted them.",
+		}),
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "warden_build_info",
@@ -84,13 +94,16 @@ func New(version string) *Metrics {
 	build.Set(1)
 	m.jobs = newJobMetrics(reg)
 	reg.MustRegister(
-		m.rpcTotal, m.rpcDuration, m.httpTotal, m.httpDur, m.storeDur, m.locks, build,
+		m.rpcTotal, m.rpcDuration, m.httpTotal, m.httpDur, m.storeDur, m.locks, m.mails, m.pending, build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	// Known causes exist from the start, so a dashboard sees 0 rather than no series.
 	for _, c := range []string{app.LockCauseAdmin, app.LockCausePolicy} {
 		m.locks.WithLabelValues(c)
+	}
+	for _, r := range []string{"delivered", "failed", "dead"} {
+		m.mails.WithLabelValues(r)
 	}
 	return m
 }
@@ -105,6 +118,15 @@ func (m *Metrics) Handler() http.Handler {
 
 // UserLocked counts a committed lock; it implements app.Observer.
 func (m *Metrics) UserLocked(cause string) { m.locks.WithLabelValues(cause).Inc() }
+
+// MailDelivered, MailFailed, MailDead and MailsPending implement
+// app.DeliveryObserver.
+func (m *Metrics) MailDelivered()       { m.mails.WithLabelValues("delivered").Inc() }
+func (m *Metrics) MailFailed()          { m.mails.WithLabelValues("failed").Inc() }
+func (m *Metrics) MailDead()            { m.mails.WithLabelValues("dead").Inc() }
+func (m *Metrics) MailsPending(n int64) { m.pending.Set(float64(n)) }
+
+var _ app.DeliveryObserver = (*Metrics)(nil)
 
 // ObserveHTTP records one answered HTTP request. route must be one of a small,
 // fixed set of classes (never a raw path: ids in paths would explode the series).

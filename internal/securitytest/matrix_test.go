@@ -76,7 +76,7 @@ var v2Perms = map[string]string{
 	"AddSecret": "user.write", "RemoveSecret": "user.write", "AddKey": "user.write", "RemoveKey": "user.write",
 	"ListKeys": "user.read", "AddPersonalAccessToken": "user.write", "RemovePersonalAccessToken": "user.write",
 	"ListPersonalAccessTokens": "user.read",
-	"DeleteUser": "user.delete", "SetPassword": "user.write", "UpdateHumanUser": "user.write",
+	"DeleteUser":               "user.delete", "SetPassword": "user.write", "UpdateHumanUser": "user.write",
 }
 
 // v1Perm is the permission ZITADEL's own descriptor demands for a v1 method
@@ -234,17 +234,17 @@ type deviation struct {
 
 var deviations = map[string]deviation{
 	// Warden's IAM_USER_MANAGER carries user.* and org.read only.
-	"IAM_USER_MANAGER RemoveOrgMember":                   {true, "ZITADEL's IAM_USER_MANAGER has org.member.delete"},
-	"IAM_USER_MANAGER GetLockoutPolicy":                  {false, "Warden reads the lockout policy with org.read; ZITADEL needs policy.read, which IAM_USER_MANAGER lacks. Reading the policy's two numbers gives nothing away"},
-	"ORG_USER_MANAGER GetProjectByID":                    {true, "ZITADEL's ORG_USER_MANAGER has project.read; Warden reads apps with project.read, which ZITADEL's ORG_USER_MANAGER may not (project.app.read), so Warden gives it neither"},
-	"ORG_USER_MANAGER ListProjects":                      {true, "ZITADEL's ORG_USER_MANAGER has project.read (see GetProjectByID)"},
-	"ORG_USER_MANAGER ListProjectChanges":                {true, "ZITADEL's ORG_USER_MANAGER has project.read (see GetProjectByID)"},
-	"ORG_USER_MANAGER ListGrantedProjects":               {true, "ZITADEL's ORG_USER_MANAGER has project.read (see GetProjectByID)"},
-	"ORG_USER_MANAGER GetGrantedProjectByID":             {true, "ZITADEL's ORG_USER_MANAGER has project.read (see GetProjectByID)"},
-	"ORG_PROJECT_CREATOR GetLockoutPolicy":               {true, "ZITADEL's ORG_PROJECT_CREATOR has policy.read; Warden reads the lockout policy with org.read, which the project creator lacks in ZITADEL and in Warden"},
-	"ORG_OWNER RemoveApp":                                {false, "ZITADEL's ORG_OWNER has project.app.write but not project.app.delete; Warden's project.write covers both. An owner who may rewrite an app's config gains nothing by removing it"},
-	"ORG_USER_SELF_MANAGER GetLockoutPolicy":             {true, "ZITADEL's ORG_USER_SELF_MANAGER has policy.read"},
-	"ORG_USER_READ GetLockoutPolicy":                     {false, "Warden reads the lockout policy with org.read, which its ORG_USER_READ has; the role is Warden's own"},
+	"IAM_USER_MANAGER RemoveOrgMember":       {true, "ZITADEL's IAM_USER_MANAGER has org.member.delete"},
+	"IAM_USER_MANAGER GetLockoutPolicy":      {false, "Warden reads the lockout policy with org.read; ZITADEL needs policy.read, which IAM_USER_MANAGER lacks. Reading the policy's two numbers gives nothing away"},
+	"ORG_USER_MANAGER GetProjectByID":        {true, "ZITADEL's ORG_USER_MANAGER has project.read; Warden reads apps with project.read, which ZITADEL's ORG_USER_MANAGER may not (project.app.read), so Warden gives it neither"},
+	"ORG_USER_MANAGER ListProjects":          {true, "ZITADEL's ORG_USER_MANAGER has project.read (see GetProjectByID)"},
+	"ORG_USER_MANAGER ListProjectChanges":    {true, "ZITADEL's ORG_USER_MANAGER has project.read (see GetProjectByID)"},
+	"ORG_USER_MANAGER ListGrantedProjects":   {true, "ZITADEL's ORG_USER_MANAGER has project.read (see GetProjectByID)"},
+	"ORG_USER_MANAGER GetGrantedProjectByID": {true, "ZITADEL's ORG_USER_MANAGER has project.read (see GetProjectByID)"},
+	"ORG_PROJECT_CREATOR GetLockoutPolicy":   {true, "ZITADEL's ORG_PROJECT_CREATOR has policy.read; Warden reads the lockout policy with org.read, which the project creator lacks in ZITADEL and in Warden"},
+	"ORG_OWNER RemoveApp":                    {false, "ZITADEL's ORG_OWNER has project.app.write but not project.app.delete; Warden's project.write covers both. An owner who may rewrite an app's config gains nothing by removing it"},
+	"ORG_USER_SELF_MANAGER GetLockoutPolicy": {true, "ZITADEL's ORG_USER_SELF_MANAGER has policy.read"},
+	"ORG_USER_READ GetLockoutPolicy":         {false, "Warden reads the lockout policy with org.read, which its ORG_USER_READ has; the role is Warden's own"},
 }
 
 // restCall is one REST call.
@@ -473,7 +473,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps(), pwPolicyOps(), profileOps(), notificationPolicyOps())...)), slices.Concat(metadataOps(), credsV2Ops())...)
+	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps(), pwPolicyOps(), profileOps(), notificationPolicyOps(), smtpOps())...)), slices.Concat(metadataOps(), credsV2Ops())...)
 }
 
 // fixed is a call that names no object.

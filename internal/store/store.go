@@ -152,6 +152,10 @@ type Reader interface {
 	// and ListKeys do, with the total count.
 	SearchPATs(ctx context.Context, q CredentialQuery) ([]*credential.PAT, uint64, error)
 	SearchMachineKeys(ctx context.Context, q CredentialQuery) ([]*Artifact, uint64, error)
+	// Message returns the outbox message with id, in any state.
+	Message(ctx context.Context, id string) (*Message, error)
+	// CountMessages counts the outbox messages in state.
+	CountMessages(ctx context.Context, state MessageState) (int64, error)
 }
 
 // CredentialQuery selects PATs or machine keys; every condition must hold.
@@ -256,6 +260,22 @@ type Tx interface {
 
 	// Append records events; (aggregate id, sequence) must be new, else ErrConflict.
 	Append(ctx context.Context, events ...event.Event) error
+
+	// EnqueueMessage adds a pending message to the outbox, due at its
+	// NextAttempt (now if zero); an id already queued is ErrDuplicate. It
+	// commits (or not) with the rest of the write.
+	EnqueueMessage(ctx context.Context, m *Message) error
+	// ClaimMessages takes up to limit (clamped as ClampLimit does) pending
+	// messages due at now, oldest due first: each one's Attempts goes up by one
+	// and its NextAttempt becomes leaseUntil, so no other claimer takes it
+	// before then. On PostgreSQL rows another transaction holds are skipped.
+	// It returns the messages as claimed.
+	ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*Message, error)
+	// FinishMessage writes m's State, NextAttempt, LastError and ChangedAt if
+	// the stored message is still pending with m's Attempts (the claim is
+	// still m's), else ErrNotFound: the lease ran out and another claimer
+	// took it, or it was finished already.
+	FinishMessage(ctx context.Context, m *Message) error
 }
 
 // Store is an engine.

@@ -28,6 +28,7 @@ var dialect = &sqlstore.Dialect{
 		sqlstore.StmtPrincipal: sqlstore.PrincipalSQL("$1", `SELECT json_agg(json_build_object('o', m.org_id, 'r', m.roles,
 			'c', (extract(epoch FROM m.created_at) * 1000000)::bigint,
 			'h', (extract(epoch FROM m.changed_at) * 1000000)::bigint, 's', m.sequence) ORDER BY m.org_id)`),
+		sqlstore.StmtClaimMessages: sqlstore.ClaimMessagesSQL,
 		// The NOT EXISTS guard turns a key taken by another artifact into "0 rows"
 		// instead of a unique violation, which would abort the whole transaction: fn
 		// may go on after the refusal. Only a concurrent, not yet committed artifact

@@ -507,3 +507,19 @@ func (r *Reader) SearchMachineKeys(ctx context.Context, q store.CredentialQuery)
 	}
 	return out, uint64(total), nil
 }
+
+func (r *Reader) Message(ctx context.Context, id string) (*store.Message, error) {
+	m, err := r.d.scanMessage(r.q.QueryRow(ctx, StmtMessage, id))
+	if err != nil {
+		return nil, r.notFound("outbox message "+id, err)
+	}
+	return m, nil
+}
+
+func (r *Reader) CountMessages(ctx context.Context, state store.MessageState) (int64, error) {
+	var n int64
+	if err := r.q.QueryRow(ctx, StmtCountMessages, int64(state)).Scan(&n); err != nil {
+		return 0, r.d.Classify("count outbox messages", err)
+	}
+	return n, nil
+}

@@ -216,3 +216,18 @@ func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // errEmptyRecord: a dump record with no row in it.
 var errEmptyRecord = errors.New("load: empty record")
+
+func (d *Dialect) scanMessage(row Row) (*store.Message, error) {
+	var m store.Message
+	var state, attempts int64
+	t, u := d.NewTimes(), d.NewTimes()
+	if err := row.Scan(&m.ID, &m.Kind, &m.Recipient, &m.Data, &state, &attempts, t[0], &m.LastError, t[1], u[0]); err != nil {
+		return nil, err
+	}
+	m.State, m.Attempts = store.MessageState(state), int(attempts)
+	m.NextAttempt, m.CreatedAt, m.ChangedAt = t[0].At(), t[1].At(), u[0].At()
+	if len(m.Data) == 0 {
+		m.Data = nil
+	}
+	return &m, nil
+}

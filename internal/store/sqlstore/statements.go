@@ -15,6 +15,7 @@ const (
 	PATCols        = `id, user_id, org_id, hash, expiration, created_at, epoch, sequence`
 	EventCols      = `aggregate_type, aggregate_id, sequence, type, created_at, creator_id, resource_owner, payload`
 	ArtifactCols   = `kind, id, key, user_id, org_id, created_at, expires_at, data`
+	MessageCols    = `id, kind, recipient, data, state, attempts, next_attempt, last_error, created_at, changed_at`
 
 	// userSelect reads UserCols; a NULL password hash (machines) reads as '',
 	// which is what the user gets anyway, so both engines scan a plain string.
@@ -50,6 +51,8 @@ const (
 	StmtPrincipal
 	StmtArtifact
 	StmtArtifactByKey
+	StmtMessage
+	StmtCountMessages
 
 	StmtInsertInstance
 	StmtInsertOrg
@@ -65,6 +68,9 @@ const (
 	StmtDeleteArtifact
 	StmtUpdateInstance
 	StmtDeleteOrg
+	StmtEnqueueMessage
+	StmtClaimMessages
+	StmtFinishMessage
 
 	NumStmts
 )
@@ -114,7 +120,26 @@ var shared = [NumStmts]string{
 	StmtDeleteArtifact: `DELETE FROM artifacts WHERE kind = $1 AND id = $2`,
 	StmtUpdateInstance: `UPDATE instance SET default_org_id = $1, sequence = $2 WHERE id = $3 AND sequence = $4`,
 	StmtDeleteOrg:      `DELETE FROM orgs WHERE id = $1 AND sequence = $2`,
+
+	StmtMessage:        `SELECT ` + MessageCols + ` FROM outbox WHERE id = $1`,
+	StmtCountMessages:  `SELECT count(*) FROM outbox WHERE state = $1`,
+	StmtEnqueueMessage: `INSERT INTO outbox (` + MessageCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+	// The claim is one statement: whoever runs it owns the rows it returns
+	// until leaseUntil. PostgreSQL's text adds FOR UPDATE SKIP LOCKED (its
+	// dialect), so two nodes claiming at once take different rows; SQLite has
+	// one writer.
+	StmtClaimMessages: `UPDATE outbox SET attempts = attempts + 1, next_attempt = $1, changed_at = $2
+		WHERE id IN (SELECT id FROM outbox WHERE state = 0 AND next_attempt <= $3 ORDER BY next_attempt, id LIMIT $4)
+		RETURNING ` + MessageCols,
+	StmtFinishMessage: `UPDATE outbox SET state = $1, next_attempt = $2, last_error = $3, changed_at = $4
+		WHERE id = $5 AND attempts = $6 AND state = 0`,
 }
+
+// ClaimMessagesSQL is StmtClaimMessages with PostgreSQL's row locking.
+const ClaimMessagesSQL = `UPDATE outbox SET attempts = attempts + 1, next_attempt = $1, changed_at = $2
+	WHERE id IN (SELECT id FROM outbox WHERE state = 0 AND next_attempt <= $3 ORDER BY next_attempt, id LIMIT $4
+	FOR UPDATE SKIP LOCKED)
+	RETURNING ` + MessageCols
 
 // PrincipalSQL is StmtPrincipal around an engine's aggregation of the user's
 // memberships into one JSON array (NULL if none) of objects with the keys

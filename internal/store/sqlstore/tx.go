@@ -3,6 +3,9 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/warden-id/warden/internal/credential"
 	"github.com/warden-id/warden/internal/event"
@@ -146,4 +149,53 @@ func (t *Tx) PutArtifact(ctx context.Context, a *store.Artifact) error {
 
 func (t *Tx) DeleteArtifact(ctx context.Context, kind, id string) error {
 	return t.exec(ctx, StmtDeleteArtifact, "delete artifact "+kind+"/"+id, store.ErrNotFound, kind, id)
+}
+
+func (t *Tx) EnqueueMessage(ctx context.Context, m *store.Message) error {
+	if m.ID == "" || m.Kind == "" {
+		return fmt.Errorf("%s: enqueue message %q: id and kind are required", t.d.Name, m.ID)
+	}
+	created := m.CreatedAt
+	if created.IsZero() {
+		created = store.Now()
+	}
+	next := m.NextAttempt
+	if next.IsZero() {
+		next = created
+	}
+	var data any
+	if len(m.Data) > 0 {
+		data = m.Data
+	}
+	return t.exec(ctx, StmtEnqueueMessage, "enqueue message "+m.ID, store.ErrDuplicate,
+		m.ID, m.Kind, m.Recipient, data, int64(store.MessagePending), int64(0), t.d.timeArg(next), "",
+		t.d.timeArg(created), t.d.timeArg(created))
+}
+
+func (t *Tx) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*store.Message, error) {
+	rows, err := t.w.Query(ctx, StmtClaimMessages, t.d.timeArg(leaseUntil), t.d.timeArg(now), t.d.timeArg(now), store.ClampLimit(limit))
+	if err != nil {
+		return nil, t.d.Classify("claim outbox messages", err)
+	}
+	defer rows.Close()
+	var out []*store.Message
+	for rows.Next() {
+		m, err := t.d.scanMessage(rows)
+		if err != nil {
+			return nil, t.d.Classify("claim outbox messages", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.d.Classify("claim outbox messages", err)
+	}
+	// RETURNING's order is unspecified; ids are time-ordered, so this is
+	// creation order.
+	slices.SortFunc(out, func(a, b *store.Message) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+func (t *Tx) FinishMessage(ctx context.Context, m *store.Message) error {
+	return t.exec(ctx, StmtFinishMessage, "finish message "+m.ID, store.ErrNotFound,
+		int64(m.State), t.d.timeArg(m.NextAttempt), m.LastError, t.d.timeArg(m.ChangedAt), m.ID, int64(m.Attempts))
 }

@@ -78,6 +78,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			})
 		}
 	})
+	t.Run("Outbox", func(t *testing.T) {
+		t.Parallel()
+		for _, tc := range outboxTests {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				tc.fn(t, open(t))
+			})
+		}
+	})
 }
 
 var (
