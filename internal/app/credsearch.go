@@ -41,17 +41,23 @@ func readableOrgs(c *Caller, perm string, q *store.CredentialQuery) error {
 	return nil
 }
 
+// credentialSearch authorizes a credential search and bounds q to the orgs
+// whose users the caller may read.
+func (a *App) credentialSearch(ctx context.Context, s Scope, use Use, q *store.CredentialQuery) error {
+	g, err := a.authorize(ctx, s, use)
+	if err != nil {
+		return err
+	}
+	if err := checkCredentialQuery(*q); err != nil {
+		return err
+	}
+	return readableOrgs(g.Caller, g.perm(), q)
+}
+
 // SearchMachineKeys lists the machine keys matching q among the users the
 // caller may read (v2 ListKeys).
 func (a *App) SearchMachineKeys(ctx context.Context, s Scope, q store.CredentialQuery) ([]OrgMachineKey, uint64, error) {
-	g, err := a.authorize(ctx, s, UseListMachineKeys)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := checkCredentialQuery(q); err != nil {
-		return nil, 0, err
-	}
-	if err := readableOrgs(g.Caller, g.perm(), &q); err != nil {
+	if err := a.credentialSearch(ctx, s, UseListMachineKeys, &q); err != nil {
 		return nil, 0, err
 	}
 	arts, total, err := a.store.SearchMachineKeys(ctx, q)
@@ -72,14 +78,7 @@ func (a *App) SearchMachineKeys(ctx context.Context, s Scope, q store.Credential
 // SearchPATs lists the personal access tokens matching q among the users the
 // caller may read (v2 ListPersonalAccessTokens).
 func (a *App) SearchPATs(ctx context.Context, s Scope, q store.CredentialQuery) ([]*credential.PAT, uint64, error) {
-	g, err := a.authorize(ctx, s, UseListPATs)
-	if err != nil {
-		return nil, 0, err
-	}
-	if err := checkCredentialQuery(q); err != nil {
-		return nil, 0, err
-	}
-	if err := readableOrgs(g.Caller, g.perm(), &q); err != nil {
+	if err := a.credentialSearch(ctx, s, UseListPATs, &q); err != nil {
 		return nil, 0, err
 	}
 	pats, total, err := a.store.SearchPATs(ctx, q)
@@ -110,21 +109,11 @@ func (a *App) GetPAT(ctx context.Context, s Scope, userID, patID string) (*crede
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID(userID, errUserIDMissing); err != nil {
-		return nil, err
-	}
 	if err := checkID(patID, errPATIDMissing); err != nil {
 		return nil, err
 	}
 	// A missing user, as a missing token, is ZITADEL's token not found.
-	u, err := a.store.User(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errPATGetNotFound
-	}
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	if err := g.visible(u, errPATGetNotFound); err != nil {
+	if _, err := a.visibleUser(ctx, g, userID, errPATGetNotFound); err != nil {
 		return nil, err
 	}
 	p, err := a.store.PAT(ctx, userID, patID)

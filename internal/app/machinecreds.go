@@ -40,17 +40,8 @@ func onMachine(decide userDecision) userDecision {
 
 // machineForRead loads a machine user for an authorized query.
 func (a *App) machineForRead(ctx context.Context, g granted, userID string) (*user.User, error) {
-	if err := checkID(userID, errUserIDMissing); err != nil {
-		return nil, err
-	}
-	u, err := a.store.User(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, user.ErrGetNotFound
-	}
+	u, err := a.visibleUser(ctx, g, userID, user.ErrGetNotFound)
 	if err != nil {
-		return nil, storeErr(err)
-	}
-	if err := g.visible(u, user.ErrGetNotFound); err != nil {
 		return nil, err
 	}
 	if u.Type != user.TypeMachine {

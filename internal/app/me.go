@@ -94,17 +94,8 @@ func (a *App) ListUserMemberships(ctx context.Context, s Scope, userID string, q
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := checkID(userID, errUserIDMissing); err != nil {
-		return nil, 0, err
-	}
-	u, err := a.store.User(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, 0, user.ErrGetNotFound
-	}
+	u, err := a.visibleUser(ctx, g, userID, user.ErrGetNotFound)
 	if err != nil {
-		return nil, 0, storeErr(err)
-	}
-	if err := g.visible(u, user.ErrGetNotFound); err != nil {
 		return nil, 0, err
 	}
 	return a.membershipsOf(ctx, u.ID, q)

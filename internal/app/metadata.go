@@ -272,30 +272,13 @@ func checkRemovedKeys(keys []string, bulk bool, invalid error) error {
 	return nil
 }
 
-// metadataUser loads a user visible in the scope for a metadata query.
-func (a *App) metadataUser(ctx context.Context, g granted, userID string) (*user.User, error) {
-	if err := checkID(userID, errUserIDMissing); err != nil {
-		return nil, err
-	}
-	u, err := a.store.User(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, user.ErrGetNotFound
-	} else if err != nil {
-		return nil, storeErr(err)
-	}
-	if err := g.visible(u, user.ErrGetNotFound); err != nil {
-		return nil, err
-	}
-	return u, nil
-}
-
 // ListUserMetadata lists a user's entries matching f.
 func (a *App) ListUserMetadata(ctx context.Context, s Scope, userID string, f MetadataFilter, p store.Page) ([]*Metadata, uint64, error) {
 	g, err := a.authorize(ctx, s, UseListUserMetadata)
 	if err != nil {
 		return nil, 0, err
 	}
-	u, err := a.metadataUser(ctx, g, userID)
+	u, err := a.visibleUser(ctx, g, userID, user.ErrGetNotFound)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -316,7 +299,7 @@ func (a *App) GetUserMetadata(ctx context.Context, s Scope, userID, key string) 
 	if err := checkMetadataKey(key, errRequired.Msgf("metadata key is missing")); err != nil {
 		return nil, err
 	}
-	u, err := a.metadataUser(ctx, g, userID)
+	u, err := a.visibleUser(ctx, g, userID, user.ErrGetNotFound)
 	if err != nil {
 		return nil, err
 	}

@@ -72,17 +72,7 @@ func (a *App) ListPATs(ctx context.Context, s Scope, userID string, p store.Page
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := checkID(userID, errUserIDMissing); err != nil {
-		return nil, 0, err
-	}
-	u, err := a.store.User(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, 0, user.ErrGetNotFound
-	}
-	if err != nil {
-		return nil, 0, storeErr(err)
-	}
-	if err := g.visible(u, user.ErrGetNotFound); err != nil {
+	if _, err := a.visibleUser(ctx, g, userID, user.ErrGetNotFound); err != nil {
 		return nil, 0, err
 	}
 	pats, total, err := a.store.ListPATs(ctx, userID, p)

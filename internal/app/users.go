@@ -117,23 +117,33 @@ func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.O
 	return out, nil
 }
 
+// visibleUser loads a user the grant lets the caller see; a missing, removed
+// or invisible user is notFound alike, so ids of other orgs give nothing away.
+func (a *App) visibleUser(ctx context.Context, g granted, userID string, notFound *fail.Error) (*user.User, error) {
+	if err := checkID(userID, errUserIDMissing); err != nil {
+		return nil, err
+	}
+	u, err := a.store.User(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if err := g.visible(u, notFound); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
 // GetUser returns a user visible in the scope.
 func (a *App) GetUser(ctx context.Context, s Scope, userID string) (*user.User, *org.Org, error) {
 	g, err := a.authorize(ctx, s, UseGetUser)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkID(userID, errUserIDMissing); err != nil {
-		return nil, nil, err
-	}
-	u, err := a.store.User(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, user.ErrGetNotFound
-	}
+	u, err := a.visibleUser(ctx, g, userID, user.ErrGetNotFound)
 	if err != nil {
-		return nil, nil, storeErr(err)
-	}
-	if err := g.visible(u, user.ErrGetNotFound); err != nil {
 		return nil, nil, err
 	}
 	o, err := a.store.Org(ctx, u.OrgID)
