@@ -6,6 +6,7 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -74,7 +75,13 @@ func Render(m Mail, now time.Time) ([]byte, error) {
 		}
 		return b.Bytes(), nil
 	}
-	boundary := "warden-" + base64.RawURLEncoding.EncodeToString([]byte(m.MessageID))
+	// Random, not derived from the message id: a body that carries text of a
+	// user's (a display name, say) must not be able to guess it and end a part.
+	var nonce [18]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return nil, err
+	}
+	boundary := "warden-" + base64.RawURLEncoding.EncodeToString(nonce[:])
 	h("Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
 	b.WriteString("\r\n")
 	for _, part := range []struct{ typ, body string }{{"text/plain", m.Text}, {"text/html", m.HTML}} {
