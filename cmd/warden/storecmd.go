@@ -375,7 +375,11 @@ func printCheck(w io.Writer, rep *sqlite.CheckReport) {
 	fmt.Fprintf(w, "integrity_check: ok, schema version %d\n", rep.SchemaVersion)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	for _, t := range store.Tables {
-		fmt.Fprintf(tw, "%s\t%d\t\n", t, rep.Rows[t])
+		if n, ok := rep.Rows[t]; ok {
+			fmt.Fprintf(tw, "%s\t%d\t\n", t, n)
+		} else {
+			fmt.Fprintf(tw, "%s\t-\t\n", t) // the snapshot's schema predates the table
+		}
 	}
 	tw.Flush()
 }

@@ -451,3 +451,28 @@ func TestStoreCopyLeavesSourceAlone(t *testing.T) {
 		t.Error("store copy changed its source")
 	}
 }
+
+// TestBackupVerifyOlderSnapshot: `backup --verify` of a snapshot from before
+// the outbox (schema version 2) succeeds and shows the outbox as absent.
+func TestBackupVerifyOlderSnapshot(t *testing.T) {
+	dir, _ := scFilledDataDir(t)
+	path := filepath.Join(dir, "warden.db")
+	db, err := sql.Open("sqlite", path) // the driver the sqlite package registers
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"DROP TABLE outbox", "DELETE FROM schema_migrations WHERE version >= 3"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	var stdout, stderr bytes.Buffer
+	if err := run([]string{"backup", "--verify", path}, &stdout, &stderr); err != nil {
+		t.Fatalf("backup --verify: %v\n%s", err, &stderr)
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "schema version 2") || !regexp.MustCompile(`(?m)^\s*outbox\s+-\s*$`).MatchString(out) {
+		t.Errorf("output does not show schema version 2 and the outbox as absent:\n%s", out)
+	}
+}

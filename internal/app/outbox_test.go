@@ -217,3 +217,74 @@ func checkOnce(t *testing.T, srv *wardentest.SMTPServer, ids []string) {
 		t.Errorf("%d distinct mails, want %d", len(seen), len(ids))
 	}
 }
+
+// TestOutboxSurvivesStoreCopy: a store copy (`warden store copy`, SQLite →
+// PostgreSQL and back) keeps the outbox row by row, so the copy's delivery job
+// sends the pending mails, the one already retried included, once each, and
+// never the sent or the dead one.
+func TestOutboxSurvivesStoreCopy(t *testing.T) {
+	ctx := context.Background()
+	srv := wardentest.NewSMTPServer(t)
+	src := outboxApp(t, testdb.SQLite, app.WithMailer(smtpMailer(srv)), app.WithDelivery(app.DeliveryConfig{Backoff: time.Millisecond}))
+	sent := queue(t, src, 1)[0]
+	if n := deliver(t, src); n != 1 {
+		t.Fatalf("delivered %d, want the first mail", n)
+	}
+	var dead string
+	if err := src.Store().Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		dead, err = app.QueueMail(src, ctx, tx, app.Mail{To: "not an address", Subject: "s", Text: "t"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, src)
+	srv.FailNext(1)
+	retried := queue(t, src, 1)[0]
+	deliver(t, src)
+	fresh := queue(t, src, 1)[0]
+	want := map[string]store.MessageState{sent: store.MessageSent, dead: store.MessageDead, retried: store.MessagePending, fresh: store.MessagePending}
+	for id, st := range want {
+		if m, err := src.Store().Message(ctx, id); err != nil || m.State != st {
+			t.Fatalf("source message %s: %+v, %v; want state %d", id, m, err, st)
+		}
+	}
+	if m, _ := src.Store().Message(ctx, retried); m.Attempts != 1 || m.LastError == "" {
+		t.Fatalf("the retried mail has not failed once: %+v", m)
+	}
+	time.Sleep(5 * time.Millisecond) // past the retried mail's backoff
+
+	copyTo := func(t *testing.T, from store.Store, open testdb.Opener) store.Store {
+		t.Helper()
+		to := open(t)
+		if _, err := store.Copy(ctx, from.(store.Dumper), to.(store.Loader)); err != nil {
+			t.Fatal(err)
+		}
+		return to
+	}
+	copies := map[string]store.Store{"sqlite": copyTo(t, src.Store(), testdb.SQLite)}
+	if len(testdb.Engines()) > 1 {
+		pg := copyTo(t, src.Store(), testdb.Postgres)
+		copies["postgres"] = pg
+		copies["postgres→sqlite"] = copyTo(t, pg, testdb.SQLite)
+	}
+	for name, s := range copies {
+		t.Run(name, func(t *testing.T) {
+			srv := wardentest.NewSMTPServer(t)
+			a := app.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), "localhost", app.WithMailer(smtpMailer(srv)))
+			for range 3 {
+				deliver(t, a)
+			}
+			checkOnce(t, srv, []string{retried, fresh})
+			for id, st := range map[string]store.MessageState{sent: store.MessageSent, dead: store.MessageDead, retried: store.MessageSent, fresh: store.MessageSent} {
+				if m, err := s.Message(ctx, id); err != nil || m.State != st {
+					t.Errorf("message %s on the copy: %+v, %v; want state %d", id, m, err, st)
+				}
+			}
+			// The retry count went with the copy: the attempt there was the second.
+			if m, err := s.Message(ctx, retried); err != nil || m.Attempts != 2 {
+				t.Errorf("retried mail on the copy: %+v, %v; want 2 attempts", m, err)
+			}
+		})
+	}
+}

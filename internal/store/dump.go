@@ -29,11 +29,12 @@ const (
 	TableMembers   = "members"
 	TablePATs      = "pats"
 	TableArtifacts = "artifacts"
+	TableOutbox    = "outbox"
 	TableEvents    = "events"
 )
 
 // Tables lists every table a dump covers, in dump order.
-var Tables = []string{TableInstance, TableOrgs, TableUsers, TableMembers, TablePATs, TableArtifacts, TableEvents}
+var Tables = []string{TableInstance, TableOrgs, TableUsers, TableMembers, TablePATs, TableArtifacts, TableOutbox, TableEvents}
 
 // Record is one row of a dump; exactly one field is set.
 type Record struct {
@@ -43,6 +44,7 @@ type Record struct {
 	Member   *org.Member
 	PAT      *credential.PAT
 	Artifact *Artifact
+	Message  *Message // every column: a copied pending mail is sent once, a sent one never again
 	Event    *event.Event
 }
 
@@ -61,6 +63,8 @@ func (r Record) Table() string {
 		return TablePATs
 	case r.Artifact != nil:
 		return TableArtifacts
+	case r.Message != nil:
+		return TableOutbox
 	case r.Event != nil:
 		return TableEvents
 	}
@@ -251,6 +255,10 @@ func AppendCanonical(b []byte, r Record) []byte {
 		a := r.Artifact
 		e.str(TableArtifacts).str(a.Kind).str(a.ID).str(a.Key).str(a.UserID).str(a.OrgID).time(a.CreatedAt).
 			time(a.ExpiresAt).bytes(a.Data)
+	case r.Message != nil:
+		m := r.Message
+		e.str(TableOutbox).str(m.ID).str(m.Kind).str(m.Recipient).bytes(m.Data).i64(int64(m.State)).i64(int64(m.Attempts)).
+			time(m.NextAttempt).str(m.LastError).time(m.CreatedAt).time(m.ChangedAt)
 	case r.Event != nil:
 		v := r.Event
 		e.str(TableEvents).str(v.AggregateType).str(v.AggregateID).u64(v.Sequence).str(v.Type).time(v.CreatedAt).

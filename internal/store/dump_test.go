@@ -20,7 +20,7 @@ import (
 func TestCanonicalCoversEveryField(t *testing.T) {
 	for _, r := range []store.Record{
 		{Instance: &org.Instance{}}, {Org: &org.Org{}}, {User: &user.User{}}, {Member: &org.Member{}},
-		{PAT: &credential.PAT{}}, {Artifact: &store.Artifact{}}, {Event: &event.Event{}},
+		{PAT: &credential.PAT{}}, {Artifact: &store.Artifact{}}, {Message: &store.Message{}}, {Event: &event.Event{}},
 	} {
 		rv := reflect.ValueOf(&r).Elem()
 		for i := range rv.NumField() {

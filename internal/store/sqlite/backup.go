@@ -128,8 +128,13 @@ func syncDir(dir string) error {
 // CheckReport is what Check found.
 type CheckReport struct {
 	SchemaVersion int
-	Rows          map[string]int64 // per store.Tables entry
+	Rows          map[string]int64 // per store.Tables entry the snapshot's schema has
 }
+
+// tableSince names the schema version (migration) that created each table of
+// store.Tables newer than the first schema, so Check of an older snapshot
+// reports such a table as absent instead of failing.
+var tableSince = map[string]int{store.TableOutbox: 3}
 
 // Check opens the database file at path read-only, runs PRAGMA
 // integrity_check and counts the rows of every table. A file that is not a
@@ -171,6 +176,9 @@ func Check(ctx context.Context, path string) (*CheckReport, error) {
 		return nil, fmt.Errorf("sqlite: %s is not a Warden database: %w", path, classify("schema version", err))
 	}
 	for _, t := range store.Tables {
+		if rep.SchemaVersion < tableSince[t] {
+			continue
+		}
 		var n int64
 		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+t).Scan(&n); err != nil {
 			return nil, fmt.Errorf("sqlite: %s (schema version %d): %w", path, rep.SchemaVersion, classify("count "+t, err))

@@ -90,6 +90,8 @@ func loadRecord(ctx context.Context, t *tx, r store.Record) error {
 		err = t.InsertPAT(ctx, r.PAT)
 	case r.Artifact != nil:
 		err = t.PutArtifact(ctx, r.Artifact)
+	case r.Message != nil:
+		err = t.LoadMessage(ctx, r.Message)
 	case r.Event != nil:
 		err = t.Append(ctx, *r.Event)
 	default:

@@ -21,6 +21,7 @@ var dumpQueries = []struct {
 	{store.TableMembers, `SELECT ` + MemberCols + ` FROM members ORDER BY org_id, user_id`},
 	{store.TablePATs, `SELECT ` + PATCols + ` FROM pats ORDER BY id`},
 	{store.TableArtifacts, `SELECT ` + ArtifactCols + ` FROM artifacts ORDER BY kind, id`},
+	{store.TableOutbox, `SELECT ` + MessageCols + ` FROM outbox ORDER BY id`},
 	{store.TableEvents, `SELECT ` + EventCols + ` FROM events ORDER BY aggregate_id, sequence`},
 }
 
@@ -72,6 +73,8 @@ func (d *Dialect) scanRecord(table string, row Row) (store.Record, error) {
 		r.PAT, err = d.scanPAT(row)
 	case store.TableArtifacts:
 		r.Artifact, err = d.scanArtifact(row)
+	case store.TableOutbox:
+		r.Message, err = d.scanMessage(row)
 	case store.TableEvents:
 		var e event.Event
 		if e, err = d.scanEvent(row); err == nil {
@@ -95,6 +98,7 @@ var columns = func() map[string][]string {
 		store.TableMembers:   MemberCols,
 		store.TablePATs:      PATCols,
 		store.TableArtifacts: ArtifactCols,
+		store.TableOutbox:    MessageCols,
 		store.TableEvents:    EventCols,
 	} {
 		for _, c := range strings.Split(cols, ",") {
@@ -120,6 +124,8 @@ func (d *Dialect) RecordValues(r store.Record) ([]any, error) {
 		return d.patArgs(r.PAT), nil
 	case r.Artifact != nil:
 		return d.artifactArgs(r.Artifact), nil
+	case r.Message != nil:
+		return d.messageArgs(r.Message), nil
 	case r.Event != nil:
 		return d.eventArgs(r.Event), nil
 	}

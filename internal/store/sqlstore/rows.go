@@ -231,3 +231,14 @@ func (d *Dialect) scanMessage(row Row) (*store.Message, error) {
 	}
 	return &m, nil
 }
+
+// messageArgs encodes every column of m, as scanMessage reads them; empty
+// data is stored as NULL, as artifactArgs does.
+func (d *Dialect) messageArgs(m *store.Message) []any {
+	var data any
+	if len(m.Data) > 0 {
+		data = m.Data
+	}
+	return []any{m.ID, m.Kind, m.Recipient, data, int64(m.State), int64(m.Attempts), d.timeArg(m.NextAttempt), m.LastError,
+		d.timeArg(m.CreatedAt), d.timeArg(m.ChangedAt)}
+}

@@ -163,13 +163,19 @@ func (t *Tx) EnqueueMessage(ctx context.Context, m *store.Message) error {
 	if next.IsZero() {
 		next = created
 	}
-	var data any
-	if len(m.Data) > 0 {
-		data = m.Data
+	p := &store.Message{ID: m.ID, Kind: m.Kind, Recipient: m.Recipient, Data: m.Data, State: store.MessagePending,
+		NextAttempt: next, CreatedAt: created, ChangedAt: created}
+	return t.exec(ctx, StmtEnqueueMessage, "enqueue message "+m.ID, store.ErrDuplicate, t.d.messageArgs(p)...)
+}
+
+// LoadMessage writes m as it is, state, attempts and last error included (a
+// store load: a copied message must neither be sent again nor lose its
+// retries). It is no store.Tx method: the domain only ever enqueues.
+func (t *Tx) LoadMessage(ctx context.Context, m *store.Message) error {
+	if m.ID == "" || m.Kind == "" || m.NextAttempt.IsZero() {
+		return fmt.Errorf("%s: load message %q: id, kind and next attempt are required", t.d.Name, m.ID)
 	}
-	return t.exec(ctx, StmtEnqueueMessage, "enqueue message "+m.ID, store.ErrDuplicate,
-		m.ID, m.Kind, m.Recipient, data, int64(store.MessagePending), int64(0), t.d.timeArg(next), "",
-		t.d.timeArg(created), t.d.timeArg(created))
+	return t.exec(ctx, StmtEnqueueMessage, "load message "+m.ID, store.ErrDuplicate, t.d.messageArgs(m)...)
 }
 
 func (t *Tx) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*store.Message, error) {

@@ -155,6 +155,8 @@ func putRecord(ctx context.Context, tx store.Tx, r store.Record) error {
 		return tx.InsertPAT(ctx, r.PAT)
 	case r.Artifact != nil:
 		return tx.PutArtifact(ctx, r.Artifact)
+	case r.Message != nil:
+		return tx.EnqueueMessage(ctx, r.Message)
 	case r.Event != nil:
 		return tx.Append(ctx, *r.Event)
 	}
@@ -296,7 +298,8 @@ func testDumpSnapshot(t *testing.T, open func(t *testing.T) DumpStore) {
 // instance, active and inactive orgs, users in every state (with password
 // hashes, failed attempts, credential epochs and state before lock), machine
 // users, a removed user whose name a live one reuses, members of every scope,
-// PATs, artifacts of several kinds and the history of all of it.
+// PATs, artifacts of several kinds, outbox messages in every state (pending,
+// pending after a failed attempt, sent, dead) and the history of all of it.
 func Fill(t testing.TB, s store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -470,6 +473,50 @@ func Fill(t testing.TB, s store.Store) {
 		}
 		return nil
 	})
+
+	// The outbox, through the delivery job's own steps: three mails claimed,
+	// then one sent, one dead and one back to pending with its error and a
+	// retry time; a fourth never attempted, without data or recipient.
+	msgs := []*store.Message{
+		{ID: ids.Next(), Kind: "email", Recipient: "alice@example.com", Data: []byte(`{"subject":"sent"}`), CreatedAt: next()},
+		{ID: ids.Next(), Kind: "email", Recipient: "not an address", Data: []byte(`{"subject":"dead"}`), CreatedAt: next()},
+		{ID: ids.Next(), Kind: "email", Recipient: "Zoë@example.com", Data: []byte(`{"subject":"retried"}`), CreatedAt: next()},
+	}
+	write(func(ctx context.Context, tx store.Tx) error {
+		for _, m := range msgs {
+			if err := tx.EnqueueMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var claimed []*store.Message
+	claimedAt := next()
+	write(func(ctx context.Context, tx store.Tx) error {
+		var err error
+		claimed, err = tx.ClaimMessages(ctx, claimedAt, claimedAt.Add(time.Minute), 10)
+		return err
+	})
+	if len(claimed) != len(msgs) {
+		t.Fatalf("fill: claimed %d outbox messages, want %d", len(claimed), len(msgs))
+	}
+	write(func(ctx context.Context, tx store.Tx) error {
+		for i, m := range claimed {
+			m.ChangedAt = next()
+			switch i {
+			case 0:
+				m.State = store.MessageSent
+			case 1:
+				m.State, m.LastError = store.MessageDead, "mail: bad recipient address"
+			case 2:
+				m.NextAttempt, m.LastError = m.ChangedAt.Add(30*time.Second), "smtp: 451 try again later"
+			}
+			if err := tx.FinishMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		return tx.EnqueueMessage(ctx, &store.Message{ID: ids.Next(), Kind: "email", CreatedAt: next()})
+	})
 }
 
 // CompareStores checks that got answers every Reader method exactly as want
@@ -627,8 +674,20 @@ func CompareStores(t testing.TB, want, got store.Store) {
 				}
 				same("ArtifactByKey "+a.Kind+"/"+a.Key, r, store.Record{Artifact: g})
 			}
+		case r.Message != nil:
+			m := r.Message
+			call("Message "+m.ID,
+				func() (store.Record, error) { x, err := want.Message(ctx, m.ID); return store.Record{Message: x}, err },
+				func() (store.Record, error) { x, err := got.Message(ctx, m.ID); return store.Record{Message: x}, err })
 		case r.Event != nil:
 			aggregates[[2]string{r.Event.AggregateType, r.Event.AggregateID}] = true
+		}
+	}
+	for _, state := range []store.MessageState{store.MessagePending, store.MessageSent, store.MessageDead} {
+		w, err1 := want.CountMessages(ctx, state)
+		g, err2 := got.CountMessages(ctx, state)
+		if err1 != nil || err2 != nil || w != g {
+			t.Errorf("CountMessages(%d): want %d, got %d (%v / %v)", state, w, g, err1, err2)
 		}
 	}
 
@@ -754,6 +813,8 @@ func show(r store.Record) string {
 		return fmt.Sprintf("%+v", *r.PAT)
 	case r.Artifact != nil:
 		return fmt.Sprintf("%+v data=%q", *r.Artifact, r.Artifact.Data)
+	case r.Message != nil:
+		return fmt.Sprintf("%+v data=%q", *r.Message, r.Message.Data)
 	case r.Event != nil:
 		return fmt.Sprintf("%+v payload=%q nil=%v", *r.Event, r.Event.Payload, r.Event.Payload == nil)
 	}
