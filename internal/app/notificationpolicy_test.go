@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/warden-id/warden/internal/event"
@@ -36,6 +37,27 @@ func TestNotificationPolicy(t *testing.T) {
 		wantCode(t, err, codes.FailedPrecondition) // already so
 		if _, err := a.UpdateInstanceNotificationPolicy(ctx, admin.Caller, false); err != nil {
 			t.Fatal(err)
+		}
+		d, err := a.UpdateInstanceNotificationPolicy(ctx, admin.Caller, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.UpdateInstanceNotificationPolicy(ctx, admin.Caller, false); err != nil {
+			t.Fatal(err)
+		}
+		// ZITADEL's names: the first setting is added, the rest changed.
+		ievs, err := a.store.Events(ctx, store.EventQuery{AggregateType: event.AggregateInstance, AggregateID: d.ID, Asc: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var itypes []string
+		for _, e := range ievs {
+			if e.Type == event.InstanceNotificationPolicyAdded || e.Type == event.InstanceNotificationPolicyChanged {
+				itypes = append(itypes, e.Type)
+			}
+		}
+		if !slices.Equal(itypes, []string{event.InstanceNotificationPolicyAdded, event.InstanceNotificationPolicyChanged, event.InstanceNotificationPolicyChanged}) {
+			t.Fatalf("instance events %v", itypes)
 		}
 		if p, _ := a.NotificationPolicyFor(ctx, orgA.ID); p.PasswordChange {
 			t.Fatal("instance default not inherited")

@@ -29,6 +29,7 @@ type policyKind[T any] struct {
 	payload  func(T) map[string]any
 
 	added, changed, removed, instanceChanged                      string
+	instanceAdded                                                 string // "": the instance's first setting is a change too
 	exists, missing, resetMissing, notChanged, instanceNotChanged error
 }
 
@@ -167,10 +168,18 @@ func (k policyKind[T]) changeInstance(ctx context.Context, a *App, g granted, ne
 		}
 	}
 	d, err := a.changeInstance(ctx, g, func(ctx context.Context, tx store.Tx, ch *instanceChange) (string, any, error) {
-		cur, err := k.inForce(ctx, tx, "")
+		own, err := k.read(ctx, tx, policy.InstanceID)
 		if err != nil {
 			return "", nil, err
 		}
+		cur, typ := k.builtin(), k.instanceChanged
+		if own != nil {
+			cur = *own
+		} else if k.instanceAdded != "" {
+			typ = k.instanceAdded
+		}
+		// The built-in default counts as set, as ZITADEL's instance has it
+		// from its setup.
 		if k.same(cur, next) {
 			return "", nil, k.instanceNotChanged
 		}
@@ -184,7 +193,7 @@ func (k policyKind[T]) changeInstance(ctx context.Context, a *App, g granted, ne
 			return "", nil, err
 		}
 		out = next
-		return k.instanceChanged, k.payload(next), tx.PutArtifact(ctx, &store.Artifact{Kind: k.kind, ID: policy.InstanceID, CreatedAt: st.CreatedAt, Data: data})
+		return typ, k.payload(next), tx.PutArtifact(ctx, &store.Artifact{Kind: k.kind, ID: policy.InstanceID, CreatedAt: st.CreatedAt, Data: data})
 	})
 	return out, d, err
 }
