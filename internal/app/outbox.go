@@ -27,8 +27,11 @@ import (
 // time with the same Message-ID (the outbox id): a duplicate a receiver can
 // recognise, never a loss.
 
-// KindEmail is the outbox kind of a mail.
-const KindEmail = "email"
+// The outbox kinds: a mail, and a text message for a phone.
+const (
+	KindEmail = "email"
+	KindSMS   = "sms"
+)
 
 // OutboxJob is the delivery job's name in the scheduler (logs, metrics, leases).
 const OutboxJob = "outbox_delivery"
@@ -110,6 +113,28 @@ func (a *App) queueMail(ctx context.Context, tx store.Tx, m Mail) (string, error
 	}
 	id := a.ids.Next()
 	if err := tx.EnqueueMessage(ctx, &store.Message{ID: id, Kind: KindEmail, Recipient: m.To, Data: data, CreatedAt: store.Now()}); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// SMS is a text message a use case queues for one phone number.
+type SMS struct {
+	To   string `json:"to"` // E.164
+	Text string `json:"text"`
+}
+
+// queueSMS adds s to the outbox inside tx, as queueMail does for a mail.
+func (a *App) queueSMS(ctx context.Context, tx store.Tx, s SMS) (string, error) {
+	if s.To == "" {
+		return "", errors.New("queue sms: no recipient")
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		return "", fmt.Errorf("queue sms: %w", err)
+	}
+	id := a.ids.Next()
+	if err := tx.EnqueueMessage(ctx, &store.Message{ID: id, Kind: KindSMS, Recipient: s.To, Data: data, CreatedAt: store.Now()}); err != nil {
 		return "", err
 	}
 	return id, nil
