@@ -70,6 +70,25 @@ const (
 	HumanPhoneChanged   = "user.human.phone.changed"
 	HumanPhoneVerified  = "user.human.phone.verified"
 	HumanPhoneRemoved   = "user.human.phone.removed"
+	// One-time codes (ZITADEL's names; the failed password-code check is
+	// Warden's own: ZITADEL records none, Warden counts it toward lockout).
+	HumanEmailCodeAdded          = "user.human.email.code.added"
+	HumanEmailCodeSent           = "user.human.email.code.sent"
+	HumanEmailVerificationFailed = "user.human.email.verification.failed"
+	HumanPhoneCodeAdded          = "user.human.phone.code.added"
+	HumanPhoneCodeSent           = "user.human.phone.code.sent"
+	HumanPhoneVerificationFailed = "user.human.phone.verification.failed"
+	HumanPasswordCodeAdded       = "user.human.password.code.added"
+	HumanPasswordCodeSent        = "user.human.password.code.sent"
+	HumanPasswordCodeCheckFailed = "user.human.password.code.check.failed"
+	HumanInitCodeAdded           = "user.human.initialization.code.added"
+	HumanInitCodeSent            = "user.human.initialization.code.sent"
+	HumanInitCheckSucceeded      = "user.human.initialization.check.succeeded"
+	HumanInitCheckFailed         = "user.human.initialization.check.failed"
+	HumanInviteCodeAdded         = "user.human.invite.code.added"
+	HumanInviteCodeSent          = "user.human.invite.code.sent"
+	HumanInviteCheckSucceeded    = "user.human.invite.check.succeeded"
+	HumanInviteCheckFailed       = "user.human.invite.check.failed"
 	// Notification policies: an org's own, and the instance default (ZITADEL's
 	// names; payload field passwordChange).
 	NotificationPolicyAdded           = "org.policy.notification.added"

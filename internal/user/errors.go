@@ -56,6 +56,21 @@ var (
 	ErrNotMachine         = fail.New(codes.FailedPrecondition, "WARDEN-NOTMACHINE", "Errors.User.NotMachine")
 )
 
+// Errors of one-time codes (code.go), ZITADEL's ids: each purpose has its own
+// not-found, as ZITADEL's commands do.
+var (
+	ErrCodeInvalid = fail.New(codes.InvalidArgument, "CODE-woT0xc", "Errors.User.Code.Invalid")
+	ErrCodeExpired = fail.New(codes.FailedPrecondition, "CODE-QvUQ4P", "Errors.User.Code.Expired")
+	errCodePurpose = fail.New(codes.Internal, "WARDEN-CODEPURPOSE", "Errors.Internal")
+	codeNotFound   = map[CodePurpose]*fail.Error{
+		CodeEmail:    fail.New(codes.NotFound, "COMMAND-3n8ud", "Errors.User.Code.NotFound"),
+		CodePhone:    fail.New(codes.NotFound, "COMMAND-Rsj8c", "Errors.User.Code.NotFound"),
+		CodePassword: fail.New(codes.FailedPrecondition, "COMMAND-2M9fs", "Errors.User.Code.NotFound"),
+		CodeInit:     fail.New(codes.NotFound, "COMMAND-mmn5f", "Errors.User.Code.NotFound"),
+		CodeInvite:   fail.New(codes.FailedPrecondition, "COMMAND-Wr3gq", "Errors.User.Code.NotFound"),
+	}
+)
+
 const notFoundText = "User could not be found"
 
 var (

@@ -71,6 +71,7 @@ func SetPassword(u *User, hash string, changeRequired bool, by Actor) (event.Eve
 	u.Human.PasswordChangeRequired = changeRequired
 	u.Human.FailedPasswordAttempts = 0
 	u.Human.PasswordChangedAt = by.At
+	delete(u.Human.Codes, CodePassword) // a reset code is for the password just replaced
 	u.CredentialEpoch++
 	if u.State == StateInitial {
 		u.State = StateActive // a user with a password has finished its initialisation

@@ -124,10 +124,12 @@ func ChangeEmail(u *User, email string, verified bool, by Actor) ([]event.Event,
 	var evs []event.Event
 	if changed {
 		h.Email, h.EmailVerified = email, false
+		delete(h.Codes, CodeEmail) // a code sent to the old address verifies nothing now
 		evs = append(evs, u.record(event.HumanEmailChanged, by, map[string]any{"email": email}))
 	}
 	if verified {
 		h.EmailVerified = true
+		delete(h.Codes, CodeEmail)
 		evs = append(evs, u.record(event.HumanEmailVerified, by, nil))
 	}
 	return evs, nil
@@ -147,10 +149,12 @@ func ChangePhone(u *User, phone string, verified bool, by Actor) ([]event.Event,
 	var evs []event.Event
 	if changed {
 		h.Phone, h.PhoneVerified = phone, false
+		delete(h.Codes, CodePhone)
 		evs = append(evs, u.record(event.HumanPhoneChanged, by, map[string]any{"phone": phone}))
 	}
 	if verified {
 		h.PhoneVerified = true
+		delete(h.Codes, CodePhone)
 		evs = append(evs, u.record(event.HumanPhoneVerified, by, nil))
 	}
 	return evs, nil
@@ -165,5 +169,6 @@ func RemovePhone(u *User, by Actor) (event.Event, error) {
 		return event.Event{}, ErrPhoneNotFound
 	}
 	u.Human.Phone, u.Human.PhoneVerified = "", false
+	delete(u.Human.Codes, CodePhone)
 	return u.record(event.HumanPhoneRemoved, by, nil), nil
 }

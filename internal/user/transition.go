@@ -79,6 +79,7 @@ func Apply(u *User, op Op, by Actor) (event.Event, error) {
 		u.StateBeforeLock = StateUnspecified
 		if u.Human != nil {
 			u.Human.FailedPasswordAttempts = 0
+			u.Human.FailedOTPAttempts = 0
 		}
 		return u.record(event.UserUnlocked, by, map[string]any{"state": u.State.String()}), nil
 	case OpDeactivate:
@@ -87,6 +88,7 @@ func Apply(u *User, op Op, by Actor) (event.Event, error) {
 		u.State = StateInactive
 		u.StateBeforeLock = StateUnspecified
 		u.CredentialEpoch++
+		u.dropCodes()
 		return u.record(event.UserDeactivated, by, map[string]any{"previousState": from.String()}), nil
 	case OpReactivate:
 		u.State = StateActive
@@ -108,6 +110,7 @@ func (u *User) lock(by Actor, cause string) event.Event {
 	u.StateBeforeLock = from
 	u.State = StateLocked
 	u.CredentialEpoch++
+	u.dropCodes() // a code sent before the lock is dead with the lock, like the tokens
 	p := map[string]any{"previousState": from.String()}
 	if cause != "" {
 		p["cause"] = cause

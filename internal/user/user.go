@@ -64,6 +64,12 @@ type Human struct {
 	// PasswordChangedAt is when the password was set (the age policy counts
 	// from it); zero for a password set before Warden kept it.
 	PasswordChangedAt time.Time `json:"passwordChangedAt,omitzero"`
+	// Codes are the one-time codes sent to the user and not yet used, by
+	// purpose: their MACs only (code.go).
+	Codes map[CodePurpose]*Code `json:"codes,omitempty"`
+	// FailedOTPAttempts counts wrong one-time codes since the last correct
+	// one; the lockout policy's max_otp_attempts locks at its limit.
+	FailedOTPAttempts int `json:"failedOtpAttempts,omitempty"`
 }
 
 // Machine holds what only machine users have.
