@@ -262,6 +262,7 @@ func serve(ctx context.Context, c startConfig, log *slog.Logger) error {
 	if external == "" {
 		external = "http://" + ln.Addr().String()
 	}
+	a.SetPublicURL(external)
 	consoleURL := strings.TrimSuffix(external, "/") + "/ui/console"
 	if boot != nil {
 		printFirstSignIn(c.stderr, consoleURL, boot)

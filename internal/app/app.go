@@ -34,6 +34,9 @@ type App struct {
 	ids    *id.Generator
 	log    *slog.Logger
 	domain string // instance domain: login names are user@org-slug.domain
+	// publicURL is where users reach Warden (the issuer): the base of the
+	// links in the messages it sends. Set once before serving.
+	publicURL string
 	obs    Observer
 	keys   *masterkey.Key   // seals what the store keeps secret; never stored itself
 	hash   *hashLimit       // password hashes computed at once
@@ -116,6 +119,14 @@ func New(s store.Store, log *slog.Logger, domain string, opts ...Option) *App {
 	}
 	return a
 }
+
+// SetPublicURL sets the URL users reach Warden at (the external URL, which
+// is the OIDC issuer); the links in codes' messages start with it. Call it
+// before serving: it is known only once the listener is.
+func (a *App) SetPublicURL(u string) { a.publicURL = strings.TrimSuffix(u, "/") }
+
+// PublicURL is the URL SetPublicURL set ("" before).
+func (a *App) PublicURL() string { return a.publicURL }
 
 // MasterKey is the key-encryption key the store's secrets are sealed with.
 func (a *App) MasterKey() *masterkey.Key { return a.keys }

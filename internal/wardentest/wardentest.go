@@ -72,6 +72,7 @@ func Start(t testing.TB, st store.Store, o Options) *Instance {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
+	a.SetPublicURL(base)
 	prov, err := oidc.New(ctx, a, st, base, log)
 	if err != nil {
 		cancel()
