@@ -56,6 +56,20 @@ func TestMachinePAT(t *testing.T) {
 		if len(pats.GetResult()) != 1 || pats.GetResult()[0].GetId() != pat.GetTokenId() {
 			t.Fatalf("ListPersonalAccessTokens: %v, want exactly token %s", pats.GetResult(), pat.GetTokenId())
 		}
+		// A token without an expiry is listed as ZITADEL stores it: expiring
+		// at the end of year 9999 (v1 as v2).
+		forever, err := admin.AddPersonalAccessToken(ctx(t), &management.AddPersonalAccessTokenRequest{UserId: bot})
+		mustOK(t, "AddPersonalAccessToken without expiry", err)
+		pats, err = admin.ListPersonalAccessTokens(ctx(t), &management.ListPersonalAccessTokensRequest{UserId: bot})
+		mustOK(t, "ListPersonalAccessTokens", err)
+		for _, p := range pats.GetResult() {
+			if p.GetId() == forever.GetTokenId() && p.GetExpirationDate().AsTime().Year() != 9999 {
+				t.Errorf("ListPersonalAccessTokens: a token without expiry expires %v, want in year 9999", p.GetExpirationDate().AsTime())
+			}
+		}
+		if _, err := admin.RemovePersonalAccessToken(ctx(t), &management.RemovePersonalAccessTokenRequest{UserId: bot, TokenId: forever.GetTokenId()}); err != nil {
+			t.Fatal(err)
+		}
 
 		// PATs are for machine users only.
 		human := importHuman(t, admin, unique("pat-human")).GetUserId()

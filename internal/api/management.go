@@ -183,7 +183,7 @@ func (m *Management) ListPersonalAccessTokens(ctx context.Context, r *mgmt.ListP
 	out := &mgmt.ListPersonalAccessTokensResponse{Details: listDetails(total), Result: make([]*userpb.PersonalAccessToken, len(pats))}
 	for i, p := range pats {
 		out.Result[i] = &userpb.PersonalAccessToken{Id: p.ID, Details: createDetails(p.Sequence, p.CreatedAt, p.OrgID),
-			ExpirationDate: ts(p.Expiration)}
+			ExpirationDate: ts(patExpiration(p))}
 	}
 	return out, nil
 }
