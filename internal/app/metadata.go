@@ -36,13 +36,13 @@ const (
 	MaxMetadataEntries = 1000
 )
 
-// Metadata events, ZITADEL's names.
+// Metadata events (ZITADEL's names) are in package event.
 const (
-	evUserMetadataSet        = "user.metadata.set"
-	evUserMetadataRemoved    = "user.metadata.removed"
-	evUserMetadataRemovedAll = "user.metadata.removed.all"
-	evOrgMetadataSet         = "org.metadata.set"
-	evOrgMetadataRemoved     = "org.metadata.removed"
+	evUserMetadataSet        = event.UserMetadataSet
+	evUserMetadataRemoved    = event.UserMetadataRemoved
+	evUserMetadataRemovedAll = event.UserMetadataRemovedAll
+	evOrgMetadataSet         = event.OrgMetadataSet
+	evOrgMetadataRemoved     = event.OrgMetadataRemoved
 )
 
 // Metadata is one entry, with the details of its last change.

@@ -67,3 +67,53 @@ func TestUserEditForms(t *testing.T) {
 		}
 	})
 }
+
+// TestUserMetadataForms: an administrator sets and removes a user's metadata
+// on the user page (both engines) and the API sees it, a binary value shows as
+// base64, a viewer sees the entries but is offered no form and its forged
+// posts change nothing.
+func TestUserMetadataForms(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
+		e := startEnvOn(t, open(t))
+		ada := e.importHuman("ada")
+		e.importHuman("vera", "ORG_OWNER_VIEWER")
+		page := "/ui/console/users/" + ada
+		b := e.newBrowser()
+		b.signIn(e.adminLogin, e.adminPassword, newAdminPassword)
+		b.get(page).must(t, 200, `id="edit-metadata"`, "No metadata.")
+		b.post(page+"/edit/metadata", url.Values{"csrf": {b.csrf()}, "key": {"team"}, "value": {"<b>ops</b>"}}).
+			must(t, 200, "The metadata entry is saved.", "<code>team</code>", "&lt;b&gt;ops&lt;/b&gt;", "Metadata set")
+		// A value set through the API that is not text: shown as base64 ("AAE=" is 0x00 0x01).
+		e.api("POST", "/management/v1/users/"+ada+"/metadata/raw", `{"value":"AAE="}`)
+		b.get(page).must(t, 200, "<code>AAE=</code> (base64)")
+		r := e.api("GET", "/management/v1/users/"+ada+"/metadata/team", "")
+		if r.str("metadata", "value") != "PGI+b3BzPC9iPg==" { // base64 of <b>ops</b>
+			t.Fatalf("the API after the set: %s", r.raw)
+		}
+		b.post(page+"/edit/metadata", url.Values{"csrf": {b.csrf()}, "key": {""}, "value": {"x"}}).
+			must(t, http.StatusBadRequest, `id="edit-error"`)
+
+		v := e.newBrowser()
+		v.signIn("vera", password, "")
+		p := v.get(page).must(t, 200, "<code>team</code>")
+		if strings.Contains(p.body, "/edit/metadata") {
+			t.Fatal("a viewer is offered a metadata form")
+		}
+		for form, vals := range map[string]url.Values{
+			"metadata":        {"key": {"team"}, "value": {"evil"}},
+			"metadata-remove": {"key": {"team"}},
+		} {
+			vals.Set("csrf", v.csrf())
+			v.post(page+"/edit/"+form, vals).must(t, http.StatusForbidden, "You do not have permission to")
+		}
+		if r := e.api("GET", "/management/v1/users/"+ada+"/metadata/team", ""); r.str("metadata", "value") != "PGI+b3BzPC9iPg==" {
+			t.Fatalf("the entry after the viewer's forged posts: %s", r.raw)
+		}
+
+		b.post(page+"/edit/metadata-remove", url.Values{"csrf": {b.csrf()}, "key": {"team"}}).
+			must(t, 200, "The metadata entry is removed.", "Metadata removed")
+		if r := e.api("POST", "/management/v1/users/"+ada+"/metadata/_search", "{}"); strings.Contains(r.raw, `"team"`) || !strings.Contains(r.raw, `"raw"`) {
+			t.Fatalf("the entries after the removal of team: %s", r.raw)
+		}
+	})
+}

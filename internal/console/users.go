@@ -1,6 +1,7 @@
 package console
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/credential"
@@ -197,6 +200,40 @@ type userView struct {
 	// passes; EditError is shown beside the form that failed (EditForm).
 	CanEditProfile, CanEditName, CanEditEmail, CanEditPhone bool
 	EditForm, EditError                                     string
+	// Metadata is shown where ListUserMetadata would answer, and edited
+	// where SetUserMetadata / RemoveUserMetadata would pass.
+	Metadata                  []metadataRow
+	ShowMetadata, CanEditMeta bool
+}
+
+// metadataRow is one entry as the page shows it: text if the value is
+// printable UTF-8, else its base64 (how the API's JSON carries every value).
+type metadataRow struct {
+	Key, Value string
+	Binary     bool
+}
+
+func metadataRows(md []*app.Metadata) []metadataRow {
+	out := make([]metadataRow, len(md))
+	for i, m := range md {
+		out[i] = metadataRow{Key: m.Key, Value: string(m.Value)}
+		if !printable(m.Value) {
+			out[i].Value, out[i].Binary = base64.StdEncoding.EncodeToString(m.Value), true
+		}
+	}
+	return out
+}
+
+func printable(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, r := range string(b) {
+		if !unicode.IsPrint(r) && r != '\n' && r != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 type lockInfo struct {
@@ -234,24 +271,26 @@ var userActions = []struct {
 // notices are the confirmations after a redirect (?done=…): a fixed list, so
 // the query string cannot put words on the page.
 var notices = map[string]string{
-	"lock":          "The user is locked. Its sessions and tokens stopped working at once.",
-	"unlock":        "The user is unlocked and can sign in again. Tokens from before the lock stay invalid; its password, tokens and keys from administrators work again.",
-	"trusted":       "The app is trusted with Warden's API: its users are no longer asked.",
-	"untrusted":     "The app is no longer trusted with Warden's API: its users are asked first.",
-	"deactivate":    "The user is deactivated.",
-	"reactivate":    "The user is reactivated.",
-	"remove":        "The user is removed.",
-	"created":       "The user is created.",
-	"pat-removed":   "The token is removed.",
-	"edit-profile":  "The profile is saved.",
-	"edit-username": "The user name is saved; the login name follows.",
-	"edit-email":    "The e-mail address is saved.",
-	"edit-phone":    "The phone number is saved.",
-	"member":        "The roles are saved.",
-	"revoked":       "The membership is revoked.",
-	"policy":        "The lockout policy is saved.",
-	"reset":         "The organisation uses the default lockout policy again.",
-	"org":           "Switched organisation.",
+	"lock":                 "The user is locked. Its sessions and tokens stopped working at once.",
+	"unlock":               "The user is unlocked and can sign in again. Tokens from before the lock stay invalid; its password, tokens and keys from administrators work again.",
+	"trusted":              "The app is trusted with Warden's API: its users are no longer asked.",
+	"untrusted":            "The app is no longer trusted with Warden's API: its users are asked first.",
+	"deactivate":           "The user is deactivated.",
+	"reactivate":           "The user is reactivated.",
+	"remove":               "The user is removed.",
+	"created":              "The user is created.",
+	"pat-removed":          "The token is removed.",
+	"edit-profile":         "The profile is saved.",
+	"edit-username":        "The user name is saved; the login name follows.",
+	"edit-email":           "The e-mail address is saved.",
+	"edit-phone":           "The phone number is saved.",
+	"edit-metadata":        "The metadata entry is saved.",
+	"edit-metadata-remove": "The metadata entry is removed.",
+	"member":               "The roles are saved.",
+	"revoked":              "The membership is revoked.",
+	"policy":               "The lockout policy is saved.",
+	"reset":                "The organisation uses the default lockout policy again.",
+	"org":                  "Switched organisation.",
 	// Org domains.
 	"domain-added":    "The domain is added. Generate a validation to prove the organisation holds it.",
 	"domain-verified": "The domain is verified: the organisation's users can sign in with it.",
@@ -394,6 +433,15 @@ func (h *handler) userPage(w http.ResponseWriter, r *http.Request, rq *request) 
 			uv.CanEditProfile = s.May(app.UseUpdateMachine)
 		}
 	}
+	if u.State != user.StateDeleted && s.May(app.UseListUserMetadata) {
+		md, _, err := h.app.ListUserMetadata(ctx, s, u.ID, app.MetadataFilter{}, store.Page{Limit: 100})
+		if err != nil {
+			h.fail(w, r, rq, err, "see this user's metadata")
+			return nil, nil, false
+		}
+		uv.ShowMetadata, uv.Metadata = true, metadataRows(md)
+		uv.CanEditMeta = s.May(app.UseSetUserMetadata) && s.May(app.UseRemoveUserMetadata)
+	}
 	v := h.base(r, rq, u.UserName)
 	v.Section, v.User = "users", uv
 	return v, uv, true
@@ -501,8 +549,41 @@ func describe(e event.Event) (string, string) {
 		return "Phone verified", ""
 	case event.HumanPhoneRemoved:
 		return "Phone removed", ""
+	case event.UserMetadataSet:
+		return "Metadata set", str("key")
+	case event.UserMetadataRemoved:
+		return "Metadata removed", str("key")
+	case event.UserMetadataRemovedAll:
+		return "All metadata removed", ""
+	case event.HumanEmailCodeAdded:
+		return "E-mail verification code issued", codeDetail(p)
+	case event.HumanEmailVerificationFailed:
+		return "Wrong e-mail verification code entered", ""
+	case event.HumanPhoneCodeAdded:
+		return "Phone verification code issued", codeDetail(p)
+	case event.HumanPhoneVerificationFailed:
+		return "Wrong phone verification code entered", ""
+	case event.HumanPasswordCodeAdded:
+		return "Password reset code issued", codeDetail(p)
+	case event.HumanPasswordCodeCheckFailed:
+		return "Wrong password reset code entered", ""
+	case event.HumanInitCodeAdded, event.HumanInviteCodeAdded:
+		return "Invitation code issued", codeDetail(p)
+	case event.HumanInitCheckFailed, event.HumanInviteCheckFailed:
+		return "Wrong invitation code entered", ""
+	case event.HumanInitCheckSucceeded, event.HumanInviteCheckSucceeded:
+		return "Invitation accepted", ""
 	}
 	return e.Type, ""
+}
+
+// codeDetail says how an issued code went: answered to the API caller, or
+// queued to the user (ZITADEL's codeReturned flag).
+func codeDetail(p map[string]any) string {
+	if r, _ := p["codeReturned"].(bool); r {
+		return "returned to the caller"
+	}
+	return "sent to the user"
 }
 
 // --- confirmations and lifecycle actions ---
@@ -860,6 +941,18 @@ func (h *handler) editUser(w http.ResponseWriter, r *http.Request, rq *request) 
 			} else {
 				_, err = h.app.UpdatePhone(r.Context(), s, id, f("phone"), f("verified") == "1")
 			}
+			return err
+		}
+	case "metadata":
+		use, what = app.UseSetUserMetadata, "set this user's metadata"
+		do = func(s app.Scope) error {
+			_, err := h.app.SetUserMetadata(r.Context(), s, id, []app.MetadataEntry{{Key: f("key"), Value: []byte(f("value"))}}, false)
+			return err
+		}
+	case "metadata-remove":
+		use, what = app.UseRemoveUserMetadata, "remove this user's metadata"
+		do = func(s app.Scope) error {
+			_, err := h.app.RemoveUserMetadata(r.Context(), s, id, []string{f("key")}, false)
 			return err
 		}
 	default:

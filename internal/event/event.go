@@ -70,6 +70,12 @@ const (
 	HumanPhoneChanged   = "user.human.phone.changed"
 	HumanPhoneVerified  = "user.human.phone.verified"
 	HumanPhoneRemoved   = "user.human.phone.removed"
+	// Metadata of users and orgs (ZITADEL's names).
+	UserMetadataSet        = "user.metadata.set"
+	UserMetadataRemoved    = "user.metadata.removed"
+	UserMetadataRemovedAll = "user.metadata.removed.all"
+	OrgMetadataSet         = "org.metadata.set"
+	OrgMetadataRemoved     = "org.metadata.removed"
 	// One-time codes (ZITADEL's names; the failed password-code check is
 	// Warden's own: ZITADEL records none, Warden counts it toward lockout).
 	HumanEmailCodeAdded          = "user.human.email.code.added"
