@@ -132,7 +132,7 @@ func (s *Admin) customText(ctx context.Context, t msgtext.Type, lang string) (*t
 	if err != nil {
 		return nil, err
 	}
-	return messageTextV1(ctx, s.app, txt, txt.IsDefault)
+	return messageTextV1(ctx, s.app, txt, false) // the default of the instance, as ZITADEL's IAMMessageTextByTypeAndLanguage
 }
 
 func (s *Admin) defaultText(ctx context.Context, t msgtext.Type, lang string) (*textpb.MessageCustomText, error) {

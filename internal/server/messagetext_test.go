@@ -104,7 +104,7 @@ func TestMessageTextsREST(t *testing.T) {
 			const pr = "/admin/v1/text/message/passwordreset/en"
 			e.wantErr(e.do("PUT", pr, ownerA, `{"subject":"x"}`), 403, "AUTH-5mWD2")
 			e.wantErr(e.do("GET", pr, ownerA, ""), 403, "AUTH-5mWD2")
-			if g := e.must(e.admin("GET", pr, ""), 200); textOf(g)["isDefault"] != true {
+			if g := e.must(e.admin("GET", pr, ""), 200); textOf(g)["isDefault"] != true || g.str("customText", "details", "resourceOwner") == "" {
 				t.Fatalf("instance default: %s", g.raw)
 			}
 			is := e.must(e.admin("PUT", pr, `{"subject":"Reset for {{.PreferredLoginName}}","greeting":"Hi"}`), 200)
@@ -119,7 +119,8 @@ func TestMessageTextsREST(t *testing.T) {
 			if g := e.must(e.admin("GET", pr, ""), 200); textOf(g)["isDefault"] != nil || textOf(g)["greeting"] != "Hi" || textOf(g)["text"] != nil {
 				t.Fatalf("instance custom: %s", g.raw)
 			}
-			if g := e.must(e.admin("GET", "/admin/v1/text/deafult/message/passwordreset/en", ""), 200); textOf(g)["subject"] != msgtext.Default(msgtext.PasswordReset, "en").Subject {
+			if g := e.must(e.admin("GET", "/admin/v1/text/deafult/message/passwordreset/en", ""), 200); textOf(g)["subject"] != msgtext.Default(msgtext.PasswordReset, "en").Subject ||
+				g.str("customText", "details", "resourceOwner") != "" {
 				t.Fatalf("built-in: %s", g.raw)
 			}
 			d := e.must(e.do("GET", "/management/v1/text/default/message/passwordreset/en", ownerA, ""), 200)
