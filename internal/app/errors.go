@@ -146,6 +146,17 @@ var (
 	errNotificationPolicyUnchanged   = fail.New(codes.FailedPrecondition, "Org-ioqnxz", "Errors.Org.NotificationPolicy.NotChanged")
 	errInstanceNotificationUnchanged = fail.New(codes.FailedPrecondition, "INSTANCE-29x02n", "Errors.IAM.NotificationPolicy.NotChanged")
 
+	// Custom message texts (ZITADEL's ids: domain/language.go,
+	// command/*_custom_message_text.go). A text with template syntax beyond a
+	// placeholder is Warden's own refusal (ZITADEL executes the template).
+	errLanguageUndefined     = fail.Invalid("LANG-3M9f2", "Errors.Language.Undefined")
+	errLanguageUnsupported   = fail.Invalid("LANG-lg4DP", "Errors.Language.NotSupported")
+	errMessageTextTemplate   = fail.Invalid("WARDEN-MSGTEXT", "message text may hold only placeholders such as {{.UserName}}")
+	errOrgMessageTextReset   = fail.Invalid("Org-j59f", "Errors.CustomMessageText.Invalid")
+	errOrgMessageTextMissing = fail.New(codes.NotFound, "Org-3b8Jf", "Errors.CustomMessageText.NotFound")
+	errInstanceTextReset     = fail.Invalid("INSTANCE-fjw9b", "Errors.CustomMessageText.Invalid")
+	errInstanceTextMissing   = fail.New(codes.NotFound, "INSTANCE-fju90", "Errors.CustomMessageText.NotFound")
+
 	// The secret generators.
 	errGeneratorType = fail.Invalid("COMMAND-33k9f", "Errors.SecretGenerator.TypeMissing")
 	// ZITADEL's id for a length below 1; Warden's message names the limit

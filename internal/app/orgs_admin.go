@@ -191,6 +191,9 @@ func removeOrgContents(ctx context.Context, tx store.Tx, orgID string, users []*
 	if err := tx.DeleteArtifact(ctx, policy.KindNotification, orgID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	if err := deleteOrgMessageTexts(ctx, tx, orgID); err != nil {
+		return err
+	}
 	if err := deleteOrgDomains(ctx, tx, orgID); err != nil {
 		return err
 	}

@@ -245,6 +245,18 @@ const (
 	UseListSecretGenerators  Use = "ListSecretGenerators"
 	UseGetSecretGenerator    Use = "GetSecretGenerator"
 	UseUpdateSecretGenerator Use = "UpdateSecretGenerator"
+
+	// Custom message texts (messagetext.go), one use case per kind of call
+	// for all ten message types: an org's (management v1), the instance's
+	// (admin v1).
+	UseGetCustomMessageText     Use = "GetCustomMessageText"
+	UseGetDefaultMessageText    Use = "GetDefaultMessageText"
+	UseSetCustomMessageText     Use = "SetCustomMessageText"
+	UseResetCustomMessageText   Use = "ResetCustomMessageText"
+	UseGetInstanceMessageText   Use = "GetInstanceMessageText"
+	UseGetBuiltinMessageText    Use = "GetBuiltinMessageText"
+	UseSetInstanceMessageText   Use = "SetInstanceMessageText"
+	UseResetInstanceMessageText Use = "ResetInstanceMessageText"
 )
 
 // Where says in which org a Rule's permission is checked.
@@ -444,6 +456,17 @@ var rules = map[Use]Rule{
 	UseListSecretGenerators:  {Perm: org.PermInstanceRead, Where: InInstance},
 	UseGetSecretGenerator:    {Perm: org.PermInstanceRead, Where: InInstance},
 	UseUpdateSecretGenerator: {Perm: org.PermInstanceWrite, Where: InInstance},
+
+	// Message texts, with ZITADEL's permissions: an org's with policy.* in
+	// the org context, the instance's with iam.policy.*.
+	UseGetCustomMessageText:     {Perm: org.PermPolicyRead, Where: InOrg},
+	UseGetDefaultMessageText:    {Perm: org.PermPolicyRead, Where: InOrg},
+	UseSetCustomMessageText:     {Perm: org.PermPolicyWrite, Where: InOrg},
+	UseResetCustomMessageText:   {Perm: org.PermPolicyDelete, Where: InOrg},
+	UseGetInstanceMessageText:   {Perm: org.PermInstancePolicyRead, Where: InInstance},
+	UseGetBuiltinMessageText:    {Perm: org.PermInstancePolicyRead, Where: InInstance},
+	UseSetInstanceMessageText:   {Perm: org.PermInstancePolicyWrite, Where: InInstance},
+	UseResetInstanceMessageText: {Perm: org.PermInstancePolicyDelete, Where: InInstance},
 
 	// A user's metadata is a change of that user (changeUser: the escalation
 	// rule holds); an org's, of that org.

@@ -105,6 +105,15 @@ const (
 	// The instance's secret generators (ZITADEL's names and payload fields).
 	SecretGeneratorAdded   = "instance.secret.generator.added"
 	SecretGeneratorChanged = "instance.secret.generator.changed"
+	// Custom message texts, an org's and the instance's (ZITADEL's names):
+	// one set or removed event per field (payload template, key, language,
+	// text), and one for a text reset to the default (template, language).
+	OrgCustomTextSet                  = "org.customtext.set"
+	OrgCustomTextRemoved              = "org.customtext.removed"
+	OrgCustomTextTemplateRemoved      = "org.customtext.template.removed"
+	InstanceCustomTextSet             = "instance.customtext.set"
+	InstanceCustomTextRemoved         = "instance.customtext.removed"
+	InstanceCustomTextTemplateRemoved = "instance.customtext.template.removed"
 )
 
 // Event is one entry of an aggregate's history. (AggregateID, Sequence) is unique;

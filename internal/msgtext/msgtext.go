@@ -1,6 +1,8 @@
 // Package msgtext holds the texts of the messages Warden sends (init code,
-// e-mail and phone verification, password reset and change, domain claimed,
-// passwordless registration, invite), their built-in defaults, the check of a
+// e-mail and phone verification, one-time passwords by SMS and e-mail,
+// password reset and change, domain claimed, passwordless registration,
+// invite), their built-in defaults, the languages a custom text may be set
+// in, the check of a
 // text an administrator sets, and the renderer that fills ZITADEL's
 // placeholders ({{.UserName}}, {{.Code}}, {{.URL}} ...). Pure.
 //
@@ -27,6 +29,8 @@ const (
 	InitCode                 Type = "InitCode"
 	VerifyEmail              Type = "VerifyEmail"
 	VerifyPhone              Type = "VerifyPhone"
+	VerifySMSOTP             Type = "VerifySMSOTP"
+	VerifyEmailOTP           Type = "VerifyEmailOTP"
 	PasswordReset            Type = "PasswordReset"
 	PasswordChange           Type = "PasswordChange"
 	DomainClaimed            Type = "DomainClaimed"
@@ -35,7 +39,7 @@ const (
 )
 
 // Types are the served message types.
-var Types = []Type{InitCode, VerifyEmail, VerifyPhone, PasswordReset, PasswordChange, DomainClaimed, PasswordlessRegistration, InviteUser}
+var Types = []Type{InitCode, PasswordReset, VerifyEmail, VerifyPhone, VerifySMSOTP, VerifyEmailOTP, DomainClaimed, PasswordlessRegistration, PasswordChange, InviteUser}
 
 // Valid says whether t is a served type.
 func (t Type) Valid() bool {
@@ -64,11 +68,25 @@ func (t *Text) fields() []*string {
 
 var fieldNames = []string{"title", "pre_header", "subject", "greeting", "text", "button_text", "footer_text"}
 
+// Keys are ZITADEL's names of the seven fields in its custom text events
+// (domain.MessageTitle ... domain.MessageFooterText), in the order of Values.
+var Keys = []string{"Title", "PreHeader", "Subject", "Greeting", "Text", "ButtonText", "Footer"}
+
+// Values are the seven fields in the order of Keys.
+func (t Text) Values() []string {
+	return []string{t.Title, t.PreHeader, t.Subject, t.Greeting, t.Text, t.ButtonText, t.FooterText}
+}
+
+// IsZero says whether every field is empty.
+func (t Text) IsZero() bool { return t == Text{} }
+
 // Placeholders are the values a text may name, as ZITADEL's templates do.
 var Placeholders = []string{
 	"UserName", "FirstName", "LastName", "NickName", "DisplayName", "PreferredLoginName", "LoginNames",
 	"LastEmail", "VerifiedEmail", "LastPhone", "VerifiedPhone", "PreferredLanguage", "Gender",
 	"Code", "URL", "Expiry", "Domain", "OrgName", "ApplicationName",
+	// ZITADEL's one-time password and domain-claimed templates name these.
+	"OTP", "VerifyURL", "Username", "TempUsername",
 }
 
 // Args are the values a message is rendered with; keys are Placeholders.
@@ -194,13 +212,16 @@ func Render(t Text, args Args) (Rendered, error) {
 }
 
 // Merge returns custom with its empty fields taken from def, as ZITADEL fills
-// a partly customised text from the default.
-func Merge(custom, def Text) Text {
+// a partly customised text from the default; with more texts, each field is
+// the first non-empty one in the order given.
+func Merge(custom Text, defs ...Text) Text {
 	out := custom
-	d := def.fields()
-	for i, f := range out.fields() {
-		if *f == "" {
-			*f = *d[i]
+	for _, def := range defs {
+		d := def.fields()
+		for i, f := range out.fields() {
+			if *f == "" {
+				*f = *d[i]
+			}
 		}
 	}
 	return out

@@ -11,7 +11,7 @@ func TestDefaultsAreValidAndFallBack(t *testing.T) {
 	for _, lang := range Languages {
 		for _, typ := range Types {
 			d := Default(typ, lang)
-			if d.Subject == "" || d.Text == "" {
+			if d.Text == "" || d.Subject == "" && typ != VerifySMSOTP { // an SMS has its text only, as ZITADEL's
 				t.Errorf("%s %s: empty default", lang, typ)
 			}
 			if err := d.Validate(); err != nil {
@@ -117,4 +117,25 @@ func FuzzRender(f *testing.F) {
 			t.Fatalf("unescaped markup in %q", r.Text)
 		}
 	})
+}
+
+func TestCanonicalLanguage(t *testing.T) {
+	for in, want := range map[string]string{"de": "de", "DE": "de", "zh_tw": "zh-TW", "zh-TW": "zh-TW", "en-us": "en-US", "sr-Latn": "sr-latn", "es-419": "es-419"} {
+		if got, ok := Canonical(in); !ok || got != want {
+			t.Errorf("Canonical(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "-", "de-", "d", "de--CH", "de CH", "<b>", "de\x00", strings.Repeat("a", MaxLanguageLen+1), "verylonglang"} {
+		if got, ok := Canonical(in); ok {
+			t.Errorf("Canonical(%q) = %q, accepted", in, got)
+		}
+	}
+	if !IsSettable("zh-TW") || !IsSettable("fr") || IsSettable("xx") || IsSettable("de-CH") {
+		t.Error("IsSettable")
+	}
+	for _, l := range Languages {
+		if !IsSettable(l) {
+			t.Errorf("built-in language %s not settable", l)
+		}
+	}
 }

@@ -105,6 +105,9 @@ const (
 	PermPolicyDelete        = "policy.delete"
 	PermInstancePolicyRead  = "iam.policy.read"
 	PermInstancePolicyWrite = "iam.policy.write"
+	// PermInstancePolicyDelete resets an instance default to the built-in one
+	// (the custom message texts), ZITADEL's name and holder.
+	PermInstancePolicyDelete = "iam.policy.delete"
 	// PermOrgGlobalRead finds any org by one of its verified domains
 	// (GetOrgByDomainGlobal), ZITADEL's name and holders.
 	PermOrgGlobalRead = "org.global.read"
@@ -162,7 +165,7 @@ var adminRolePermissions = map[string][]string{
 // the escalation rule would keep it from the users of every role that reads
 // them, which ORG_USER_MANAGER (a subset of it) may act on.
 var policyRolePermissions = map[string][]string{
-	"IAM_OWNER":                     {PermPolicyRead, PermPolicyWrite, PermPolicyDelete, PermInstancePolicyRead, PermInstancePolicyWrite},
+	"IAM_OWNER":                     {PermPolicyRead, PermPolicyWrite, PermPolicyDelete, PermInstancePolicyRead, PermInstancePolicyWrite, PermInstancePolicyDelete},
 	"IAM_ORG_MANAGER":               {PermPolicyRead, PermPolicyWrite, PermPolicyDelete},
 	"IAM_USER_MANAGER":              {PermPolicyRead},
 	"IAM_OWNER_VIEWER":              {PermPolicyRead, PermInstancePolicyRead},
