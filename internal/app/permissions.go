@@ -186,6 +186,7 @@ const (
 	UseUpdateMyProfile          Use = "UpdateMyProfile"
 	UseUpdateMyUserName         Use = "UpdateMyUserName"
 	UseRemoveMyPhone            Use = "RemoveMyPhone"
+	UseRemoveMyUser             Use = "RemoveMyUser"
 )
 
 // Metadata of users and orgs (app/metadata.go).
@@ -429,6 +430,8 @@ var rules = map[Use]Rule{
 	UseUpdateMyProfile:          {Where: AsCaller},
 	UseUpdateMyUserName:         {Where: AsCaller},
 	UseRemoveMyPhone:            {Where: AsCaller},
+	// The signed-in user removes itself (ZITADEL: authenticated).
+	UseRemoveMyUser: {Where: AsCaller},
 	// The notification policy: ZITADEL's policy.* in the org context, the
 	// instance default with iam.policy.*.
 	UseGetNotificationPolicy:            {Perm: org.PermPolicyRead, Where: InOrg},
