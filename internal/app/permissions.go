@@ -430,8 +430,9 @@ var rules = map[Use]Rule{
 	UseUpdateMyProfile:          {Where: AsCaller},
 	UseUpdateMyUserName:         {Where: AsCaller},
 	UseRemoveMyPhone:            {Where: AsCaller},
-	// The signed-in user removes itself (ZITADEL: authenticated).
-	UseRemoveMyUser: {Where: AsCaller},
+	// The signed-in user removes itself, with ZITADEL's user.self.delete in
+	// the org context (ORG_USER_SELF_MANAGER's).
+	UseRemoveMyUser: {Perm: org.PermUserSelfDelete, Where: InOrg},
 	// The notification policy: ZITADEL's policy.* in the org context, the
 	// instance default with iam.policy.*.
 	UseGetNotificationPolicy:            {Perm: org.PermPolicyRead, Where: InOrg},

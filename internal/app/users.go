@@ -130,11 +130,22 @@ func removal(by user.Actor) userDecision {
 	}
 }
 
-// RemoveMyUser: the signed-in user removes itself (Auth v1 RemoveMyUser), as
-// an administrator's removal does; the removal ends every credential it had
-// at once (state and epoch), the token of this call included.
+// RemoveMyUser: the signed-in user removes itself (Auth v1 RemoveMyUser) if
+// it holds user.self.delete in the org context, as ZITADEL asks, the way an
+// administrator's removal does; the removal ends every credential it had at
+// once (state and epoch), the token of this call included.
 func (a *App) RemoveMyUser(ctx context.Context, s Scope) (*user.User, error) {
-	out, err := a.selfOr(ctx, s, UseRemoveMyUser, "", removal(actor(s.Caller)))
+	g, err := a.authorize(ctx, s, UseRemoveMyUser)
+	if err != nil {
+		return nil, err
+	}
+	out, err := a.writeUser(ctx, func(ctx context.Context, tx store.Reader) (*user.User, error) {
+		u, err := tx.User(ctx, g.Caller.UserID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fail.Unauthenticated
+		}
+		return u, err
+	}, removal(actor(g.Caller)))
 	if err != nil {
 		return nil, err
 	}

@@ -232,20 +232,35 @@ func TestUserV2CreateUpdate(t *testing.T) {
 }
 
 // TestRemoveMyUser: Auth v1's RemoveMyUser on both engines. The signed-in
-// user (an OAuth access token, or a machine's PAT) removes itself and nobody
-// else: user.removed is written, its tokens, refresh token and memberships are
-// dead at once, another user's token still works, and a locked user's token is
-// refused like any call.
+// user holding ZITADEL's user.self.delete (ORG_USER_SELF_MANAGER; an OAuth
+// access token, or a machine's PAT) removes itself and nobody else:
+// user.removed is written, its tokens, refresh token and memberships are dead
+// at once, another user's token still works; a user without the role, or with
+// it in another org only, is refused, and a locked user's token is refused
+// like any call.
 func TestRemoveMyUser(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
 		e := startAuthEnv(t, open)
 		home := e.Boot.Instance.DefaultOrgID
 		alice := e.ImportHuman(t, "", "alice", authPassword)
 		bob := e.ImportHuman(t, "", "bob", authPassword)
-		e.Grant(t, home, alice, "ORG_USER_MANAGER")
+		e.Grant(t, home, alice, "ORG_USER_MANAGER", "ORG_USER_SELF_MANAGER")
+		e.Grant(t, home, bob, "ORG_USER_MANAGER")
 		wardentest.Must(t, e.Admin(t, "POST", "/management/v1/users/"+alice+"/metadata/k", `{"value":"dg=="}`), 200)
 		a := e.signIn("alice")
 		bobTok := e.signIn("bob").Token.AccessToken
+		if r := e.rest("DELETE", "/users/me", bobTok, ""); r.Status != 403 {
+			t.Fatalf("bob without user.self.delete: %d %s", r.Status, r.Raw)
+		}
+		// The role held in another org does not reach his own.
+		other := e.AddOrg(t, "Other")
+		e.Grant(t, other, bob, "ORG_USER_SELF_MANAGER")
+		if r := e.rest("DELETE", "/users/me", bobTok, "", "x-zitadel-orgid", home); r.Status != 403 {
+			t.Fatalf("bob with the role in another org: %d %s", r.Status, r.Raw)
+		}
+		if s := e.UserState(t, bob); s != "USER_STATE_ACTIVE" {
+			t.Fatalf("bob after the refusals: %s", s)
+		}
 
 		r := wardentest.Must(t, e.rest("DELETE", "/users/me", a.Token.AccessToken, ""), 200)
 		if r.Str("details", "resourceOwner") != home || r.Str("details", "sequence") == "" {
@@ -277,6 +292,7 @@ func TestRemoveMyUser(t *testing.T) {
 		// A machine user with a PAT, over gRPC.
 		robot := e.AddMachine(t, "", "robot")
 		robotPAT := e.AddPAT(t, robot)
+		e.Grant(t, home, robot, "ORG_USER_SELF_MANAGER")
 		if _, err := e.cli.RemoveMyUser(e.ctx(robotPAT), &auth.RemoveMyUserRequest{}); err != nil {
 			t.Fatal(err)
 		}
@@ -286,7 +302,10 @@ func TestRemoveMyUser(t *testing.T) {
 		// A locked user's token is refused, and the user stays.
 		carol := e.AddMachine(t, "", "carol")
 		carolPAT := e.AddPAT(t, carol)
-		wardentest.Must(t, e.Admin(t, "POST", "/management/v1/users/"+carol+"/_lock", `{}`), 200)
+		e.Grant(t, home, carol, "ORG_USER_SELF_MANAGER")
+		// A user manager without user.self.delete still locks her: that
+		// permission acts on its holder alone, so the escalation rule skips it.
+		wardentest.Must(t, e.Do(t, "POST", "/management/v1/users/"+carol+"/_lock", bobTok, `{}`), 200)
 		if r := e.rest("DELETE", "/users/me", carolPAT, ""); r.Status != 401 {
 			t.Fatalf("a locked user removes itself: %d %s", r.Status, r.Raw)
 		}
