@@ -156,12 +156,13 @@ func (s *UserV2) CreateUser(ctx context.Context, r *userv2.CreateUserRequest) (*
 	switch t := r.GetUserType().(type) {
 	case *userv2.CreateUserRequest_Human_:
 		h := t.Human
+		// The human part's metadata is deprecated but still served.
 		md := r.GetMetadata()
-		if len(md) > 0 && len(h.GetMetadata()) > 0 { //nolint:staticcheck // the deprecated field is still served
+		if len(md) > 0 && len(h.GetMetadata()) > 0 {
 			return nil, errMetadataConflicting
 		}
 		if len(md) == 0 {
-			md = h.GetMetadata() //nolint:staticcheck // the deprecated field is still served
+			md = h.GetMetadata()
 		}
 		add := &userv2.AddHumanUserRequest{UserId: r.UserId, Username: r.Username,
 			Organization: &objv2.Organization{Org: &objv2.Organization_OrgId{OrgId: r.GetOrganizationId()}},
