@@ -66,11 +66,11 @@ var (
 	errSortColumn       = fail.Invalid("WARDEN-SORT", "unknown sorting column")
 	errTooManyIDs       = fail.Invalid("WARDEN-QUERYIDS", "too many user ids")
 	errQueryOrgs        = fail.Invalid("WARDEN-QUERYORG", "conflicting organization queries")
-	// CreateUser without a human or machine: ZITADEL answers Internal, which
-	// is the caller's mistake, so Warden says InvalidArgument.
+	// CreateUser without a human or machine: ZITADEL answers Internal, and
+	// UpdateUser without either Unimplemented; both are the caller's mistake
+	// (and a served method never answers Unimplemented), so InvalidArgument.
 	errCreateUserType = fail.Invalid("WARDEN-USERTYPE", "the user to create is neither human nor machine")
-	// UpdateUser without a human or machine part: ZITADEL's code (it has no id).
-	errUpdateUserType = fail.New(codes.Unimplemented, "WARDEN-UPDUSERTYPE", "user type is not implemented")
+	errUpdateUserType = fail.Invalid("WARDEN-UPDUSERTYPE", "the update names neither a human nor a machine part")
 	// ZITADEL's: an empty organization_id of CreateUser.
 	errCreateUserOrg = fail.Invalid("COMMA-095xh8fll1", "organization_id is missing")
 	// ZITADEL's: CreateUser's metadata both at the top and in its human part.

@@ -271,14 +271,17 @@ func (a *App) UpdateHuman(ctx context.Context, s Scope, userID string, in HumanU
 				*n = strings.TrimSpace(*n)
 			}
 		}
+		// A given or family name, when given, must not be empty (ZITADEL's
+		// request validation); the others may be cleared.
 		for _, f := range []struct {
-			name string
-			v    *string
-		}{{"given name", p.GivenName}, {"family name", p.FamilyName}, {"nick name", p.NickName}, {"display name", p.DisplayName}, {"preferred language", p.PreferredLanguage}} {
+			name     string
+			v        *string
+			required bool
+		}{{"given name", p.GivenName, true}, {"family name", p.FamilyName, true}, {"nick name", p.NickName, false}, {"display name", p.DisplayName, false}, {"preferred language", p.PreferredLanguage, false}} {
 			if f.v == nil {
 				continue
 			}
-			if err := checkText(f.name, *f.v, false); err != nil {
+			if err := checkText(f.name, *f.v, f.required); err != nil {
 				return nil, err
 			}
 		}

@@ -157,10 +157,11 @@ func TestUserV2CreateUpdate(t *testing.T) {
 			}{
 				"password":                 {p, `{"human":{"password":{"password":{"password":"Another-Horse-2"}}}}`, "WARDEN-UPDPASSWORD", 400},
 				"verified phone removal":   {p, `{"human":{"phone":{"isVerified":true}}}`, "USERv2-4f3d6", 400},
-				"no type":                  {p, `{"username":"dora3"}`, "WARDEN-UPDUSERTYPE", 501},
+				"no type":                  {p, `{"username":"dora3"}`, "WARDEN-UPDUSERTYPE", 400},
 				"a machine as a human":     {"/v2/users/" + robot, `{"human":{"profile":{"nickName":"x"}}}`, "WARDEN-NOTHUMAN", 400},
 				"missing metadata, rename": {p, `{"username":"dora4","human":{"profile":{"nickName":"Nope"}},"metadata":[{"key":"nothere"}]}`, "META-ncnw3", 404},
 				"a key twice":              {p, `{"human":{},"metadata":[{"key":"a","value":"dg=="},{"key":"a"}]}`, "WARDEN-METAKEY2", 400},
+				"an empty given name":      {p, `{"human":{"profile":{"givenName":" "}}}`, "WARDEN-REQ", 400},
 				"unknown user":             {"/v2/users/nobody", `{"human":{"profile":{"nickName":"x"}}}`, "WARDEN-USERGONE", 404},
 			} {
 				r := e.Admin(t, "PATCH", c.path, c.body)
