@@ -25,6 +25,7 @@ import (
 	mgmtclient "github.com/zitadel/zitadel-go/v3/pkg/client/management"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/middleware"
 	orgv2client "github.com/zitadel/zitadel-go/v3/pkg/client/org/v2"
+	userv2client "github.com/zitadel/zitadel-go/v3/pkg/client/user/v2"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/admin"
 	"github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/authn"
@@ -34,6 +35,7 @@ import (
 	orgpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org"
 	orgv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/org/v2"
 	projectpb "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/project"
+	userv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -124,11 +126,12 @@ func wantTF(t testing.TB, what string, got, want tfState) {
 // tfSetup is what the configurations below depend on: an org of their own
 // (so a missing org header would show) and users in it.
 type tfSetup struct {
-	mgmt  management.ManagementServiceClient
-	adm   admin.AdminServiceClient
-	orgs  orgv2.OrganizationServiceClient
-	org   string
-	users []string
+	mgmt   management.ManagementServiceClient
+	adm    admin.AdminServiceClient
+	orgs   orgv2.OrganizationServiceClient
+	userV2 userv2.UserServiceClient // helper.GetUserV2Client
+	org    string
+	users  []string
 }
 
 func newTFSetup(t *testing.T, s *server, users int) *tfSetup {
@@ -172,8 +175,10 @@ func tfProvider(t *testing.T, s *server) *tfSetup {
 	mustOK(t, "admin.NewClient", err)
 	oc, err := orgv2client.NewClient(ctx(t), issuer, api, scopes, opts()...)
 	mustOK(t, "org v2 NewClient", err)
-	t.Cleanup(func() { mc.Connection.Close(); ac.Connection.Close(); oc.Connection.Close() })
-	return &tfSetup{mgmt: mc, adm: ac, orgs: oc}
+	uc, err := userv2client.NewClient(ctx(t), issuer, api, scopes, opts()...)
+	mustOK(t, "user v2 NewClient", err)
+	t.Cleanup(func() { mc.Connection.Close(); ac.Connection.Close(); oc.Connection.Close(); uc.Connection.Close() })
+	return &tfSetup{mgmt: mc, adm: ac, orgs: oc, userV2: uc}
 }
 
 // tfProject is zitadel_project's create (project/funcs.go) with the fields the

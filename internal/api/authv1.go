@@ -46,6 +46,16 @@ func (s *Auth) GetMyUser(ctx context.Context, _ *auth.GetMyUserRequest) (*auth.G
 	return &auth.GetMyUserResponse{User: userV1(s.app, u, o)}, nil
 }
 
+// RemoveMyUser: the signed-in user removes itself; every token it holds,
+// this call's included, is dead once the answer is sent.
+func (s *Auth) RemoveMyUser(ctx context.Context, _ *auth.RemoveMyUserRequest) (*auth.RemoveMyUserResponse, error) {
+	u, err := s.app.RemoveMyUser(ctx, scope(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &auth.RemoveMyUserResponse{Details: changed(u)}, nil
+}
+
 func (s *Auth) ListMyUserChanges(ctx context.Context, r *auth.ListMyUserChangesRequest) (*auth.ListMyUserChangesResponse, error) {
 	q := r.GetQuery()
 	evs, err := s.app.MyUserChanges(ctx, scope(ctx), store.EventQuery{AfterSequence: q.GetSequence(), Asc: q.GetAsc(), Limit: int(q.GetLimit())})

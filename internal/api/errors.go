@@ -52,7 +52,7 @@ var (
 	errProjectIDGiven = fail.Invalid("WARDEN-PROJECTIDGIVEN", "a project id of the caller's choice is not supported by Warden yet; leave project_id out")
 	// errUpdatePassword: one write for all of UpdateHumanUser's parts is what
 	// keeps it whole; its password part is not in that write yet.
-	errUpdatePassword   = fail.Invalid("WARDEN-UPDPASSWORD", "UpdateHumanUser does not set passwords in Warden yet; use SetPassword")
+	errUpdatePassword   = fail.Invalid("WARDEN-UPDPASSWORD", "UpdateHumanUser and UpdateUser do not set passwords in Warden yet; use SetPassword")
 	errPasswordCode     = fail.Invalid("WARDEN-PWCODE", "password reset verification codes are not supported by Warden")
 	errProjectAdmins    = fail.Invalid("WARDEN-PROJECTADMINS", "project admins are not supported by Warden; add org members instead")
 	errAppUnsupported   = fail.Invalid("WARDEN-APPUNSUP", "back-channel logout and OIDC versions other than 1.0 are not supported by Warden")
@@ -66,6 +66,17 @@ var (
 	errSortColumn       = fail.Invalid("WARDEN-SORT", "unknown sorting column")
 	errTooManyIDs       = fail.Invalid("WARDEN-QUERYIDS", "too many user ids")
 	errQueryOrgs        = fail.Invalid("WARDEN-QUERYORG", "conflicting organization queries")
+	// CreateUser without a human or machine: ZITADEL answers Internal, and
+	// UpdateUser without either Unimplemented; both are the caller's mistake
+	// (and a served method never answers Unimplemented), so InvalidArgument.
+	errCreateUserType = fail.Invalid("WARDEN-USERTYPE", "the user to create is neither human nor machine")
+	errUpdateUserType = fail.Invalid("WARDEN-UPDUSERTYPE", "the update names neither a human nor a machine part")
+	// ZITADEL's: an empty organization_id of CreateUser.
+	errCreateUserOrg = fail.Invalid("COMMA-095xh8fll1", "organization_id is missing")
+	// ZITADEL's: CreateUser's metadata both at the top and in its human part.
+	errMetadataConflicting = fail.Invalid("USERv2-j0z7uy", "Errors.User.Metadata.Conflicting")
+	// ZITADEL's: UpdateUser's empty phone (a removal) with a verification.
+	errPhoneRemovalVerify = fail.Invalid("USERv2-4f3d6", "Errors.User.Phone.VerifyingRemovalIsNotSupported")
 	// ZITADEL's own answer to a ListProjectGrants v2 filter it does not know
 	// (or an empty one).
 	errProjectGrantFilter = fail.Invalid("PROJECT-M099f", "List.Query.Invalid")

@@ -78,6 +78,7 @@ var methodUses = map[string]app.Use{
 	authService + "UpdateMyProfile":          app.UseUpdateMyProfile,
 	authService + "UpdateMyUserName":         app.UseUpdateMyUserName,
 	authService + "RemoveMyPhone":            app.UseRemoveMyPhone,
+	authService + "RemoveMyUser":             app.UseRemoveMyUser,
 	mgmtService + "AddHumanUser":             app.UseAddHuman,
 	mgmtService + "ImportHumanUser":          app.UseAddHuman,
 	mgmtService + "AddMachineUser":           app.UseAddMachine,
@@ -248,10 +249,15 @@ var methodUses = map[string]app.Use{
 	userService + "ListUsers":       app.UseListUsers,
 	userService + "LockUser":        app.UseLockUser,
 	userService + "UpdateHumanUser": app.UseUpdateHumanUser,
-	userService + "UnlockUser":      app.UseUnlockUser,
-	userService + "DeactivateUser":  app.UseDeactivateUser,
-	userService + "ReactivateUser":  app.UseReactivateUser,
-	userService + "DeleteUser":      app.UseRemoveUser,
+	// CreateUser and UpdateUser reach AddHuman and UpdateHumanUser, or for a
+	// machine AddMachine and UpdateMachine: the same rule (user.write in the
+	// user's org), decided by the use case.
+	userService + "CreateUser":     app.UseAddHuman,
+	userService + "UpdateUser":     app.UseUpdateHumanUser,
+	userService + "UnlockUser":     app.UseUnlockUser,
+	userService + "DeactivateUser": app.UseDeactivateUser,
+	userService + "ReactivateUser": app.UseReactivateUser,
+	userService + "DeleteUser":     app.UseRemoveUser,
 	// With the current password it is app.UseChangePassword (the user itself
 	// may too), decided in the use case.
 	userService + "SetPassword": app.UseSetPassword,

@@ -215,25 +215,52 @@ func (s *UserV2) UpdateHumanUser(ctx context.Context, r *userv2.UpdateHumanUserR
 	}
 	in := app.HumanUpdate{UserName: r.Username}
 	if p := r.GetProfile(); p != nil {
-		pu := &app.ProfileUpdate{GivenName: p.GetGivenName(), FamilyName: p.GetFamilyName(), NickName: p.NickName,
-			DisplayName: p.DisplayName, PreferredLanguage: p.PreferredLanguage}
-		if p.Gender != nil {
-			g := int(p.GetGender())
-			pu.Gender = &g
-		}
-		in.Profile = pu
+		// An empty given or family name is left as it is, as in ZITADEL.
+		in.Profile = profileUpdateV2(&userv2.UpdateUserRequest_Human_Profile{GivenName: nonEmpty(p.GetGivenName()),
+			FamilyName: nonEmpty(p.GetFamilyName()), NickName: p.NickName, DisplayName: p.DisplayName,
+			PreferredLanguage: p.PreferredLanguage, Gender: p.Gender})
 	}
-	if e := r.GetEmail(); e != nil {
-		in.Email = &app.ContactUpdate{Value: e.GetEmail(), Verified: e.GetIsVerified()}
-	}
-	if p := r.GetPhone(); p != nil {
-		in.Phone = &app.ContactUpdate{Value: p.GetPhone(), Verified: p.GetIsVerified()}
-	}
+	in.Email, in.Phone = contactsV2(r.GetEmail(), r.GetPhone())
 	u, err := s.app.UpdateHuman(ctx, scopeV2(ctx), r.GetUserId(), in)
 	if err != nil {
 		return nil, err
 	}
 	return &userv2.UpdateHumanUserResponse{Details: changeDetailsV2(u)}, nil
+}
+
+func nonEmpty(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return &v
+}
+
+// profileUpdateV2 is v2's profile change (UpdateUser's, and UpdateHumanUser's
+// in that form): the fields left out keep their value.
+func profileUpdateV2(p *userv2.UpdateUserRequest_Human_Profile) *app.ProfileUpdate {
+	if p == nil {
+		return nil
+	}
+	pu := &app.ProfileUpdate{GivenName: p.GivenName, FamilyName: p.FamilyName, NickName: p.NickName,
+		DisplayName: p.DisplayName, PreferredLanguage: p.PreferredLanguage}
+	if p.Gender != nil {
+		g := int(p.GetGender())
+		pu.Gender = &g
+	}
+	return pu
+}
+
+// contactsV2 reads the e-mail and phone of a v2 change (UpdateHumanUser,
+// UpdateUser), the one translation of both: verified with is_verified, else
+// stored unverified; an empty phone removes it.
+func contactsV2(e *userv2.SetHumanEmail, p *userv2.SetHumanPhone) (email, phone *app.ContactUpdate) {
+	if e != nil {
+		email = &app.ContactUpdate{Value: e.GetEmail(), Verified: e.GetIsVerified()}
+	}
+	if p != nil {
+		phone = &app.ContactUpdate{Value: p.GetPhone(), Verified: p.GetIsVerified()}
+	}
+	return email, phone
 }
 
 func (m *Management) GetUserByLoginNameGlobal(ctx context.Context, r *mgmt.GetUserByLoginNameGlobalRequest) (*mgmt.GetUserByLoginNameGlobalResponse, error) {

@@ -76,6 +76,9 @@ func (c *Caller) CoversRoles(orgID string, roles []string) bool {
 		return true
 	}
 	for _, p := range org.Permissions(roles) {
+		if org.SelfOnly(p) {
+			continue
+		}
 		if orgID == org.InstanceScope {
 			if !org.Grants(c.roles[org.InstanceScope], p) {
 				return false

@@ -220,6 +220,52 @@ func (a *App) SetUserMetadata(ctx context.Context, s Scope, userID string, entri
 	})
 }
 
+// checkMetadataChanges checks v2 UpdateUser's metadata: entries to set, and
+// keys to remove (an empty value), each key once.
+func checkMetadataChanges(entries []MetadataEntry) error {
+	var set []MetadataEntry
+	var removed []string
+	seen := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		if seen[e.Key] {
+			return errMetadataKeyTwice
+		}
+		seen[e.Key] = true
+		if len(e.Value) == 0 {
+			removed = append(removed, e.Key)
+		} else {
+			set = append(set, e)
+		}
+	}
+	if err := checkMetadataEntries(set, errUserMetadataInvalid); err != nil {
+		return err
+	}
+	return checkRemovedKeys(removed, false, errUserMetadataKeyEmpty)
+}
+
+// changeUserMetadata sets entries on u inside its change's write, in order,
+// and removes those with an empty value (a key it does not hold refuses the
+// whole change, as RemoveUserMetadata): one event each.
+func changeUserMetadata(ctx context.Context, tx store.Tx, u *user.User, by user.Actor, entries []MetadataEntry) ([]event.Event, error) {
+	var evs []event.Event
+	for _, e := range entries {
+		if len(e.Value) == 0 {
+			if err := tx.DeleteArtifact(ctx, KindUserMetadata, metadataID(u.ID, e.Key)); errors.Is(err, store.ErrNotFound) {
+				return nil, errUserMetadataNotFound
+			} else if err != nil {
+				return nil, err
+			}
+			evs = append(evs, u.Record(evUserMetadataRemoved, by, map[string]any{"key": e.Key}))
+			continue
+		}
+		evs = append(evs, u.Record(evUserMetadataSet, by, map[string]any{"key": e.Key, "value": e.Value}))
+		if err := putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, []MetadataEntry{e}, []uint64{u.Sequence}, by.At); err != nil {
+			return nil, err
+		}
+	}
+	return evs, nil
+}
+
 // RemoveUserMetadata removes entries of a user, all or none; a key it does not
 // hold refuses the call (ZITADEL's Remove and BulkRemove, v2's Delete).
 func (a *App) RemoveUserMetadata(ctx context.Context, s Scope, userID string, keys []string, bulk bool) (*user.User, error) {

@@ -186,6 +186,7 @@ const (
 	UseUpdateMyProfile          Use = "UpdateMyProfile"
 	UseUpdateMyUserName         Use = "UpdateMyUserName"
 	UseRemoveMyPhone            Use = "RemoveMyPhone"
+	UseRemoveMyUser             Use = "RemoveMyUser"
 )
 
 // Metadata of users and orgs (app/metadata.go).
@@ -441,6 +442,9 @@ var rules = map[Use]Rule{
 	UseUpdateMyProfile:          {Where: AsCaller},
 	UseUpdateMyUserName:         {Where: AsCaller},
 	UseRemoveMyPhone:            {Where: AsCaller},
+	// The signed-in user removes itself, with ZITADEL's user.self.delete in
+	// the org context (ORG_USER_SELF_MANAGER's).
+	UseRemoveMyUser: {Perm: org.PermUserSelfDelete, Where: InOrg},
 	// The notification policy: ZITADEL's policy.* in the org context, the
 	// instance default with iam.policy.*.
 	UseGetNotificationPolicy:            {Perm: org.PermPolicyRead, Where: InOrg},

@@ -80,15 +80,7 @@ func (a *App) UpdateUserName(ctx context.Context, s Scope, use Use, userID, name
 		return nil, err
 	}
 	u, err := a.selfOr(ctx, s, use, userID, func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
-		if u.Type == user.TypeMachine {
-			// A machine user's name must not be another user's id (insertUser's rule).
-			if other, err := tx.User(ctx, name); err == nil && other.ID != u.ID {
-				return nil, errUserHandleTaken
-			} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return nil, err
-			}
-		}
-		ev, err := user.ChangeUserName(u, name, actor(s.Caller))
+		ev, err := rename(ctx, tx, u, name, actor(s.Caller))
 		if err != nil {
 			return nil, err
 		}
@@ -98,6 +90,28 @@ func (a *App) UpdateUserName(ctx context.Context, s Scope, use Use, userID, name
 		return nil, user.ErrUserNameTaken
 	}
 	return u, err
+}
+
+// checkUserName trims and checks a new user name.
+func checkUserName(name string) (string, error) {
+	if name = strings.TrimSpace(name); name == "" {
+		return "", errUserNameMissing
+	}
+	return name, checkText("user name", name, true)
+}
+
+// rename is a user's new name inside a write. A machine user's name must not
+// be another user's id (insertUser's rule); that the name is free in the org
+// the store's unique index decides (store.ErrDuplicate).
+func rename(ctx context.Context, tx store.Tx, u *user.User, name string, by user.Actor) (event.Event, error) {
+	if u.Type == user.TypeMachine {
+		if other, err := tx.User(ctx, name); err == nil && other.ID != u.ID {
+			return event.Event{}, errUserHandleTaken
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return event.Event{}, err
+		}
+	}
+	return user.ChangeUserName(u, name, by)
 }
 
 // UpdateMachine sets a machine user's name and description (UpdateMachine).
@@ -204,19 +218,21 @@ func (a *App) IsUserUnique(ctx context.Context, s Scope, name string) (bool, err
 	return len(page.Users) == 0, nil
 }
 
-// HumanUpdate is the input of UpdateHuman (User v2 UpdateHumanUser): each part
-// nil is left as it is.
+// HumanUpdate is the input of UpdateHuman (User v2 UpdateHumanUser and
+// UpdateUser): each part nil is left as it is.
 type HumanUpdate struct {
 	UserName *string
-	// Profile: given and family name always; the others nil keep their value.
+	// Profile: the fields nil keep their value.
 	Profile *ProfileUpdate
 	Email   *ContactUpdate
 	Phone   *ContactUpdate
+	// Metadata (UpdateUser): each entry set, or removed when its value is empty.
+	Metadata []MetadataEntry
 }
 
-// ProfileUpdate is v2's profile: the optional fields nil are unchanged.
+// ProfileUpdate is v2's profile: the fields nil are unchanged.
 type ProfileUpdate struct {
-	GivenName, FamilyName                    string
+	GivenName, FamilyName                    *string
 	NickName, DisplayName, PreferredLanguage *string
 	Gender                                   *int
 }
@@ -242,23 +258,30 @@ func (a *App) UpdateHuman(ctx context.Context, s Scope, userID string, in HumanU
 	}
 	var name string
 	if in.UserName != nil {
-		if name = strings.TrimSpace(*in.UserName); name == "" {
-			return nil, errUserNameMissing
-		}
-		if err := checkText("user name", name, true); err != nil {
+		if name, err = checkUserName(*in.UserName); err != nil {
 			return nil, err
 		}
 	}
+	if err := checkMetadataChanges(in.Metadata); err != nil {
+		return nil, err
+	}
 	if p := in.Profile; p != nil {
-		p.GivenName, p.FamilyName = strings.TrimSpace(p.GivenName), strings.TrimSpace(p.FamilyName)
+		for _, n := range []*string{p.GivenName, p.FamilyName} {
+			if n != nil {
+				*n = strings.TrimSpace(*n)
+			}
+		}
+		// A given or family name, when given, must not be empty (ZITADEL's
+		// request validation); the others may be cleared.
 		for _, f := range []struct {
-			name string
-			v    *string
-		}{{"given name", &p.GivenName}, {"family name", &p.FamilyName}, {"nick name", p.NickName}, {"display name", p.DisplayName}, {"preferred language", p.PreferredLanguage}} {
+			name     string
+			v        *string
+			required bool
+		}{{"given name", p.GivenName, true}, {"family name", p.FamilyName, true}, {"nick name", p.NickName, false}, {"display name", p.DisplayName, false}, {"preferred language", p.PreferredLanguage, false}} {
 			if f.v == nil {
 				continue
 			}
-			if err := checkText(f.name, *f.v, false); err != nil {
+			if err := checkText(f.name, *f.v, f.required); err != nil {
 				return nil, err
 			}
 		}
@@ -293,7 +316,7 @@ func (a *App) UpdateHuman(ctx context.Context, s Scope, userID string, in HumanU
 		by := actor(s.Caller)
 		var evs []event.Event
 		if in.UserName != nil && name != u.UserName {
-			ev, err := user.ChangeUserName(u, name, by)
+			ev, err := rename(ctx, tx, u, name, by)
 			if err != nil {
 				return nil, err
 			}
@@ -301,8 +324,14 @@ func (a *App) UpdateHuman(ctx context.Context, s Scope, userID string, in HumanU
 		}
 		if p := in.Profile; p != nil {
 			h := u.Human
-			np := user.Profile{FirstName: p.GivenName, LastName: p.FamilyName, NickName: h.NickName, DisplayName: h.DisplayName,
+			np := user.Profile{FirstName: h.FirstName, LastName: h.LastName, NickName: h.NickName, DisplayName: h.DisplayName,
 				PreferredLanguage: h.PreferredLanguage, Gender: h.Gender}
+			if p.GivenName != nil {
+				np.FirstName = *p.GivenName
+			}
+			if p.FamilyName != nil {
+				np.LastName = *p.FamilyName
+			}
 			if p.NickName != nil {
 				np.NickName = *p.NickName
 			}
@@ -349,13 +378,101 @@ func (a *App) UpdateHuman(ctx context.Context, s Scope, userID string, in HumanU
 			}
 			evs = append(evs, more...)
 		}
-		return evs, nil
+		more, err := changeUserMetadata(ctx, tx, u, by, in.Metadata)
+		return append(evs, more...), err
 	})
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil, user.ErrUserNameTaken
 	}
 	if err == nil && out == nil {
 		out = unchanged // nothing to change: the answer is the user as it is
+	}
+	return out, err
+}
+
+// MachineUpdate is the input of UpdateMachineUser (User v2 UpdateUser): each
+// part nil is left as it is.
+type MachineUpdate struct {
+	UserName, Name, Description *string
+	AccessTokenType             *int
+	// Metadata: each entry set, or removed when its value is empty.
+	Metadata []MetadataEntry
+}
+
+// UpdateMachineUser changes a machine user's name, description, access token
+// type, user name and metadata in one write: all of it or nothing. Parts equal
+// to what is stored change nothing, as in ZITADEL's v2.
+func (a *App) UpdateMachineUser(ctx context.Context, s Scope, userID string, in MachineUpdate) (*user.User, error) {
+	g, err := a.authorize(ctx, s, UseUpdateMachine)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID(userID, errUserIDMissing); err != nil {
+		return nil, err
+	}
+	var name string
+	if in.UserName != nil {
+		if name, err = checkUserName(*in.UserName); err != nil {
+			return nil, err
+		}
+	}
+	if in.Name != nil {
+		if err := checkText("name", *in.Name, true); err != nil {
+			return nil, err
+		}
+	}
+	if in.Description != nil {
+		if err := checkText("description", *in.Description, false); err != nil {
+			return nil, err
+		}
+	}
+	if t := in.AccessTokenType; t != nil && (*t < 0 || *t > 1) {
+		return nil, errAccessTokenType
+	}
+	if err := checkMetadataChanges(in.Metadata); err != nil {
+		return nil, err
+	}
+	var unchanged *user.User
+	out, err := a.changeUser(ctx, g, userID, user.ErrChangeNotFound, func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
+		unchanged = u
+		if u.Machine == nil {
+			return nil, user.ErrNotMachine
+		}
+		by := actor(s.Caller)
+		var evs []event.Event
+		if in.UserName != nil && name != u.UserName {
+			ev, err := rename(ctx, tx, u, name, by)
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, ev)
+		}
+		m := *u.Machine
+		if in.Name != nil {
+			m.Name = *in.Name
+		}
+		if in.Description != nil {
+			m.Description = *in.Description
+		}
+		if in.AccessTokenType != nil {
+			m.AccessTokenType = *in.AccessTokenType
+		}
+		ev, err := user.ChangeMachine(u, m.Name, m.Description, m.AccessTokenType, by)
+		switch {
+		case errors.Is(err, user.ErrMachineNotChanged):
+		case err != nil:
+			return nil, err
+		default:
+			evs = append(evs, ev)
+		}
+		more, err := changeUserMetadata(ctx, tx, u, by, in.Metadata)
+		return append(evs, more...), err
+	})
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil, user.ErrUserNameTaken
+	}
+	if err == nil && out == nil {
+		out = unchanged
 	}
 	return out, err
 }

@@ -87,24 +87,17 @@ func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.O
 	if err := checkID(userID, user.ErrEmptyID(op)); err != nil {
 		return nil, err
 	}
-	out, err := a.changeUser(ctx, g, userID, user.ErrNotFound(op), func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
+	decide := func(_ context.Context, _ store.Tx, u *user.User) ([]event.Event, error) {
 		ev, err := user.Apply(u, op, actor(g.Caller))
 		if err != nil {
 			return nil, err
 		}
-		evs := []event.Event{ev}
-		if op == user.OpRemove {
-			if err := deleteUserCredentials(ctx, tx, u.ID); err != nil {
-				return nil, err
-			}
-			more, err := removeUserMetadata(ctx, tx, u, actor(g.Caller))
-			if err != nil {
-				return nil, err
-			}
-			evs = append(evs, more...)
-		}
-		return evs, nil
-	})
+		return []event.Event{ev}, nil
+	}
+	if op == user.OpRemove {
+		decide = removal(actor(g.Caller))
+	}
+	out, err := a.changeUser(ctx, g, userID, user.ErrNotFound(op), decide)
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +107,49 @@ func (a *App) ChangeState(ctx context.Context, s Scope, userID string, op user.O
 	if op == user.OpLock || op == user.OpDeactivate || op == user.OpRemove {
 		a.log.InfoContext(ctx, "user credentials revoked", "op", op.String(), "user", userID, "by", s.Caller.UserID, "sequence", out.Sequence)
 	}
+	return out, nil
+}
+
+// removal decides a user's removal (RemoveUser, DeleteUser, RemoveMyUser):
+// user.removed, and in the same write its memberships, what administrators
+// issued to it, its grants and its metadata.
+func removal(by user.Actor) userDecision {
+	return func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
+		ev, err := user.Apply(u, user.OpRemove, by)
+		if err != nil {
+			return nil, err
+		}
+		if err := deleteUserCredentials(ctx, tx, u.ID); err != nil {
+			return nil, err
+		}
+		more, err := removeUserMetadata(ctx, tx, u, by)
+		if err != nil {
+			return nil, err
+		}
+		return append([]event.Event{ev}, more...), nil
+	}
+}
+
+// RemoveMyUser: the signed-in user removes itself (Auth v1 RemoveMyUser) if
+// it holds user.self.delete in the org context, as ZITADEL asks, the way an
+// administrator's removal does; the removal ends every credential it had at
+// once (state and epoch), the token of this call included.
+func (a *App) RemoveMyUser(ctx context.Context, s Scope) (*user.User, error) {
+	g, err := a.authorize(ctx, s, UseRemoveMyUser)
+	if err != nil {
+		return nil, err
+	}
+	out, err := a.writeUser(ctx, func(ctx context.Context, tx store.Reader) (*user.User, error) {
+		u, err := tx.User(ctx, g.Caller.UserID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fail.Unauthenticated
+		}
+		return u, err
+	}, removal(actor(g.Caller)))
+	if err != nil {
+		return nil, err
+	}
+	a.log.InfoContext(ctx, "user credentials revoked", "op", user.OpRemove.String(), "user", out.ID, "by", out.ID, "sequence", out.Sequence)
 	return out, nil
 }
 
@@ -255,17 +291,22 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Metadata) == 0 {
-		return u, a.insertUser(ctx, u, []event.Event{ev}, in.UserID != "", nil)
+	return u, a.insertWithMetadata(ctx, u, ev, in.Metadata, in.UserID != "")
+}
+
+// insertWithMetadata writes a new user (insertUser) with its metadata in the
+// creation's write: the metadata's events follow the creation's, as in ZITADEL.
+func (a *App) insertWithMetadata(ctx context.Context, u *user.User, ev event.Event, md []MetadataEntry, chosenID bool) error {
+	if len(md) == 0 {
+		return a.insertUser(ctx, u, []event.Event{ev}, chosenID, nil)
 	}
-	// The metadata's events follow the creation's, as in ZITADEL.
-	evs, seqs := []event.Event{ev}, make([]uint64, len(in.Metadata))
-	for i, e := range in.Metadata {
+	evs, seqs := []event.Event{ev}, make([]uint64, len(md))
+	for i, e := range md {
 		evs = append(evs, u.Record(evUserMetadataSet, user.Actor{UserID: ev.CreatorID, At: ev.CreatedAt}, map[string]any{"key": e.Key, "value": e.Value}))
 		seqs[i] = u.Sequence
 	}
-	return u, a.insertUser(ctx, u, evs, in.UserID != "", func(ctx context.Context, tx store.Tx) error {
-		return putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, in.Metadata, seqs, ev.CreatedAt)
+	return a.insertUser(ctx, u, evs, chosenID, func(ctx context.Context, tx store.Tx) error {
+		return putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, md, seqs, ev.CreatedAt)
 	})
 }
 
@@ -336,14 +377,20 @@ func (a *App) newHuman(ctx context.Context, g granted, in NewHuman, orgOf func()
 
 // NewMachine is the input of AddMachine.
 type NewMachine struct {
+	OrgID           string // empty: the scope's org (v2's CreateUser names it)
 	UserID          string
 	UserName        string
 	Name            string
 	Description     string
 	AccessTokenType int
+	// UserNameFromID: an empty user name is the user's id (v2's CreateUser,
+	// as ZITADEL's AddMachineWithUsernameToIDFallback).
+	UserNameFromID bool
+	// Metadata set with the user (v2's CreateUser), in its creation's write.
+	Metadata []MetadataEntry
 }
 
-// AddMachine creates a machine user in the scope's org.
+// AddMachine creates a machine user in the scope's org (or the one named).
 func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.User, error) {
 	g, err := a.authorize(ctx, s, UseAddMachine)
 	if err != nil {
@@ -352,13 +399,16 @@ func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.Use
 	for _, f := range []struct {
 		name, v  string
 		required bool
-	}{{"user name", in.UserName, true}, {"name", in.Name, true}, {"description", in.Description, false}} {
+	}{{"user name", in.UserName, !in.UserNameFromID}, {"name", in.Name, true}, {"description", in.Description, false}} {
 		if err := checkText(f.name, f.v, f.required); err != nil {
 			return nil, err
 		}
 	}
 	if in.AccessTokenType < 0 || in.AccessTokenType > 1 {
 		return nil, errAccessTokenType
+	}
+	if err := checkMetadataEntries(in.Metadata, errUserMetadataInvalid); err != nil {
+		return nil, err
 	}
 	uid := in.UserID
 	if uid != "" {
@@ -368,13 +418,16 @@ func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.Use
 	} else {
 		uid = a.ids.Next()
 	}
-	orgID, err := a.targetOrg(ctx, g, "")
+	if in.UserName == "" {
+		in.UserName = uid
+	}
+	orgID, err := a.targetOrg(ctx, g, in.OrgID)
 	if err != nil {
 		return nil, err
 	}
 	u, ev := user.NewMachine(uid, orgID, in.UserName,
 		user.Machine{Name: in.Name, Description: in.Description, AccessTokenType: in.AccessTokenType}, actor(g.Caller))
-	return u, a.insertUser(ctx, u, []event.Event{ev}, in.UserID != "", nil)
+	return u, a.insertWithMetadata(ctx, u, ev, in.Metadata, in.UserID != "")
 }
 
 // targetOrg is the org a new user goes into: explicit (v2), else the org

@@ -117,7 +117,16 @@ const (
 	// PermUserGlobalRead finds a user of any org by login name
 	// (GetUserByLoginNameGlobal), ZITADEL's name and holders.
 	PermUserGlobalRead = "user.global.read"
+	// PermUserSelfDelete lets a user remove itself (Auth v1 RemoveMyUser),
+	// ZITADEL's name and holder (ORG_USER_SELF_MANAGER; its
+	// SELF_MANAGEMENT_GLOBAL is not a Warden role).
+	PermUserSelfDelete = "user.self.delete"
 )
+
+// SelfOnly tells whether a permission acts on its holder alone: holding it
+// gives nothing over other users, so whoever acts on its holder need not
+// hold it too (the escalation rule skips it).
+func SelfOnly(perm string) bool { return perm == PermUserSelfDelete }
 
 // rolePermissions is the one place that says what each role may do.
 var rolePermissions = map[string][]string{
@@ -129,7 +138,7 @@ var rolePermissions = map[string][]string{
 	"ORG_USER_MANAGER":      append(slices.Clone(grantWrite), PermUserRead, PermUserWrite, PermUserDelete, PermOrgRead),
 	"ORG_OWNER_VIEWER":      append(slices.Clone(readRoleGrant), PermProjectGrantMemberRead, PermProjectGrantRead, PermUserRead, PermOrgRead, PermMemberRead, PermProjectRead, PermProjectMemberRead),
 	"ORG_USER_READ":         {PermUserRead, PermOrgRead},
-	"ORG_USER_SELF_MANAGER": {},
+	"ORG_USER_SELF_MANAGER": {PermUserSelfDelete},
 	// A project creator reaches only the projects it created (see
 	// PermProjectCreate), as ZITADEL's creator-made PROJECT_OWNER would.
 	"ORG_PROJECT_CREATOR":           {PermProjectCreate},
