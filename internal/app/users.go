@@ -240,6 +240,9 @@ type NewHuman struct {
 	RequireNames bool
 	// Metadata set with the user (v2 AddHumanUser), in its creation's write.
 	Metadata []MetadataEntry
+	// SendInitCode: a user made without a password (INITIAL) is sent an
+	// initialization code (v1 AddHumanUser and ImportHumanUser, as ZITADEL's).
+	SendInitCode bool
 }
 
 // AddHuman creates a human user.
@@ -255,18 +258,30 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Metadata) == 0 {
-		return u, a.insertUser(ctx, u, []event.Event{ev}, in.UserID != "", nil)
-	}
 	// The metadata's events follow the creation's, as in ZITADEL.
 	evs, seqs := []event.Event{ev}, make([]uint64, len(in.Metadata))
 	for i, e := range in.Metadata {
 		evs = append(evs, u.Record(evUserMetadataSet, user.Actor{UserID: ev.CreatorID, At: ev.CreatedAt}, map[string]any{"key": e.Key, "value": e.Value}))
 		seqs[i] = u.Sequence
 	}
-	return u, a.insertUser(ctx, u, evs, in.UserID != "", func(ctx context.Context, tx store.Tx) error {
-		return putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, in.Metadata, seqs, ev.CreatedAt)
-	})
+	var with func(ctx context.Context, tx store.Tx) error
+	if len(in.Metadata) > 0 {
+		with = func(ctx context.Context, tx store.Tx) error {
+			return putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, in.Metadata, seqs, ev.CreatedAt)
+		}
+	}
+	var prepare func(ctx context.Context, tx store.Tx) ([]event.Event, error)
+	if in.SendInitCode && u.State == user.StateInitial {
+		// v1: a user without a password gets an initialization code, in its
+		// creation's write (ZITADEL's user.human.initialization.code.added).
+		seq, at := u.Sequence, u.ChangedAt
+		prepare = func(ctx context.Context, tx store.Tx) ([]event.Event, error) {
+			u.Sequence, u.ChangedAt = seq, at // the write may run again
+			ev, err := a.issueInitCode(ctx, tx, u, user.Actor{UserID: ev.CreatorID, At: ev.CreatedAt})
+			return []event.Event{ev}, err
+		}
+	}
+	return u, a.insertUserWith(ctx, u, evs, in.UserID != "", prepare, with)
 }
 
 // newHuman checks in and builds the user and its creation event in the org
@@ -423,7 +438,22 @@ func checkUserID(v string) error {
 // be a machine user's name, and a machine user's name must not be a user's
 // id (checked in the write, on the state it commits against).
 func (a *App) insertUser(ctx context.Context, u *user.User, evs []event.Event, chosenID bool, with func(ctx context.Context, tx store.Tx) error) error {
+	return a.insertUserWith(ctx, u, evs, chosenID, nil, with)
+}
+
+// insertUserWith is insertUser with prepare, which runs first in the write
+// (it may run again) and may change u and add events after evs: the
+// initialization code a user made without a password is sent.
+func (a *App) insertUserWith(ctx context.Context, u *user.User, evs []event.Event, chosenID bool, prepare func(ctx context.Context, tx store.Tx) ([]event.Event, error), with func(ctx context.Context, tx store.Tx) error) error {
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		evs := evs
+		if prepare != nil {
+			more, err := prepare(ctx, tx)
+			if err != nil {
+				return err
+			}
+			evs = append(evs[:len(evs):len(evs)], more...)
+		}
 		if chosenID {
 			page, err := tx.ListUsers(ctx, store.UserQuery{UserNames: []store.TextMatch{{Value: u.ID}}, Types: []user.Type{user.TypeMachine}, Limit: 1})
 			if err != nil {
