@@ -284,9 +284,15 @@ func TestResetAttackers(t *testing.T) {
 			"viewer":                         {Caller: viewer, OrgID: admin.OrgID},
 		} {
 			for op, try := range map[string]func() error{
-				"reset":  func() error { _, _, err := a.RequestPasswordReset(ctx, s, victim.ID, app.ResetRequest{Return: true}); return err },
-				"invite": func() error { _, _, err := a.CreateInviteCode(ctx, s, invitee.ID, app.InviteRequest{Return: true}); return err },
-				"init":   func() error { _, err := a.ResendInitialization(ctx, s, invitee.ID, "evil@example.com"); return err },
+				"reset": func() error {
+					_, _, err := a.RequestPasswordReset(ctx, s, victim.ID, app.ResetRequest{Return: true})
+					return err
+				},
+				"invite": func() error {
+					_, _, err := a.CreateInviteCode(ctx, s, invitee.ID, app.InviteRequest{Return: true})
+					return err
+				},
+				"init": func() error { _, err := a.ResendInitialization(ctx, s, invitee.ID, "evil@example.com"); return err },
 			} {
 				fe, ok := fail.As(try())
 				if !ok || (fe.Code != codes.NotFound && fe.Code != codes.PermissionDenied) {
