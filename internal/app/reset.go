@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 
 	"github.com/warden-id/warden/internal/event"
@@ -360,4 +361,36 @@ func (a *App) ResendInitialization(ctx context.Context, s Scope, userID, email s
 func (a *App) issueInitCode(ctx context.Context, tx store.Tx, u *user.User, by user.Actor) (event.Event, error) {
 	_, ev, err := a.issueCode(ctx, tx, u, user.CodeInit, u.Human.Email, CodeDelivery{URLTemplate: a.defaultLink(UserInitPath, false)}, by)
 	return ev, err
+}
+
+// ForgotPassword is the login page's "forgot password": it sends the user a
+// reset code with the login page's link, which continues the auth request
+// authRequestID ("" = none) once the new password is set. No caller: the
+// page answers alike whatever happens here, so the error is for the log.
+func (a *App) ForgotPassword(ctx context.Context, userID, authRequestID string) error {
+	if err := checkID(userID, errUserIDMissing); err != nil {
+		return err
+	}
+	tmpl := a.defaultLink(PasswordInitPath, false)
+	if authRequestID != "" {
+		if err := checkID(authRequestID, ErrFlowState); err != nil {
+			return err
+		}
+		tmpl += "&authRequestID=" + url.QueryEscape(authRequestID) // no braces survive the escaping
+	}
+	_, err := a.writeUser(ctx, func(ctx context.Context, tx store.Reader) (*user.User, error) {
+		u, err := tx.User(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, user.ErrGetNotFound
+		}
+		return u, err
+	}, func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
+		if err := user.ResetAllowed(u); err != nil {
+			return nil, err
+		}
+		d := CodeDelivery{URLTemplate: tmpl, Payload: map[string]any{"notificationType": "email", "login": true}}
+		_, ev, err := a.issueCode(ctx, tx, u, user.CodePassword, u.Human.Email, d, user.Actor{UserID: u.ID})
+		return []event.Event{ev}, err
+	})
+	return err
 }
