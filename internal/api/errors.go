@@ -53,7 +53,6 @@ var (
 	// errUpdatePassword: one write for all of UpdateHumanUser's parts is what
 	// keeps it whole; its password part is not in that write yet.
 	errUpdatePassword   = fail.Invalid("WARDEN-UPDPASSWORD", "UpdateHumanUser and UpdateUser do not set passwords in Warden yet; use SetPassword")
-	errPasswordCode     = fail.Invalid("WARDEN-PWCODE", "password reset verification codes are not supported by Warden")
 	errProjectAdmins    = fail.Invalid("WARDEN-PROJECTADMINS", "project admins are not supported by Warden; add org members instead")
 	errAppUnsupported   = fail.Invalid("WARDEN-APPUNSUP", "back-channel logout and OIDC versions other than 1.0 are not supported by Warden")
 	errClockSkewFormat  = fail.Invalid("WARDEN-SKEWFORMAT", "clock skew is not a valid duration")

@@ -112,7 +112,7 @@ func profile(first, last, nick, display, lang string, gender int, email string, 
 func (m *Management) AddHumanUser(ctx context.Context, r *mgmt.AddHumanUserRequest) (*mgmt.AddHumanUserResponse, error) {
 	s := scope(ctx)
 	p, e, ph := r.GetProfile(), r.GetEmail(), r.GetPhone()
-	u, err := m.app.AddHuman(ctx, s, app.NewHuman{UserName: r.GetUserName(), RequireNames: true, Password: r.GetInitialPassword(),
+	u, err := m.app.AddHuman(ctx, s, app.NewHuman{UserName: r.GetUserName(), RequireNames: true, Password: r.GetInitialPassword(), SendInitCode: true,
 		Profile: profile(p.GetFirstName(), p.GetLastName(), p.GetNickName(), p.GetDisplayName(), p.GetPreferredLanguage(),
 			int(p.GetGender()), e.GetEmail(), e.GetIsEmailVerified(), ph.GetPhone(), ph.GetIsPhoneVerified())})
 	if err != nil {
@@ -124,7 +124,7 @@ func (m *Management) AddHumanUser(ctx context.Context, r *mgmt.AddHumanUserReque
 func (m *Management) ImportHumanUser(ctx context.Context, r *mgmt.ImportHumanUserRequest) (*mgmt.ImportHumanUserResponse, error) {
 	s := scope(ctx)
 	p, e, ph := r.GetProfile(), r.GetEmail(), r.GetPhone()
-	u, err := m.app.AddHuman(ctx, s, app.NewHuman{UserName: r.GetUserName(), RequireNames: true,
+	u, err := m.app.AddHuman(ctx, s, app.NewHuman{UserName: r.GetUserName(), RequireNames: true, SendInitCode: true,
 		Password: r.GetPassword(), HashedPassword: r.GetHashedPassword().GetValue(), ChangeRequired: r.GetPasswordChangeRequired(),
 		Profile: profile(p.GetFirstName(), p.GetLastName(), p.GetNickName(), p.GetDisplayName(), p.GetPreferredLanguage(),
 			int(p.GetGender()), e.GetEmail(), e.GetIsEmailVerified(), ph.GetPhone(), ph.GetIsPhoneVerified())})

@@ -17,13 +17,18 @@ func (m *Management) SetHumanPassword(ctx context.Context, r *mgmt.SetHumanPassw
 }
 
 // SetPassword sets a password: with user.write in the user's org and no
-// verification, or with the current password (which is checked, also for
-// administrators, as ZITADEL does). Verification codes are refused.
+// verification, with the current password (which is checked, also for
+// administrators, as ZITADEL does), or with a reset code (the code is the
+// proof; ZITADEL ignores change_required there, and so does Warden).
 func (s *UserV2) SetPassword(ctx context.Context, r *userv2.SetPasswordRequest) (*userv2.SetPasswordResponse, error) {
-	if _, ok := r.GetVerification().(*userv2.SetPasswordRequest_VerificationCode); ok {
-		return nil, errPasswordCode
-	}
 	pw := r.GetNewPassword()
+	if v, ok := r.GetVerification().(*userv2.SetPasswordRequest_VerificationCode); ok {
+		usr, err := s.app.SetPasswordWithCode(ctx, scopeV2(ctx), r.GetUserId(), v.VerificationCode, pw.GetPassword())
+		if err != nil {
+			return nil, err
+		}
+		return &userv2.SetPasswordResponse{Details: changeDetailsV2(usr)}, nil
+	}
 	if cur, ok := r.GetVerification().(*userv2.SetPasswordRequest_CurrentPassword); ok {
 		usr, err := s.app.ChangePassword(ctx, caller(ctx), r.GetUserId(), cur.CurrentPassword, pw.GetPassword(), pw.GetChangeRequired())
 		if err != nil {

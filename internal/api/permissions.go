@@ -88,17 +88,20 @@ var methodUses = map[string]app.Use{
 	mgmtService + "ReactivateUser":           app.UseReactivateUser,
 	mgmtService + "RemoveUser":               app.UseRemoveUser,
 
-	mgmtService + "SetHumanPassword":            app.UseSetPassword,
-	mgmtService + "AddPersonalAccessToken":      app.UseAddPAT,
-	mgmtService + "ListPersonalAccessTokens":    app.UseListPATs,
-	mgmtService + "RemovePersonalAccessToken":   app.UseRemovePAT,
-	mgmtService + "GetPersonalAccessTokenByIDs": app.UseGetPAT,
-	mgmtService + "GenerateMachineSecret":       app.UseGenerateMachineSecret,
-	mgmtService + "RemoveMachineSecret":         app.UseRemoveMachineSecret,
-	mgmtService + "AddMachineKey":               app.UseAddMachineKey,
-	mgmtService + "ListMachineKeys":             app.UseListMachineKeys,
-	mgmtService + "GetMachineKeyByIDs":          app.UseGetMachineKey,
-	mgmtService + "RemoveMachineKey":            app.UseRemoveMachineKey,
+	mgmtService + "SetHumanPassword":                   app.UseSetPassword,
+	mgmtService + "SetHumanInitialPassword":            app.UseSetPassword,
+	mgmtService + "SendHumanResetPasswordNotification": app.UseRequestPasswordReset,
+	mgmtService + "ResendHumanInitialization":          app.UseResendInitialization,
+	mgmtService + "AddPersonalAccessToken":             app.UseAddPAT,
+	mgmtService + "ListPersonalAccessTokens":           app.UseListPATs,
+	mgmtService + "RemovePersonalAccessToken":          app.UseRemovePAT,
+	mgmtService + "GetPersonalAccessTokenByIDs":        app.UseGetPAT,
+	mgmtService + "GenerateMachineSecret":              app.UseGenerateMachineSecret,
+	mgmtService + "RemoveMachineSecret":                app.UseRemoveMachineSecret,
+	mgmtService + "AddMachineKey":                      app.UseAddMachineKey,
+	mgmtService + "ListMachineKeys":                    app.UseListMachineKeys,
+	mgmtService + "GetMachineKeyByIDs":                 app.UseGetMachineKey,
+	mgmtService + "RemoveMachineKey":                   app.UseRemoveMachineKey,
 
 	mgmtService + "GetMyOrg":        app.UseGetOrg,
 	mgmtService + "AddOrg":          app.UseAddOrg,
@@ -261,6 +264,11 @@ var methodUses = map[string]app.Use{
 	// With the current password it is app.UseChangePassword (the user itself
 	// may too), decided in the use case.
 	userService + "SetPassword": app.UseSetPassword,
+	// Codes (reset.go): redeeming one is the code's proof.
+	userService + "PasswordReset":    app.UseRequestPasswordReset,
+	userService + "CreateInviteCode": app.UseCreateInviteCode,
+	userService + "ResendInviteCode": app.UseResendInviteCode,
+	userService + "VerifyInviteCode": app.UseVerifyInviteCode,
 	// Machine credentials: v1's use cases (api/machinecredsv2.go).
 	userService + "AddSecret":                 app.UseGenerateMachineSecret,
 	userService + "RemoveSecret":              app.UseRemoveMachineSecret,
@@ -282,6 +290,7 @@ var methodUses = map[string]app.Use{
 	userServiceV2beta + "ReactivateUser":  app.UseReactivateUser,
 	userServiceV2beta + "DeleteUser":      app.UseRemoveUser,
 	userServiceV2beta + "SetPassword":     app.UseSetPassword,
+	userServiceV2beta + "PasswordReset":   app.UseRequestPasswordReset,
 
 	// Authorization v2: v1's user grants; the org is the request's
 	// (CreateAuthorization) or the grant's, never a header.

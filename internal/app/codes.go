@@ -53,6 +53,10 @@ type CodeDelivery struct {
 	// URL is the link the message carries ({{.URL}}); "" = none. It may
 	// contain the code: it is rendered once, into the sealed outbox row.
 	URL string
+	// URLTemplate, when set, is the link instead of URL: a URL template
+	// (CheckURLTemplate) rendered with the user's values and the code drawn
+	// here. It is kept with the code, for a resend.
+	URLTemplate string
 	// ApplicationName fills {{.ApplicationName}}.
 	ApplicationName string
 	// Payload adds fields to the code's event (ZITADEL's urlTemplate, …).
@@ -74,7 +78,9 @@ func (a *App) issueCode(ctx context.Context, tx store.Tx, u *user.User, p user.C
 		return "", event.Event{}, err
 	}
 	now := store.Now()
-	ev, err := user.AddCode(u, p, user.Code{MAC: a.codeMAC(u.ID, p, plain), Target: target, CreatedAt: now, Expiry: cfg.Expiry, Returned: d.Return}, by, d.Payload)
+	c := user.Code{MAC: a.codeMAC(u.ID, p, plain), Target: target, CreatedAt: now, Expiry: cfg.Expiry, Returned: d.Return,
+		URLTemplate: d.URLTemplate, ApplicationName: d.ApplicationName}
+	ev, err := user.AddCode(u, p, c, by, d.Payload)
 	if err != nil {
 		return "", event.Event{}, err
 	}
@@ -82,6 +88,14 @@ func (a *App) issueCode(ctx context.Context, tx store.Tx, u *user.User, p user.C
 		return plain, ev, nil
 	}
 	args := a.userMessageArgs(ctx, tx, u)
+	if d.URLTemplate != "" {
+		vals := map[string]string{"UserID": u.ID, "OrgID": u.OrgID, "Code": plain, "LoginName": args["PreferredLoginName"],
+			"DisplayName": args["DisplayName"], "PreferredLanguage": args["PreferredLanguage"], "LastEmail": args["LastEmail"],
+			"ApplicationName": d.ApplicationName}
+		if d.URL, err = renderURLTemplate(d.URLTemplate, vals); err != nil {
+			return "", event.Event{}, err
+		}
+	}
 	args["Code"], args["URL"], args["ApplicationName"] = plain, strings.ReplaceAll(d.URL, "\n", ""), d.ApplicationName
 	args["Expiry"] = cfg.Expiry.String()
 	if err := a.queueUserMessage(ctx, tx, u, codeMessage[p], p == user.CodePhone, target, args); err != nil {

@@ -23,7 +23,11 @@ var (
 	errNotUTF8       = fail.Invalid("WARDEN-UTF8", "a field is not valid UTF-8")
 	errInvisibleChar = fail.Invalid("WARDEN-CHARS", "a field contains a control or invisible character")
 	errUserIDMissing = fail.Invalid("WARDEN-USERID", "User id is missing")
-	errOrgIDMissing  = fail.Invalid("WARDEN-ORGID", "organisation id is missing")
+
+	// A URL template Warden would not render (urltemplate.go), ZITADEL's ids.
+	errURLTemplateParse = fail.New(codes.InvalidArgument, "DOMAIN-oGh5e", "Errors.User.InvalidURLTemplate")
+	errURLTemplateField = fail.New(codes.InvalidArgument, "DOMAIN-ieYa7", "Errors.User.InvalidURLTemplate")
+	errOrgIDMissing     = fail.Invalid("WARDEN-ORGID", "organisation id is missing")
 	// The expiration of a PAT or machine key.
 	errExpiryPast = fail.Invalid("WARDEN-EXPIRY", "Expiration date must be in the future")
 

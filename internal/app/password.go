@@ -151,11 +151,7 @@ func (a *App) writePassword(ctx context.Context, password string, changeRequired
 		return nil, err
 	}
 	return a.writeUser(ctx, load, func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
-		ev, err := user.SetPassword(u, hash, changeRequired, user.Actor{UserID: by.UserID, At: store.Now()})
-		if err != nil {
-			return nil, err
-		}
-		return []event.Event{ev}, nil
+		return a.passwordSet(ctx, tx, u, hash, changeRequired, user.Actor{UserID: by.UserID, At: store.Now()})
 	})
 }
 

@@ -36,6 +36,13 @@ const (
 	UseSetPassword     Use = "SetPassword"
 	UseChangePassword  Use = "ChangePassword"
 
+	UseRequestPasswordReset Use = "RequestPasswordReset"
+	UseSetPasswordWithCode  Use = "SetPasswordWithCode"
+	UseCreateInviteCode     Use = "CreateInviteCode"
+	UseResendInviteCode     Use = "ResendInviteCode"
+	UseVerifyInviteCode     Use = "VerifyInviteCode"
+	UseResendInitialization Use = "ResendInitialization"
+
 	UseAddPAT                Use = "AddPAT"
 	UseListPATs              Use = "ListPATs"
 	UseRemovePAT             Use = "RemovePAT"
@@ -315,6 +322,14 @@ var rules = map[Use]Rule{
 	UseRemoveUser:      {Perm: org.PermUserDelete},
 	UseSetPassword:     {Perm: org.PermUserWrite},
 	UseChangePassword:  {Perm: org.PermUserWrite, Self: true, Via: "v2 SetPassword with the current password"},
+	// Codes that lead to a password (reset.go). Redeeming one needs no
+	// permission: the code is the proof (ZITADEL's "authenticated").
+	UseRequestPasswordReset: {Perm: org.PermUserWrite, Self: true},
+	UseSetPasswordWithCode:  {Where: AsCaller, Via: "v2 SetPassword with a verification code"},
+	UseCreateInviteCode:     {Perm: org.PermUserWrite},
+	UseResendInviteCode:     {Perm: org.PermUserWrite},
+	UseVerifyInviteCode:     {Where: AsCaller},
+	UseResendInitialization: {Perm: org.PermUserWrite},
 
 	UseAddPAT:                {Perm: org.PermUserWrite},
 	UseListPATs:              {Perm: org.PermUserRead},

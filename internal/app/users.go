@@ -276,6 +276,9 @@ type NewHuman struct {
 	RequireNames bool
 	// Metadata set with the user (v2 AddHumanUser), in its creation's write.
 	Metadata []MetadataEntry
+	// SendInitCode: a user made without a password (INITIAL) is sent an
+	// initialization code (v1 AddHumanUser and ImportHumanUser, as ZITADEL's).
+	SendInitCode bool
 }
 
 // AddHuman creates a human user.
@@ -291,23 +294,36 @@ func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, e
 	if err != nil {
 		return nil, err
 	}
-	return u, a.insertWithMetadata(ctx, u, ev, in.Metadata, in.UserID != "")
+	var prepare func(ctx context.Context, tx store.Tx) ([]event.Event, error)
+	if in.SendInitCode && u.State == user.StateInitial {
+		// v1: a user without a password gets an initialization code, in its
+		// creation's write (ZITADEL's user.human.initialization.code.added).
+		seq, at := u.Sequence, u.ChangedAt
+		prepare = func(ctx context.Context, tx store.Tx) ([]event.Event, error) {
+			u.Sequence, u.ChangedAt = seq, at // the write may run again
+			ev, err := a.issueInitCode(ctx, tx, u, user.Actor{UserID: ev.CreatorID, At: ev.CreatedAt})
+			return []event.Event{ev}, err
+		}
+	}
+	return u, a.insertWithMetadata(ctx, u, ev, in.Metadata, in.UserID != "", prepare)
 }
 
-// insertWithMetadata writes a new user (insertUser) with its metadata in the
-// creation's write: the metadata's events follow the creation's, as in ZITADEL.
-func (a *App) insertWithMetadata(ctx context.Context, u *user.User, ev event.Event, md []MetadataEntry, chosenID bool) error {
-	if len(md) == 0 {
-		return a.insertUser(ctx, u, []event.Event{ev}, chosenID, nil)
-	}
+// insertWithMetadata writes a new user (insertUserWith) with its metadata in
+// the creation's write: the metadata's events follow the creation's, as in
+// ZITADEL; prepare (may be nil) adds what the creation sends (a code).
+func (a *App) insertWithMetadata(ctx context.Context, u *user.User, ev event.Event, md []MetadataEntry, chosenID bool, prepare func(ctx context.Context, tx store.Tx) ([]event.Event, error)) error {
 	evs, seqs := []event.Event{ev}, make([]uint64, len(md))
 	for i, e := range md {
 		evs = append(evs, u.Record(evUserMetadataSet, user.Actor{UserID: ev.CreatorID, At: ev.CreatedAt}, map[string]any{"key": e.Key, "value": e.Value}))
 		seqs[i] = u.Sequence
 	}
-	return a.insertUser(ctx, u, evs, chosenID, func(ctx context.Context, tx store.Tx) error {
-		return putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, md, seqs, ev.CreatedAt)
-	})
+	var with func(ctx context.Context, tx store.Tx) error
+	if len(md) > 0 {
+		with = func(ctx context.Context, tx store.Tx) error {
+			return putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, md, seqs, ev.CreatedAt)
+		}
+	}
+	return a.insertUserWith(ctx, u, evs, chosenID, prepare, with)
 }
 
 // newHuman checks in and builds the user and its creation event in the org
@@ -427,7 +443,7 @@ func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.Use
 	}
 	u, ev := user.NewMachine(uid, orgID, in.UserName,
 		user.Machine{Name: in.Name, Description: in.Description, AccessTokenType: in.AccessTokenType}, actor(g.Caller))
-	return u, a.insertWithMetadata(ctx, u, ev, in.Metadata, in.UserID != "")
+	return u, a.insertWithMetadata(ctx, u, ev, in.Metadata, in.UserID != "", nil)
 }
 
 // targetOrg is the org a new user goes into: explicit (v2), else the org
@@ -476,7 +492,22 @@ func checkUserID(v string) error {
 // be a machine user's name, and a machine user's name must not be a user's
 // id (checked in the write, on the state it commits against).
 func (a *App) insertUser(ctx context.Context, u *user.User, evs []event.Event, chosenID bool, with func(ctx context.Context, tx store.Tx) error) error {
+	return a.insertUserWith(ctx, u, evs, chosenID, nil, with)
+}
+
+// insertUserWith is insertUser with prepare, which runs first in the write
+// (it may run again) and may change u and add events after evs: the
+// initialization code a user made without a password is sent.
+func (a *App) insertUserWith(ctx context.Context, u *user.User, evs []event.Event, chosenID bool, prepare func(ctx context.Context, tx store.Tx) ([]event.Event, error), with func(ctx context.Context, tx store.Tx) error) error {
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		evs := evs
+		if prepare != nil {
+			more, err := prepare(ctx, tx)
+			if err != nil {
+				return err
+			}
+			evs = append(evs[:len(evs):len(evs)], more...)
+		}
 		if chosenID {
 			page, err := tx.ListUsers(ctx, store.UserQuery{UserNames: []store.TextMatch{{Value: u.ID}}, Types: []user.Type{user.TypeMachine}, Limit: 1})
 			if err != nil {

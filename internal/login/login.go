@@ -25,6 +25,9 @@
 //	POST /ui/login/device            → the usual sign-in steps for that device
 //	GET  /ui/login/device/approve    after them: allow or deny the device
 //	POST /ui/login/device/approve    record the decision
+//	GET/POST /ui/login/password/reset  "forgot password" (reset.go)
+//	GET/POST /ui/login/password/init   a reset code and a new password
+//	GET/POST /ui/login/user/init       an initialization or invitation code and the first password
 package login
 
 import (
@@ -174,6 +177,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		route(http.MethodPost, h.postLogout)
 	case pathLoggedOut:
 		route(http.MethodGet, h.loggedOut)
+	case pathForgot, pathPasswordInit, pathUserInit:
+		if r.Method == http.MethodPost {
+			map[string]func(http.ResponseWriter, *http.Request){pathForgot: h.postForgot, pathPasswordInit: h.postCode, pathUserInit: h.postCode}[path](w, r)
+			return
+		}
+		route(http.MethodGet, map[string]func(http.ResponseWriter, *http.Request){pathForgot: h.forgot, pathPasswordInit: h.codeForm, pathUserInit: h.codeForm}[path])
 	case pathDevice:
 		if r.Method == http.MethodPost {
 			h.postDevice(w, r)

@@ -77,6 +77,9 @@ var v2Perms = map[string]string{
 	"ListKeys": "user.read", "AddPersonalAccessToken": "user.write", "RemovePersonalAccessToken": "user.write",
 	"ListPersonalAccessTokens": "user.read",
 	"DeleteUser":               "user.delete", "SetPassword": "user.write", "UpdateHumanUser": "user.write",
+	// Codes (ZITADEL's command layer: requestPasswordReset, CreateInviteCode,
+	// ResendInviteCode's checkPermissionUpdateUser; the verification needs none).
+	"PasswordReset": "user.write", "CreateInviteCode": "user.write", "ResendInviteCode": "user.write", "VerifyInviteCode": "authenticated",
 }
 
 // v1Perm is the permission ZITADEL's own descriptor demands for a v1 method
@@ -476,7 +479,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps(), pwPolicyOps(), profileOps(), notificationPolicyOps(), smtpOps())...)), slices.Concat(metadataOps(), credsV2Ops(), messageTextOps(), userV2Ops())...)
+	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps(), pwPolicyOps(), profileOps(), notificationPolicyOps(), smtpOps(), codeOps())...)), slices.Concat(metadataOps(), credsV2Ops(), messageTextOps(), userV2Ops(), inviteOps())...)
 }
 
 // fixed is a call that names no object.

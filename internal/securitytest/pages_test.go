@@ -338,6 +338,13 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	see(wardentest.NewBrowser(t).Post(e.Base+"/ui/login/password", url.Values{"csrf": {"x"}}))
 	see(wardentest.NewBrowser(t).Post(e.Base+"/ui/login/username", url.Values{"x": {strings.Repeat("y", 20<<10)}}))
+	// Forgotten passwords: the name form, its answer, the code forms and a refusal.
+	bf := wardentest.NewBrowser(t)
+	v = see(bf.Get(e.Base + "/ui/login/password/reset"))
+	see(bf.Submit(v, v.FormWith(t, "loginName"), map[string]string{"loginName": "nobody"}))
+	v = see(bf.Get(e.Base + "/ui/login/password/init?userID=" + ann + "&code=nope"))
+	see(bf.Submit(v, v.FormWith(t, "code"), map[string]string{"newPassword": "Another-Horse-2", "confirmPassword": "Another-Horse-2"}))
+	see(bf.Get(e.Base + "/ui/login/user/init?userID=" + ann + "&code=nope&invite=true"))
 
 	// The device flow's pages: the code form, an unknown code, the approval
 	// and its answer.

@@ -358,7 +358,16 @@ func TestSetPasswordREST(t *testing.T) {
 			if v := changeRequired(); v != nil {
 				t.Fatalf("v2 change required: %v", v)
 			}
-			e.wantErr(e.admin("POST", v2, `{"newPassword":{"password":"Fifth-Secret-5"},"verificationCode":"123456"}`), 400, "WARDEN-PWCODE")
+			// By a reset code: none pending, a wrong one, the one PasswordReset returned.
+			e.wantErr(e.admin("POST", v2, `{"newPassword":{"password":"Fifth-Secret-5"},"verificationCode":"123456"}`), 400, "COMMAND-2M9fs")
+			r = e.must(e.admin("POST", "/v2/users/"+id+"/password_reset", `{"returnCode":{}}`), 200)
+			code := r.str("verificationCode")
+			if code == "" || r.str("details", "resourceOwner") != e.orgID {
+				t.Fatalf("password_reset: %s", r.raw)
+			}
+			e.wantErr(e.admin("POST", v2, `{"newPassword":{"password":"Fifth-Secret-5"},"verificationCode":"wrong"}`), 400, "CODE-woT0xc")
+			e.must(e.admin("POST", v2, `{"newPassword":{"password":"Fourth-Secret-4"},"verificationCode":"`+code+`"}`), 200)
+			e.wantErr(e.admin("POST", v2, `{"newPassword":{"password":"Fifth-Secret-5"},"verificationCode":"`+code+`"}`), 400, "COMMAND-2M9fs")
 			e.wantErr(e.admin("POST", v2, `{"newPassword":{"password":"Fifth-Secret-5"},"currentPassword":"wrong-password"}`), 400, "COMMAND-3M0fs")
 			// The right current password (so the wrong one changed nothing) sets the new one.
 			e.must(e.admin("POST", v2, `{"newPassword":{"password":"Fifth-Secret-5","changeRequired":true},"currentPassword":"Fourth-Secret-4"}`), 200)

@@ -38,6 +38,10 @@ type Code struct {
 	Expiry    time.Duration `json:"expiry"` // 0 = never
 	// Returned: the code was handed to the API caller instead of sent.
 	Returned bool `json:"returned,omitempty"`
+	// URLTemplate and ApplicationName are what the message was sent with,
+	// for a resend (ZITADEL's ResendInviteCode keeps them).
+	URLTemplate     string `json:"urlTemplate,omitempty"`
+	ApplicationName string `json:"applicationName,omitempty"`
 }
 
 // Expired says whether c has lapsed at now.
@@ -154,3 +158,7 @@ func (u *User) dropCodes() {
 		u.Human.Codes = nil
 	}
 }
+
+// CodeNotFound is the answer for a purpose's missing code (each purpose has
+// ZITADEL's own id).
+func CodeNotFound(p CodePurpose) error { return codeNotFound[p] }

@@ -69,6 +69,16 @@ var (
 		CodeInit:     fail.New(codes.NotFound, "COMMAND-mmn5f", "Errors.User.Code.NotFound"),
 		CodeInvite:   fail.New(codes.FailedPrecondition, "COMMAND-Wr3gq", "Errors.User.Code.NotFound"),
 	}
+	// ErrNotInitialised: a password reset for a user that has not set its
+	// first password (v1 RequestSetPassword / v2 requestPasswordReset).
+	ErrNotInitialised = fail.New2(codes.FailedPrecondition, "COMMAND-2M9sd", "COMMAND-Sfe4g", "Errors.User.NotInitialised")
+	// ErrAlreadyInitialised: an initialization code for a user that is not
+	// INITIAL. ZITADEL's ResendInitialMail shares COMMAND-2M9sd with the
+	// reset's refusal above; one id names one error here.
+	ErrAlreadyInitialised = fail.New(codes.FailedPrecondition, "WARDEN-INITDONE", "Errors.User.AlreadyInitialised")
+	// ErrInviteAccepted: an invitation for a user that has a password
+	// (CreateInviteCode's id; ResendInviteCode's COMMAND-Gg42s is the same refusal).
+	ErrInviteAccepted = fail.New(codes.FailedPrecondition, "COMMAND-EF34g", "Errors.User.AlreadyInitialised")
 )
 
 const notFoundText = "User could not be found"
