@@ -207,8 +207,9 @@ func (m *Management) ListUserMemberships(ctx context.Context, r *mgmt.ListUserMe
 }
 
 // UpdateHumanUser (User v2): user name, profile, e-mail and phone in one
-// write. An address is verified with is_verified; with send_code or
-// return_code it is stored unverified and no code is made or sent (yet).
+// write. An address is verified with is_verified; else a new one is stored
+// unverified and gets a code, sent (send_code, the default) or answered
+// (return_code).
 func (s *UserV2) UpdateHumanUser(ctx context.Context, r *userv2.UpdateHumanUserRequest) (*userv2.UpdateHumanUserResponse, error) {
 	if r.Password != nil {
 		return nil, errUpdatePassword
@@ -224,16 +225,16 @@ func (s *UserV2) UpdateHumanUser(ctx context.Context, r *userv2.UpdateHumanUserR
 		in.Profile = pu
 	}
 	if e := r.GetEmail(); e != nil {
-		in.Email = &app.ContactUpdate{Value: e.GetEmail(), Verified: e.GetIsVerified()}
+		in.Email = &app.ContactUpdate{Value: e.GetEmail(), Verified: e.GetIsVerified(), Code: emailCodeV2(e.GetSendCode(), e.GetReturnCode())}
 	}
 	if p := r.GetPhone(); p != nil {
-		in.Phone = &app.ContactUpdate{Value: p.GetPhone(), Verified: p.GetIsVerified()}
+		in.Phone = &app.ContactUpdate{Value: p.GetPhone(), Verified: p.GetIsVerified(), Code: app.ContactCode{Return: p.GetReturnCode() != nil}}
 	}
-	u, err := s.app.UpdateHuman(ctx, scopeV2(ctx), r.GetUserId(), in)
+	u, codes, err := s.app.UpdateHumanCodes(ctx, scopeV2(ctx), r.GetUserId(), in)
 	if err != nil {
 		return nil, err
 	}
-	return &userv2.UpdateHumanUserResponse{Details: changeDetailsV2(u)}, nil
+	return &userv2.UpdateHumanUserResponse{Details: changeDetailsV2(u), EmailCode: codes.Email, PhoneCode: codes.Phone}, nil
 }
 
 func (m *Management) GetUserByLoginNameGlobal(ctx context.Context, r *mgmt.GetUserByLoginNameGlobalRequest) (*mgmt.GetUserByLoginNameGlobalResponse, error) {

@@ -102,10 +102,21 @@ func (s *UserV2) ListUsers(ctx context.Context, r *userv2.ListUsersRequest) (*us
 
 func (s *UserV2) AddHumanUser(ctx context.Context, r *userv2.AddHumanUserRequest) (*userv2.AddHumanUserResponse, error) {
 	// Metadata is served here; newHumanV2 refuses it for org v2's new admins.
+	// So are the verification codes (newHumanV2 refuses return_code for org
+	// v2's new admins): the address's and number's as ZITADEL's v2 does, sent
+	// by default, answered with return_code.
 	md := r.GetMetadata()
-	if len(md) > 0 {
+	e, ph := r.GetEmail(), r.GetPhone()
+	emailCode, phoneCode := emailCodeV2(e.GetSendCode(), e.GetReturnCode()), app.ContactCode{Return: ph.GetReturnCode() != nil}
+	if len(md) > 0 || e.GetReturnCode() != nil || ph.GetReturnCode() != nil {
 		r = proto.Clone(r).(*userv2.AddHumanUserRequest)
 		r.Metadata = nil
+		if r.GetEmail().GetReturnCode() != nil {
+			r.Email.Verification = nil
+		}
+		if r.GetPhone().GetReturnCode() != nil {
+			r.Phone.Verification = nil
+		}
 	}
 	in, err := newHumanV2(r)
 	if err != nil {
@@ -114,12 +125,14 @@ func (s *UserV2) AddHumanUser(ctx context.Context, r *userv2.AddHumanUserRequest
 	for _, e := range md {
 		in.Metadata = append(in.Metadata, app.MetadataEntry{Key: e.GetKey(), Value: e.GetValue()})
 	}
-	u, err := s.app.AddHuman(ctx, scopeV2(ctx), in)
+	in.EmailCode, in.PhoneCode = &emailCode, &phoneCode
+	u, codes, err := s.app.AddHumanCodes(ctx, scopeV2(ctx), in)
 	if err != nil {
 		return nil, err
 	}
 	return &userv2.AddHumanUserResponse{UserId: u.ID, Details: &objv2.Details{Sequence: u.Sequence,
-		ChangeDate: ts(u.ChangedAt), ResourceOwner: u.OrgID, CreationDate: ts(u.CreatedAt)}}, nil
+		ChangeDate: ts(u.ChangedAt), ResourceOwner: u.OrgID, CreationDate: ts(u.CreatedAt)},
+		EmailCode: codes.Email, PhoneCode: codes.Phone}, nil
 }
 
 // newHumanV2 reads v2's AddHumanUserRequest (AddHumanUser, and org v2's new

@@ -240,33 +240,93 @@ type NewHuman struct {
 	RequireNames bool
 	// Metadata set with the user (v2 AddHumanUser), in its creation's write.
 	Metadata []MetadataEntry
+	// EmailCode, PhoneCode: a verification code for the unverified address
+	// or number, delivered as they say (nil: none; v2 sends one by default,
+	// v1 for the phone).
+	EmailCode, PhoneCode *ContactCode
 }
 
-// AddHuman creates a human user.
+// AddHuman creates a human user (AddHumanCodes, without its codes).
 func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, error) {
+	u, _, err := a.AddHumanCodes(ctx, s, in)
+	return u, err
+}
+
+// AddHumanCodes creates a human user and, as in.EmailCode and in.PhoneCode
+// ask, verification codes for its unverified address and number, sent in the
+// creation's write or answered (return_code).
+func (a *App) AddHumanCodes(ctx context.Context, s Scope, in NewHuman) (*user.User, IssuedCodes, error) {
 	g, err := a.authorize(ctx, s, UseAddHuman)
 	if err != nil {
-		return nil, err
+		return nil, IssuedCodes{}, err
 	}
 	if err := checkMetadataEntries(in.Metadata, errUserMetadataInvalid); err != nil {
-		return nil, err
+		return nil, IssuedCodes{}, err
+	}
+	for _, c := range []*ContactCode{in.EmailCode, in.PhoneCode} {
+		if c != nil {
+			if err := c.check(); err != nil {
+				return nil, IssuedCodes{}, err
+			}
+		}
 	}
 	u, ev, err := a.newHuman(ctx, g, in, func() (string, error) { return a.targetOrg(ctx, g, in.OrgID) })
 	if err != nil {
-		return nil, err
+		return nil, IssuedCodes{}, err
 	}
-	if len(in.Metadata) == 0 {
-		return u, a.insertUser(ctx, u, []event.Event{ev}, in.UserID != "", nil)
+	by := user.Actor{UserID: ev.CreatorID, At: ev.CreatedAt}
+	evs := []event.Event{ev}
+	var sends []func(context.Context, store.Tx) error
+	var codes IssuedCodes
+	for _, v := range []struct {
+		p    user.CodePurpose
+		c    *ContactCode
+		need bool
+		out  **string
+	}{
+		{user.CodeEmail, in.EmailCode, !u.Human.EmailVerified, &codes.Email},
+		{user.CodePhone, in.PhoneCode, u.Human.Phone != "" && !u.Human.PhoneVerified, &codes.Phone},
+	} {
+		if v.c == nil || !v.need {
+			continue
+		}
+		c := *v.c
+		if v.p == user.CodePhone {
+			c.URLTemplate = ""
+		}
+		plain, cev, send, err := a.prepareVerification(ctx, a.store, u, v.p, c, by)
+		if err != nil {
+			return nil, IssuedCodes{}, storeErr(err)
+		}
+		if c.Return {
+			*v.out = &plain
+		}
+		evs, sends = append(evs, cev), append(sends, send)
 	}
 	// The metadata's events follow the creation's, as in ZITADEL.
-	evs, seqs := []event.Event{ev}, make([]uint64, len(in.Metadata))
+	seqs := make([]uint64, len(in.Metadata))
 	for i, e := range in.Metadata {
-		evs = append(evs, u.Record(evUserMetadataSet, user.Actor{UserID: ev.CreatorID, At: ev.CreatedAt}, map[string]any{"key": e.Key, "value": e.Value}))
+		evs = append(evs, u.Record(evUserMetadataSet, by, map[string]any{"key": e.Key, "value": e.Value}))
 		seqs[i] = u.Sequence
 	}
-	return u, a.insertUser(ctx, u, evs, in.UserID != "", func(ctx context.Context, tx store.Tx) error {
-		return putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, in.Metadata, seqs, ev.CreatedAt)
-	})
+	var with func(ctx context.Context, tx store.Tx) error
+	if len(sends) > 0 || len(in.Metadata) > 0 {
+		with = func(ctx context.Context, tx store.Tx) error {
+			for _, send := range sends {
+				if err := send(ctx, tx); err != nil {
+					return err
+				}
+			}
+			if len(in.Metadata) == 0 {
+				return nil
+			}
+			return putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, in.Metadata, seqs, ev.CreatedAt)
+		}
+	}
+	if err := a.insertUser(ctx, u, evs, in.UserID != "", with); err != nil {
+		return nil, IssuedCodes{}, err
+	}
+	return u, codes, nil
 }
 
 // newHuman checks in and builds the user and its creation event in the org
