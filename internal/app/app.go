@@ -37,11 +37,11 @@ type App struct {
 	// publicURL is where users reach Warden (the issuer): the base of the
 	// links in the messages it sends. Set once before serving.
 	publicURL string
-	obs    Observer
-	keys   *masterkey.Key   // seals what the store keeps secret; never stored itself
-	hash   *hashLimit       // password hashes computed at once
-	device DeviceConfig     // the device flow's lifetimes (device.go)
-	dcheck *DomainValidator // proves org domains (domaincheck.go)
+	obs       Observer
+	keys      *masterkey.Key   // seals what the store keeps secret; never stored itself
+	hash      *hashLimit       // password hashes computed at once
+	device    DeviceConfig     // the device flow's lifetimes (device.go)
+	dcheck    *DomainValidator // proves org domains (domaincheck.go)
 
 	delivery DeliveryConfig // the outbox's delivery job (outbox.go)
 	mailer   mail.Sender    // WithMailer's sender; nil = the active SMTP config

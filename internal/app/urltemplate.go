@@ -4,9 +4,6 @@ import (
 	"net/url"
 	"strings"
 	"text/template/parse"
-
-	"github.com/warden-id/warden/internal/fail"
-	"google.golang.org/grpc/codes"
 )
 
 // A URL template is a caller's link for a code's message (v2 SendEmailCode's
@@ -16,11 +13,6 @@ import (
 // actions), so a caller's template can do nothing but substitute, and
 // escapes each value for a URL query (identical for ZITADEL's alphanumeric
 // codes and ids; a code with symbols stays one parameter).
-
-var (
-	errURLTemplateParse = fail.New(codes.InvalidArgument, "DOMAIN-oGh5e", "Errors.User.InvalidURLTemplate")
-	errURLTemplateField = fail.New(codes.InvalidArgument, "DOMAIN-ieYa7", "Errors.User.InvalidURLTemplate")
-)
 
 // urlTemplateFields are the placeholders a URL template may use (ZITADEL's).
 var urlTemplateFields = map[string]bool{

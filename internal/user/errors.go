@@ -67,8 +67,8 @@ var (
 	ErrPhoneAlreadyVerified = fail.New(codes.FailedPrecondition, "COMMAND-2M9sf", "Errors.User.Phone.AlreadyVerified")
 	ErrNoEmailCodeToResend  = fail.New(codes.FailedPrecondition, "EMAIL-5w5ilin4yt", "Errors.User.Code.Empty")
 	ErrNoPhoneCodeToResend  = fail.New(codes.FailedPrecondition, "PHONE-5xrra88eq8", "Errors.User.Code.Empty")
-	errCodePurpose = fail.New(codes.Internal, "WARDEN-CODEPURPOSE", "Errors.Internal")
-	codeNotFound   = map[CodePurpose]*fail.Error{
+	errCodePurpose          = fail.New(codes.Internal, "WARDEN-CODEPURPOSE", "Errors.Internal")
+	codeNotFound            = map[CodePurpose]*fail.Error{
 		CodeEmail:    fail.New(codes.NotFound, "COMMAND-3n8ud", "Errors.User.Code.NotFound"),
 		CodePhone:    fail.New(codes.NotFound, "COMMAND-Rsj8c", "Errors.User.Code.NotFound"),
 		CodePassword: fail.New(codes.FailedPrecondition, "COMMAND-2M9fs", "Errors.User.Code.NotFound"),
