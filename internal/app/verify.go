@@ -10,6 +10,7 @@ import (
 	"github.com/warden-id/warden/internal/fail"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/user"
+	"google.golang.org/grpc/codes"
 )
 
 // Verifying e-mail addresses and phone numbers with codes, as ZITADEL does:
@@ -287,8 +288,10 @@ func (a *App) VerifyContact(ctx context.Context, s Scope, use Use, userID string
 }
 
 // VerifyEmailLink verifies an e-mail address from the link in the mail (the
-// login page, signed out): whoever holds the code may. A user that does not
-// exist answers as a wrong code does.
+// login page, signed out): whoever holds the code may. Every refusal — a
+// wrong, used or expired code, an unknown, locked or deactivated user — is
+// ErrCodeInvalid, so the page tells nothing about the user; a wrong code is
+// still counted toward the lockout policy.
 func (a *App) VerifyEmailLink(ctx context.Context, userID, code string) error {
 	code = strings.TrimSpace(code)
 	if code == "" {
@@ -311,5 +314,8 @@ func (a *App) VerifyEmailLink(ctx context.Context, userID, code string) error {
 		}
 		return []event.Event{ev}, nil
 	})
+	if fe, ok := fail.As(err); ok && (fe.Code == codes.InvalidArgument || fe.Code == codes.FailedPrecondition || fe.Code == codes.NotFound) {
+		return user.ErrCodeInvalid // one answer for every refusal: the page tells nothing about the user
+	}
 	return err
 }

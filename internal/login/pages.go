@@ -27,6 +27,7 @@ type page struct {
 	OrgName       string   // consent: the client's organisation
 	UserCode      string   // device: the code typed or prefilled
 	Scopes        []string // device approval: what the device asks for
+	UserID        string   // e-mail verification: whose code
 
 	CSRF        string
 	CSS         template.CSS
@@ -49,7 +50,7 @@ func loadPages() *pages {
 	sum := sha256.Sum256(css)
 	ps := &pages{tmpl: map[string]*template.Template{}, css: template.CSS(css),
 		styleHash: "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"}
-	for _, name := range []string{"username", "password", "change", "consent", "message", "device", "device-approve"} {
+	for _, name := range []string{"username", "password", "change", "consent", "message", "device", "device-approve", "verify"} {
 		ps.tmpl[name] = template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/"+name+".html"))
 	}
 	return ps
