@@ -87,8 +87,12 @@ func (a *App) prepareVerification(ctx context.Context, r store.Reader, u *user.U
 	}, nil
 }
 
-// issueVerification is prepareVerification and its sending, in tx.
+// issueVerification is prepareVerification and its sending, in tx. A phone
+// code's message has no link, so it is issueCode's.
 func (a *App) issueVerification(ctx context.Context, tx store.Tx, u *user.User, p user.CodePurpose, c ContactCode, by user.Actor) (string, event.Event, error) {
+	if p == user.CodePhone {
+		return a.issueCode(ctx, tx, u, p, u.Human.Phone, CodeDelivery{Return: c.Return, Payload: map[string]any{}}, by)
+	}
 	plain, ev, send, err := a.prepareVerification(ctx, tx, u, p, c, by)
 	if err != nil {
 		return "", event.Event{}, err
