@@ -112,9 +112,12 @@ func profile(first, last, nick, display, lang string, gender int, email string, 
 func (m *Management) AddHumanUser(ctx context.Context, r *mgmt.AddHumanUserRequest) (*mgmt.AddHumanUserResponse, error) {
 	s := scope(ctx)
 	p, e, ph := r.GetProfile(), r.GetEmail(), r.GetPhone()
+	// An unverified phone number gets its code, as ZITADEL's v1 does (the
+	// e-mail address is proved by the initialization code).
 	u, err := m.app.AddHuman(ctx, s, app.NewHuman{UserName: r.GetUserName(), RequireNames: true, Password: r.GetInitialPassword(), SendInitCode: true,
 		Profile: profile(p.GetFirstName(), p.GetLastName(), p.GetNickName(), p.GetDisplayName(), p.GetPreferredLanguage(),
-			int(p.GetGender()), e.GetEmail(), e.GetIsEmailVerified(), ph.GetPhone(), ph.GetIsPhoneVerified())})
+			int(p.GetGender()), e.GetEmail(), e.GetIsEmailVerified(), ph.GetPhone(), ph.GetIsPhoneVerified()),
+		PhoneCode: &app.ContactCode{}})
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +130,8 @@ func (m *Management) ImportHumanUser(ctx context.Context, r *mgmt.ImportHumanUse
 	u, err := m.app.AddHuman(ctx, s, app.NewHuman{UserName: r.GetUserName(), RequireNames: true, SendInitCode: true,
 		Password: r.GetPassword(), HashedPassword: r.GetHashedPassword().GetValue(), ChangeRequired: r.GetPasswordChangeRequired(),
 		Profile: profile(p.GetFirstName(), p.GetLastName(), p.GetNickName(), p.GetDisplayName(), p.GetPreferredLanguage(),
-			int(p.GetGender()), e.GetEmail(), e.GetIsEmailVerified(), ph.GetPhone(), ph.GetIsPhoneVerified())})
+			int(p.GetGender()), e.GetEmail(), e.GetIsEmailVerified(), ph.GetPhone(), ph.GetIsPhoneVerified()),
+		PhoneCode: &app.ContactCode{}})
 	if err != nil {
 		return nil, err
 	}

@@ -207,8 +207,9 @@ func (m *Management) ListUserMemberships(ctx context.Context, r *mgmt.ListUserMe
 }
 
 // UpdateHumanUser (User v2): user name, profile, e-mail and phone in one
-// write. An address is verified with is_verified; with send_code or
-// return_code it is stored unverified and no code is made or sent (yet).
+// write. An address is verified with is_verified; else a new one is stored
+// unverified and gets a code, sent (send_code, the default) or answered
+// (return_code).
 func (s *UserV2) UpdateHumanUser(ctx context.Context, r *userv2.UpdateHumanUserRequest) (*userv2.UpdateHumanUserResponse, error) {
 	if r.Password != nil {
 		return nil, errUpdatePassword
@@ -221,11 +222,11 @@ func (s *UserV2) UpdateHumanUser(ctx context.Context, r *userv2.UpdateHumanUserR
 			PreferredLanguage: p.PreferredLanguage, Gender: p.Gender})
 	}
 	in.Email, in.Phone = contactsV2(r.GetEmail(), r.GetPhone())
-	u, err := s.app.UpdateHuman(ctx, scopeV2(ctx), r.GetUserId(), in)
+	u, codes, err := s.app.UpdateHumanCodes(ctx, scopeV2(ctx), r.GetUserId(), in)
 	if err != nil {
 		return nil, err
 	}
-	return &userv2.UpdateHumanUserResponse{Details: changeDetailsV2(u)}, nil
+	return &userv2.UpdateHumanUserResponse{Details: changeDetailsV2(u), EmailCode: codes.Email, PhoneCode: codes.Phone}, nil
 }
 
 func nonEmpty(v string) *string {
@@ -255,10 +256,10 @@ func profileUpdateV2(p *userv2.UpdateUserRequest_Human_Profile) *app.ProfileUpda
 // stored unverified; an empty phone removes it.
 func contactsV2(e *userv2.SetHumanEmail, p *userv2.SetHumanPhone) (email, phone *app.ContactUpdate) {
 	if e != nil {
-		email = &app.ContactUpdate{Value: e.GetEmail(), Verified: e.GetIsVerified()}
+		email = &app.ContactUpdate{Value: e.GetEmail(), Verified: e.GetIsVerified(), Code: emailCodeV2(e.GetSendCode(), e.GetReturnCode())}
 	}
 	if p != nil {
-		phone = &app.ContactUpdate{Value: p.GetPhone(), Verified: p.GetIsVerified()}
+		phone = &app.ContactUpdate{Value: p.GetPhone(), Verified: p.GetIsVerified(), Code: app.ContactCode{Return: p.GetReturnCode() != nil}}
 	}
 	return email, phone
 }

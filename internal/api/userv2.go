@@ -102,10 +102,21 @@ func (s *UserV2) ListUsers(ctx context.Context, r *userv2.ListUsersRequest) (*us
 
 func (s *UserV2) AddHumanUser(ctx context.Context, r *userv2.AddHumanUserRequest) (*userv2.AddHumanUserResponse, error) {
 	// Metadata is served here; newHumanV2 refuses it for org v2's new admins.
+	// So are the verification codes (newHumanV2 refuses return_code for org
+	// v2's new admins): the address's and number's as ZITADEL's v2 does, sent
+	// by default, answered with return_code.
 	md := r.GetMetadata()
-	if len(md) > 0 {
+	e, ph := r.GetEmail(), r.GetPhone()
+	emailCode, phoneCode := emailCodeV2(e.GetSendCode(), e.GetReturnCode()), app.ContactCode{Return: ph.GetReturnCode() != nil}
+	if len(md) > 0 || e.GetReturnCode() != nil || ph.GetReturnCode() != nil {
 		r = proto.Clone(r).(*userv2.AddHumanUserRequest)
 		r.Metadata = nil
+		if r.GetEmail().GetReturnCode() != nil {
+			r.Email.Verification = nil
+		}
+		if r.GetPhone().GetReturnCode() != nil {
+			r.Phone.Verification = nil
+		}
 	}
 	in, err := newHumanV2(r)
 	if err != nil {
@@ -114,12 +125,14 @@ func (s *UserV2) AddHumanUser(ctx context.Context, r *userv2.AddHumanUserRequest
 	for _, e := range md {
 		in.Metadata = append(in.Metadata, app.MetadataEntry{Key: e.GetKey(), Value: e.GetValue()})
 	}
-	u, err := s.app.AddHuman(ctx, scopeV2(ctx), in)
+	in.EmailCode, in.PhoneCode = &emailCode, &phoneCode
+	u, codes, err := s.app.AddHumanCodes(ctx, scopeV2(ctx), in)
 	if err != nil {
 		return nil, err
 	}
 	return &userv2.AddHumanUserResponse{UserId: u.ID, Details: &objv2.Details{Sequence: u.Sequence,
-		ChangeDate: ts(u.ChangedAt), ResourceOwner: u.OrgID, CreationDate: ts(u.CreatedAt)}}, nil
+		ChangeDate: ts(u.ChangedAt), ResourceOwner: u.OrgID, CreationDate: ts(u.CreatedAt)},
+		EmailCode: codes.Email, PhoneCode: codes.Phone}, nil
 }
 
 // newHumanV2 reads v2's AddHumanUserRequest (AddHumanUser, and org v2's new
@@ -201,6 +214,7 @@ func (s *UserV2) CreateUser(ctx context.Context, r *userv2.CreateUserRequest) (*
 func (s *UserV2) UpdateUser(ctx context.Context, r *userv2.UpdateUserRequest) (*userv2.UpdateUserResponse, error) {
 	md := metadataEntriesV2(r.GetMetadata())
 	var u *user.User
+	var codes app.IssuedCodes
 	var err error
 	switch t := r.GetUserType().(type) {
 	case *userv2.UpdateUserRequest_Human_:
@@ -213,7 +227,7 @@ func (s *UserV2) UpdateUser(ctx context.Context, r *userv2.UpdateUserRequest) (*
 		}
 		in := app.HumanUpdate{UserName: r.Username, Profile: profileUpdateV2(h.Profile), Metadata: md}
 		in.Email, in.Phone = contactsV2(h.Email, h.Phone)
-		u, err = s.app.UpdateHuman(ctx, scopeV2(ctx), r.GetUserId(), in)
+		u, codes, err = s.app.UpdateHumanCodes(ctx, scopeV2(ctx), r.GetUserId(), in)
 	case *userv2.UpdateUserRequest_Machine_:
 		m := t.Machine
 		in := app.MachineUpdate{UserName: r.Username, Name: m.Name, Description: m.Description, Metadata: md}
@@ -228,7 +242,7 @@ func (s *UserV2) UpdateUser(ctx context.Context, r *userv2.UpdateUserRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	return &userv2.UpdateUserResponse{ChangeDate: ts(u.ChangedAt)}, nil
+	return &userv2.UpdateUserResponse{ChangeDate: ts(u.ChangedAt), EmailCode: codes.Email, PhoneCode: codes.Phone}, nil
 }
 
 func metadataEntriesV2(md []*userv2.Metadata) []app.MetadataEntry {

@@ -69,7 +69,22 @@ type CodeDelivery struct {
 // for the caller to answer when d.Return; otherwise ""), and the event to
 // record with the write.
 func (a *App) issueCode(ctx context.Context, tx store.Tx, u *user.User, p user.CodePurpose, target string, d CodeDelivery, by user.Actor) (string, event.Event, error) {
-	cfg, err := codeConfig(ctx, tx, p)
+	plain, ev, err := a.makeCode(ctx, tx, u, p, target, d, by)
+	if err != nil {
+		return "", event.Event{}, err
+	}
+	if d.Return {
+		return plain, ev, nil
+	}
+	return "", ev, a.sendCode(ctx, tx, u, p, target, plain, d)
+}
+
+// makeCode is issueCode's first half, for a user not yet stored (a new
+// user's codes are on it when it is inserted): the code drawn and its MAC on
+// u. It returns the plain code, which sendCode (in the insert's write) sends
+// unless d.Return.
+func (a *App) makeCode(ctx context.Context, r store.Reader, u *user.User, p user.CodePurpose, target string, d CodeDelivery, by user.Actor) (string, event.Event, error) {
+	cfg, err := codeConfig(ctx, r, p)
 	if err != nil {
 		return "", event.Event{}, err
 	}
@@ -84,8 +99,15 @@ func (a *App) issueCode(ctx context.Context, tx store.Tx, u *user.User, p user.C
 	if err != nil {
 		return "", event.Event{}, err
 	}
-	if d.Return {
-		return plain, ev, nil
+	return plain, ev, nil
+}
+
+// sendCode renders the purpose's message with plain (and d's link) and
+// queues it to target in tx.
+func (a *App) sendCode(ctx context.Context, tx store.Tx, u *user.User, p user.CodePurpose, target, plain string, d CodeDelivery) error {
+	cfg, err := codeConfig(ctx, tx, p)
+	if err != nil {
+		return err
 	}
 	args := a.userMessageArgs(ctx, tx, u)
 	if d.URLTemplate != "" {
@@ -93,15 +115,12 @@ func (a *App) issueCode(ctx context.Context, tx store.Tx, u *user.User, p user.C
 			"DisplayName": args["DisplayName"], "PreferredLanguage": args["PreferredLanguage"], "LastEmail": args["LastEmail"],
 			"ApplicationName": d.ApplicationName}
 		if d.URL, err = renderURLTemplate(d.URLTemplate, vals); err != nil {
-			return "", event.Event{}, err
+			return err
 		}
 	}
 	args["Code"], args["URL"], args["ApplicationName"] = plain, strings.ReplaceAll(d.URL, "\n", ""), d.ApplicationName
 	args["Expiry"] = cfg.Expiry.String()
-	if err := a.queueUserMessage(ctx, tx, u, codeMessage[p], p == user.CodePhone, target, args); err != nil {
-		return "", event.Event{}, err
-	}
-	return "", ev, nil
+	return a.queueUserMessage(ctx, tx, u, codeMessage[p], p == user.CodePhone, target, args)
 }
 
 func codeConfig(ctx context.Context, r store.Reader, p user.CodePurpose) (secretgen.Config, error) {

@@ -61,6 +61,8 @@ var (
 	errPhoneInvalid    = fail.Invalid("PHONE-so0wa", "Phone number is invalid")
 	errUserNameMissing = fail.Invalid("COMMAND-2N9fs", "Errors.IDMissing")
 	errEmailInvalid    = fail.Invalid("EMAIL-599BI", "Email is invalid")
+	// A verification code left empty (v1: its phone id; v2: its one id).
+	errCodeEmpty       = fail.New2(codes.InvalidArgument, "COMMAND-wMe9f", "COMMAND-Fia4a", "Errors.User.Code.Empty")
 	errPasswordAndHash = fail.Invalid("WARDEN-PWBOTH", "give either a password or a hashed password")
 	errHashedPassword  = fail.Invalid("WARDEN-HASH", "Hashed password is invalid")               // Msgf: the format's fault
 	errPasswordLength  = fail.Invalid("WARDEN-PWLEN", "Password must be at most 256 characters") // the rest is the complexity policy's

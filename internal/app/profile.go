@@ -17,9 +17,8 @@ import (
 // (the escalation rule of changeUser holds), or by the signed-in user on itself
 // (the Auth API's "My" methods, AsCaller: no user id from the request).
 //
-// E-mail and phone are set here only as an administrator sets them: verified
-// when the request says so, else stored unverified. Nothing is sent: the code
-// that would prove an unverified address is a later change's.
+// E-mail and phone: verified when the request says so, else stored unverified
+// with a verification code sent (app/verify.go).
 
 // selfOr runs decide on userID under use: for an AsCaller use case on the
 // caller itself, else through changeUser.
@@ -134,35 +133,19 @@ func (a *App) UpdateMachine(ctx context.Context, s Scope, userID, name, descript
 	})
 }
 
-// UpdateEmail sets a human's e-mail address, verified when verified is set
-// (UpdateHumanEmail with is_email_verified); otherwise it is stored unverified
-// and no code is sent (yet).
+// UpdateEmail sets a human's e-mail address (UpdateHumanEmail, the console),
+// verified when verified is set; otherwise it is stored unverified and a
+// verification code is mailed (SetEmail).
 func (a *App) UpdateEmail(ctx context.Context, s Scope, userID, email string, verified bool) (*user.User, error) {
-	email = strings.TrimSpace(email)
-	if err := checkText("email", email, true); err != nil {
-		return nil, err
-	}
-	if !strings.Contains(email, "@") || strings.ContainsAny(email, " \t\r\n") {
-		return nil, errEmailInvalid
-	}
-	return a.selfOr(ctx, s, UseUpdateHumanEmail, userID, func(_ context.Context, _ store.Tx, u *user.User) ([]event.Event, error) {
-		return user.ChangeEmail(u, email, verified, actor(s.Caller))
-	})
+	u, _, err := a.SetEmail(ctx, s, UseUpdateHumanEmail, userID, email, verified, ContactCode{})
+	return u, err
 }
 
 // UpdatePhone sets a human's phone number, verified when verified is set
-// (UpdateHumanPhone with is_phone_verified); otherwise stored unverified, nothing sent.
+// (UpdateHumanPhone, the console); otherwise a code is texted (SetPhone).
 func (a *App) UpdatePhone(ctx context.Context, s Scope, userID, phone string, verified bool) (*user.User, error) {
-	phone = strings.TrimSpace(phone)
-	if err := checkText("phone", phone, true); err != nil {
-		return nil, err
-	}
-	if !phoneLike(phone) {
-		return nil, errPhoneInvalid
-	}
-	return a.selfOr(ctx, s, UseUpdateHumanPhone, userID, func(_ context.Context, _ store.Tx, u *user.User) ([]event.Event, error) {
-		return user.ChangePhone(u, phone, verified, actor(s.Caller))
-	})
+	u, _, err := a.SetPhone(ctx, s, UseUpdateHumanPhone, userID, phone, verified, ContactCode{})
+	return u, err
 }
 
 // phoneLike: digits with an optional leading '+' and the usual separators, as
@@ -181,9 +164,14 @@ func phoneLike(v string) bool {
 	return digits >= 3
 }
 
-// RemovePhone removes a human's phone number (RemoveHumanPhone; RemoveMyPhone).
+// RemovePhone removes a human's phone number (RemoveHumanPhone; RemoveMyPhone;
+// v2 RemovePhone, which the user may do itself).
 func (a *App) RemovePhone(ctx context.Context, s Scope, use Use, userID string) (*user.User, error) {
-	return a.selfOr(ctx, s, use, userID, func(_ context.Context, _ store.Tx, u *user.User) ([]event.Event, error) {
+	load, _, err := a.ownOrLoader(ctx, s, use, userID)
+	if err != nil {
+		return nil, err
+	}
+	return a.writeUser(ctx, load, func(_ context.Context, _ store.Tx, u *user.User) ([]event.Event, error) {
 		ev, err := user.RemovePhone(u, actor(s.Caller))
 		if err != nil {
 			return nil, err
@@ -238,32 +226,55 @@ type ProfileUpdate struct {
 }
 
 // ContactUpdate is an e-mail address or phone number, verified or not (an
-// empty phone removes it).
+// empty phone removes it); a new unverified one gets a code delivered as Code
+// says.
 type ContactUpdate struct {
 	Value    string
 	Verified bool
+	Code     ContactCode
+}
+
+// IssuedCodes are the verification codes a change answered (return_code).
+type IssuedCodes struct {
+	Email, Phone *string
 }
 
 // UpdateHuman changes a human's user name, profile, e-mail and phone in one
-// write: all of it or nothing. Parts equal to what is stored change nothing,
-// as in ZITADEL's v2; an unverified address is stored unverified and no code
-// is sent.
+// write (UpdateHumanCodes, without its codes).
 func (a *App) UpdateHuman(ctx context.Context, s Scope, userID string, in HumanUpdate) (*user.User, error) {
+	u, _, err := a.UpdateHumanCodes(ctx, s, userID, in)
+	return u, err
+}
+
+// UpdateHumanCodes changes a human's user name, profile, e-mail and phone in
+// one write: all of it or nothing. Parts equal to what is stored change
+// nothing, as in ZITADEL's v2; a new unverified address or number gets a
+// verification code in the same write (sent, or answered when its Code says
+// Return).
+func (a *App) UpdateHumanCodes(ctx context.Context, s Scope, userID string, in HumanUpdate) (_ *user.User, codes IssuedCodes, _ error) {
+	fail2 := func(err error) (*user.User, IssuedCodes, error) { return nil, IssuedCodes{}, err }
 	g, err := a.authorize(ctx, s, UseUpdateHumanUser)
 	if err != nil {
-		return nil, err
+		return fail2(err)
+	}
+	for _, c := range []*ContactUpdate{in.Email, in.Phone} {
+		if c != nil && !c.Verified {
+			if err := c.Code.check(); err != nil {
+				return fail2(err)
+			}
+		}
 	}
 	if err := checkID(userID, errUserIDMissing); err != nil {
-		return nil, err
+		return fail2(err)
 	}
 	var name string
 	if in.UserName != nil {
 		if name, err = checkUserName(*in.UserName); err != nil {
-			return nil, err
+			return fail2(err)
 		}
 	}
 	if err := checkMetadataChanges(in.Metadata); err != nil {
-		return nil, err
+		return fail2(err)
 	}
 	if p := in.Profile; p != nil {
 		for _, n := range []*string{p.GivenName, p.FamilyName} {
@@ -282,34 +293,34 @@ func (a *App) UpdateHuman(ctx context.Context, s Scope, userID string, in HumanU
 				continue
 			}
 			if err := checkText(f.name, *f.v, f.required); err != nil {
-				return nil, err
+				return fail2(err)
 			}
 		}
 		if p.Gender != nil && (*p.Gender < 0 || *p.Gender > 3) {
-			return nil, errGenderInvalid
+			return fail2(errGenderInvalid)
 		}
 	}
 	if e := in.Email; e != nil {
 		e.Value = strings.TrimSpace(e.Value)
 		if err := checkText("email", e.Value, true); err != nil {
-			return nil, err
+			return fail2(err)
 		}
 		if !strings.Contains(e.Value, "@") || strings.ContainsAny(e.Value, " \t\r\n") {
-			return nil, errEmailInvalid
+			return fail2(errEmailInvalid)
 		}
 	}
 	if ph := in.Phone; ph != nil {
 		ph.Value = strings.TrimSpace(ph.Value)
 		if err := checkText("phone", ph.Value, false); err != nil {
-			return nil, err
+			return fail2(err)
 		}
 		if ph.Value != "" && !phoneLike(ph.Value) {
-			return nil, errPhoneInvalid
+			return fail2(errPhoneInvalid)
 		}
 	}
 	var unchanged *user.User
 	out, err := a.changeUser(ctx, g, userID, user.ErrChangeNotFound, func(ctx context.Context, tx store.Tx, u *user.User) ([]event.Event, error) {
-		unchanged = u
+		unchanged, codes = u, IssuedCodes{}
 		if u.Human == nil {
 			return nil, user.ErrNotHuman
 		}
@@ -359,6 +370,16 @@ func (a *App) UpdateHuman(ctx context.Context, s Scope, userID string, in HumanU
 				return nil, err
 			}
 			evs = append(evs, more...)
+			if len(more) > 0 && !e.Verified {
+				code, ev, err := a.issueVerification(ctx, tx, u, user.CodeEmail, e.Code, by)
+				if err != nil {
+					return nil, err
+				}
+				if e.Code.Return {
+					codes.Email = &code
+				}
+				evs = append(evs, ev)
+			}
 		}
 		if ph := in.Phone; ph != nil {
 			var more []event.Event
@@ -377,17 +398,30 @@ func (a *App) UpdateHuman(ctx context.Context, s Scope, userID string, in HumanU
 				return nil, err
 			}
 			evs = append(evs, more...)
+			if len(more) > 0 && ph.Value != "" && !ph.Verified {
+				code, ev, err := a.issueVerification(ctx, tx, u, user.CodePhone, ContactCode{Return: ph.Code.Return}, by)
+				if err != nil {
+					return nil, err
+				}
+				if ph.Code.Return {
+					codes.Phone = &code
+				}
+				evs = append(evs, ev)
+			}
 		}
 		more, err := changeUserMetadata(ctx, tx, u, by, in.Metadata)
 		return append(evs, more...), err
 	})
 	if errors.Is(err, store.ErrDuplicate) {
-		return nil, user.ErrUserNameTaken
+		return fail2(user.ErrUserNameTaken)
 	}
-	if err == nil && out == nil {
+	if err != nil {
+		return fail2(err)
+	}
+	if out == nil {
 		out = unchanged // nothing to change: the answer is the user as it is
 	}
-	return out, err
+	return out, codes, nil
 }
 
 // MachineUpdate is the input of UpdateMachineUser (User v2 UpdateUser): each

@@ -26,7 +26,7 @@ func addTestHuman(t *testing.T, a *App, s Scope, name string) *user.User {
 }
 
 // TestUpdateProfileAndHistory: an administrator changes a locked user's
-// profile, e-mail (verified) and phone; the events are ZITADEL's, in the
+// profile, e-mail and phone (verified: no code goes to a locked user); the events are ZITADEL's, in the
 // user's history, and an unchanged profile is refused without a write.
 func TestUpdateProfileAndHistory(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
@@ -46,7 +46,11 @@ func TestUpdateProfileAndHistory(t *testing.T) {
 		if _, err := a.UpdateEmail(ctx, admin, u.ID, "augusta@example.com", true); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.UpdatePhone(ctx, admin, u.ID, "+41 79 123 45 67", false); err != nil {
+		// An unverified number needs a code, which a locked user cannot get.
+		if _, err := a.UpdatePhone(ctx, admin, u.ID, "+41 79 123 45 67", false); !errors.Is(err, user.ErrLocked) {
+			t.Fatalf("unverified phone of a locked user: %v", err)
+		}
+		if _, err := a.UpdatePhone(ctx, admin, u.ID, "+41 79 123 45 67", true); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := a.UpdateEmail(ctx, admin, u.ID, "not-an-address", true); !errors.Is(err, errEmailInvalid) {
@@ -75,7 +79,7 @@ func TestUpdateProfileAndHistory(t *testing.T) {
 			types = append(types, e.Type)
 		}
 		want := []string{event.HumanAdded, event.UserLocked, event.HumanProfileChanged, event.HumanEmailChanged,
-			event.HumanEmailVerified, event.HumanPhoneChanged, event.HumanPhoneRemoved}
+			event.HumanEmailVerified, event.HumanPhoneChanged, event.HumanPhoneVerified, event.HumanPhoneRemoved}
 		if fmt.Sprint(types) != fmt.Sprint(want) {
 			t.Fatalf("history %v, want %v", types, want)
 		}

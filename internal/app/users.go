@@ -279,51 +279,119 @@ type NewHuman struct {
 	// SendInitCode: a user made without a password (INITIAL) is sent an
 	// initialization code (v1 AddHumanUser and ImportHumanUser, as ZITADEL's).
 	SendInitCode bool
+	// EmailCode, PhoneCode: a verification code for the unverified address
+	// or number, delivered as they say (nil: none; v2 sends one by default,
+	// v1 for the phone).
+	EmailCode, PhoneCode *ContactCode
 }
 
-// AddHuman creates a human user.
+// AddHuman creates a human user (AddHumanCodes, without its codes).
 func (a *App) AddHuman(ctx context.Context, s Scope, in NewHuman) (*user.User, error) {
+	u, _, err := a.AddHumanCodes(ctx, s, in)
+	return u, err
+}
+
+// AddHumanCodes creates a human user and, as in.EmailCode and in.PhoneCode
+// ask, verification codes for its unverified address and number, sent in the
+// creation's write or answered (return_code).
+func (a *App) AddHumanCodes(ctx context.Context, s Scope, in NewHuman) (*user.User, IssuedCodes, error) {
 	g, err := a.authorize(ctx, s, UseAddHuman)
 	if err != nil {
-		return nil, err
+		return nil, IssuedCodes{}, err
 	}
 	if err := checkMetadataEntries(in.Metadata, errUserMetadataInvalid); err != nil {
-		return nil, err
+		return nil, IssuedCodes{}, err
+	}
+	for _, c := range []*ContactCode{in.EmailCode, in.PhoneCode} {
+		if c != nil {
+			if err := c.check(); err != nil {
+				return nil, IssuedCodes{}, err
+			}
+		}
 	}
 	u, ev, err := a.newHuman(ctx, g, in, func() (string, error) { return a.targetOrg(ctx, g, in.OrgID) })
 	if err != nil {
-		return nil, err
+		return nil, IssuedCodes{}, err
+	}
+	by := user.Actor{UserID: ev.CreatorID, At: ev.CreatedAt}
+	evs := []event.Event{ev}
+	var sends []func(context.Context, store.Tx) error
+	var codes IssuedCodes
+	for _, v := range []struct {
+		p    user.CodePurpose
+		c    *ContactCode
+		need bool
+		out  **string
+	}{
+		{user.CodeEmail, in.EmailCode, !u.Human.EmailVerified, &codes.Email},
+		{user.CodePhone, in.PhoneCode, u.Human.Phone != "" && !u.Human.PhoneVerified, &codes.Phone},
+	} {
+		if v.c == nil || !v.need {
+			continue
+		}
+		c := *v.c
+		if v.p == user.CodePhone {
+			c.URLTemplate = ""
+		}
+		plain, cev, send, err := a.prepareVerification(ctx, a.store, u, v.p, c, by)
+		if err != nil {
+			return nil, IssuedCodes{}, storeErr(err)
+		}
+		if c.Return {
+			*v.out = &plain
+		}
+		evs, sends = append(evs, cev), append(sends, send)
 	}
 	var prepare func(ctx context.Context, tx store.Tx) ([]event.Event, error)
 	if in.SendInitCode && u.State == user.StateInitial {
 		// v1: a user without a password gets an initialization code, in its
 		// creation's write (ZITADEL's user.human.initialization.code.added).
-		seq, at := u.Sequence, u.ChangedAt
 		prepare = func(ctx context.Context, tx store.Tx) ([]event.Event, error) {
-			u.Sequence, u.ChangedAt = seq, at // the write may run again
-			ev, err := a.issueInitCode(ctx, tx, u, user.Actor{UserID: ev.CreatorID, At: ev.CreatedAt})
+			ev, err := a.issueInitCode(ctx, tx, u, by)
 			return []event.Event{ev}, err
 		}
 	}
-	return u, a.insertWithMetadata(ctx, u, ev, in.Metadata, in.UserID != "", prepare)
+	var send func(ctx context.Context, tx store.Tx) error
+	if len(sends) > 0 {
+		send = func(ctx context.Context, tx store.Tx) error {
+			for _, f := range sends {
+				if err := f(ctx, tx); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	if err := a.insertWithMetadata(ctx, u, evs, in.Metadata, in.UserID != "", prepare, send); err != nil {
+		return nil, IssuedCodes{}, err
+	}
+	return u, codes, nil
 }
 
 // insertWithMetadata writes a new user (insertUserWith) with its metadata in
-// the creation's write: the metadata's events follow the creation's, as in
-// ZITADEL; prepare (may be nil) adds what the creation sends (a code).
-func (a *App) insertWithMetadata(ctx context.Context, u *user.User, ev event.Event, md []MetadataEntry, chosenID bool, prepare func(ctx context.Context, tx store.Tx) ([]event.Event, error)) error {
-	evs, seqs := []event.Event{ev}, make([]uint64, len(md))
+// the creation's write: the metadata's events follow evs (the creation's and
+// those recorded with it), as in ZITADEL. prepare and with (either may be nil)
+// are insertUserWith's: what the write records (a code) and writes besides.
+func (a *App) insertWithMetadata(ctx context.Context, u *user.User, evs []event.Event, md []MetadataEntry, chosenID bool,
+	prepare func(ctx context.Context, tx store.Tx) ([]event.Event, error), with func(ctx context.Context, tx store.Tx) error) error {
+	by := user.Actor{UserID: evs[0].CreatorID, At: evs[0].CreatedAt}
+	seqs := make([]uint64, len(md))
 	for i, e := range md {
-		evs = append(evs, u.Record(evUserMetadataSet, user.Actor{UserID: ev.CreatorID, At: ev.CreatedAt}, map[string]any{"key": e.Key, "value": e.Value}))
+		evs = append(evs, u.Record(evUserMetadataSet, by, map[string]any{"key": e.Key, "value": e.Value}))
 		seqs[i] = u.Sequence
 	}
-	var with func(ctx context.Context, tx store.Tx) error
+	all := with
 	if len(md) > 0 {
-		with = func(ctx context.Context, tx store.Tx) error {
-			return putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, md, seqs, ev.CreatedAt)
+		all = func(ctx context.Context, tx store.Tx) error {
+			if with != nil {
+				if err := with(ctx, tx); err != nil {
+					return err
+				}
+			}
+			return putMetadata(ctx, tx, KindUserMetadata, u.ID, u.ID, u.OrgID, md, seqs, by.At)
 		}
 	}
-	return a.insertUserWith(ctx, u, evs, chosenID, prepare, with)
+	return a.insertUserWith(ctx, u, evs, chosenID, prepare, all)
 }
 
 // newHuman checks in and builds the user and its creation event in the org
@@ -443,7 +511,7 @@ func (a *App) AddMachine(ctx context.Context, s Scope, in NewMachine) (*user.Use
 	}
 	u, ev := user.NewMachine(uid, orgID, in.UserName,
 		user.Machine{Name: in.Name, Description: in.Description, AccessTokenType: in.AccessTokenType}, actor(g.Caller))
-	return u, a.insertWithMetadata(ctx, u, ev, in.Metadata, in.UserID != "", nil)
+	return u, a.insertWithMetadata(ctx, u, []event.Event{ev}, in.Metadata, in.UserID != "", nil, nil)
 }
 
 // targetOrg is the org a new user goes into: explicit (v2), else the org
@@ -499,9 +567,13 @@ func (a *App) insertUser(ctx context.Context, u *user.User, evs []event.Event, c
 // (it may run again) and may change u and add events after evs: the
 // initialization code a user made without a password is sent.
 func (a *App) insertUserWith(ctx context.Context, u *user.User, evs []event.Event, chosenID bool, prepare func(ctx context.Context, tx store.Tx) ([]event.Event, error), with func(ctx context.Context, tx store.Tx) error) error {
+	seq, at := u.Sequence, u.ChangedAt
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 		evs := evs
 		if prepare != nil {
+			// prepare records on u after everything recorded before the write;
+			// the write may run again, so it starts from there each time.
+			u.Sequence, u.ChangedAt = seq, at
 			more, err := prepare(ctx, tx)
 			if err != nil {
 				return err

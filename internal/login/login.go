@@ -195,6 +195,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		route(http.MethodGet, h.deviceApprove)
+	case pathVerifyEmail:
+		if r.Method == http.MethodPost {
+			h.postVerifyEmail(w, r)
+			return
+		}
+		route(http.MethodGet, h.verifyEmail)
 	default:
 		h.message(w, r, http.StatusNotFound, page{Title: "Not found", Error: "There is no such page."})
 	}

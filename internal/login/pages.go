@@ -28,7 +28,7 @@ type page struct {
 	UserCode      string   // device: the code typed or prefilled
 	Scopes        []string // device approval: what the device asks for
 	Action        string   // a code's form: where it posts (reset.go)
-	UserID        string   // a code's form: whose code
+	UserID        string   // a code's form (reset, init, e-mail verification): whose code
 	Code          string   // a code's form: the code from the link
 	Invite        bool     // a code's form: an invitation, not an initialization code
 
@@ -53,7 +53,7 @@ func loadPages() *pages {
 	sum := sha256.Sum256(css)
 	ps := &pages{tmpl: map[string]*template.Template{}, css: template.CSS(css),
 		styleHash: "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"}
-	for _, name := range []string{"username", "password", "change", "consent", "message", "device", "device-approve", "forgot", "setpassword"} {
+	for _, name := range []string{"username", "password", "change", "consent", "message", "device", "device-approve", "forgot", "setpassword", "verify"} {
 		ps.tmpl[name] = template.Must(template.ParseFS(templateFS, "templates/base.html", "templates/"+name+".html"))
 	}
 	return ps

@@ -296,7 +296,7 @@ func matrixOps() []matrixOp {
 	return append(withV2beta(append(append(orgOps(), []matrixOp{
 		{name: "Healthz", global: true, prep: func(testing.TB, *fixtures, string) restCall { return restCall{"GET", v1 + "/healthz", ""} }},
 		{name: "GetUserByID", prep: id("GET " + v1 + "/users/{id}")},
-		{name: "ListUsers", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"POST", v1 + "/users/_search", `{}`} }, judge: judgeUserList},
+		{name: "ListUsers", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"POST", v1 + "/users/_search", `{"query":{"limit":1000}}`} }, judge: judgeUserList},
 		{name: "ListUserChanges", prep: id("POST " + v1 + "/users/{id}/changes/_search")},
 		{name: "AddHumanUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			n := f.uniq("nh")
@@ -465,7 +465,8 @@ func matrixOps() []matrixOp {
 		}},
 		{name: "v2.GetUserByID", prep: id("GET /v2/users/{id}")},
 		{name: "v2.ListUsers", prep: func(t testing.TB, f *fixtures, o string) restCall {
-			return restCall{"POST", "/v2/users", `{"queries":[{"organizationIdQuery":{"organizationId":"` + o + `"}}]}`}
+			// The whole org (the rows make over 100 users): the marker is on the page.
+			return restCall{"POST", "/v2/users", `{"query":{"limit":1000},"queries":[{"organizationIdQuery":{"organizationId":"` + o + `"}}]}`}
 		}, judge: judgeUserList},
 		{name: "v2.DeactivateUser", prep: id("POST /v2/users/{id}/deactivate")},
 		{name: "v2.ReactivateUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
@@ -479,7 +480,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps(), pwPolicyOps(), profileOps(), notificationPolicyOps(), smtpOps(), codeOps())...)), slices.Concat(metadataOps(), credsV2Ops(), messageTextOps(), userV2Ops(), inviteOps())...)
+	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps(), pwPolicyOps(), profileOps(), notificationPolicyOps(), smtpOps(), codeOps(), verifyOps())...)), slices.Concat(metadataOps(), credsV2Ops(), messageTextOps(), userV2Ops(), inviteOps(), verifyV2OnlyOps())...)
 }
 
 // fixed is a call that names no object.

@@ -213,10 +213,12 @@ func TestUserMetadata(t *testing.T) {
 			if got := metaKeys(l, "result"); strings.Join(got, ",") != "team,floor" {
 				t.Fatalf("metadata of the new user: %v", got)
 			}
-			if types := eventTypes(t, e.Store, event.AggregateUser, id); len(types) != 3 || types[0] != "user.human.added" || types[1] != "user.metadata.set" {
+			// The creation, the unverified address's code, then the metadata, as in ZITADEL.
+			if types := eventTypes(t, e.Store, event.AggregateUser, id); len(types) != 4 || types[0] != "user.human.added" ||
+				types[1] != event.HumanEmailCodeAdded || types[2] != "user.metadata.set" {
 				t.Fatalf("events: %v", types)
 			}
-			if r.Str("details", "sequence") != "3" {
+			if r.Str("details", "sequence") != "4" {
 				t.Fatalf("details: %s", r.Raw)
 			}
 			// An invalid entry: no user either.

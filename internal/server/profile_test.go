@@ -101,7 +101,7 @@ func TestUserProfileChanges(t *testing.T) {
 				t.Fatalf("GetMyEmail: %s", r.Raw)
 			}
 			want := []string{event.HumanAdded, event.HumanProfileChanged, event.HumanEmailChanged, event.HumanEmailVerified,
-				event.HumanPhoneChanged, event.HumanPhoneRemoved, event.UserNameChanged, event.UserNameChanged, event.HumanProfileChanged}
+				event.HumanPhoneChanged, event.HumanPhoneCodeAdded, event.HumanPhoneRemoved, event.UserNameChanged, event.UserNameChanged, event.HumanProfileChanged}
 			got := eventTypes(t, e.Store, "user", alice)
 			if fmt.Sprint(got[len(got)-len(want)+1:]) != fmt.Sprint(want[1:]) {
 				t.Fatalf("events %v, want %v", got, want)

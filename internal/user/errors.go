@@ -61,8 +61,14 @@ var (
 var (
 	ErrCodeInvalid = fail.New(codes.InvalidArgument, "CODE-woT0xc", "Errors.User.Code.Invalid")
 	ErrCodeExpired = fail.New(codes.FailedPrecondition, "CODE-QvUQ4P", "Errors.User.Code.Expired")
-	errCodePurpose = fail.New(codes.Internal, "WARDEN-CODEPURPOSE", "Errors.Internal")
-	codeNotFound   = map[CodePurpose]*fail.Error{
+	// Verification (verify.go). ZITADEL shares COMMAND-3M9ds (its v1 "already
+	// verified") with another refusal Warden already names, so that one is Warden's.
+	ErrEmailAlreadyVerified = fail.New(codes.FailedPrecondition, "WARDEN-EMAILVERIFIED", "Errors.User.Email.AlreadyVerified")
+	ErrPhoneAlreadyVerified = fail.New(codes.FailedPrecondition, "COMMAND-2M9sf", "Errors.User.Phone.AlreadyVerified")
+	ErrNoEmailCodeToResend  = fail.New(codes.FailedPrecondition, "EMAIL-5w5ilin4yt", "Errors.User.Code.Empty")
+	ErrNoPhoneCodeToResend  = fail.New(codes.FailedPrecondition, "PHONE-5xrra88eq8", "Errors.User.Code.Empty")
+	errCodePurpose          = fail.New(codes.Internal, "WARDEN-CODEPURPOSE", "Errors.Internal")
+	codeNotFound            = map[CodePurpose]*fail.Error{
 		CodeEmail:    fail.New(codes.NotFound, "COMMAND-3n8ud", "Errors.User.Code.NotFound"),
 		CodePhone:    fail.New(codes.NotFound, "COMMAND-Rsj8c", "Errors.User.Code.NotFound"),
 		CodePassword: fail.New(codes.FailedPrecondition, "COMMAND-2M9fs", "Errors.User.Code.NotFound"),
