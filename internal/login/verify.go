@@ -72,4 +72,3 @@ func (h *handler) postVerifyEmail(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, "verify e-mail", err)
 	}
 }
-

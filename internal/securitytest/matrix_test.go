@@ -296,7 +296,9 @@ func matrixOps() []matrixOp {
 	return append(withV2beta(append(append(orgOps(), []matrixOp{
 		{name: "Healthz", global: true, prep: func(testing.TB, *fixtures, string) restCall { return restCall{"GET", v1 + "/healthz", ""} }},
 		{name: "GetUserByID", prep: id("GET " + v1 + "/users/{id}")},
-		{name: "ListUsers", prep: func(testing.TB, *fixtures, string) restCall { return restCall{"POST", v1 + "/users/_search", `{"query":{"limit":1000}}`} }, judge: judgeUserList},
+		{name: "ListUsers", prep: func(testing.TB, *fixtures, string) restCall {
+			return restCall{"POST", v1 + "/users/_search", `{"query":{"limit":1000}}`}
+		}, judge: judgeUserList},
 		{name: "ListUserChanges", prep: id("POST " + v1 + "/users/{id}/changes/_search")},
 		{name: "AddHumanUser", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			n := f.uniq("nh")
