@@ -173,22 +173,6 @@ func (a *App) openBody(m *store.Message, v any) error {
 // a loopback server's own CA).
 func WithSMTPTLS(c *tls.Config) Option { return func(a *App) { a.smtpTLS = c } }
 
-// sender is what the job sends mails through: WithMailer's, else the active
-// SMTP configuration's; nil when there is none (the messages then wait,
-// unclaimed and with no attempt counted, for one).
-func (a *App) sender(ctx context.Context) (mail.Sender, error) {
-	if a.mailer != nil {
-		return a.mailer, nil
-	}
-	s, err := a.activeSMTP(ctx)
-	if errors.Is(err, errSMTPNotFound) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	return a.smtpSender(s)
-}
-
 // deliverFunc sends one claimed message of its channel's kind.
 type deliverFunc func(ctx context.Context, m *store.Message) error
 
@@ -202,21 +186,39 @@ type outboxChannel struct {
 
 func (a *App) channels() []outboxChannel {
 	return []outboxChannel{
-		{KindEmail, "e-mail provider (SMTP configuration)", a.mailChannel},
+		{KindEmail, "e-mail provider (SMTP configuration or HTTP provider)", a.mailChannel},
+		{KindSMS, "SMS provider", a.smsChannel},
 	}
 }
 
+// mailChannel is what the job sends mails through: WithMailer's sender, else
+// the active e-mail provider (an SMTP configuration, or an HTTP provider's
+// webhook); nil when there is none (mails then wait, unclaimed and with no
+// attempt counted, for one).
 func (a *App) mailChannel(ctx context.Context) (deliverFunc, error) {
-	s, err := a.sender(ctx)
-	if err != nil || s == nil {
-		return nil, err
+	var snd mail.Sender
+	if a.mailer != nil {
+		snd = a.mailer
+	} else {
+		s, err := a.activeSMTP(ctx)
+		if errors.Is(err, errSMTPNotFound) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		if s.HTTP != nil {
+			return a.emailWebhook(s)
+		}
+		if snd, err = a.smtpSender(s); err != nil {
+			return nil, err
+		}
 	}
 	return func(ctx context.Context, m *store.Message) error {
 		var q Mail
 		if err := a.openBody(m, &q); err != nil {
 			return err
 		}
-		return s.Send(ctx, mail.Mail{MessageID: m.ID, To: q.To, Subject: q.Subject, Text: q.Text, HTML: q.HTML})
+		return snd.Send(ctx, mail.Mail{MessageID: m.ID, To: q.To, Subject: q.Subject, Text: q.Text, HTML: q.HTML})
 	}, nil
 }
 
