@@ -62,7 +62,11 @@ func newHookServer(t *testing.T) *hookServer {
 	return h
 }
 
-func (h *hookServer) failNext(n, status int) { h.mu.Lock(); h.fail, h.status = n, status; h.mu.Unlock() }
+func (h *hookServer) failNext(n, status int) {
+	h.mu.Lock()
+	h.fail, h.status = n, status
+	h.mu.Unlock()
+}
 func (h *hookServer) calls() []hookCall {
 	h.mu.Lock()
 	defer h.mu.Unlock()
