@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -27,8 +26,7 @@ var ErrPermanent = errors.New("notify: permanent failure")
 // SignatureHeader carries the webhook's signature, as ZITADEL names it.
 const SignatureHeader = "ZITADEL-Signature"
 
-// maxAnswer is how much of an answer is read (and kept for the error): the
-// status decides, the body only explains.
+// maxAnswer is how much of an answer is read: the status decides.
 const maxAnswer = 4 << 10
 
 // DefaultTimeout bounds one call when the caller sets none.
@@ -101,20 +99,21 @@ func (w *Webhook) client() *http.Client {
 	return Client(0)
 }
 
-// do sends req and classifies the answer; the error names the status and a
-// short piece of the answer, never the request (it holds the message).
+// do sends req and classifies the answer. The error names the endpoint
+// without its query (which may hold a key) and the status, never the request
+// (it holds the message) nor the answer's body (which may echo it).
 func do(c *http.Client, req *http.Request, what string) error {
+	where := req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
 	resp, err := c.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", what, req.URL.Redacted(), stripURL(err))
+		return fmt.Errorf("%s %s: %w", what, where, stripURL(err))
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer)) // lets a short answer's connection be reused
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
-	msg := fmt.Sprintf("%s %s answered %s: %s", what, req.URL.Redacted(), resp.Status, oneLine(body, 200))
+	msg := fmt.Sprintf("%s %s answered %s", what, where, resp.Status)
 	if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
 		return fmt.Errorf("%w: %s", ErrPermanent, msg)
 	}
@@ -128,12 +127,4 @@ func stripURL(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-func oneLine(b []byte, n int) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > n {
-		s = s[:n]
-	}
-	return s
 }
