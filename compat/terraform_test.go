@@ -910,3 +910,92 @@ func TestTerraformPersonalAccessToken(t *testing.T) {
 		}
 	})
 }
+
+// TestTerraformSMTPConfig replays zitadel_smtp_config (zitadel/smtp_config/funcs.go):
+// create is AddSMTPConfig (the id is the answer's) and, with set_active,
+// ActivateSMTPConfig; read is GetSMTPConfigById (the password stays the
+// state's); update is UpdateSMTPConfig (no password) and, when it changed,
+// UpdateSMTPConfigPassword; delete is RemoveSMTPConfig.
+func TestTerraformSMTPConfig(t *testing.T) {
+	each(t, func(t *testing.T, s *server) {
+		st := newTFSetup(t, s, 0)
+		add, err := st.adm.AddSMTPConfig(ctx(t), &admin.AddSMTPConfigRequest{SenderAddress: "noreply@example.com", SenderName: "Warden",
+			Host: "smtp.example.com:587", User: "mailer", Tls: false, Password: "tf-secret", ReplyToAddress: "reply@example.com"})
+		mustOK(t, "create: AddSMTPConfig", err)
+		id := add.GetId()
+		_, err = st.adm.ActivateSMTPConfig(ctx(t), &admin.ActivateSMTPConfigRequest{Id: id})
+		mustOK(t, "create: ActivateSMTPConfig", err)
+		read := func() tfState {
+			t.Helper()
+			r, err := st.adm.GetSMTPConfigById(ctx(t), &admin.GetSMTPConfigByIdRequest{Id: id})
+			if tfGone(t, "read: GetSMTPConfigById", err) {
+				return nil
+			}
+			c := r.GetSmtpConfig()
+			return tfState{"id": c.GetId(), "sender_address": c.GetSenderAddress(), "sender_name": c.GetSenderName(), "tls": fmt.Sprint(c.GetTls()),
+				"host": c.GetHost(), "user": c.GetUser(), "password": "tf-secret", "reply_to_address": c.GetReplyToAddress()}
+		}
+		applied := read()
+		wantTF(t, "read after create", applied, tfState{"id": id, "sender_address": "noreply@example.com", "sender_name": "Warden", "tls": "false",
+			"host": "smtp.example.com:587", "user": "mailer", "password": "tf-secret", "reply_to_address": "reply@example.com"})
+		wantTF(t, "plan", read(), applied)
+
+		_, err = st.adm.UpdateSMTPConfig(ctx(t), &admin.UpdateSMTPConfigRequest{Id: id, SenderAddress: "noreply@example.com", SenderName: "Warden Mail",
+			Host: "smtp.example.com:465", Tls: true, User: "mailer", ReplyToAddress: "reply@example.com"})
+		mustOK(t, "update: UpdateSMTPConfig", err)
+		_, err = st.adm.UpdateSMTPConfigPassword(ctx(t), &admin.UpdateSMTPConfigPasswordRequest{Id: id, Password: "tf-secret-2"})
+		mustOK(t, "update: UpdateSMTPConfigPassword", err)
+		_, err = st.adm.ActivateSMTPConfig(ctx(t), &admin.ActivateSMTPConfigRequest{Id: id}) // password changed and set_active
+		if status.Code(err) != codes.FailedPrecondition {
+			t.Fatalf("update: ActivateSMTPConfig of the active one: %v (the provider fails the apply on it, as on ZITADEL)", err)
+		}
+		applied["sender_name"], applied["host"], applied["tls"] = "Warden Mail", "smtp.example.com:465", "true"
+		wantTF(t, "read after update", read(), applied)
+
+		_, err = st.adm.RemoveSMTPConfig(ctx(t), &admin.RemoveSMTPConfigRequest{Id: id})
+		mustOK(t, "delete: RemoveSMTPConfig", err)
+		wantTF(t, "read after delete", read(), nil)
+	})
+}
+
+// TestTerraformSMSProviderHTTP replays zitadel_sms_provider_http
+// (zitadel/sms_provider_http/funcs.go): create is AddSMSProviderHTTP (the
+// signing key goes into the state) and, with set_active,
+// ActivateSMSProvider; read is GetSMSProvider (endpoint and description;
+// signing key and set_active stay the state's); update is
+// UpdateSMSProviderHTTP; delete is RemoveSMSProvider.
+func TestTerraformSMSProviderHTTP(t *testing.T) {
+	each(t, func(t *testing.T, s *server) {
+		st := newTFSetup(t, s, 0)
+		add, err := st.adm.AddSMSProviderHTTP(ctx(t), &admin.AddSMSProviderHTTPRequest{Endpoint: "https://sms.example.com/hook", Description: "tf"})
+		mustOK(t, "create: AddSMSProviderHTTP", err)
+		id, key := add.GetId(), add.GetSigningKey()
+		if key == "" {
+			t.Fatal("create: no signing_key")
+		}
+		_, err = st.adm.ActivateSMSProvider(ctx(t), &admin.ActivateSMSProviderRequest{Id: id})
+		mustOK(t, "create: ActivateSMSProvider", err)
+		read := func() tfState {
+			t.Helper()
+			r, err := st.adm.GetSMSProvider(ctx(t), &admin.GetSMSProviderRequest{Id: id})
+			if tfGone(t, "read: GetSMSProvider", err) {
+				return nil
+			}
+			return tfState{"id": r.GetConfig().GetId(), "endpoint": r.GetConfig().GetHttp().GetEndpoint(), "description": r.GetConfig().GetDescription(),
+				"signing_key": key, "set_active": "true"}
+		}
+		applied := read()
+		wantTF(t, "read after create", applied, tfState{"id": id, "endpoint": "https://sms.example.com/hook", "description": "tf", "signing_key": key, "set_active": "true"})
+		wantTF(t, "plan", read(), applied)
+		tfImport(t, "zitadel_sms_provider_http", id)
+
+		_, err = st.adm.UpdateSMSProviderHTTP(ctx(t), &admin.UpdateSMSProviderHTTPRequest{Id: id, Endpoint: "https://sms.example.com/hook2", Description: "tf 2"})
+		mustOK(t, "update: UpdateSMSProviderHTTP", err)
+		applied["endpoint"], applied["description"] = "https://sms.example.com/hook2", "tf 2"
+		wantTF(t, "read after update", read(), applied)
+
+		_, err = st.adm.RemoveSMSProvider(ctx(t), &admin.RemoveSMSProviderRequest{Id: id})
+		mustOK(t, "delete: RemoveSMSProvider", err)
+		wantTF(t, "read after delete", read(), nil)
+	})
+}

@@ -47,6 +47,7 @@ func toStatus(ctx context.Context, log *slog.Logger, err error, v2 bool) error {
 // so the ids are Warden's.
 var (
 	errExpiration     = fail.Invalid("WARDEN-EXPIRATION", "expiration date is not a valid timestamp")
+	errXOAuth2        = fail.Invalid("WARDEN-XOAUTH2", "SMTP XOAUTH2 authentication is not supported by Warden; use plain (a password) or none")
 	errV2Unsupported  = fail.Invalid("WARDEN-V2UNSUP", "verification codes, IDP links, metadata and TOTP are not supported by Warden yet")
 	errOrgByDomain    = fail.Invalid("WARDEN-ORGDOMAIN", "organization by domain is not supported; give org_id")
 	errProjectIDGiven = fail.Invalid("WARDEN-PROJECTIDGIVEN", "a project id of the caller's choice is not supported by Warden yet; leave project_id out")

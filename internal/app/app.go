@@ -10,6 +10,7 @@ import (
 	"errors"
 	"github.com/warden-id/warden/internal/mail"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
@@ -38,10 +39,14 @@ type App struct {
 	// links in the messages it sends. Set once before serving.
 	publicURL string
 	obs       Observer
-	keys      *masterkey.Key   // seals what the store keeps secret; never stored itself
-	hash      *hashLimit       // password hashes computed at once
-	device    DeviceConfig     // the device flow's lifetimes (device.go)
-	dcheck    *DomainValidator // proves org domains (domaincheck.go)
+	keys      *masterkey.Key // seals what the store keeps secret; never stored itself
+	// twilioAPI and notifyHTTP: where Twilio deliveries go, and the client
+	// webhook and Twilio deliveries use (sms.go).
+	twilioAPI  string
+	notifyHTTP *http.Client
+	hash       *hashLimit       // password hashes computed at once
+	device     DeviceConfig     // the device flow's lifetimes (device.go)
+	dcheck     *DomainValidator // proves org domains (domaincheck.go)
 
 	delivery DeliveryConfig // the outbox's delivery job (outbox.go)
 	mailer   mail.Sender    // WithMailer's sender; nil = the active SMTP config

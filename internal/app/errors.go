@@ -42,6 +42,16 @@ var (
 	errSMTPTestFailed       = fail.New(codes.FailedPrecondition, "WARDEN-SMTPTEST", "The test mail could not be sent")
 	errSMTPSenderInvalid    = fail.Invalid("WARDEN-SMTPFROM", "sender or reply-to address is not an e-mail address")
 
+	// SMS providers (ZITADEL's ids: command/sms_config.go, ActivateSMSConfig's
+	// and DeactivateSMSConfig's).
+	errSMSNotFound        = fail.New(codes.NotFound, "COMMAND-9ULtp9PH5E", "Errors.SMSConfig.NotFound")
+	errSMSIDMissing       = fail.Invalid("COMMAND-jJ6TVqzvjp", "Errors.IDMissing")
+	errSMSAlreadyActive   = fail.New(codes.FailedPrecondition, "COMMAND-B25GFeIvRi", "Errors.SMSConfig.AlreadyActive")
+	errSMSAlreadyInactive = fail.New(codes.FailedPrecondition, "COMMAND-OSZAEkYvk7", "Errors.SMSConfig.AlreadyDeactivated")
+	// errEndpointInvalid: an HTTP provider's endpoint (SMS or e-mail) that is
+	// no absolute http(s) URL. ZITADEL checks only that it parses.
+	errEndpointInvalid = fail.Invalid("WARDEN-ENDPOINT", "endpoint must be an absolute http or https URL")
+
 	// Authorization.
 	// errOutranked: the target user holds roles (permissions) the caller lacks; see
 	// Caller.Covers. Without this, a user manager could mint a PAT for, set the

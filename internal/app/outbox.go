@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warden-id/warden/internal/mail"
+	"github.com/warden-id/warden/internal/notify"
 	"github.com/warden-id/warden/internal/scheduler"
 	"github.com/warden-id/warden/internal/store"
 )
@@ -42,6 +43,10 @@ type Mail struct {
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
 	HTML    string `json:"html,omitempty"`
+	// EventType and Args are optional: an HTTP e-mail provider receives them
+	// (ZITADEL's contextInfo.eventType and args); SMTP ignores them.
+	EventType string         `json:"eventType,omitempty"`
+	Args      map[string]any `json:"args,omitempty"`
 }
 
 // DeliveryConfig tunes the delivery job; zero fields take the defaults.
@@ -107,21 +112,17 @@ func (a *App) queueMail(ctx context.Context, tx store.Tx, m Mail) (string, error
 	if m.To == "" {
 		return "", errors.New("queue mail: no recipient")
 	}
-	data, err := json.Marshal(m)
-	if err != nil {
-		return "", fmt.Errorf("queue mail: %w", err)
-	}
-	id := a.ids.Next()
-	if err := tx.EnqueueMessage(ctx, &store.Message{ID: id, Kind: KindEmail, Recipient: m.To, Data: data, CreatedAt: store.Now()}); err != nil {
-		return "", err
-	}
-	return id, nil
+	return a.enqueue(ctx, tx, KindEmail, m.To, m)
 }
 
 // SMS is a text message a use case queues for one phone number.
 type SMS struct {
 	To   string `json:"to"` // E.164
 	Text string `json:"text"`
+	// EventType and Args are optional: an HTTP SMS provider receives them
+	// (ZITADEL's contextInfo.eventType and args).
+	EventType string         `json:"eventType,omitempty"`
+	Args      map[string]any `json:"args,omitempty"`
 }
 
 // queueSMS adds s to the outbox inside tx, as queueMail does for a mail.
@@ -129,43 +130,107 @@ func (a *App) queueSMS(ctx context.Context, tx store.Tx, s SMS) (string, error) 
 	if s.To == "" {
 		return "", errors.New("queue sms: no recipient")
 	}
-	data, err := json.Marshal(s)
+	return a.enqueue(ctx, tx, KindSMS, s.To, s)
+}
+
+// kindOutboxBody is the sealing place (additional data) of outbox bodies.
+const kindOutboxBody = "outbox"
+
+// enqueue writes body, sealed with the master key for its row, as a pending
+// message: what a message says (a code, a link) is never in the store in
+// clear, and the store drops it once the message is sent or dead.
+func (a *App) enqueue(ctx context.Context, tx store.Tx, kind, to string, body any) (string, error) {
+	data, err := json.Marshal(body)
 	if err != nil {
-		return "", fmt.Errorf("queue sms: %w", err)
+		return "", fmt.Errorf("queue %s: %w", kind, err)
 	}
 	id := a.ids.Next()
-	if err := tx.EnqueueMessage(ctx, &store.Message{ID: id, Kind: KindSMS, Recipient: s.To, Data: data, CreatedAt: store.Now()}); err != nil {
+	if err := tx.EnqueueMessage(ctx, &store.Message{ID: id, Kind: kind, Recipient: to,
+		Data: a.SealSecret(kindOutboxBody, id, data), CreatedAt: store.Now()}); err != nil {
 		return "", err
 	}
 	return id, nil
+}
+
+// openBody decodes a claimed message's body into v. A body an earlier
+// version queued in clear (a JSON object) is read as it is; anything else
+// that does not open is permanent (another master key, a damaged row).
+func (a *App) openBody(m *store.Message, v any) error {
+	plain, err := a.OpenSecret(kindOutboxBody, m.ID, m.Data)
+	if err != nil {
+		if len(m.Data) == 0 || m.Data[0] != '{' {
+			return fmt.Errorf("%w: outbox message body: %v", mail.ErrPermanent, err)
+		}
+		plain = m.Data
+	}
+	if err := json.Unmarshal(plain, v); err != nil {
+		return fmt.Errorf("%w: undecodable message: %v", mail.ErrPermanent, err)
+	}
+	return nil
 }
 
 // WithSMTPTLS sets the TLS client configuration SMTP connections use (tests:
 // a loopback server's own CA).
 func WithSMTPTLS(c *tls.Config) Option { return func(a *App) { a.smtpTLS = c } }
 
-// sender is what the job sends through: WithMailer's, else the active SMTP
-// configuration's; nil when there is none (the messages then wait, unclaimed
-// and with no attempt counted, for one).
-func (a *App) sender(ctx context.Context) (mail.Sender, error) {
-	if a.mailer != nil {
-		return a.mailer, nil
-	}
-	s, err := a.activeSMTP(ctx)
-	if errors.Is(err, errSMTPNotFound) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	return a.smtpSender(s)
+// deliverFunc sends one claimed message of its channel's kind.
+type deliverFunc func(ctx context.Context, m *store.Message) error
+
+// outboxChannel is how the job sends one kind: what it calls the provider in
+// logs, and the function that finds the active one (nil: none, the kind's
+// messages wait).
+type outboxChannel struct {
+	kind, provider string
+	open           func(ctx context.Context) (deliverFunc, error)
 }
 
-// DeliverMail sends the due outbox mails, batch by batch, until none is due,
-// and returns how many it delivered. Each message is claimed (leased) in one
-// write, sent outside any transaction, and finished in another write: sent,
-// due again after a backoff, or dead after MaxAttempts or a permanent refusal.
-// When ctx ends it stops between two messages; what it claimed and did not
-// send becomes due again when the lease ends.
+func (a *App) channels() []outboxChannel {
+	return []outboxChannel{
+		{KindEmail, "e-mail provider (SMTP configuration or HTTP provider)", a.mailChannel},
+		{KindSMS, "SMS provider", a.smsChannel},
+	}
+}
+
+// mailChannel is what the job sends mails through: WithMailer's sender, else
+// the active e-mail provider (an SMTP configuration, or an HTTP provider's
+// webhook); nil when there is none (mails then wait, unclaimed and with no
+// attempt counted, for one).
+func (a *App) mailChannel(ctx context.Context) (deliverFunc, error) {
+	var snd mail.Sender
+	if a.mailer != nil {
+		snd = a.mailer
+	} else {
+		s, err := a.activeSMTP(ctx)
+		if errors.Is(err, errSMTPNotFound) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		if s.HTTP != nil {
+			return a.emailWebhook(s)
+		}
+		if snd, err = a.smtpSender(s); err != nil {
+			return nil, err
+		}
+	}
+	return func(ctx context.Context, m *store.Message) error {
+		var q Mail
+		if err := a.openBody(m, &q); err != nil {
+			return err
+		}
+		return snd.Send(ctx, mail.Mail{MessageID: m.ID, To: q.To, Subject: q.Subject, Text: q.Text, HTML: q.HTML})
+	}, nil
+}
+
+// DeliverMail sends the due outbox messages, kind by kind (mails, text
+// messages) through that kind's active provider, batch by batch until none is
+// due, and returns how many it delivered. A kind without an active provider
+// is not claimed: its messages wait, with no attempt counted. Each message is
+// claimed (leased) in one write, sent outside any transaction, and finished
+// in another write: sent, due again after a backoff, or dead after
+// MaxAttempts or a permanent refusal. When ctx ends it stops between two
+// messages; what it claimed and did not send becomes due again when the
+// lease ends.
 func (a *App) DeliverMail(ctx context.Context) (int64, error) {
 	cfg := a.delivery.withDefaults()
 	obs, _ := a.obs.(DeliveryObserver)
@@ -177,13 +242,31 @@ func (a *App) DeliverMail(ctx context.Context) (int64, error) {
 			obs.MailsPending(n)
 		}
 	}()
-	s, err := a.sender(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("outbox delivery: the active SMTP configuration: %w", err)
+	var sent int64
+	var firstErr error
+	for _, ch := range a.channels() {
+		if ctx.Err() != nil {
+			break
+		}
+		n, err := a.deliverKind(ctx, cfg, ch, obs)
+		sent += n
+		if err != nil && firstErr == nil {
+			firstErr = err // the other kinds still go out
+		}
 	}
-	if s == nil {
-		if n, err := a.store.CountMessages(ctx, store.MessagePending); err == nil && n > 0 {
-			a.log.Warn("outbox delivery: no active SMTP configuration; mails wait", "pending", n)
+	return sent, firstErr
+}
+
+func (a *App) deliverKind(ctx context.Context, cfg DeliveryConfig, ch outboxChannel, obs DeliveryObserver) (int64, error) {
+	send, err := ch.open(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("outbox delivery: the active %s: %w", ch.provider, err)
+	}
+	if send == nil {
+		// Pending counts every kind: a missing SMS provider is usual, so only
+		// the mail channel's absence is worth a warning.
+		if n, err := a.store.CountMessages(ctx, store.MessagePending); err == nil && n > 0 && ch.kind == KindEmail {
+			a.log.Warn("outbox delivery: no active "+ch.provider+"; mails wait", "pending", n)
 		}
 		return 0, nil
 	}
@@ -193,7 +276,7 @@ func (a *App) DeliverMail(ctx context.Context) (int64, error) {
 		var batch []*store.Message
 		err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 			var err error
-			batch, err = tx.ClaimMessages(ctx, now, now.Add(cfg.Lease), cfg.Batch)
+			batch, err = tx.ClaimMessages(ctx, ch.kind, now, now.Add(cfg.Lease), cfg.Batch)
 			return err
 		})
 		if err != nil {
@@ -204,7 +287,7 @@ func (a *App) DeliverMail(ctx context.Context) (int64, error) {
 				a.log.Info("outbox delivery stopped; claimed messages wait for their lease", "left", len(batch)-i)
 				return sent, nil
 			}
-			ok, err := a.deliverOne(ctx, cfg, s, m, obs)
+			ok, err := a.deliverOne(ctx, cfg, send, m, obs)
 			if err != nil {
 				return sent, err
 			}
@@ -219,44 +302,42 @@ func (a *App) DeliverMail(ctx context.Context) (int64, error) {
 	return sent, nil
 }
 
-func (a *App) deliverOne(ctx context.Context, cfg DeliveryConfig, s mail.Sender, m *store.Message, obs DeliveryObserver) (bool, error) {
-	var sendErr error
-	var q Mail
-	if m.Kind != KindEmail {
-		sendErr = fmt.Errorf("%w: unknown outbox kind %q", mail.ErrPermanent, m.Kind)
-	} else if err := json.Unmarshal(m.Data, &q); err != nil {
-		sendErr = fmt.Errorf("%w: undecodable message: %v", mail.ErrPermanent, err)
-	} else {
-		sendErr = s.Send(ctx, mail.Mail{MessageID: m.ID, To: q.To, Subject: q.Subject, Text: q.Text, HTML: q.HTML})
-	}
+// permanent says whether a send error is one a retry cannot cure.
+func permanent(err error) bool {
+	return errors.Is(err, mail.ErrPermanent) || errors.Is(err, notify.ErrPermanent)
+}
+
+func (a *App) deliverOne(ctx context.Context, cfg DeliveryConfig, send deliverFunc, m *store.Message, obs DeliveryObserver) (bool, error) {
+	sendErr := send(ctx, m)
 	now := store.Now()
 	done := *m
 	done.ChangedAt = now
 	switch {
 	case sendErr == nil:
 		done.State, done.NextAttempt, done.LastError = store.MessageSent, now, ""
-	case errors.Is(sendErr, mail.ErrPermanent) || m.Attempts >= cfg.MaxAttempts:
+	case permanent(sendErr) || m.Attempts >= cfg.MaxAttempts:
 		done.State, done.NextAttempt, done.LastError = store.MessageDead, now, truncate(sendErr.Error(), 1000)
 	default:
 		done.State, done.NextAttempt, done.LastError = store.MessagePending, now.Add(cfg.backoff(m.Attempts)), truncate(sendErr.Error(), 1000)
 	}
-	// The mark must land even if the job is being stopped: the mail is out.
+	// The mark must land even if the job is being stopped: the message is out.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	err := a.store.Write(wctx, func(ctx context.Context, tx store.Tx) error { return tx.FinishMessage(ctx, &done) })
 	if errors.Is(err, store.ErrNotFound) {
 		// The lease ran out during the send and another run took the message:
-		// it may go out twice, with the same Message-ID.
-		a.log.Warn("outbox message lease lost during delivery", "message_id", m.ID, "attempt", m.Attempts)
+		// it may go out twice, with the same id.
+		a.log.Warn("outbox message lease lost during delivery", "message_id", m.ID, "kind", m.Kind, "attempt", m.Attempts)
 		err = nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("finish outbox message %s: %w", m.ID, err)
 	}
 	if sendErr != nil {
-		// The error comes from the SMTP dialogue or the renderer, never with the
-		// password; the recipient is left out of the log on purpose.
-		a.log.Warn("outbox delivery failed", "message_id", m.ID, "attempt", m.Attempts,
+		// The error comes from the SMTP dialogue, the provider's status line or
+		// the renderer, never with a password, token or the message's text; the
+		// recipient is left out of the log on purpose.
+		a.log.Warn("outbox delivery failed", "message_id", m.ID, "kind", m.Kind, "attempt", m.Attempts,
 			"dead", done.State == store.MessageDead, "next_attempt", done.NextAttempt, "error", sendErr)
 		if obs != nil {
 			obs.MailFailed()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/warden-id/warden/internal/app"
 	"github.com/warden-id/warden/internal/mail"
+	"github.com/warden-id/warden/internal/masterkey"
 	"github.com/warden-id/warden/internal/store"
 	"github.com/warden-id/warden/internal/store/postgres"
 	"github.com/warden-id/warden/internal/store/testdb"
@@ -171,6 +172,7 @@ func TestOutboxTwoPostgresNodes(t *testing.T) {
 	dsn := testdb.PostgresDSN(t)
 	srv := wardentest.NewSMTPServer(t)
 	var apps []*app.App
+	key, _ := masterkey.New(masterkey.Generate()) // the nodes share one, as a cluster does
 	for range 2 {
 		s, err := postgres.Open(context.Background(), dsn)
 		if err != nil {
@@ -178,7 +180,7 @@ func TestOutboxTwoPostgresNodes(t *testing.T) {
 		}
 		t.Cleanup(func() { s.Close() })
 		apps = append(apps, app.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), "localhost",
-			app.WithMailer(smtpMailer(srv)), app.WithDelivery(app.DeliveryConfig{Batch: 3})))
+			app.WithMailer(smtpMailer(srv)), app.WithDelivery(app.DeliveryConfig{Batch: 3}), app.WithMasterKey(key)))
 	}
 	ids := queue(t, apps[0], 30)
 	race(t, apps[0], apps[1])
@@ -271,7 +273,9 @@ func TestOutboxSurvivesStoreCopy(t *testing.T) {
 	for name, s := range copies {
 		t.Run(name, func(t *testing.T) {
 			srv := wardentest.NewSMTPServer(t)
-			a := app.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), "localhost", app.WithMailer(smtpMailer(srv)))
+			// The same master key opens the sealed bodies on the copy.
+			a := app.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), "localhost", app.WithMailer(smtpMailer(srv)),
+				app.WithMasterKey(src.MasterKey()))
 			for range 3 {
 				deliver(t, a)
 			}
@@ -287,4 +291,64 @@ func TestOutboxSurvivesStoreCopy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOutboxBodySealed: a queued message's stored data holds neither its
+// text nor its subject (sealed with the master key for its row), another
+// master key cannot open it (dead, not sent), and once the message is sent
+// the row keeps its recipient but no body.
+func TestOutboxBodySealed(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, open testdb.Opener) {
+		ctx := context.Background()
+		srv := wardentest.NewSMTPServer(t)
+		s := open(t)
+		a := app.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), "localhost", app.WithMailer(smtpMailer(srv)))
+		var id, other string
+		if err := s.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+			var err error
+			if id, err = app.QueueMail(a, ctx, tx, app.Mail{To: "ada@example.com", Subject: "Your code", Text: "code 748213"}); err != nil {
+				return err
+			}
+			other, err = app.QueueSMS(a, ctx, tx, app.SMS{To: "+41790000001", Text: "code 551907"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []struct{ id, plain string }{{id, "748213"}, {id, "Your code"}, {other, "551907"}} {
+			m, err := s.Message(ctx, q.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(m.Data) == 0 || strings.Contains(string(m.Data), q.plain) {
+				t.Fatalf("stored data of %s shows %q: %q", q.id, q.plain, m.Data)
+			}
+		}
+		// Another master key (a store copied without its key) opens nothing:
+		// the mail is given up on rather than sent garbled.
+		wrongSrv := wardentest.NewSMTPServer(t)
+		// (Through a copy, so the original stays pending.)
+		cp := open(t)
+		if _, err := store.Copy(ctx, s.(store.Dumper), cp.(store.Loader)); err != nil {
+			t.Fatal(err)
+		}
+		wrong := app.New(cp, slog.New(slog.NewTextHandler(io.Discard, nil)), "localhost", app.WithMailer(smtpMailer(wrongSrv)))
+		if n := deliver(t, wrong); n != 0 || len(wrongSrv.Mails()) != 0 {
+			t.Fatalf("another master key delivered %d", n)
+		}
+		if m, err := cp.Message(ctx, id); err != nil || m.State != store.MessageDead || !strings.Contains(m.LastError, "body") {
+			t.Fatalf("under another key: %+v, %v", m, err)
+		}
+
+		if n := deliver(t, a); n != 1 {
+			t.Fatalf("delivered %d", n)
+		}
+		got := srv.Mails()
+		if len(got) != 1 || strings.TrimSpace(got[0].Body) != "code 748213" {
+			t.Fatalf("received %+v", got)
+		}
+		m, err := s.Message(ctx, id)
+		if err != nil || m.State != store.MessageSent || len(m.Data) != 0 || m.Recipient != "ada@example.com" {
+			t.Fatalf("after delivery: %+v, %v", m, err)
+		}
+	})
 }

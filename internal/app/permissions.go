@@ -73,9 +73,25 @@ const (
 	UseGetSMTPConfig            Use = "GetSMTPConfig"
 	UseListSMTPConfigs          Use = "ListSMTPConfigs"
 	UseTestSMTPConfig           Use = "TestSMTPConfig"
-	UseAddLockoutPolicy         Use = "AddLockoutPolicy"
-	UseUpdateLockoutPolicy      Use = "UpdateLockoutPolicy"
-	UseResetLockoutPolicy       Use = "ResetLockoutPolicy"
+	// The HTTP e-mail providers (admin v1 …EmailProviderHTTP); the SMTP
+	// variants of the e-mail provider methods take the SMTP uses above.
+	UseAddEmailProviderHTTP    Use = "AddEmailProviderHTTP"
+	UseUpdateEmailProviderHTTP Use = "UpdateEmailProviderHTTP"
+
+	// The instance's SMS providers (admin v1).
+	UseListSMSProviders             Use = "ListSMSProviders"
+	UseGetSMSProvider               Use = "GetSMSProvider"
+	UseAddSMSProviderTwilio         Use = "AddSMSProviderTwilio"
+	UseUpdateSMSProviderTwilio      Use = "UpdateSMSProviderTwilio"
+	UseUpdateSMSProviderTwilioToken Use = "UpdateSMSProviderTwilioToken"
+	UseAddSMSProviderHTTP           Use = "AddSMSProviderHTTP"
+	UseUpdateSMSProviderHTTP        Use = "UpdateSMSProviderHTTP"
+	UseActivateSMSProvider          Use = "ActivateSMSProvider"
+	UseDeactivateSMSProvider        Use = "DeactivateSMSProvider"
+	UseRemoveSMSProvider            Use = "RemoveSMSProvider"
+	UseAddLockoutPolicy             Use = "AddLockoutPolicy"
+	UseUpdateLockoutPolicy          Use = "UpdateLockoutPolicy"
+	UseResetLockoutPolicy           Use = "ResetLockoutPolicy"
 
 	UseGetComplexityPolicy            Use = "GetPasswordComplexityPolicy"
 	UseGetDefaultComplexityPolicy     Use = "GetDefaultPasswordComplexityPolicy"
@@ -455,11 +471,24 @@ var rules = map[Use]Rule{
 	UseGetSMTPConfig:            {Perm: org.PermInstanceRead, Where: InInstance},
 	UseListSMTPConfigs:          {Perm: org.PermInstanceRead, Where: InInstance},
 	UseTestSMTPConfig:           {Perm: org.PermInstanceWrite, Where: InInstance},
-	UseListIAMMemberRoles:       {Perm: org.PermInstanceMemberRead, Where: InInstance},
-	UseListIAMMembers:           {Perm: org.PermInstanceMemberRead, Where: InInstance},
-	UseAddIAMMember:             {Perm: org.PermInstanceMemberWrite, Where: InInstance},
-	UseUpdateIAMMember:          {Perm: org.PermInstanceMemberWrite, Where: InInstance},
-	UseRemoveIAMMember:          {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+	UseAddEmailProviderHTTP:     {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseUpdateEmailProviderHTTP:  {Perm: org.PermInstanceWrite, Where: InInstance},
+
+	UseListSMSProviders:             {Perm: org.PermInstanceRead, Where: InInstance},
+	UseGetSMSProvider:               {Perm: org.PermInstanceRead, Where: InInstance},
+	UseAddSMSProviderTwilio:         {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseUpdateSMSProviderTwilio:      {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseUpdateSMSProviderTwilioToken: {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseAddSMSProviderHTTP:           {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseUpdateSMSProviderHTTP:        {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseActivateSMSProvider:          {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseDeactivateSMSProvider:        {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseRemoveSMSProvider:            {Perm: org.PermInstanceWrite, Where: InInstance},
+	UseListIAMMemberRoles:           {Perm: org.PermInstanceMemberRead, Where: InInstance},
+	UseListIAMMembers:               {Perm: org.PermInstanceMemberRead, Where: InInstance},
+	UseAddIAMMember:                 {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+	UseUpdateIAMMember:              {Perm: org.PermInstanceMemberWrite, Where: InInstance},
+	UseRemoveIAMMember:              {Perm: org.PermInstanceMemberWrite, Where: InInstance},
 
 	// A user's own data: a change of that user (changeUser: the escalation
 	// rule holds), or the caller's own.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/warden-id/warden/internal/event"
 	"github.com/warden-id/warden/internal/mail"
+	"github.com/warden-id/warden/internal/notify"
 	"github.com/warden-id/warden/internal/store"
 )
 
@@ -43,15 +44,25 @@ type SMTPConfig struct {
 	Host           string    `json:"host"`
 	User           string    `json:"user,omitempty"`
 	State          SMTPState `json:"state"`
-	Sequence       uint64    `json:"sequence"`
-	CreatedAt      time.Time `json:"createdAt"`
-	ChangedAt      time.Time `json:"changedAt"`
+	// HTTP is set for an HTTP e-mail provider (admin v1 AddEmailProviderHTTP):
+	// a webhook instead of a relay, and none of the SMTP fields.
+	HTTP      *EmailHTTP `json:"http,omitempty"`
+	Sequence  uint64     `json:"sequence"`
+	CreatedAt time.Time  `json:"createdAt"`
+	ChangedAt time.Time  `json:"changedAt"`
 }
 
-// smtpStored is the artifact's data: the configuration and its sealed password.
+// EmailHTTP is an HTTP e-mail provider's public settings.
+type EmailHTTP struct {
+	Endpoint string `json:"endpoint"`
+}
+
+// smtpStored is the artifact's data: the configuration and its sealed
+// password (SMTP) or signing key (HTTP).
 type smtpStored struct {
 	SMTPConfig
-	Password []byte `json:"password,omitempty"`
+	Password   []byte `json:"password,omitempty"`
+	SigningKey []byte `json:"signingKey,omitempty"`
 }
 
 // SMTPInput is what Add and Update take.
@@ -91,6 +102,9 @@ func (in *SMTPInput) check() error {
 
 // smtpEvent is an event's payload: what changed, never the password.
 func smtpEvent(c *SMTPConfig) map[string]any {
+	if c.HTTP != nil {
+		return map[string]any{"id": c.ID, "description": c.Description, "endpoint": c.HTTP.Endpoint}
+	}
 	return map[string]any{"id": c.ID, "description": c.Description, "senderAddress": c.SenderAddress,
 		"senderName": c.SenderName, "replyToAddress": c.ReplyToAddress, "tls": c.TLS, "host": c.Host, "user": c.User}
 }
@@ -144,7 +158,7 @@ func (a *App) smtpChange(ctx context.Context, c *Caller, use Use, id string,
 		if err := a.putSMTP(ctx, tx, s); err != nil {
 			return "", nil, err
 		}
-		if typ == event.SMTPConfigChanged {
+		if typ == event.SMTPConfigChanged || typ == event.SMTPConfigHTTPChanged {
 			return typ, smtpEvent(&s.SMTPConfig), nil
 		}
 		return typ, map[string]any{"id": id}, nil
@@ -189,6 +203,9 @@ func (a *App) UpdateSMTPConfig(ctx context.Context, c *Caller, id string, in SMT
 		return nil, err
 	}
 	return a.smtpChange(ctx, c, UseUpdateSMTPConfig, id, func(_ context.Context, _ store.Tx, s *smtpStored) (string, bool, error) {
+		if s.HTTP != nil {
+			return "", false, errSMTPNotFound // an HTTP provider has no SMTP settings
+		}
 		before := s.SMTPConfig
 		s.Description, s.SenderAddress, s.SenderName, s.ReplyToAddress = in.Description, in.SenderAddress, in.SenderName, in.ReplyToAddress
 		s.TLS, s.Host, s.User = in.TLS, in.Host, in.User
@@ -209,6 +226,9 @@ func (a *App) UpdateSMTPConfigPassword(ctx context.Context, c *Caller, id, passw
 		return nil, errTooLong.Msgf("password longer than 1024 characters")
 	}
 	return a.smtpChange(ctx, c, UseUpdateSMTPConfigPassword, id, func(_ context.Context, _ store.Tx, s *smtpStored) (string, bool, error) {
+		if s.HTTP != nil {
+			return "", false, errSMTPNotFound
+		}
 		s.Password = nil
 		if password != "" {
 			s.Password = a.SealSecret(KindSMTPConfig, s.ID, []byte(password))
@@ -286,12 +306,16 @@ func (a *App) GetSMTPConfig(ctx context.Context, c *Caller) (*SMTPConfig, error)
 		return nil, err
 	}
 	s, err := a.activeSMTP(ctx)
+	if err == nil && s.HTTP != nil {
+		err = errSMTPNotFound // the active e-mail provider is no SMTP configuration
+	}
 	if err != nil {
 		return nil, storeErr(err)
 	}
 	return &s.SMTPConfig, nil
 }
 
+// activeSMTP is the active e-mail provider, SMTP or HTTP.
 func (a *App) activeSMTP(ctx context.Context) (*smtpStored, error) {
 	all, err := a.smtpAll(ctx, a.store)
 	if err != nil {
@@ -314,20 +338,36 @@ func (a *App) GetSMTPConfigByID(ctx context.Context, c *Caller, id string) (*SMT
 		return nil, err
 	}
 	s, err := a.loadSMTP(ctx, a.store, id)
+	if err == nil && s.HTTP != nil {
+		err = errSMTPNotFound
+	}
 	if err != nil {
 		return nil, storeErr(err)
 	}
 	return &s.SMTPConfig, nil
 }
 
-// ListSMTPConfigs lists every configuration by id, with the total.
+// ListSMTPConfigs lists every SMTP configuration by id, with the total.
 func (a *App) ListSMTPConfigs(ctx context.Context, c *Caller, p store.Page) ([]*SMTPConfig, uint64, error) {
+	return a.listEmailProviders(ctx, c, p, false)
+}
+
+// ListEmailProviders lists every e-mail provider (SMTP and HTTP) by id, with
+// the total.
+func (a *App) ListEmailProviders(ctx context.Context, c *Caller, p store.Page) ([]*SMTPConfig, uint64, error) {
+	return a.listEmailProviders(ctx, c, p, true)
+}
+
+func (a *App) listEmailProviders(ctx context.Context, c *Caller, p store.Page, withHTTP bool) ([]*SMTPConfig, uint64, error) {
 	if _, err := a.authorize(ctx, Scope{Caller: c}, UseListSMTPConfigs); err != nil {
 		return nil, 0, err
 	}
 	all, err := a.smtpAll(ctx, a.store)
 	if err != nil {
 		return nil, 0, storeErr(err)
+	}
+	if !withHTTP {
+		all = slices.DeleteFunc(all, func(s *smtpStored) bool { return s.HTTP != nil })
 	}
 	if !p.Asc {
 		slices.Reverse(all)
@@ -368,6 +408,9 @@ func (a *App) TestSMTPConfigByID(ctx context.Context, c *Caller, id, receiver st
 		return err
 	}
 	s, err := a.loadSMTP(ctx, a.store, id)
+	if err == nil && s.HTTP != nil {
+		err = errSMTPNotFound
+	}
 	if err != nil {
 		return storeErr(err)
 	}
@@ -395,7 +438,7 @@ func (a *App) TestSMTPConfig(ctx context.Context, c *Caller, id string, in SMTPI
 	}
 	snd.Password = in.Password
 	if in.Password == "" && id != "" {
-		if stored, err := a.loadSMTP(ctx, a.store, id); err == nil && len(stored.Password) > 0 {
+		if stored, err := a.loadSMTP(ctx, a.store, id); err == nil && stored.HTTP == nil && len(stored.Password) > 0 {
 			if pw, err := a.OpenSecret(KindSMTPConfig, id, stored.Password); err == nil {
 				snd.Password = string(pw)
 			}
@@ -420,4 +463,133 @@ func (a *App) sendTest(ctx context.Context, snd *mail.SMTP, receiver string) err
 		return errSMTPTestFailed.Wrap(err)
 	}
 	return nil
+}
+
+// GetEmailProvider returns the active e-mail provider, SMTP or HTTP
+// (NotFound if none).
+func (a *App) GetEmailProvider(ctx context.Context, c *Caller) (*SMTPConfig, error) {
+	if _, err := a.authorize(ctx, Scope{Caller: c}, UseGetSMTPConfig); err != nil {
+		return nil, err
+	}
+	s, err := a.activeSMTP(ctx)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &s.SMTPConfig, nil
+}
+
+// GetEmailProviderByID returns one e-mail provider, SMTP or HTTP.
+func (a *App) GetEmailProviderByID(ctx context.Context, c *Caller, id string) (*SMTPConfig, error) {
+	if _, err := a.authorize(ctx, Scope{Caller: c}, UseGetSMTPConfig); err != nil {
+		return nil, err
+	}
+	if err := checkID(id, errSMTPIDMissing); err != nil {
+		return nil, err
+	}
+	s, err := a.loadSMTP(ctx, a.store, id)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &s.SMTPConfig, nil
+}
+
+// AddEmailProviderHTTP adds an inactive HTTP e-mail provider with a new
+// signing key, and returns it with the key (the only answer that carries it).
+func (a *App) AddEmailProviderHTTP(ctx context.Context, c *Caller, description, endpoint string) (*SMTPConfig, string, error) {
+	g, err := a.authorize(ctx, Scope{Caller: c}, UseAddEmailProviderHTTP)
+	if err != nil {
+		return nil, "", err
+	}
+	description = strings.TrimSpace(description)
+	if err := checkText("description", description, false); err != nil {
+		return nil, "", err
+	}
+	if endpoint, err = checkEndpoint(endpoint); err != nil {
+		return nil, "", err
+	}
+	s := &smtpStored{SMTPConfig: SMTPConfig{ID: a.ids.Next(), Description: description, State: SMTPInactive, HTTP: &EmailHTTP{Endpoint: endpoint}}}
+	key := newSigningKey()
+	s.SigningKey = a.SealSecret(KindSMTPConfig, s.ID, []byte(key))
+	_, err = a.changeInstance(ctx, g, func(ctx context.Context, tx store.Tx, ch *instanceChange) (string, any, error) {
+		s.Sequence, s.CreatedAt, s.ChangedAt = ch.i.Sequence, ch.by.At, ch.by.At
+		if err := a.putSMTP(ctx, tx, s); err != nil {
+			return "", nil, err
+		}
+		return event.SMTPConfigHTTPAdded, smtpEvent(&s.SMTPConfig), nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return &s.SMTPConfig, key, nil
+}
+
+// UpdateEmailProviderHTTP replaces an HTTP e-mail provider's endpoint and
+// description; with rotate, it also gets a new signing key, which is returned.
+func (a *App) UpdateEmailProviderHTTP(ctx context.Context, c *Caller, id, description, endpoint string, rotate bool) (*InstanceDetails, string, error) {
+	description = strings.TrimSpace(description)
+	if err := checkText("description", description, false); err != nil {
+		if _, aerr := a.authorize(ctx, Scope{Caller: c}, UseUpdateEmailProviderHTTP); aerr != nil {
+			return nil, "", aerr
+		}
+		return nil, "", err
+	}
+	endpoint, err := checkEndpoint(endpoint)
+	if err != nil {
+		if _, aerr := a.authorize(ctx, Scope{Caller: c}, UseUpdateEmailProviderHTTP); aerr != nil {
+			return nil, "", aerr
+		}
+		return nil, "", err
+	}
+	var key string
+	d, err := a.smtpChange(ctx, c, UseUpdateEmailProviderHTTP, id, func(_ context.Context, _ store.Tx, s *smtpStored) (string, bool, error) {
+		if s.HTTP == nil {
+			return "", false, errSMTPNotFound
+		}
+		changed := s.HTTP.Endpoint != endpoint || s.Description != description
+		s.HTTP = &EmailHTTP{Endpoint: endpoint}
+		s.Description = description
+		if rotate {
+			key = newSigningKey()
+			s.SigningKey = a.SealSecret(KindSMTPConfig, s.ID, []byte(key))
+			changed = true
+		}
+		if !changed {
+			return "", false, nil
+		}
+		return event.SMTPConfigHTTPChanged, false, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return d, key, nil
+}
+
+// emailWebhook turns an active HTTP e-mail provider into the outbox's
+// delivery: ZITADEL's JSON payload, signed with the provider's key.
+func (a *App) emailWebhook(s *smtpStored) (deliverFunc, error) {
+	var key string
+	if len(s.SigningKey) > 0 {
+		k, err := a.OpenSecret(KindSMTPConfig, s.ID, s.SigningKey)
+		if err != nil {
+			return nil, err
+		}
+		key = string(k)
+	}
+	hook := &notify.Webhook{Endpoint: s.HTTP.Endpoint, SigningKey: key, HTTP: a.notifyClient()}
+	provider := map[string]any{"id": s.ID, "description": s.Description}
+	return func(ctx context.Context, m *store.Message) error {
+		var q Mail
+		if err := a.openBody(m, &q); err != nil {
+			return err
+		}
+		body, err := json.Marshal(webhookPayload{
+			ContextInfo:  map[string]any{"recipientEmailAddress": q.To, "eventType": q.EventType, "provider": provider},
+			TemplateData: webhookTemplateData{Subject: q.Subject, Text: q.Text},
+			Args:         lowerArgs(q.Args),
+		})
+		if err != nil {
+			return fmt.Errorf("%w: mail payload: %v", notify.ErrPermanent, err)
+		}
+		return hook.Post(ctx, body)
+	}, nil
 }

@@ -41,6 +41,19 @@ const (
 	SMTPConfigActivated       = "instance.smtp.config.activated"
 	SMTPConfigDeactivated     = "instance.smtp.config.deactivated"
 	SMTPConfigRemoved         = "instance.smtp.config.removed"
+	SMTPConfigHTTPAdded       = "instance.smtp.config.http.added"
+	SMTPConfigHTTPChanged     = "instance.smtp.config.http.changed"
+
+	// The instance's SMS providers (ZITADEL's names: its prefix "sms.config"
+	// is followed by the type without a dot).
+	SMSTwilioAdded        = "instance.sms.configtwilio.added"
+	SMSTwilioChanged      = "instance.sms.configtwilio.changed"
+	SMSTwilioTokenChanged = "instance.sms.configtwilio.token.changed"
+	SMSHTTPAdded          = "instance.sms.confighttp.added"
+	SMSHTTPChanged        = "instance.sms.confighttp.changed"
+	SMSActivated          = "instance.sms.configactivated"
+	SMSDeactivated        = "instance.sms.configdeactivated"
+	SMSRemoved            = "instance.sms.configremoved"
 	// An org's own lockout policy (ZITADEL's names; payload field names too).
 	LockoutPolicyAdded   = "org.policy.lockout.added"
 	LockoutPolicyChanged = "org.policy.lockout.changed"

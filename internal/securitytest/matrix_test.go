@@ -482,7 +482,7 @@ func matrixOps() []matrixOp {
 		{name: "v2.SetPassword", prep: func(t testing.TB, f *fixtures, o string) restCall {
 			return restCall{"POST", "/v2/users/" + f.human(t, o) + "/password", `{"newPassword":{"password":"Another-Horse-2","changeRequired":false}}`}
 		}},
-	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps(), pwPolicyOps(), profileOps(), notificationPolicyOps(), smtpOps(), codeOps(), verifyOps())...)), slices.Concat(metadataOps(), credsV2Ops(), messageTextOps(), userV2Ops(), inviteOps(), verifyV2OnlyOps())...)
+	}...), slices.Concat(authzOps(), authzV2Ops(), projectV2Ops(), v2betaAuthzProjectOps(), projectMemberOps(), projectGrantOps(), orgV2Ops(), ipermMatrixOps(), orgDomainOps(), pwPolicyOps(), profileOps(), notificationPolicyOps(), smtpOps(), codeOps(), verifyOps(), smsOps(), emailProviderOps())...)), slices.Concat(metadataOps(), credsV2Ops(), messageTextOps(), userV2Ops(), inviteOps(), verifyV2OnlyOps())...)
 }
 
 // fixed is a call that names no object.

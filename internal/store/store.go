@@ -266,15 +266,16 @@ type Tx interface {
 	// commits (or not) with the rest of the write.
 	EnqueueMessage(ctx context.Context, m *Message) error
 	// ClaimMessages takes up to limit (clamped as ClampLimit does) pending
-	// messages due at now, oldest due first: each one's Attempts goes up by one
+	// messages of kind due at now, oldest due first: each one's Attempts goes up by one
 	// and its NextAttempt becomes leaseUntil, so no other claimer takes it
 	// before then. On PostgreSQL rows another transaction holds are skipped.
 	// It returns the messages as claimed.
-	ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*Message, error)
+	ClaimMessages(ctx context.Context, kind string, now, leaseUntil time.Time, limit int) ([]*Message, error)
 	// FinishMessage writes m's State, NextAttempt, LastError and ChangedAt if
 	// the stored message is still pending with m's Attempts (the claim is
 	// still m's), else ErrNotFound: the lease ran out and another claimer
-	// took it, or it was finished already.
+	// took it, or it was finished already. A message finished sent or dead
+	// loses its Data (a body may carry a code; nothing reads it again).
 	FinishMessage(ctx context.Context, m *Message) error
 }
 

@@ -129,15 +129,18 @@ var shared = [NumStmts]string{
 	// dialect), so two nodes claiming at once take different rows; SQLite has
 	// one writer.
 	StmtClaimMessages: `UPDATE outbox SET attempts = attempts + 1, next_attempt = $1, changed_at = $2
-		WHERE id IN (SELECT id FROM outbox WHERE state = 0 AND next_attempt <= $3 ORDER BY next_attempt, id LIMIT $4)
+		WHERE id IN (SELECT id FROM outbox WHERE state = 0 AND kind = $3 AND next_attempt <= $4 ORDER BY next_attempt, id LIMIT $5)
 		RETURNING ` + MessageCols,
-	StmtFinishMessage: `UPDATE outbox SET state = $1, next_attempt = $2, last_error = $3, changed_at = $4
-		WHERE id = $5 AND attempts = $6 AND state = 0`,
+	// A message that leaves pending (sent or dead) loses its data: the body
+	// may hold a code, and nothing reads it again.
+	StmtFinishMessage: `UPDATE outbox SET state = $1, next_attempt = $2, last_error = $3, changed_at = $4,
+		data = CASE WHEN $5 = 0 THEN data END
+		WHERE id = $6 AND attempts = $7 AND state = 0`,
 }
 
 // ClaimMessagesSQL is StmtClaimMessages with PostgreSQL's row locking.
 const ClaimMessagesSQL = `UPDATE outbox SET attempts = attempts + 1, next_attempt = $1, changed_at = $2
-	WHERE id IN (SELECT id FROM outbox WHERE state = 0 AND next_attempt <= $3 ORDER BY next_attempt, id LIMIT $4
+	WHERE id IN (SELECT id FROM outbox WHERE state = 0 AND kind = $3 AND next_attempt <= $4 ORDER BY next_attempt, id LIMIT $5
 	FOR UPDATE SKIP LOCKED)
 	RETURNING ` + MessageCols
 

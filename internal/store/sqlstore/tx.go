@@ -178,8 +178,8 @@ func (t *Tx) LoadMessage(ctx context.Context, m *store.Message) error {
 	return t.exec(ctx, StmtEnqueueMessage, "load message "+m.ID, store.ErrDuplicate, t.d.messageArgs(m)...)
 }
 
-func (t *Tx) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*store.Message, error) {
-	rows, err := t.w.Query(ctx, StmtClaimMessages, t.d.timeArg(leaseUntil), t.d.timeArg(now), t.d.timeArg(now), store.ClampLimit(limit))
+func (t *Tx) ClaimMessages(ctx context.Context, kind string, now, leaseUntil time.Time, limit int) ([]*store.Message, error) {
+	rows, err := t.w.Query(ctx, StmtClaimMessages, t.d.timeArg(leaseUntil), t.d.timeArg(now), kind, t.d.timeArg(now), store.ClampLimit(limit))
 	if err != nil {
 		return nil, t.d.Classify("claim outbox messages", err)
 	}
@@ -203,5 +203,5 @@ func (t *Tx) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, limit
 
 func (t *Tx) FinishMessage(ctx context.Context, m *store.Message) error {
 	return t.exec(ctx, StmtFinishMessage, "finish message "+m.ID, store.ErrNotFound,
-		int64(m.State), t.d.timeArg(m.NextAttempt), m.LastError, t.d.timeArg(m.ChangedAt), m.ID, int64(m.Attempts))
+		int64(m.State), t.d.timeArg(m.NextAttempt), m.LastError, t.d.timeArg(m.ChangedAt), int64(m.State), m.ID, int64(m.Attempts))
 }

@@ -494,7 +494,7 @@ func Fill(t testing.TB, s store.Store) {
 	claimedAt := next()
 	write(func(ctx context.Context, tx store.Tx) error {
 		var err error
-		claimed, err = tx.ClaimMessages(ctx, claimedAt, claimedAt.Add(time.Minute), 10)
+		claimed, err = tx.ClaimMessages(ctx, "email", claimedAt, claimedAt.Add(time.Minute), 10)
 		return err
 	})
 	if len(claimed) != len(msgs) {

@@ -18,6 +18,8 @@ var outboxTests = []struct {
 	{"RolledBack", testOutboxRolledBack},
 	{"ClaimAndFinish", testOutboxClaimAndFinish},
 	{"ConcurrentClaims", testOutboxConcurrentClaims},
+	{"ClaimByKind", testOutboxClaimByKind},
+	{"FinishedLosesData", testOutboxFinishedLosesData},
 }
 
 func enqueue(t *testing.T, s store.Store, ms ...*store.Message) {
@@ -37,7 +39,7 @@ func claim(t *testing.T, s store.Store, now, until time.Time, limit int) []*stor
 	var got []*store.Message
 	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
 		var err error
-		got, err = tx.ClaimMessages(ctx, now, until, limit)
+		got, err = tx.ClaimMessages(ctx, "email", now, until, limit)
 		return err
 	})
 	return got
@@ -162,7 +164,7 @@ func testOutboxConcurrentClaims(t *testing.T, s store.Store) {
 				var got []*store.Message
 				err := s.Write(context.Background(), func(ctx context.Context, tx store.Tx) error {
 					var err error
-					got, err = tx.ClaimMessages(ctx, now, now.Add(time.Hour), 3)
+					got, err = tx.ClaimMessages(ctx, "email", now, now.Add(time.Hour), 3)
 					return err
 				})
 				if err != nil {
@@ -187,6 +189,79 @@ func testOutboxConcurrentClaims(t *testing.T, s store.Store) {
 	for id, c := range seen {
 		if c != 1 {
 			t.Errorf("message %s claimed %d times", id, c)
+		}
+	}
+}
+
+// testOutboxClaimByKind: a claim takes only messages of its kind; the others
+// stay pending with no attempt counted.
+func testOutboxClaimByKind(t *testing.T, s store.Store) {
+	now := at(0)
+	mail := &store.Message{ID: ids.Next(), Kind: "email", CreatedAt: now.Add(-time.Second)}
+	sms := &store.Message{ID: ids.Next(), Kind: "sms", Recipient: "+41790000000", Data: []byte("sealed"), CreatedAt: now.Add(-time.Second)}
+	enqueue(t, s, mail, sms)
+	got := claim(t, s, now, now.Add(time.Minute), 10)
+	if len(got) != 1 || got[0].ID != mail.ID {
+		t.Fatalf("email claim: %+v", got)
+	}
+	read, err := s.Message(ctxT(t), sms.ID)
+	if err != nil || read.State != store.MessagePending || read.Attempts != 0 || !read.NextAttempt.Equal(sms.CreatedAt) {
+		t.Fatalf("the sms after an email claim: %+v, %v", read, err)
+	}
+	var texts []*store.Message
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		texts, err = tx.ClaimMessages(ctx, "sms", now, now.Add(time.Minute), 10)
+		return err
+	})
+	if len(texts) != 1 || texts[0].ID != sms.ID || texts[0].Attempts != 1 || string(texts[0].Data) != "sealed" {
+		t.Fatalf("sms claim: %+v", texts)
+	}
+}
+
+// testOutboxFinishedLosesData: a retry keeps the message's data; a message
+// finished sent or dead keeps its recipient and error but no data.
+func testOutboxFinishedLosesData(t *testing.T, s store.Store) {
+	now := at(0)
+	sent := &store.Message{ID: ids.Next(), Kind: "email", Recipient: "a@example.com", Data: []byte("body one"), CreatedAt: now.Add(-time.Second)}
+	dead := &store.Message{ID: ids.Next(), Kind: "email", Recipient: "b@example.com", Data: []byte("body two"), CreatedAt: now.Add(-time.Second)}
+	enqueue(t, s, sent, dead)
+	c := claim(t, s, now, now.Add(time.Minute), 10)
+	if len(c) != 2 {
+		t.Fatalf("claimed %+v", c)
+	}
+	// The first attempt of both fails: back to pending, data kept.
+	for _, m := range c {
+		m.NextAttempt, m.LastError, m.ChangedAt = now.Add(time.Second), "451 later", now
+		mustWrite(t, s, func(ctx context.Context, tx store.Tx) error { return tx.FinishMessage(ctx, m) })
+	}
+	for _, m := range []*store.Message{sent, dead} {
+		read, err := s.Message(ctxT(t), m.ID)
+		if err != nil || read.State != store.MessagePending || string(read.Data) != string(m.Data) {
+			t.Fatalf("after a retry: %+v, %v", read, err)
+		}
+	}
+	c = claim(t, s, now.Add(2*time.Second), now.Add(time.Minute), 10)
+	if len(c) != 2 || string(c[0].Data) != "body one" {
+		t.Fatalf("second claim: %+v", c)
+	}
+	c[0].State, c[0].LastError, c[0].ChangedAt = store.MessageSent, "", now
+	c[1].State, c[1].LastError, c[1].ChangedAt = store.MessageDead, "550 no", now
+	mustWrite(t, s, func(ctx context.Context, tx store.Tx) error {
+		for _, m := range c {
+			if err := tx.FinishMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, want := range []struct {
+		m     *store.Message
+		state store.MessageState
+	}{{sent, store.MessageSent}, {dead, store.MessageDead}} {
+		read, err := s.Message(ctxT(t), want.m.ID)
+		if err != nil || read.State != want.state || len(read.Data) != 0 || read.Recipient != want.m.Recipient {
+			t.Fatalf("finished: %+v, %v", read, err)
 		}
 	}
 }
