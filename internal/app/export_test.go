@@ -16,5 +16,6 @@ var (
 func RoleCaller(userID, orgID, scope string, roles ...string) *Caller {
 	return &Caller{UserID: userID, OrgID: orgID, roles: map[string][]string{scope: roles}}
 }
+
 // QueueSMS is queueSMS, for the same tests.
 var QueueSMS = (*App).queueSMS
