@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"slices"
 	"strings"
 	"time"
 
@@ -232,6 +233,21 @@ func AppendCanonical(b []byte, r Record) []byte {
 			e.flag(true).str(h.FirstName).str(h.LastName).str(h.NickName).str(h.DisplayName).str(h.PreferredLanguage).
 				i64(int64(h.Gender)).str(h.Email).flag(h.EmailVerified).str(h.Phone).flag(h.PhoneVerified).
 				str(h.PasswordHash).flag(h.PasswordChangeRequired).i64(int64(h.FailedPasswordAttempts)).time(h.PasswordChangedAt)
+			// The pending codes in purpose order (a map has none of its own).
+			purposes := make([]string, 0, len(h.Codes))
+			for p := range h.Codes {
+				purposes = append(purposes, string(p))
+			}
+			slices.Sort(purposes)
+			e.u64(uint64(len(purposes)))
+			for _, p := range purposes {
+				c := h.Codes[user.CodePurpose(p)]
+				e.str(p).flag(c != nil)
+				if c != nil {
+					e.bytes(c.MAC).str(c.Target).time(c.CreatedAt).i64(int64(c.Expiry)).flag(c.Returned).str(c.URLTemplate).str(c.ApplicationName)
+				}
+			}
+			e.i64(int64(h.FailedOTPAttempts))
 		} else {
 			e.flag(false)
 		}

@@ -49,6 +49,12 @@ func checkFields(t *testing.T, r store.Record, v reflect.Value, path string) {
 		if bytes.Equal(before, store.AppendCanonical(nil, r)) {
 			t.Errorf("%s does not change the canonical encoding", name)
 		}
+		if f.Kind() == reflect.Map && f.Type().Elem().Kind() == reflect.Pointer {
+			// The map's one value, field by field.
+			it := f.MapRange()
+			it.Next()
+			checkFields(t, r, it.Value().Elem(), name+"[value]")
+		}
 		if f.Kind() == reflect.Pointer && f.Elem().Kind() == reflect.Struct {
 			f.Set(reflect.New(f.Type().Elem())) // a zero struct: its fields one by one
 			checkFields(t, r, f.Elem(), name)
@@ -81,6 +87,15 @@ func setNonZero(t *testing.T, f reflect.Value, name string) {
 		f.Set(s)
 	case reflect.Uint8:
 		f.SetUint(7)
+	case reflect.Map:
+		// One entry whose value is a zero struct, then each of its fields.
+		m := reflect.MakeMap(f.Type())
+		k := reflect.New(f.Type().Key()).Elem()
+		setNonZero(t, k, name+"[key]")
+		v := reflect.New(f.Type().Elem()).Elem()
+		setNonZero(t, v, name+"[value]")
+		m.SetMapIndex(k, v)
+		f.Set(m)
 	case reflect.Pointer:
 		f.Set(reflect.New(f.Type().Elem()))
 	case reflect.Struct:
