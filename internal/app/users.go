@@ -555,17 +555,13 @@ func checkUserID(v string) error {
 	return nil
 }
 
-// insertUser writes a new user and its events (the creation's first) and,
-// with with, what belongs with it (v2's metadata). A chosen id must not
-// be a machine user's name, and a machine user's name must not be a user's
-// id (checked in the write, on the state it commits against).
-func (a *App) insertUser(ctx context.Context, u *user.User, evs []event.Event, chosenID bool, with func(ctx context.Context, tx store.Tx) error) error {
-	return a.insertUserWith(ctx, u, evs, chosenID, nil, with)
-}
-
-// insertUserWith is insertUser with prepare, which runs first in the write
-// (it may run again) and may change u and add events after evs: the
-// initialization code a user made without a password is sent.
+// insertUserWith writes a new user and its events (the creation's first).
+// prepare (may be nil) runs first in the write (which may run again) and may
+// change u and add events after evs: the initialization code a user made
+// without a password is sent. with (may be nil) writes what belongs with the
+// user (metadata, its codes' messages). A chosen id must not be a machine
+// user's name, and a machine user's name must not be a user's id (checked in
+// the write, on the state it commits against).
 func (a *App) insertUserWith(ctx context.Context, u *user.User, evs []event.Event, chosenID bool, prepare func(ctx context.Context, tx store.Tx) ([]event.Event, error), with func(ctx context.Context, tx store.Tx) error) error {
 	seq, at := u.Sequence, u.ChangedAt
 	err := a.store.Write(ctx, func(ctx context.Context, tx store.Tx) error {
