@@ -25,8 +25,8 @@ func TestUnimplemented(t *testing.T) {
 		wantErr(t, "GetLoginPolicy", err, codes.Unimplemented, "")
 		_, err = m.GetPrivacyPolicy(ctx(t), &management.GetPrivacyPolicyRequest{})
 		wantErr(t, "GetPrivacyPolicy", err, codes.Unimplemented, "")
-		_, err = s.users(t, s.adminPAT).SetEmail(ctx(t), &userv2.SetEmailRequest{UserId: "123456789012345678", Email: "x@example.com"})
-		wantErr(t, "v2 SetEmail", err, codes.Unimplemented, "")
+		_, err = s.users(t, s.adminPAT).RegisterTOTP(ctx(t), &userv2.RegisterTOTPRequest{UserId: "123456789012345678"})
+		wantErr(t, "v2 RegisterTOTP", err, codes.Unimplemented, "")
 	})
 }
 
