@@ -8,7 +8,7 @@ PG_DSN ?= $(WARDEN_TEST_POSTGRES)
 # cache); staticcheck.conf says which checks are off and why.
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build run test check unit compat compat-go compat-node compat-doc permissions-doc fuzz bench load screenshots
+.PHONY: build run test check unit compat compat-go compat-node compat-doc permissions-doc fuzz bench load screenshots proto
 
 build:
 	$(GO) build -o bin/warden ./cmd/warden
@@ -69,3 +69,12 @@ compat-doc:
 # table (internal/api) and the use case → permission table (internal/app).
 permissions-doc:
 	WARDEN_WRITE_PERMISSIONS_DOC=1 $(GO) test -count=1 -run '^TestPermissionDocs$$' ./internal/api/
+
+# Warden's own API (proto/warden/...): the Go code beside each .proto's
+# go_package, committed. The plugins are the go.mod tools at their pinned
+# versions, buf is proto/package.json's; offline once the module cache and
+# the npm cache are filled.
+proto:
+	$(GO) build -o bin/protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go
+	$(GO) build -o bin/protoc-gen-go-grpc google.golang.org/grpc/cmd/protoc-gen-go-grpc
+	cd proto && $(NPM) ci --no-audit --no-fund && npx buf lint && npx buf generate

@@ -41,6 +41,8 @@ import (
 	userv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/user/v2beta"
 	webkeyv2 "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/webkey/v2"
 	webkeyv2beta "github.com/zitadel/zitadel-go/v3/pkg/client/zitadel/webkey/v2beta"
+
+	wardenuserv1 "github.com/warden-id/warden/wardenpb/user/v1"
 )
 
 // zitadelService is one service of ZITADEL's API as zitadel-go v3.29.0
@@ -99,6 +101,15 @@ func zitadelServices() []zitadelService {
 	}
 }
 
+// wardenServices is Warden's own API (proto/warden, package warden.*): what
+// ZITADEL's messages cannot carry, served beside them on every protocol. Its
+// REST paths are absolute (/warden/v1/...), so it shares the v2 group.
+func wardenServices() []zitadelService {
+	return []zitadelService{
+		{&wardenuserv1.UserLockService_ServiceDesc, wardenuserv1.UnimplementedUserLockServiceServer{}, ""},
+	}
+}
+
 // apiGroup is the services that share one transcoder. ZITADEL's v1 services
 // each have their own REST prefix and relative paths that collide with each
 // other's (every one has GET /healthz), so each gets its own; the v2 and
@@ -117,7 +128,7 @@ type apiGroup struct {
 func (s *Server) mountAPI(mux *http.ServeMux, g *grpc.Server, impl map[string]any, opts ...vanguard.TranscoderOption) error {
 	groups := map[string]*apiGroup{}
 	used := 0
-	for _, zs := range zitadelServices() {
+	for _, zs := range append(zitadelServices(), wardenServices()...) {
 		h, ok := impl[zs.desc.ServiceName]
 		if ok {
 			used++
@@ -141,7 +152,7 @@ func (s *Server) mountAPI(mux *http.ServeMux, g *grpc.Server, impl map[string]an
 		}
 	}
 	if used != len(impl) {
-		return fmt.Errorf("%d of %d implementations are of no ZITADEL service", len(impl)-used, len(impl))
+		return fmt.Errorf("%d of %d implementations are of no known service", len(impl)-used, len(impl))
 	}
 	prefixes := make([]string, 0, len(groups))
 	for p := range groups {
